@@ -1,0 +1,76 @@
+# Vigil — two-command set-up on Debian bookworm:
+#   make run    install what is missing, build, start the daemon on the default config
+#   make test   install what is missing, build, run every test
+#
+# Other targets: build, deps, bench, fuzz, fuzz-smoke, clean.
+
+BUILD      ?= build
+FUZZ_BUILD ?= build-fuzz
+CONFIG     ?= etc/vigil.yaml
+JOBS       ?= $(shell nproc)
+VIGIL_WERROR ?= OFF
+CMAKE_FLAGS ?=
+
+SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+
+# Packages the build needs, then those only the tests need.
+BUILD_PKGS := build-essential cmake ninja-build pkg-config ccache \
+  libpcap-dev libboost-dev libyaml-cpp-dev prometheus-cpp-dev libgtest-dev libgmock-dev \
+  libbenchmark-dev libsqlite3-dev libssl-dev libsystemd-dev nlohmann-json3-dev libcli11-dev \
+  libcurl4-openssl-dev libre2-dev
+TEST_PKGS  := python3 clang libclang-rt-14-dev
+
+.PHONY: all run test build deps test-deps bench fuzz fuzz-smoke clean
+
+all: build
+
+# Install only what is missing, and say what that is.
+define apt_install_missing
+	@missing=""; for p in $(1); do \
+	  dpkg-query -W -f='$${Status}\n' $$p 2>/dev/null | grep -q '^install ok installed' || missing="$$missing $$p"; \
+	done; \
+	if [ -n "$$missing" ]; then \
+	  echo "vigil: installing missing Debian packages:$$missing"; \
+	  $(SUDO) apt-get update -qq && \
+	  DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq --no-install-recommends $$missing; \
+	else echo "vigil: all required Debian packages are installed"; fi
+endef
+
+deps:
+	$(call apt_install_missing,$(BUILD_PKGS))
+
+test-deps: deps
+	$(call apt_install_missing,$(TEST_PKGS))
+
+$(BUILD)/build.ninja:
+	cmake -S . -B $(BUILD) -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo \
+	  -DVIGIL_WERROR=$(VIGIL_WERROR) -DVIGIL_BENCH=ON $(CMAKE_FLAGS)
+
+build: deps $(BUILD)/build.ninja
+	cmake --build $(BUILD) -j $(JOBS)
+
+run: build
+	$(BUILD)/vigil run -c $(CONFIG)
+
+test: test-deps $(BUILD)/build.ninja
+	cmake --build $(BUILD) -j $(JOBS)
+	cd $(BUILD) && ctest --output-on-failure -j $(JOBS) --timeout 600
+	$(MAKE) --no-print-directory fuzz-smoke
+
+bench: build
+	$(BUILD)/bench/vigil_bench_pipeline
+
+$(FUZZ_BUILD)/build.ninja:
+	CC=clang CXX=clang++ cmake -S . -B $(FUZZ_BUILD) -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo \
+	  -DVIGIL_FUZZ=ON -DVIGIL_WERROR=$(VIGIL_WERROR) $(CMAKE_FLAGS)
+
+fuzz: test-deps $(FUZZ_BUILD)/build.ninja
+	cmake --build $(FUZZ_BUILD) -j $(JOBS) --target fuzz_targets
+
+# Each fuzz target for a fixed time over its seed corpus; any crash fails the run.
+FUZZ_SECONDS ?= 20
+fuzz-smoke: fuzz
+	FUZZ_SECONDS=$(FUZZ_SECONDS) tests/fuzz/run-smoke.sh $(FUZZ_BUILD)
+
+clean:
+	rm -rf $(BUILD) $(FUZZ_BUILD)

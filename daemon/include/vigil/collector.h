@@ -1,0 +1,159 @@
+// Collector: a source of events (log files, journald, packets, a file tree, JSON lines).
+//
+// Life of a collector
+//   1. At start-up the CollectorRegistry holds one CollectorFactory per collector type,
+//      each registered by name with VIGIL_REGISTER_COLLECTOR. Registering a name twice is
+//      recorded and makes CollectorRegistry::Validate() fail, so the daemon refuses to start.
+//   2. Before any rule is compiled, every factory's DeclareFields() declares the fields its
+//      events carry, with types, in the FieldRegistry.
+//   3. For each `collectors:` entry of the config (or each replay input), the factory's
+//      Create() reads the entry's section, reporting problems as located diagnostics, and
+//      returns a Collector that has not started yet. Create() has no side effects (no
+//      files opened, no threads): `vigil check` calls it to validate a config.
+//   4. The pipeline calls Run() once, on a thread it owns for this collector. Run() blocks:
+//      it reads its source and hands each event to CollectorContext::Emit(), and returns
+//      when the source is exhausted (replay: end of file) or when ctx.stopping() becomes
+//      true (live: shutdown or reload). It must notice stopping promptly: wait on
+//      ctx.stop_fd() with poll(), or use ctx.SleepFor(). Returning an error ends only this
+//      collector; the error is logged and counted.
+//   5. The Collector is destroyed on the thread that owns the pipeline, after Run returned.
+//
+// Bad input is never fatal: a line or packet that cannot be parsed is passed to
+// ctx.Skip() with its location, which counts it and reports it.
+#pragma once
+
+#include <atomic>
+#include <chrono>
+#include <cstdint>
+#include <functional>
+#include <map>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "vigil/config_section.h"
+#include "vigil/event.h"
+#include "vigil/field.h"
+#include "vigil/status.h"
+
+namespace vigil {
+
+// How the pipeline behaves when its queue is full.
+enum class RunMode {
+  kLive,    // drop the event and count it: detection keeps up with the present
+  kReplay,  // block the collector until there is room: nothing is dropped
+};
+
+// Counters of one collector instance; written by the collector thread, read by metrics.
+struct CollectorCounters {
+  std::atomic<uint64_t> events{0};   // handed to the pipeline
+  std::atomic<uint64_t> dropped{0};  // refused by a full queue (live mode only)
+  std::atomic<uint64_t> skipped{0};  // input that could not be parsed (see Skip)
+  std::atomic<uint64_t> errors{0};   // read errors and failed runs
+  std::atomic<int64_t> last_event_unix{0};
+};
+
+// Where a collector's events go. Implemented by the pipeline.
+class EventSink {
+ public:
+  virtual ~EventSink() = default;
+  // Called from a collector thread. Replay mode: blocks until there is room and returns
+  // true (false only once the pipeline is closed). Live mode: never blocks; returns false
+  // when the event was dropped because the queue is full.
+  virtual bool Push(Event&& event) = 0;
+};
+
+// What a running collector sees of the daemon. Owned by the pipeline; outlives Run().
+class CollectorContext {
+ public:
+  using SkipReporter = std::function<void(std::string_view where, std::string_view reason)>;
+
+  CollectorContext(std::string instance, EventSink& sink, RunMode mode, SkipReporter reporter);
+  ~CollectorContext();
+  CollectorContext(const CollectorContext&) = delete;
+  CollectorContext& operator=(const CollectorContext&) = delete;
+
+  // Stamps observer.name and hands the event on. Returns false if it was dropped.
+  bool Emit(Event&& event);
+  // Counts input that could not be used and reports where (e.g. "/var/log/auth.log:812")
+  // and why. Never throws; rate-limited reporting is the reporter's business.
+  void Skip(std::string_view where, std::string_view reason);
+  void CountError() { counters_.errors.fetch_add(1, std::memory_order_relaxed); }
+
+  bool stopping() const { return stopping_.load(std::memory_order_acquire); }
+  // An eventfd that becomes readable once stopping; for poll() in blocking sources.
+  int stop_fd() const { return stop_fd_; }
+  // Sleeps up to `d`; returns false (early) when stopping.
+  bool SleepFor(std::chrono::milliseconds d) const;
+  // Called by the pipeline (any thread).
+  void RequestStop();
+
+  const std::string& instance() const { return instance_; }
+  RunMode mode() const { return mode_; }
+  CollectorCounters& counters() { return counters_; }
+  const CollectorCounters& counters() const { return counters_; }
+
+ private:
+  std::string instance_;
+  EventSink& sink_;
+  RunMode mode_;
+  SkipReporter reporter_;
+  CollectorCounters counters_;
+  std::atomic<bool> stopping_{false};
+  int stop_fd_ = -1;
+};
+
+class Collector {
+ public:
+  virtual ~Collector() = default;
+  // See "Life of a collector" above. Called once, on the collector's own thread.
+  virtual Status Run(CollectorContext& ctx) = 0;
+};
+
+// What Create() gets besides its config section.
+struct CollectorEnv {
+  std::string instance;   // the entry's `name` (defaults to the type)
+  std::string state_dir;  // where to persist offsets, cursors, baselines
+  RunMode mode = RunMode::kLive;
+};
+
+class CollectorFactory {
+ public:
+  virtual ~CollectorFactory() = default;
+  // The `type:` users write in the config; lowercase, unique.
+  virtual std::string_view name() const = 0;
+  virtual std::string_view description() const = 0;
+  // Declares the fields this collector's events carry (beyond the ECS ones).
+  virtual Status DeclareFields(FieldRegistry& fields) const = 0;
+  // Reads `section` (calling section.Finish()) and builds a collector. On invalid config,
+  // records diagnostics in the section and returns an error status.
+  virtual Result<std::unique_ptr<Collector>> Create(ConfigSection& section,
+                                                    const CollectorEnv& env) const = 0;
+};
+
+class CollectorRegistry {
+ public:
+  static CollectorRegistry& Global();
+
+  // Adds a factory. A duplicate name is kept out and remembered, so that Validate() fails.
+  // Returns true so that it can initialise a static (see VIGIL_REGISTER_COLLECTOR).
+  bool Add(std::unique_ptr<CollectorFactory> factory);
+  // Fails if any name was registered twice. The daemon calls this first thing.
+  Status Validate() const;
+  const CollectorFactory* Find(std::string_view name) const;
+  std::vector<std::string> Names() const;  // sorted
+  // Calls DeclareFields on every factory.
+  Status DeclareAllFields(FieldRegistry& fields) const;
+
+ private:
+  std::map<std::string, std::unique_ptr<CollectorFactory>, std::less<>> factories_;
+  std::vector<std::string> duplicates_;
+};
+
+}  // namespace vigil
+
+// One line per collector, at namespace scope in the collector's .cc file.
+#define VIGIL_REGISTER_COLLECTOR(FactoryClass)                                \
+  [[maybe_unused]] static const bool vigil_registered_##FactoryClass =       \
+      ::vigil::CollectorRegistry::Global().Add(std::make_unique<FactoryClass>())

@@ -1,0 +1,86 @@
+// Event: one observation (a log line, a flow, a file change) as typed ECS fields.
+//
+// An event is a small flat list of (field id, value) pairs; field ids come from the
+// FieldRegistry, so rules read fields without comparing names. Each value has the type its
+// field was declared with; Set() asserts this in debug builds and collectors are tested for
+// it. Fields that no collector declared (for example extra keys in a JSON line from the
+// jsonl collector) are kept verbatim as `extras` so that output round-trips them, but rules
+// cannot name them.
+//
+// Ownership and threading: an Event is a plain value. A collector builds it on its own
+// thread and moves it into the pipeline; from then on only the engine thread touches it.
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <variant>
+#include <vector>
+
+#include "vigil/ecs_fields.h"
+#include "vigil/field.h"
+#include "vigil/ip_address.h"
+
+namespace vigil {
+
+using Timestamp = std::chrono::sys_time<std::chrono::nanoseconds>;
+using Duration = std::chrono::nanoseconds;
+using StringList = std::vector<std::string>;
+
+// The value of one field. The alternative matches FieldType (monostate: no value).
+using Value = std::variant<std::monostate, std::string, int64_t, double, bool, IpAddress,
+                           Timestamp, Duration, StringList>;
+
+// The FieldType a Value holds (kString for monostate).
+FieldType ValueType(const Value& value);
+
+class Event {
+ public:
+  struct Field {
+    FieldId id;
+    Value value;
+  };
+  // A field no collector declared, kept as its dotted name and raw JSON text.
+  struct Extra {
+    std::string name;
+    std::string json;
+  };
+
+  Event() = default;
+
+  // Sets (or replaces) a field. The value must have the field's declared type.
+  void Set(FieldId id, Value value);
+  void Erase(FieldId id);
+  // The field's value, or nullptr when the event does not have it.
+  const Value* Get(FieldId id) const;
+  bool Has(FieldId id) const { return Get(id) != nullptr; }
+
+  // Typed reads: nullptr when absent (or, for a mismatched type, also nullptr).
+  const std::string* GetString(FieldId id) const { return GetAs<std::string>(id); }
+  const int64_t* GetInt(FieldId id) const { return GetAs<int64_t>(id); }
+  const IpAddress* GetIp(FieldId id) const { return GetAs<IpAddress>(id); }
+  const Timestamp* GetTime(FieldId id) const { return GetAs<Timestamp>(id); }
+  const StringList* GetList(FieldId id) const { return GetAs<StringList>(id); }
+
+  // @timestamp, or the epoch when the event has none.
+  Timestamp time() const;
+
+  const std::vector<Field>& fields() const { return fields_; }
+  std::vector<Extra>& extras() { return extras_; }
+  const std::vector<Extra>& extras() const { return extras_; }
+  size_t size() const { return fields_.size(); }
+
+ private:
+  template <typename T>
+  const T* GetAs(FieldId id) const {
+    const Value* v = Get(id);
+    return v ? std::get_if<T>(v) : nullptr;
+  }
+
+  std::vector<Field> fields_;
+  std::vector<Extra> extras_;
+};
+
+}  // namespace vigil

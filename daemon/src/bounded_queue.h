@@ -1,0 +1,95 @@
+// BoundedQueue: a multi-producer, single-consumer FIFO with a fixed capacity.
+//
+// Producers (collector threads) either block until there is room (replay) or fail fast
+// (live); the single consumer (engine thread) takes items in batches to amortise locking.
+// Close() wakes everyone: producers then fail, and the consumer drains what is left and
+// then gets an empty batch. Depth and high-water mark are readable from any thread.
+#pragma once
+
+#include <algorithm>
+#include <atomic>
+#include <condition_variable>
+#include <cstddef>
+#include <deque>
+#include <mutex>
+#include <vector>
+
+namespace vigil {
+
+template <typename T>
+class BoundedQueue {
+ public:
+  explicit BoundedQueue(size_t capacity) : capacity_(capacity == 0 ? 1 : capacity) {}
+
+  // Adds unless full or closed; never blocks.
+  bool TryPush(T&& item) {
+    std::unique_lock lock(mu_);
+    if (closed_ || items_.size() >= capacity_) return false;
+    PushLocked(std::move(item));
+    lock.unlock();
+    not_empty_.notify_one();
+    return true;
+  }
+
+  // Waits for room; false only when the queue is closed.
+  bool Push(T&& item) {
+    std::unique_lock lock(mu_);
+    not_full_.wait(lock, [&] { return closed_ || items_.size() < capacity_; });
+    if (closed_) return false;
+    PushLocked(std::move(item));
+    lock.unlock();
+    not_empty_.notify_one();
+    return true;
+  }
+
+  // Moves up to `max` items into `out` (cleared first), waiting until there is at least one
+  // or the queue is closed. An empty `out` means closed and drained.
+  void PopBatch(std::vector<T>& out, size_t max) {
+    out.clear();
+    if (max == 0) max = 1;  // an empty batch must only ever mean "closed and drained"
+    std::unique_lock lock(mu_);
+    not_empty_.wait(lock, [&] { return closed_ || !items_.empty(); });
+    size_t n = std::min(max, items_.size());
+    for (size_t i = 0; i < n; ++i) {
+      out.push_back(std::move(items_.front()));
+      items_.pop_front();
+    }
+    depth_.store(items_.size(), std::memory_order_relaxed);
+    lock.unlock();
+    if (n > 0) not_full_.notify_all();
+  }
+
+  void Close() {
+    {
+      std::lock_guard lock(mu_);
+      closed_ = true;
+    }
+    not_full_.notify_all();
+    not_empty_.notify_all();
+  }
+
+  size_t capacity() const { return capacity_; }
+  size_t depth() const { return depth_.load(std::memory_order_relaxed); }
+  size_t high_water() const { return high_water_.load(std::memory_order_relaxed); }
+
+ private:
+  void PushLocked(T&& item) {
+    items_.push_back(std::move(item));
+    size_t d = items_.size();
+    depth_.store(d, std::memory_order_relaxed);
+    if (d > high_water_.load(std::memory_order_relaxed)) {
+      high_water_.store(d, std::memory_order_relaxed);
+    }
+  }
+
+  const size_t capacity_;
+  std::mutex mu_;
+  std::condition_variable not_full_;
+  std::condition_variable not_empty_;
+  std::deque<T> items_;  // guarded by mu_
+  bool closed_ = false;  // guarded by mu_
+  std::atomic<size_t> depth_{0};
+  std::atomic<size_t> high_water_{0};
+};
+
+}  // namespace vigil

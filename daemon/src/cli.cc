@@ -1,0 +1,187 @@
+#include "cli.h"
+
+#include <CLI/CLI.hpp>
+
+#include <cstdio>
+#include <iostream>
+
+#include "config_source.h"
+#include "daemon.h"
+#include "replay.h"
+#include "vigil/collector.h"
+#include "vigil/log.h"
+#include "vigil/rules/rule_set.h"
+
+namespace vigil {
+namespace {
+
+constexpr const char* kVersion = VIGIL_VERSION;
+
+// Subcommands whose features are not built yet: a clear message and exit 2.
+int NotAvailable(const std::string& command) {
+  std::fprintf(stderr, "vigil %s: not available yet in this build\n", command.c_str());
+  return 2;
+}
+
+int RunCheck(const std::string& config_path, const std::vector<std::string>& rules, bool test,
+             const std::string& format) {
+  SetLogLevel(LogLevel::kError);
+  Diagnostics diags;
+  auto config = LoadEffectiveConfig(config_path, diags);
+  std::string name = config_path.empty() ? "the effective configuration" : config_path;
+  // Rules named with -r are checked after the config, with its enable/disable lists.
+  std::unique_ptr<RuleSet> rule_set;
+  bool rules_ok = true;
+  if (!rules.empty()) {
+    RuleOptions opts;
+    if (config.ok()) opts = RuleOptions{config->rules_enable, config->rules_disable};
+    auto loaded = LoadRules(rules, opts, diags);
+    rules_ok = loaded.ok();
+    if (loaded.ok()) rule_set = std::move(*loaded);
+  }
+  RuleTestReport report;
+  if (test && rule_set) report = rule_set->RunTests();
+  const bool valid = config.ok() && rules_ok && report.failed == 0;
+  if (format == "json") {
+    std::string tests;
+    if (test) {
+      tests = ",\"tests\":{\"passed\":" + std::to_string(report.passed) + ",\"failed\":" +
+              std::to_string(report.failed) + ",\"skipped\":" + std::to_string(report.skipped) +
+              ",\"failures\":" + report.failures.FormatJson() + "}";
+    }
+    std::printf("{\"valid\":%s,\"errors\":%zu,\"warnings\":%zu,\"rules\":%zu,\"diagnostics\":%s%s}\n",
+                valid ? "true" : "false", diags.error_count(), diags.warning_count(),
+                rule_set ? rule_set->rules().size() : size_t{0}, diags.FormatJson().c_str(), tests.c_str());
+  } else {
+    std::fputs(diags.FormatText().c_str(), stderr);
+    if (config.ok()) {
+      std::printf("%s: ok (%zu collector%s, %zu warning%s)\n",
+                  config->source_file.empty() ? kBuiltinConfigName : config->source_file.c_str(),
+                  config->collectors.size(), config->collectors.size() == 1 ? "" : "s",
+                  diags.warning_count(), diags.warning_count() == 1 ? "" : "s");
+    } else {
+      std::fprintf(stderr, "%s: %zu error%s\n", name.c_str(), diags.error_count(),
+                   diags.error_count() == 1 ? "" : "s");
+    }
+    if (rule_set) {
+      std::printf("rules: ok (%zu rule%s)\n", rule_set->rules().size(),
+                  rule_set->rules().size() == 1 ? "" : "s");
+    } else if (!rules_ok) {
+      std::fprintf(stderr, "rules: invalid\n");
+    }
+    if (test) {
+      std::fputs(report.failures.FormatText().c_str(), stderr);
+      std::printf("%zu rule%s, %zu test%s passed, %zu failed", report.rules, report.rules == 1 ? "" : "s",
+                  report.passed, report.passed == 1 ? "" : "s", report.failed);
+      if (report.skipped > 0) std::printf(", %zu skipped (correlation)", report.skipped);
+      std::printf("\n");
+    }
+  }
+  return valid ? 0 : 1;
+}
+
+}  // namespace
+
+int RunCli(int argc, char** argv) {
+  if (Status s = CollectorRegistry::Global().Validate(); !s.ok()) {
+    std::fprintf(stderr, "vigil: %s\n", s.ToString().c_str());
+    return 1;
+  }
+  if (Status s = CollectorRegistry::Global().DeclareAllFields(FieldRegistry::Global()); !s.ok()) {
+    std::fprintf(stderr, "vigil: %s\n", s.ToString().c_str());
+    return 1;
+  }
+
+  CLI::App app{"vigil: security and compliance monitoring daemon", "vigil"};
+  app.set_version_flag("--version", std::string("vigil ") + kVersion);
+  app.require_subcommand(1);
+  int rc = 0;
+
+  // vigil run
+  RunOptions run_opts;
+  auto* run = app.add_subcommand("run", "Run the daemon in the foreground (systemd supervises it)");
+  run->add_option("-c,--config", run_opts.config_path,
+                  "Configuration file (default /etc/vigil/vigil.yaml, else built-in defaults)");
+  run->add_option("--log-format", run_opts.log_format, "Log format on stderr")
+      ->check(CLI::IsMember({"text", "json"}));
+  run->add_option("--log-level", run_opts.log_level, "Minimum log level")
+      ->check(CLI::IsMember({"debug", "info", "notice", "warning", "error"}));
+  run->callback([&] { rc = RunDaemonCommand(run_opts); });
+
+  // vigil check
+  std::string check_config, check_format = "text";
+  std::vector<std::string> check_rules;
+  bool check_test = false;
+  auto* check = app.add_subcommand("check", "Validate the configuration and rules");
+  check->add_option("-c,--config", check_config, "Configuration file");
+  check->add_option("-r,--rules", check_rules, "Rule file (repeatable)");
+  check->add_flag("--test", check_test, "Also run every rule's inline tests");
+  check->add_option("--format", check_format, "Output format")
+      ->check(CLI::IsMember({"text", "json"}));
+  check->callback([&] { rc = RunCheck(check_config, check_rules, check_test, check_format); });
+
+  // vigil replay
+  ReplayOptions rp;
+  auto* replay = app.add_subcommand(
+      "replay", "Run recorded input through the collectors and rules, offline; JSON lines out");
+  replay->add_option("-c,--config", rp.config_path, "Configuration file (optional)");
+  replay->add_option("-r,--rules", rp.rule_files, "Rule file (repeatable)");
+  replay->add_option("--pcap", rp.pcaps, "Packet capture (pcap or pcapng)");
+  replay->add_option("--auth-log", rp.auth_logs, "Authentication log (auth.log, secure)");
+  replay->add_option("--journal-json", rp.journal_jsons, "journalctl -o json output");
+  replay->add_option("--audit-log", rp.audit_logs, "Linux audit log");
+  replay->add_option("--jsonl", rp.jsonls, "ECS events as JSON lines");
+  replay->add_option("--scan", rp.scan_dir, "Directory tree to check against --policy");
+  replay->add_option("--policy", rp.policy, "Retention policy file");
+  replay->add_option("--now", rp.now, "Fix the clock for time-based checks (RFC 3339)");
+  replay->add_option("--db", rp.db, "Also record alerts and evidence in this store");
+  replay->add_flag("--events", rp.events, "Print every event, not only alerts");
+  replay->add_flag("--no-alerts", rp.no_alerts, "Do not print alerts");
+  replay->callback([&] { rc = RunReplayCommand(rp); });
+
+  // vigil report
+  std::string from, to, framework, format, out_path, db;
+  auto* report = app.add_subcommand("report", "Write an audit report for a period");
+  report->add_option("--from", from, "Start of the period (RFC 3339 or YYYY-MM-DD)")->required();
+  report->add_option("--to", to, "End of the period")->required();
+  report->add_option("--framework", framework, "Only this framework (e.g. pci_dss_4)");
+  report->add_option("--format", format, "Report format")
+      ->check(CLI::IsMember({"html", "json", "csv", "oscal"}))
+      ->required();
+  report->add_option("-o,--output", out_path, "Output path");
+  report->add_option("--db", db, "Store to read (default: the configured one)");
+  report->callback([&] { rc = NotAvailable("report"); });
+
+  // vigil alerts
+  auto* alerts = app.add_subcommand("alerts", "The alert workflow: list, show, ack, assign, resolve");
+  alerts->require_subcommand(1);
+  std::string alerts_db;
+  alerts->add_option("--db", alerts_db, "Store to use (default: the configured one)");
+  for (const char* verb : {"list", "show", "ack", "assign", "resolve"}) {
+    auto* sub = alerts->add_subcommand(verb, std::string(verb) + " alerts");
+    sub->allow_extras();
+    sub->callback([&rc, verb] { rc = NotAvailable(std::string("alerts ") + verb); });
+  }
+
+  // vigil verify
+  std::string audit_log, report_path;
+  auto* verify = app.add_subcommand("verify", "Check audit-log hash chains, checkpoints and signatures");
+  verify->add_option("--audit-log", audit_log, "Audit log to verify");
+  verify->add_option("--report", report_path, "Report bundle to verify");
+  verify->callback([&] { rc = NotAvailable("verify"); });
+
+  // vigil version
+  auto* version = app.add_subcommand("version", "Print the version");
+  version->callback([&] { std::printf("vigil %s\n", kVersion); });
+
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    int code = app.exit(e);
+    // CLI11 returns 0 for --help/--version; usage errors are exit 2 by our contract.
+    return code == 0 ? 0 : 2;
+  }
+  return rc;
+}
+
+}  // namespace vigil

@@ -1,0 +1,109 @@
+#include "vigil/collector.h"
+
+#include <poll.h>
+#include <sys/eventfd.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <climits>
+#include <chrono>
+#include <ctime>
+
+namespace vigil {
+
+CollectorContext::CollectorContext(std::string instance, EventSink& sink, RunMode mode,
+                                   SkipReporter reporter)
+    : instance_(std::move(instance)),
+      sink_(sink),
+      mode_(mode),
+      reporter_(std::move(reporter)),
+      stop_fd_(eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK)) {}
+
+CollectorContext::~CollectorContext() {
+  if (stop_fd_ >= 0) close(stop_fd_);
+}
+
+bool CollectorContext::Emit(Event&& event) {
+  if (!event.Has(ecs::kObserverName)) event.Set(ecs::kObserverName, instance_);
+  if (sink_.Push(std::move(event))) {
+    counters_.events.fetch_add(1, std::memory_order_relaxed);
+    counters_.last_event_unix.store(std::time(nullptr), std::memory_order_relaxed);
+    return true;
+  }
+  counters_.dropped.fetch_add(1, std::memory_order_relaxed);
+  return false;
+}
+
+void CollectorContext::Skip(std::string_view where, std::string_view reason) {
+  counters_.skipped.fetch_add(1, std::memory_order_relaxed);
+  if (reporter_) reporter_(where, reason);
+}
+
+bool CollectorContext::SleepFor(std::chrono::milliseconds d) const {
+  // poll() takes an int of milliseconds, where a negative value means "forever": wait in
+  // slices towards a deadline instead of casting (d may exceed INT_MAX ms, ~24.8 days).
+  using std::chrono::milliseconds;
+  constexpr milliseconds kMaxSleep = std::chrono::hours(24 * 365 * 100);  // no clock overflow
+  const auto deadline =
+      std::chrono::steady_clock::now() + std::clamp(d, milliseconds(0), kMaxSleep);
+  pollfd p{stop_fd_, POLLIN, 0};
+  while (!stopping()) {
+    auto left = std::chrono::ceil<milliseconds>(deadline - std::chrono::steady_clock::now());
+    if (left.count() <= 0) break;
+    int rc = poll(&p, 1, static_cast<int>(std::min<int64_t>(left.count(), INT_MAX)));
+    if (rc < 0 && errno != EINTR) break;
+  }
+  return !stopping();
+}
+
+void CollectorContext::RequestStop() {
+  stopping_.store(true, std::memory_order_release);
+  uint64_t one = 1;
+  if (stop_fd_ >= 0) {
+    [[maybe_unused]] ssize_t n = write(stop_fd_, &one, sizeof one);
+  }
+}
+
+CollectorRegistry& CollectorRegistry::Global() {
+  static CollectorRegistry* registry = new CollectorRegistry();  // lives until exit
+  return *registry;
+}
+
+bool CollectorRegistry::Add(std::unique_ptr<CollectorFactory> factory) {
+  std::string name(factory->name());
+  if (factories_.count(name) != 0) {
+    duplicates_.push_back(name);
+    return false;
+  }
+  factories_.emplace(std::move(name), std::move(factory));
+  return true;
+}
+
+Status CollectorRegistry::Validate() const {
+  if (duplicates_.empty()) return Status::Ok();
+  std::string names;
+  for (const auto& d : duplicates_) names += (names.empty() ? "" : ", ") + d;
+  return Status::AlreadyExists("collector type registered more than once: " + names);
+}
+
+const CollectorFactory* CollectorRegistry::Find(std::string_view name) const {
+  auto it = factories_.find(name);
+  return it == factories_.end() ? nullptr : it->second.get();
+}
+
+std::vector<std::string> CollectorRegistry::Names() const {
+  std::vector<std::string> out;
+  for (const auto& [name, f] : factories_) out.push_back(name);
+  return out;
+}
+
+Status CollectorRegistry::DeclareAllFields(FieldRegistry& fields) const {
+  for (const auto& [name, f] : factories_) {
+    Status s = f->DeclareFields(fields);
+    if (!s.ok()) return Status(s.code(), "collector '" + name + "': " + s.message());
+  }
+  return Status::Ok();
+}
+
+}  // namespace vigil

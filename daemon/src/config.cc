@@ -1,0 +1,431 @@
+#include "config.h"
+
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+#include <yaml-cpp/eventhandler.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <charconv>
+#include <cstring>
+#include <map>
+#include <sstream>
+
+#include "vigil/config_section.h"
+#include "vigil/ip_address.h"
+
+namespace vigil {
+namespace {
+
+// yaml-cpp tokenizes a flow collection ([a, b, ...]) whole before handing out its first
+// node, so the node limit alone cannot bound it; its separators can.
+constexpr size_t kMaxFlowSeparators = 200000;
+
+SourceLocation MarkLocation(const std::string& file, const YAML::Mark& m) {
+  SourceLocation loc{file, 0, 0};
+  if (m.line >= 0 && m.column >= 0) {
+    loc.line = m.line + 1;
+    loc.column = m.column + 1;
+  }
+  return loc;
+}
+
+// Streams the text through yaml-cpp's event parser, which keeps little in memory, and
+// stops at the first sign of a document too big or too deep to build as a node tree.
+class ShapeCheck : public YAML::EventHandler {
+ public:
+  struct Refused {
+    YAML::Mark mark;
+    std::string message;
+  };
+  using Mark = YAML::Mark;
+  using Style = YAML::EmitterStyle::value;
+
+  void OnDocumentStart(const Mark& m) override {
+    if (++documents_ > 1) throw Refused{m, "a config file holds one YAML document; found a second"};
+  }
+  void OnDocumentEnd() override {}
+  void OnNull(const Mark& m, YAML::anchor_t) override { Count(m); }
+  void OnAlias(const Mark& m, YAML::anchor_t) override { Count(m); }
+  void OnScalar(const Mark& m, const std::string&, YAML::anchor_t, const std::string&) override {
+    Count(m);
+  }
+  void OnSequenceStart(const Mark& m, const std::string&, YAML::anchor_t, Style) override {
+    Open(m);
+  }
+  void OnSequenceEnd() override { --depth_; }
+  void OnMapStart(const Mark& m, const std::string&, YAML::anchor_t, Style) override { Open(m); }
+  void OnMapEnd() override { --depth_; }
+
+ private:
+  void Count(const Mark& m) {
+    if (++nodes_ > kMaxConfigNodes) {
+      throw Refused{m, "config file too complex: more than " + std::to_string(kMaxConfigNodes) +
+                           " YAML nodes"};
+    }
+  }
+  void Open(const Mark& m) {
+    Count(m);
+    if (++depth_ > kMaxConfigDepth) {
+      throw Refused{
+          m, "config nested too deeply: more than " + std::to_string(kMaxConfigDepth) + " levels"};
+    }
+  }
+
+  size_t documents_ = 0;
+  size_t nodes_ = 0;
+  int depth_ = 0;
+};
+
+// The root node of `text`, or nullopt after recording why there is none.
+std::optional<YAML::Node> ParseYaml(std::string_view text, const std::string& name,
+                                    Diagnostics& diags) {
+  SourceLocation file_loc{name, 0, 0};
+  if (text.size() > kMaxConfigBytes) {
+    diags.Error(file_loc, "E103", "config file too large: over the limit of 4 MiB");
+    return std::nullopt;
+  }
+  if (static_cast<size_t>(std::count(text.begin(), text.end(), ',')) > kMaxFlowSeparators) {
+    diags.Error(
+        file_loc, "E103",
+        "config file too complex: more than " + std::to_string(kMaxFlowSeparators) + " commas");
+    return std::nullopt;
+  }
+  std::string buffer(text);
+  try {
+    {
+      std::istringstream in(buffer);
+      YAML::Parser parser(in);
+      ShapeCheck shape;
+      while (parser.HandleNextDocument(shape)) {
+      }
+    }
+    return YAML::Load(buffer);
+  } catch (const ShapeCheck::Refused& e) {
+    diags.Error(MarkLocation(name, e.mark), "E103", e.message);
+  } catch (const YAML::Exception& e) {
+    diags.Error(MarkLocation(name, e.mark), "E100", "YAML syntax error: " + e.msg);
+  } catch (const std::exception& e) {
+    diags.Error(file_loc, "E100", std::string("cannot parse YAML: ") + e.what());
+  }
+  return std::nullopt;
+}
+
+// Names that end up in file names, metric labels and events: keep them plain.
+bool IsPlainName(std::string_view s, size_t max_len) {
+  if (s.empty() || s.size() > max_len || s.front() == '-' || s.front() == '.') return false;
+  return std::all_of(s.begin(), s.end(), [](char ch) {
+    return (ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') || (ch >= '0' && ch <= '9') ||
+           ch == '-' || ch == '_' || ch == '.';
+  });
+}
+
+std::string JoinNames(const std::vector<std::string>& names) {
+  if (names.empty()) return "(none)";
+  std::string out;
+  for (const auto& n : names) out += (out.empty() ? "" : ", ") + n;
+  return out;
+}
+
+// Calls the factory, making sure that a failure is always explained in the diagnostics.
+Result<std::unique_ptr<Collector>> RunFactory(const CollectorFactory& factory, ConfigSection& s,
+                                              const CollectorEnv& env) {
+  Diagnostics& diags = s.diagnostics();
+  const size_t before = diags.error_count();
+  const std::string what = "collector '" + env.instance + "' (" + std::string(factory.name()) + ")";
+  try {
+    Result<std::unique_ptr<Collector>> r = factory.Create(s, env);
+    if (!r.ok() && diags.error_count() == before) {
+      diags.Error(s.Where(), "E103", what + ": " + r.status().message());
+    }
+    if (r.ok() && diags.error_count() > before) {
+      return Status::InvalidArgument(what + ": invalid configuration");
+    }
+    return r;
+  } catch (const std::exception& e) {
+    diags.Error(s.Where(), "E103", what + ": " + e.what());
+    return Status::Internal(what + ": " + e.what());
+  }
+}
+
+void ReadCollectors(ConfigSection& root, DaemonConfig& c, const CollectorRegistry& registry) {
+  std::map<std::string, int> first_line;  // name -> line of its first entry
+  for (ConfigSection& s : root.SectionList("collectors")) {
+    CollectorEntry e;
+    e.type = s.RequiredString("type");
+    e.name = s.String("name", e.type);
+    e.enabled = s.Bool("enabled", true);
+    e.node = s.node();
+    e.file = s.file();
+    const std::string_view name_key = s.Has("name") ? "name" : "type";
+    if (s.Has("name") && !IsPlainName(e.name, 64)) {
+      s.BadValue("name", "'" + e.name +
+                             "' is not a valid collector name (1-64 letters, digits, "
+                             "'-', '_' or '.')");
+    } else if (auto [it, fresh] = first_line.emplace(e.name, s.Where(name_key).line);
+               !fresh && !e.name.empty()) {
+      s.diagnostics().Error(s.Where(name_key), "E103",
+                            "duplicate collector name '" + e.name + "' (first used at line " +
+                                std::to_string(it->second) + "); give each entry a unique 'name'");
+    }
+    const CollectorFactory* factory = e.type.empty() ? nullptr : registry.Find(e.type);
+    if (factory != nullptr) {
+      // Create() has no side effects: building the collector is how its keys are checked.
+      RunFactory(*factory, s, CollectorEnv{e.name, c.state_dir, RunMode::kLive})
+          .status()
+          .IgnoreError();  // the diagnostics say what was wrong
+    } else if (!e.type.empty()) {
+      s.diagnostics().Error(s.Where("type"), "E103",
+                            "unknown collector type '" + e.type +
+                                "'; registered types: " + JoinNames(registry.Names()));
+    }
+    c.collectors.push_back(std::move(e));
+  }
+}
+
+// The value of `key` in `map` (undefined when absent).
+YAML::Node ValueOf(const YAML::Node& map, std::string_view key) {
+  if (map.IsMap()) {
+    for (const auto& kv : map) {
+      if (kv.first.IsScalar() && kv.first.Scalar() == key) return kv.second;
+    }
+  }
+  return YAML::Node(YAML::NodeType::Undefined);
+}
+
+void ReadRules(ConfigSection& root, DaemonConfig& c) {
+  ConfigSection s = root.Section("rules");
+  std::vector<std::string> paths = s.StringList("paths");
+  // `paths: []` means no rule files; `paths:` (null) means the default.
+  if (!paths.empty() || ValueOf(s.node(), "paths").IsSequence()) c.rule_paths = std::move(paths);
+  c.rules_enable = s.StringList("enable");
+  c.rules_disable = s.StringList("disable");
+  const std::pair<std::string_view, const std::vector<std::string>*> lists[] = {
+      {"paths", &c.rule_paths}, {"enable", &c.rules_enable}, {"disable", &c.rules_disable}};
+  for (const auto& [key, list] : lists) {
+    if (std::count(list->begin(), list->end(), "") > 0) s.BadValue(key, "items must not be empty");
+  }
+  for (const std::string& id : c.rules_disable) {
+    if (!id.empty() && std::count(c.rules_enable.begin(), c.rules_enable.end(), id) > 0) {
+      s.BadValue("disable", "'" + id + "' is both enabled and disabled");
+    }
+  }
+  s.Finish();
+}
+
+void ReadConfig(ConfigSection& root, DaemonConfig& c, const CollectorRegistry& registry) {
+  if (auto host = root.OptionalString("host_name")) {
+    if (host->empty() || host->size() > 253 || std::any_of(host->begin(), host->end(), [](char ch) {
+          return static_cast<unsigned char>(ch) <= ' ' || ch == 0x7f;
+        })) {
+      root.BadValue("host_name", "must be 1-253 characters without spaces");
+    } else {
+      c.host_name = *host;
+    }
+  }
+  c.state_dir = root.String("state_dir", c.state_dir);
+  if (c.state_dir.empty() || c.state_dir.front() != '/') {
+    root.BadValue("state_dir", "must be an absolute path, such as /var/lib/vigil");
+  }
+  c.user = root.String("user", "");
+  if (!c.user.empty() && !IsPlainName(c.user, 32)) {
+    root.BadValue("user", "'" + c.user + "' is not a user name");
+  }
+
+  ConfigSection log = root.Section("log");
+  std::string level = log.Enum("level", "info", {"debug", "info", "notice", "warning", "error"});
+  if (!ParseLogLevel(level, &c.log_level)) c.log_level = LogLevel::kInfo;
+  c.log_format =
+      log.Enum("format", "text", {"text", "json"}) == "json" ? LogFormat::kJson : LogFormat::kText;
+  log.Finish();
+
+  ConfigSection queue = root.Section("queue");
+  c.queue_capacity = static_cast<size_t>(queue.Int("capacity", 65536, 1, 16777216));
+  c.queue_batch = static_cast<size_t>(queue.Int("batch", 256, 1, 65536));
+  if (c.queue_batch > c.queue_capacity) {
+    if (queue.Has("batch")) {
+      queue.BadValue("batch", std::to_string(c.queue_batch) + " is larger than the capacity (" +
+                                  std::to_string(c.queue_capacity) + ")");
+    }
+    c.queue_batch = c.queue_capacity;
+  }
+  queue.Finish();
+
+  ConfigSection metrics = root.Section("metrics");
+  c.metrics_enabled = metrics.Bool("enabled", true);
+  c.metrics_listen = metrics.String("listen", c.metrics_listen);
+  if (!ParseListenAddress(c.metrics_listen)) {
+    metrics.BadValue("listen", "'" + c.metrics_listen +
+                                   "' is not HOST:PORT (HOST an IPv4 "
+                                   "address, [IPv6 address] or localhost; PORT 1-65535)");
+  }
+  metrics.Finish();
+
+  ReadRules(root, c);
+
+  auto timeout = root.DurationValue("shutdown_timeout", std::chrono::seconds(10));
+  if (timeout <= std::chrono::nanoseconds::zero() || timeout > std::chrono::hours(1)) {
+    root.BadValue("shutdown_timeout", "must be more than 0s and at most 1h");
+  } else {
+    c.shutdown_timeout = std::chrono::ceil<std::chrono::seconds>(timeout);
+  }
+
+  ReadCollectors(root, c, registry);
+  root.Finish();
+}
+
+// Appends `local` to `out` in file order, keeping at most kMaxConfigDiagnostics.
+void AppendSorted(const Diagnostics& local, const std::string& name, Diagnostics& out) {
+  std::vector<Diagnostic> items = local.items();
+  std::stable_sort(items.begin(), items.end(), [](const Diagnostic& a, const Diagnostic& b) {
+    return std::pair(a.location.line, a.location.column) <
+           std::pair(b.location.line, b.location.column);
+  });
+  for (size_t i = 0; i < items.size() && i < kMaxConfigDiagnostics; ++i) out.Add(items[i]);
+  if (items.size() > kMaxConfigDiagnostics) {
+    out.Error({name, 0, 0}, "E103",
+              std::to_string(items.size() - kMaxConfigDiagnostics) +
+                  " more problems not shown; fix the ones above first");
+  }
+}
+
+// Reads at most kMaxConfigBytes + 1 bytes of `path` (pipes too); 0 or an errno value.
+int ReadCapped(const std::string& path, std::string* out) {
+  int fd = open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) return errno;
+  struct stat st {};
+  int err = 0;
+  if (fstat(fd, &st) != 0) {
+    err = errno;
+  } else if (S_ISDIR(st.st_mode)) {
+    err = EISDIR;
+  } else if (S_ISREG(st.st_mode) && static_cast<size_t>(st.st_size) > kMaxConfigBytes) {
+    out->assign(kMaxConfigBytes + 1, '\0');  // only the size matters
+  } else {
+    char buf[65536];
+    while (out->size() <= kMaxConfigBytes) {
+      ssize_t n = read(fd, buf, sizeof buf);
+      if (n < 0 && errno == EINTR) continue;
+      if (n < 0) err = errno;
+      if (n <= 0) break;
+      out->append(buf, static_cast<size_t>(n));
+    }
+  }
+  close(fd);
+  return err;
+}
+
+}  // namespace
+
+DaemonConfig DefaultConfig() {
+  DaemonConfig c;
+  char host[256] = {};
+  if (gethostname(host, sizeof host - 1) == 0 && host[0] != '\0') {
+    c.host_name = host;
+  } else {
+    c.host_name = "localhost";
+  }
+  return c;
+}
+
+std::optional<ListenAddress> ParseListenAddress(std::string_view text) {
+  std::string_view host, port;
+  if (!text.empty() && text.front() == '[') {
+    size_t close = text.find(']');
+    if (close == std::string_view::npos || text.substr(close + 1, 1) != ":") return std::nullopt;
+    host = text.substr(1, close - 1);
+    port = text.substr(close + 2);
+    if (host.find(':') == std::string_view::npos || !IpAddress::Parse(host)) return std::nullopt;
+  } else {
+    size_t colon = text.rfind(':');
+    if (colon == std::string_view::npos) return std::nullopt;
+    host = text.substr(0, colon);
+    port = text.substr(colon + 1);
+    if (host != "localhost") {
+      auto ip = IpAddress::Parse(host);
+      if (!ip || !ip->is_v4()) return std::nullopt;
+    }
+  }
+  unsigned value = 0;
+  auto [end, ec] = std::from_chars(port.data(), port.data() + port.size(), value);
+  if (port.empty() || ec != std::errc() || end != port.data() + port.size() || value < 1 ||
+      value > 65535) {
+    return std::nullopt;
+  }
+  return ListenAddress{std::string(host), static_cast<uint16_t>(value)};
+}
+
+Result<DaemonConfig> LoadConfigString(std::string_view yaml, const std::string& name,
+                                      Diagnostics& diags, const CollectorRegistry& registry) {
+  Diagnostics local;
+  DaemonConfig c = DefaultConfig();
+  c.source_file = name;
+  if (std::optional<YAML::Node> root = ParseYaml(yaml, name, local)) {
+    try {
+      ConfigSection section(*root, name, local);
+      ReadConfig(section, c, registry);
+    } catch (const std::exception& e) {  // yaml-cpp on a node we did not expect
+      local.Error({name, 0, 0}, "E100", std::string("cannot read the configuration: ") + e.what());
+    }
+  }
+  const size_t errors = local.error_count();
+  const size_t first = diags.items().size();
+  AppendSorted(local, name, diags);
+  if (errors == 0) return c;
+  std::string first_error;
+  for (size_t i = first; i < diags.items().size(); ++i) {
+    if (diags.items()[i].severity == Severity::kError) {
+      first_error = FormatDiagnosticHeader(diags.items()[i]);
+      break;
+    }
+  }
+  return Status::InvalidArgument("invalid configuration " + name + " (" + std::to_string(errors) +
+                                 (errors == 1 ? " error): " : " errors), first: ") + first_error);
+}
+
+Result<DaemonConfig> LoadConfigFile(const std::string& path, Diagnostics& diags,
+                                    const CollectorRegistry& registry) {
+  std::string text;
+  if (int err = ReadCapped(path, &text); err != 0) {
+    diags.Error({path, 0, 0}, "E100", std::string("cannot read config file: ") + strerror(err));
+    return Status::FromErrno("read " + path, err);
+  }
+  Result<DaemonConfig> r = LoadConfigString(text, path, diags, registry);
+  if (!r.ok()) return r;
+  size_t slash = path.rfind('/');
+  if (slash != std::string::npos) {
+    std::string dir = path.substr(0, slash + 1);
+    for (std::string& p : r->rule_paths) {
+      if (!p.empty() && p.front() != '/') p = dir + p;
+    }
+  }
+  return r;
+}
+
+Result<std::unique_ptr<Collector>> CreateCollector(const CollectorEntry& e, const DaemonConfig& c,
+                                                   RunMode mode, Diagnostics& diags,
+                                                   const CollectorRegistry& registry) {
+  const CollectorFactory* factory = registry.Find(e.type);
+  if (factory == nullptr) {
+    SourceLocation loc{e.file, 0, 0};
+    if (e.node.IsDefined()) loc = MarkLocation(e.file, e.node.Mark());
+    diags.Error(loc, "E103",
+                "unknown collector type '" + e.type +
+                    "'; registered types: " + JoinNames(registry.Names()));
+    return Status::NotFound("unknown collector type '" + e.type + "'");
+  }
+  try {
+    ConfigSection s(e.node, e.file, diags);
+    // Read by the config loader, not by the factory.
+    (void)s.String("type");
+    (void)s.String("name");
+    (void)s.Bool("enabled", true);
+    return RunFactory(*factory, s, CollectorEnv{e.name, c.state_dir, mode});
+  } catch (const std::exception& ex) {
+    diags.Error({e.file, 0, 0}, "E103", "collector '" + e.name + "': " + ex.what());
+    return Status::Internal("collector '" + e.name + "': " + ex.what());
+  }
+}
+
+}  // namespace vigil

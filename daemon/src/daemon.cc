@@ -1,0 +1,249 @@
+#include "daemon.h"
+
+#include <sys/stat.h>
+
+#include <csignal>
+#include <filesystem>
+#include <system_error>
+
+#include "config_source.h"
+#include "skip_reporter.h"
+#include "vigil/log.h"
+
+namespace vigil {
+namespace {
+
+constexpr uint64_t kDetailedSkipsPerCollector = 100;
+
+void ApplyLogging(const DaemonConfig& config, const RunOptions& options) {
+  LogLevel level = config.log_level;
+  if (!options.log_level.empty()) ParseLogLevel(options.log_level, &level);
+  LogFormat format = config.log_format;
+  if (options.log_format == "json") format = LogFormat::kJson;
+  if (options.log_format == "text") format = LogFormat::kText;
+  SetLogLevel(level);
+  SetLogFormat(DetectLogFormat(format));
+}
+
+Status EnsureStateDir(const std::string& dir) {
+  std::error_code ec;
+  std::filesystem::create_directories(dir, ec);
+  if (ec) return Status::IoError("cannot create state directory " + dir + ": " + ec.message());
+  struct stat st {};
+  if (stat(dir.c_str(), &st) != 0 || !S_ISDIR(st.st_mode)) {
+    return Status::IoError("state directory " + dir + " is not a directory");
+  }
+  return Status::Ok();
+}
+
+void LogDiagnostics(const Diagnostics& diags) {
+  for (const Diagnostic& d : diags.items()) {
+    if (d.severity == Severity::kError) {
+      VIGIL_LOG(kError) << FormatDiagnosticHeader(d);
+    } else {
+      VIGIL_LOG(kWarning) << FormatDiagnosticHeader(d);
+    }
+  }
+}
+
+bool SameCollectorEntry(const CollectorEntry& a, const CollectorEntry& b) {
+  return a.type == b.type && a.name == b.name && a.enabled == b.enabled &&
+         YAML::Dump(a.node) == YAML::Dump(b.node);
+}
+
+}  // namespace
+
+Daemon::Daemon(RunOptions options)
+    : options_(std::move(options)), signals_(io_), watchdog_(io_) {}
+
+Daemon::~Daemon() = default;
+
+bool Daemon::StartCollectors(const DaemonConfig& config, Pipeline& pipeline,
+                             const std::set<std::string>& skip) {
+  // Build every collector first; start them only if all could be built.
+  std::vector<std::pair<std::string, std::unique_ptr<Collector>>> built;
+  Diagnostics diags;
+  for (const CollectorEntry& entry : config.collectors) {
+    if (!entry.enabled || skip.count(entry.name) != 0) continue;
+    auto c = CreateCollector(entry, config, RunMode::kLive, diags);
+    if (!c.ok()) {
+      LogDiagnostics(diags);
+      VIGIL_LOG(kError) << "collector '" << entry.name << "': " << c.status().ToString();
+      return false;
+    }
+    built.emplace_back(entry.name, std::move(*c));
+  }
+  for (auto& [name, collector] : built) {
+    pipeline.AddCollector(name, std::move(collector),
+                          MakeSkipReporter(name, kDetailedSkipsPerCollector));
+    VIGIL_LOG(kInfo) << "collector '" << name << "' started";
+  }
+  return true;
+}
+
+int Daemon::Run() {
+  Diagnostics diags;
+  auto config = LoadEffectiveConfig(options_.config_path, diags);
+  if (!config.ok()) {
+    std::fputs(diags.FormatText().c_str(), stderr);
+    VIGIL_LOG(kError) << "invalid configuration; not starting";
+    return 1;
+  }
+  config_ = std::move(*config);
+  ApplyLogging(config_, options_);
+  LogDiagnostics(diags);  // warnings
+  if (Status s = EnsureStateDir(config_.state_dir); !s.ok()) {
+    VIGIL_LOG(kError) << s.message();
+    return 1;
+  }
+
+  std::signal(SIGPIPE, SIG_IGN);
+  signals_.add(SIGHUP);
+  signals_.add(SIGTERM);
+  signals_.add(SIGINT);
+  signals_.add(SIGUSR1);
+  WaitForSignal();
+
+  PipelineOptions popts;
+  popts.queue_capacity = config_.queue_capacity;
+  popts.batch_size = config_.queue_batch;
+  popts.mode = RunMode::kLive;
+  pipeline_ = std::make_unique<Pipeline>(popts, consumers_);
+  pipeline_->Start();
+  if (!StartCollectors(config_, *pipeline_)) {
+    pipeline_->StopCollectors();
+    pipeline_->Drain();
+    return 1;
+  }
+
+  ArmWatchdog();
+  notifier_.Ready();
+  UpdateStatus();
+  VIGIL_LOG(kNotice) << "vigil started (config " 
+                     << (config_.source_file.empty() ? kBuiltinConfigName : config_.source_file)
+                     << ", state " << config_.state_dir << ", host " << config_.host_name << ")";
+  io_.run();
+
+  // Stopping: collectors first, then whatever is queued is processed.
+  notifier_.Stopping();
+  pipeline_->StopCollectors();
+  pipeline_->Drain();
+  VIGIL_LOG(kNotice) << "vigil stopped: " << pipeline_->processed() << " events processed, "
+                     << pipeline_->dropped() << " dropped, " << reloads_ << " reloads ("
+                     << failed_reloads_ << " refused)";
+  return 0;
+}
+
+void Daemon::WaitForSignal() {
+  signals_.async_wait([this](const boost::system::error_code& ec, int signo) {
+    if (ec) return;
+    OnSignal(signo);
+  });
+}
+
+void Daemon::OnSignal(int signo) {
+  switch (signo) {
+    case SIGTERM:
+    case SIGINT:
+      VIGIL_LOG(kNotice) << "received " << (signo == SIGTERM ? "SIGTERM" : "SIGINT")
+                         << ", draining and stopping";
+      signals_.cancel();
+      watchdog_.cancel();
+      io_.stop();
+      return;
+    case SIGHUP:
+      Reload();
+      break;
+    case SIGUSR1:
+      // Output files arrive with the alert outputs; nothing to reopen yet.
+      VIGIL_LOG(kInfo) << "received SIGUSR1: reopening output files";
+      break;
+    default:
+      break;
+  }
+  WaitForSignal();
+}
+
+void Daemon::Reload() {
+  notifier_.Reloading();
+  VIGIL_LOG(kNotice) << "received SIGHUP, reloading configuration";
+  Diagnostics diags;
+  auto next = LoadEffectiveConfig(options_.config_path, diags);
+  if (!next.ok()) {
+    ++failed_reloads_;
+    LogDiagnostics(diags);
+    VIGIL_LOG(kError) << "reload refused: the new configuration is invalid; "
+                         "the running configuration stays in force";
+    notifier_.Ready();
+    UpdateStatus();
+    return;
+  }
+  // Validate by building every collector before stopping the running ones.
+  Diagnostics create_diags;
+  for (const CollectorEntry& entry : next->collectors) {
+    if (!entry.enabled) continue;
+    auto c = CreateCollector(entry, *next, RunMode::kLive, create_diags);
+    if (!c.ok()) {
+      ++failed_reloads_;
+      LogDiagnostics(create_diags);
+      VIGIL_LOG(kError) << "reload refused: collector '" << entry.name
+                        << "' cannot be built: " << c.status().ToString();
+      notifier_.Ready();
+      UpdateStatus();
+      return;
+    }
+  }
+  if (next->queue_capacity != config_.queue_capacity || next->state_dir != config_.state_dir) {
+    VIGIL_LOG(kWarning) << "queue.capacity and state_dir changes take effect at the next restart";
+    next->queue_capacity = config_.queue_capacity;
+    next->state_dir = config_.state_dir;
+  }
+  // Collectors whose entry did not change keep running (no re-read, no gap); the others
+  // are stopped, and new or changed ones started.
+  std::set<std::string> unchanged;
+  for (const CollectorEntry& old_entry : config_.collectors) {
+    bool same = false;
+    for (const CollectorEntry& e : next->collectors) {
+      if (e.name == old_entry.name) same = SameCollectorEntry(e, old_entry);
+    }
+    if (same && old_entry.enabled) {
+      unchanged.insert(old_entry.name);
+    } else if (pipeline_->StopCollector(old_entry.name)) {
+      VIGIL_LOG(kInfo) << "collector '" << old_entry.name << "' stopped";
+    }
+  }
+  config_ = std::move(*next);
+  ApplyLogging(config_, options_);
+  if (!StartCollectors(config_, *pipeline_, unchanged)) {
+    VIGIL_LOG(kError) << "a collector failed to start after reload";
+  }
+  ++reloads_;
+  VIGIL_LOG(kNotice) << "configuration reloaded";
+  notifier_.Ready();
+  UpdateStatus();
+}
+
+void Daemon::ArmWatchdog() {
+  auto interval = notifier_.WatchdogInterval();
+  if (!interval) return;
+  notifier_.Watchdog();
+  watchdog_.expires_after(*interval);
+  watchdog_.async_wait([this](const boost::system::error_code& ec) {
+    if (!ec) ArmWatchdog();
+  });
+}
+
+void Daemon::UpdateStatus() {
+  size_t n = pipeline_ ? pipeline_->collectors().size() : 0;
+  notifier_.Status("running: " + std::to_string(n) + " collectors, " +
+                   std::to_string(pipeline_ ? pipeline_->processed() : 0) + " events processed");
+}
+
+int RunDaemonCommand(const RunOptions& options) {
+  // Log plainly until the config says otherwise.
+  SetLogFormat(DetectLogFormat(options.log_format == "json" ? LogFormat::kJson : LogFormat::kText));
+  Daemon daemon(options);
+  return daemon.Run();
+}
+
+}  // namespace vigil

@@ -1,0 +1,62 @@
+// Daemon: `vigil run`, the long-running process.
+//
+// Owns the Asio io_context on the main thread, which handles signals (SIGHUP reload,
+// SIGTERM/SIGINT drain and exit, SIGUSR1 reopen outputs) and the systemd watchdog; the
+// pipeline owns one thread per collector and the engine thread. A reload builds every new
+// collector before touching the running ones, so a bad config changes nothing.
+#pragma once
+
+#include <memory>
+#include <set>
+#include <string>
+
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/signal_set.hpp>
+#include <boost/asio/steady_timer.hpp>
+
+#include "config.h"
+#include "pipeline.h"
+#include "systemd_notify.h"
+#include "vigil/event_consumer.h"
+
+namespace vigil {
+
+struct RunOptions {
+  std::string config_path;  // empty: /etc/vigil/vigil.yaml or the built-in default
+  std::string log_format;   // "", "text" or "json" (overrides the config)
+  std::string log_level;    // "" or a level (overrides the config)
+};
+
+class Daemon {
+ public:
+  explicit Daemon(RunOptions options);
+  ~Daemon();
+  // Runs until SIGTERM/SIGINT; returns the process exit code.
+  int Run();
+
+ private:
+  // Builds and starts the enabled collectors of `config` except those named in `skip`.
+  bool StartCollectors(const DaemonConfig& config, Pipeline& pipeline,
+                       const std::set<std::string>& skip = {});
+  void WaitForSignal();
+  void OnSignal(int signo);
+  void Reload();
+  void ArmWatchdog();
+  void UpdateStatus();
+
+  RunOptions options_;
+  DaemonConfig config_;
+  boost::asio::io_context io_;
+  boost::asio::signal_set signals_;
+  boost::asio::steady_timer watchdog_;
+  SystemdNotifier notifier_;
+  ConsumerChain consumers_;
+  std::unique_ptr<Pipeline> pipeline_;
+  uint64_t reloads_ = 0;
+  uint64_t failed_reloads_ = 0;
+};
+
+// `vigil run`.
+int RunDaemonCommand(const RunOptions& options);
+
+}  // namespace vigil

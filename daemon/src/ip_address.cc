@@ -1,0 +1,102 @@
+#include "vigil/ip_address.h"
+
+#include <arpa/inet.h>
+
+#include <charconv>
+#include <cstring>
+
+namespace vigil {
+
+std::optional<IpAddress> IpAddress::Parse(std::string_view text) {
+  if (text.empty() || text.size() >= INET6_ADDRSTRLEN) return std::nullopt;
+  // inet_pton reads a C string: an embedded NUL would hide whatever follows it.
+  if (text.find('\0') != std::string_view::npos) return std::nullopt;
+  char buf[INET6_ADDRSTRLEN];
+  std::memcpy(buf, text.data(), text.size());
+  buf[text.size()] = '\0';
+  IpAddress ip;
+  if (text.find(':') == std::string_view::npos) {
+    in_addr a4{};
+    if (inet_pton(AF_INET, buf, &a4) != 1) return std::nullopt;
+    std::memcpy(ip.bytes_.data() + 12, &a4, 4);
+    ip.family_ = Family::kV4;
+    return ip;
+  }
+  in6_addr a6{};
+  if (inet_pton(AF_INET6, buf, &a6) != 1) return std::nullopt;
+  std::memcpy(ip.bytes_.data(), &a6, 16);
+  ip.family_ = Family::kV6;
+  return ip;
+}
+
+IpAddress IpAddress::FromV4(uint32_t host_order) {
+  IpAddress ip;
+  ip.bytes_[12] = static_cast<uint8_t>(host_order >> 24);
+  ip.bytes_[13] = static_cast<uint8_t>(host_order >> 16);
+  ip.bytes_[14] = static_cast<uint8_t>(host_order >> 8);
+  ip.bytes_[15] = static_cast<uint8_t>(host_order);
+  return ip;
+}
+
+IpAddress IpAddress::FromV6(const uint8_t bytes[16]) {
+  IpAddress ip;
+  std::memcpy(ip.bytes_.data(), bytes, 16);
+  ip.family_ = Family::kV6;
+  return ip;
+}
+
+std::string IpAddress::ToString() const {
+  char buf[INET6_ADDRSTRLEN];
+  if (family_ == Family::kV4) {
+    inet_ntop(AF_INET, bytes_.data() + 12, buf, sizeof buf);
+  } else {
+    inet_ntop(AF_INET6, bytes_.data(), buf, sizeof buf);
+  }
+  return buf;
+}
+
+std::optional<IpNetwork> IpNetwork::Parse(std::string_view text) {
+  size_t slash = text.find('/');
+  auto ip = IpAddress::Parse(text.substr(0, slash));
+  if (!ip) return std::nullopt;
+  int max_bits = ip->is_v4() ? 32 : 128;
+  int bits = max_bits;
+  if (slash != std::string_view::npos) {
+    std::string_view p = text.substr(slash + 1);
+    auto [end, ec] = std::from_chars(p.data(), p.data() + p.size(), bits);
+    if (ec != std::errc() || end != p.data() + p.size() || p.empty() || bits < 0 ||
+        bits > max_bits) {
+      return std::nullopt;
+    }
+  }
+  IpNetwork net;
+  net.prefix_ = ip->is_v4() ? bits + 96 : bits;
+  // Keep only the network part, so that Contains compares prefixes directly.
+  std::array<uint8_t, 16> b = ip->bytes();
+  for (int i = 0; i < 16; ++i) {
+    int keep = std::min(8, std::max(0, net.prefix_ - i * 8));
+    b[i] &= static_cast<uint8_t>(keep == 0 ? 0 : (0xff << (8 - keep)) & 0xff);
+  }
+  net.base_ = ip->is_v4() ? IpAddress::FromV4((uint32_t{b[12]} << 24) | (uint32_t{b[13]} << 16) |
+                                               (uint32_t{b[14]} << 8) | b[15])
+                          : IpAddress::FromV6(b.data());
+  return net;
+}
+
+bool IpNetwork::Contains(const IpAddress& ip) const {
+  if (ip.is_v4() != base_.is_v4()) return false;
+  const auto& a = ip.bytes();
+  const auto& b = base_.bytes();
+  int full = prefix_ / 8;
+  if (std::memcmp(a.data(), b.data(), full) != 0) return false;
+  int rest = prefix_ % 8;
+  if (rest == 0) return true;
+  uint8_t mask = static_cast<uint8_t>((0xff << (8 - rest)) & 0xff);
+  return (a[full] & mask) == (b[full] & mask);
+}
+
+std::string IpNetwork::ToString() const {
+  return base_.ToString() + "/" + std::to_string(base_.is_v4() ? prefix_ - 96 : prefix_);
+}
+
+}  // namespace vigil

@@ -1,0 +1,93 @@
+// Pipeline: collectors → bounded queue → engine thread → EventConsumer.
+//
+// Each collector runs on its own thread (Collector::Run); all of them push into one
+// BoundedQueue; one engine thread pops batches and hands each event to the consumer.
+// RunMode decides what a full queue means: kReplay blocks the collector (nothing is lost),
+// kLive drops the event and counts it against its collector.
+//
+// Threading: the owner (the daemon's main thread, or replay) calls every public method;
+// Start/Stop calls are not concurrent with each other. Counters are readable from any thread.
+#pragma once
+
+#include <atomic>
+#include <cstdint>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "bounded_queue.h"
+#include "vigil/collector.h"
+#include "vigil/event_consumer.h"
+
+namespace vigil {
+
+struct PipelineOptions {
+  size_t queue_capacity = 65536;
+  size_t batch_size = 256;
+  RunMode mode = RunMode::kLive;
+};
+
+class Pipeline : public EventSink {
+ public:
+  Pipeline(PipelineOptions options, EventConsumer& consumer);
+  ~Pipeline() override;  // stops collectors and drains
+  Pipeline(const Pipeline&) = delete;
+  Pipeline& operator=(const Pipeline&) = delete;
+
+  // Starts the engine thread. Call once, before adding collectors.
+  void Start();
+  // Starts `collector` on its own thread under the name `instance`.
+  void AddCollector(const std::string& instance, std::unique_ptr<Collector> collector,
+                    CollectorContext::SkipReporter reporter);
+  // Waits until every collector's Run() has returned by itself (replay: input exhausted).
+  void WaitForCollectors();
+  // Asks every collector to stop and joins them (live: shutdown or reload).
+  void StopCollectors();
+  // Stops and joins one collector; false if no collector runs under that name.
+  bool StopCollector(const std::string& instance);
+  // Closes the queue, lets the engine finish what is queued, joins it. Idempotent.
+  void Drain();
+
+  // EventSink, for collectors.
+  bool Push(Event&& event) override;
+
+  struct CollectorView {
+    std::string instance;
+    const CollectorCounters* counters;
+    bool running;
+  };
+  // The collectors of this pipeline (those stopped by StopCollectors are gone). Owner thread.
+  std::vector<CollectorView> collectors() const;
+
+  size_t queue_depth() const { return queue_.depth(); }
+  size_t queue_capacity() const { return queue_.capacity(); }
+  size_t queue_high_water() const { return queue_.high_water(); }
+  uint64_t processed() const { return processed_.load(std::memory_order_relaxed); }
+  uint64_t dropped() const { return dropped_.load(std::memory_order_relaxed); }
+  // Collector runs that ended with an error.
+  uint64_t collector_failures() const { return failures_.load(std::memory_order_relaxed); }
+
+ private:
+  struct Running {
+    std::unique_ptr<CollectorContext> ctx;
+    std::unique_ptr<Collector> collector;
+    std::thread thread;
+    std::atomic<bool> done{false};
+  };
+
+  void EngineLoop();
+
+  PipelineOptions options_;
+  EventConsumer& consumer_;
+  BoundedQueue<Event> queue_;
+  std::thread engine_;
+  std::vector<std::unique_ptr<Running>> running_;
+  std::atomic<uint64_t> processed_{0};
+  std::atomic<uint64_t> dropped_{0};
+  std::atomic<uint64_t> failures_{0};
+  bool drained_ = false;
+};
+
+}  // namespace vigil

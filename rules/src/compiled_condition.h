@@ -1,0 +1,73 @@
+// Compiled conditions: the typed tree a rule's condition becomes at load time.
+//
+// Every node reads fields by FieldId and compares against values converted once at load
+// (numbers parsed, CIDRs parsed, needles lowercased for icontains, RE2 programs built), so
+// evaluating a node compares no field names and allocates nothing. A predicate on a field
+// the event does not have is false, for every operator except `exists` (so `a != "x"` is
+// false when `a` is absent, while `not a = "x"` is true).
+//
+// Threading: a compiled tree is immutable after construction; Eval() is const and may be
+// called from any number of threads at once.
+#pragma once
+
+#include <re2/re2.h>
+
+#include <memory>
+#include <string>
+#include <unordered_set>
+#include <vector>
+
+#include "condition_parser.h"
+#include "vigil/event.h"
+#include "vigil/ip_address.h"
+
+namespace vigil::rules {
+
+class ConditionNode {
+ public:
+  virtual ~ConditionNode() = default;
+  virtual bool Eval(const Event& event) const = 0;
+};
+using NodePtr = std::unique_ptr<ConditionNode>;
+
+NodePtr MakeAnd(std::vector<NodePtr> children);
+NodePtr MakeOr(std::vector<NodePtr> children);
+NodePtr MakeNot(NodePtr child);
+NodePtr MakeExists(FieldId field);
+
+// Matches one string against a set of needles with one of the string operators
+// (kEq/kIn: equal to any, kContains, kIContains, kStartsWith, kEndsWith, kGlob, kRegex).
+class StringMatcher {
+ public:
+  // For kRegex, `regexes` holds the compiled programs (needles are ignored).
+  StringMatcher(Op op, std::vector<std::string> needles, std::vector<std::unique_ptr<RE2>> regexes);
+  bool Match(std::string_view s) const;
+
+ private:
+  struct Hash {
+    using is_transparent = void;
+    size_t operator()(std::string_view s) const { return std::hash<std::string_view>{}(s); }
+  };
+  Op op_;
+  std::vector<std::string> needles_;  // lowercased for kIContains
+  std::unordered_set<std::string, Hash, std::equal_to<>> set_;  // kEq/kIn with many needles
+  std::vector<std::unique_ptr<RE2>> regexes_;
+};
+
+// A string operator on a string field, or on a list field (true when any element matches).
+// `negate` (for !=) inverts the match of a present field.
+NodePtr MakeStringPredicate(FieldId field, bool negate, StringMatcher matcher);
+
+// Comparisons on int, double, bool, time and duration fields. kIn: equal to any value.
+template <typename T>
+NodePtr MakeOrderedPredicate(FieldId field, Op op, std::vector<T> values);
+extern template NodePtr MakeOrderedPredicate<int64_t>(FieldId, Op, std::vector<int64_t>);
+extern template NodePtr MakeOrderedPredicate<double>(FieldId, Op, std::vector<double>);
+extern template NodePtr MakeOrderedPredicate<bool>(FieldId, Op, std::vector<bool>);
+extern template NodePtr MakeOrderedPredicate<Timestamp>(FieldId, Op, std::vector<Timestamp>);
+extern template NodePtr MakeOrderedPredicate<Duration>(FieldId, Op, std::vector<Duration>);
+
+// An ip field inside any of `networks` (a bare address is a /32 or /128); negated for !=.
+NodePtr MakeIpPredicate(FieldId field, bool negate, std::vector<IpNetwork> networks);
+
+}  // namespace vigil::rules

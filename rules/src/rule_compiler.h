@@ -1,0 +1,22 @@
+// RuleCompiler: the second stage of loading. Takes every item read from every file and
+// builds the RuleSet: expands lists (E204 duplicates, E210 recursive lists), checks macros
+// once each, compiles rule and exception conditions and output templates, applies
+// RuleOptions, and builds the index. Warnings: W202 rule never applies, W203 unused macro,
+// W204 unused list, W205 shadowed name, W206 enable/disable entry matching no rule.
+#pragma once
+
+#include <memory>
+
+#include "rule_reader.h"
+#include "rule_set_impl.h"
+#include "vigil/diagnostic.h"
+#include "vigil/field.h"
+#include "vigil/rules/rule_set.h"
+
+namespace vigil::rules {
+
+// Fills `impl` from `raw`. Problems go to `diags`; the caller fails the load on any error.
+void CompileRules(RawRuleFile& raw, const RuleOptions& options, const FieldRegistry& fields,
+                  RuleSet::Impl& impl, Diagnostics& diags);
+
+}  // namespace vigil::rules

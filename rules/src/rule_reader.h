@@ -1,0 +1,90 @@
+// RuleReader: the first stage of loading. Reads one rule file (YAML) into raw items with
+// their source locations, checking shapes only: keys known (E201), types right (E202),
+// required keys present (E203), ids well formed (E213), severities valid (E212), sizes
+// within limits (E214). Conditions, templates and names are checked by the compiler.
+//
+// File shape: one or more YAML documents, each a sequence; every element is a map with
+// exactly one of the keys `rule`, `macro`, `list`, `exception` (its id or name), e.g.
+//   - rule: ssh.root_login
+//     name: Root logged in over SSH
+//     condition: event.dataset = access.sshd and user.name = root
+//     severity: high
+// Hostile input (deep nesting, alias bombs, huge files) gives E200/E214, never a crash.
+#pragma once
+
+#include <yaml-cpp/yaml.h>
+
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "scalar_location.h"
+#include "vigil/diagnostic.h"
+#include "vigil/event.h"
+#include "vigil/rules/alert.h"
+
+namespace vigil::rules {
+
+inline constexpr size_t kMaxRuleFileBytes = 16 * 1024 * 1024;
+inline constexpr size_t kMaxListItems = 100000;
+
+// A scalar's text and where each of its bytes came from.
+struct LocatedText {
+  std::string text;
+  ScalarLocator where;
+};
+
+struct RawTest {
+  SourceLocation location;
+  std::optional<Event> event;  // nullopt when the event was invalid (reported)
+  bool match = true;
+};
+
+struct RawRule {
+  std::string id;
+  SourceLocation location;
+  std::string name, desc;
+  std::optional<LocatedText> condition;
+  std::optional<LocatedText> output;
+  AlertSeverity severity = AlertSeverity::kInfo;
+  std::vector<std::string> tags;
+  ControlMap controls;
+  bool enabled = true;
+  std::vector<RawTest> tests;
+  YAML::Node correlate;  // kept for the correlation stage
+  bool has_correlate = false;
+};
+
+struct RawMacro {
+  std::string name;
+  SourceLocation location;
+  LocatedText condition;
+};
+
+struct RawList {
+  std::string name;
+  SourceLocation location;
+  std::vector<std::string> items;
+};
+
+struct RawException {
+  std::string id;
+  SourceLocation location;
+  std::string rule_id;
+  SourceLocation rule_location;
+  LocatedText condition;
+};
+
+struct RawRuleFile {
+  std::vector<RawRule> rules;
+  std::vector<RawMacro> macros;
+  std::vector<RawList> lists;
+  std::vector<RawException> exceptions;
+};
+
+// Reads `text` (the content of `file`) and appends its items to `out`.
+void ReadRuleText(std::string_view text, const std::string& file, RawRuleFile& out, Diagnostics& diags);
+// Reads a file from disk (E200 when it cannot be read or is too large).
+void ReadRuleFile(const std::string& path, RawRuleFile& out, Diagnostics& diags);
+
+}  // namespace vigil::rules

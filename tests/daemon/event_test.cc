@@ -1,0 +1,276 @@
+// Event: typed field values keyed by field id, replacement, erasure, typed getters,
+// @timestamp, and the verbatim extras kept for undeclared fields.
+#include "vigil/event.h"
+
+#include <gtest/gtest.h>
+
+#include <chrono>
+#include <string>
+#include <utility>
+
+namespace vigil {
+namespace {
+
+using std::chrono::nanoseconds;
+
+// ECS has no double or bool field; declare two in the global registry (Event::Set checks
+// types against it).
+FieldId DoubleField() {
+  static const FieldId id =
+      *FieldRegistry::Global().Declare("vigil.test.ratio", FieldType::kDouble);
+  return id;
+}
+FieldId BoolField() {
+  static const FieldId id = *FieldRegistry::Global().Declare("vigil.test.flag", FieldType::kBool);
+  return id;
+}
+
+Timestamp At(int64_t ns_since_epoch) { return Timestamp(nanoseconds(ns_since_epoch)); }
+
+TEST(EventTest, EmptyEvent) {
+  Event e;
+  EXPECT_EQ(e.size(), 0u);
+  EXPECT_TRUE(e.fields().empty());
+  EXPECT_TRUE(e.extras().empty());
+  EXPECT_EQ(e.Get(ecs::kMessage), nullptr);
+  EXPECT_FALSE(e.Has(ecs::kMessage));
+  EXPECT_EQ(e.GetString(ecs::kMessage), nullptr);
+  EXPECT_EQ(e.time(), Timestamp{});
+  EXPECT_EQ(e.time().time_since_epoch().count(), 0);
+}
+
+TEST(EventTest, StringField) {
+  Event e;
+  e.Set(ecs::kUserName, std::string("alice"));
+  ASSERT_TRUE(e.Has(ecs::kUserName));
+  ASSERT_NE(e.GetString(ecs::kUserName), nullptr);
+  EXPECT_EQ(*e.GetString(ecs::kUserName), "alice");
+  const Value* v = e.Get(ecs::kUserName);
+  ASSERT_NE(v, nullptr);
+  EXPECT_EQ(ValueType(*v), FieldType::kString);
+  EXPECT_EQ(std::get<std::string>(*v), "alice");
+}
+
+TEST(EventTest, IntField) {
+  Event e;
+  e.Set(ecs::kSourcePort, int64_t{52022});
+  ASSERT_NE(e.GetInt(ecs::kSourcePort), nullptr);
+  EXPECT_EQ(*e.GetInt(ecs::kSourcePort), 52022);
+  e.Set(ecs::kFileSize, int64_t{-1});
+  EXPECT_EQ(*e.GetInt(ecs::kFileSize), -1);
+  e.Set(ecs::kSourceBytes, INT64_MAX);
+  EXPECT_EQ(*e.GetInt(ecs::kSourceBytes), INT64_MAX);
+  EXPECT_EQ(ValueType(*e.Get(ecs::kSourcePort)), FieldType::kInt);
+}
+
+TEST(EventTest, DoubleAndBoolFields) {
+  Event e;
+  e.Set(DoubleField(), 0.25);
+  e.Set(BoolField(), true);
+  ASSERT_NE(e.Get(DoubleField()), nullptr);
+  EXPECT_DOUBLE_EQ(std::get<double>(*e.Get(DoubleField())), 0.25);
+  EXPECT_EQ(ValueType(*e.Get(DoubleField())), FieldType::kDouble);
+  ASSERT_NE(e.Get(BoolField()), nullptr);
+  EXPECT_TRUE(std::get<bool>(*e.Get(BoolField())));
+  EXPECT_EQ(ValueType(*e.Get(BoolField())), FieldType::kBool);
+  e.Set(BoolField(), false);
+  EXPECT_FALSE(std::get<bool>(*e.Get(BoolField())));
+}
+
+TEST(EventTest, IpField) {
+  Event e;
+  e.Set(ecs::kSourceIp, *IpAddress::Parse("203.0.113.9"));
+  e.Set(ecs::kDestinationIp, *IpAddress::Parse("2001:db8::5"));
+  ASSERT_NE(e.GetIp(ecs::kSourceIp), nullptr);
+  EXPECT_EQ(e.GetIp(ecs::kSourceIp)->ToString(), "203.0.113.9");
+  EXPECT_TRUE(e.GetIp(ecs::kSourceIp)->is_v4());
+  EXPECT_EQ(e.GetIp(ecs::kDestinationIp)->ToString(), "2001:db8::5");
+  EXPECT_EQ(ValueType(*e.Get(ecs::kSourceIp)), FieldType::kIp);
+}
+
+TEST(EventTest, TimeAndTimestamp) {
+  Event e;
+  Timestamp t = At(1'795'000'000'123'456'789);
+  e.Set(ecs::kTimestamp, t);
+  ASSERT_NE(e.GetTime(ecs::kTimestamp), nullptr);
+  EXPECT_EQ(*e.GetTime(ecs::kTimestamp), t);
+  EXPECT_EQ(e.time(), t);
+  EXPECT_EQ(ValueType(*e.Get(ecs::kTimestamp)), FieldType::kTime);
+
+  // Other time fields do not count as @timestamp.
+  Event other;
+  other.Set(ecs::kEventCreated, t);
+  EXPECT_EQ(other.time(), Timestamp{});
+
+  e.Erase(ecs::kTimestamp);
+  EXPECT_EQ(e.time(), Timestamp{});
+}
+
+TEST(EventTest, DurationField) {
+  Event e;
+  e.Set(ecs::kEventDuration, Duration(std::chrono::milliseconds(1500)));
+  const Value* v = e.Get(ecs::kEventDuration);
+  ASSERT_NE(v, nullptr);
+  EXPECT_EQ(ValueType(*v), FieldType::kDuration);
+  EXPECT_EQ(std::get<Duration>(*v), nanoseconds(1'500'000'000));
+}
+
+TEST(EventTest, ListField) {
+  Event e;
+  e.Set(ecs::kEventCategory, StringList{"authentication", "session"});
+  ASSERT_NE(e.GetList(ecs::kEventCategory), nullptr);
+  EXPECT_EQ(*e.GetList(ecs::kEventCategory), (StringList{"authentication", "session"}));
+  EXPECT_EQ(ValueType(*e.Get(ecs::kEventCategory)), FieldType::kList);
+  e.Set(ecs::kEventType, StringList{});
+  ASSERT_NE(e.GetList(ecs::kEventType), nullptr);
+  EXPECT_TRUE(e.GetList(ecs::kEventType)->empty());
+}
+
+TEST(EventTest, TypedGettersReturnNullOnMismatch) {
+  Event e;
+  e.Set(ecs::kMessage, std::string("Accepted password for alice"));
+  e.Set(ecs::kSourcePort, int64_t{22});
+  EXPECT_NE(e.GetString(ecs::kMessage), nullptr);
+  EXPECT_EQ(e.GetInt(ecs::kMessage), nullptr);
+  EXPECT_EQ(e.GetIp(ecs::kMessage), nullptr);
+  EXPECT_EQ(e.GetTime(ecs::kMessage), nullptr);
+  EXPECT_EQ(e.GetList(ecs::kMessage), nullptr);
+  EXPECT_EQ(e.GetString(ecs::kSourcePort), nullptr);
+  EXPECT_NE(e.GetInt(ecs::kSourcePort), nullptr);
+  // Absent fields give nullptr from every getter.
+  EXPECT_EQ(e.GetInt(ecs::kDestinationPort), nullptr);
+}
+
+TEST(EventTest, MonostateIsAllowedAndPresent) {
+  Event e;
+  e.Set(ecs::kSourceIp, std::monostate{});
+  EXPECT_TRUE(e.Has(ecs::kSourceIp));
+  EXPECT_EQ(e.GetIp(ecs::kSourceIp), nullptr);
+  EXPECT_EQ(ValueType(*e.Get(ecs::kSourceIp)), FieldType::kString);
+}
+
+TEST(EventTest, SetReplacesInPlace) {
+  Event e;
+  e.Set(ecs::kHostName, std::string("web-1"));
+  e.Set(ecs::kUserName, std::string("alice"));
+  e.Set(ecs::kEventOutcome, std::string("failure"));
+  e.Set(ecs::kUserName, std::string("bob"));
+  EXPECT_EQ(e.size(), 3u);
+  EXPECT_EQ(*e.GetString(ecs::kUserName), "bob");
+  // Replacement keeps the field's position.
+  ASSERT_EQ(e.fields().size(), 3u);
+  EXPECT_EQ(e.fields()[0].id, ecs::kHostName);
+  EXPECT_EQ(e.fields()[1].id, ecs::kUserName);
+  EXPECT_EQ(e.fields()[2].id, ecs::kEventOutcome);
+
+  e.Set(ecs::kSourcePort, int64_t{1});
+  e.Set(ecs::kSourcePort, int64_t{2});
+  EXPECT_EQ(*e.GetInt(ecs::kSourcePort), 2);
+  EXPECT_EQ(e.size(), 4u);
+}
+
+TEST(EventTest, EraseRemovesOnlyThatField) {
+  Event e;
+  e.Set(ecs::kHostName, std::string("web-1"));
+  e.Set(ecs::kUserName, std::string("alice"));
+  e.Set(ecs::kProcessName, std::string("sshd"));
+  e.Erase(ecs::kUserName);
+  EXPECT_FALSE(e.Has(ecs::kUserName));
+  EXPECT_EQ(e.size(), 2u);
+  EXPECT_EQ(e.fields()[0].id, ecs::kHostName);
+  EXPECT_EQ(e.fields()[1].id, ecs::kProcessName);
+
+  e.Erase(ecs::kUserName);  // absent: no-op
+  e.Erase(ecs::kTags);
+  EXPECT_EQ(e.size(), 2u);
+
+  e.Set(ecs::kUserName, std::string("carol"));  // back, at the end
+  EXPECT_EQ(e.fields().back().id, ecs::kUserName);
+  EXPECT_EQ(*e.GetString(ecs::kUserName), "carol");
+
+  e.Erase(ecs::kHostName);
+  e.Erase(ecs::kProcessName);
+  e.Erase(ecs::kUserName);
+  EXPECT_EQ(e.size(), 0u);
+}
+
+TEST(EventTest, Extras) {
+  Event e;
+  e.extras().push_back({"labels.team", "\"payroll\""});
+  e.extras().push_back({"custom.n", "42"});
+  const Event& ce = e;
+  ASSERT_EQ(ce.extras().size(), 2u);
+  EXPECT_EQ(ce.extras()[0].name, "labels.team");
+  EXPECT_EQ(ce.extras()[0].json, "\"payroll\"");
+  EXPECT_EQ(ce.extras()[1].json, "42");
+  // Extras are not fields.
+  EXPECT_EQ(e.size(), 0u);
+}
+
+TEST(EventTest, CopyAndMoveAreValues) {
+  Event e;
+  e.Set(ecs::kUserName, std::string("alice"));
+  e.extras().push_back({"x", "1"});
+  Event copy = e;
+  copy.Set(ecs::kUserName, std::string("bob"));
+  copy.extras().clear();
+  EXPECT_EQ(*e.GetString(ecs::kUserName), "alice");
+  EXPECT_EQ(e.extras().size(), 1u);
+
+  Event moved = std::move(e);
+  EXPECT_EQ(*moved.GetString(ecs::kUserName), "alice");
+  EXPECT_EQ(moved.extras().size(), 1u);
+}
+
+TEST(EventTest, ManyFields) {
+  Event e;
+  for (FieldId id = 0; id < ecs::kWellKnownCount; ++id) {
+    switch (FieldRegistry::Global().Info(id).type) {
+      case FieldType::kString:
+        e.Set(id, std::string("v") + std::to_string(id));
+        break;
+      case FieldType::kInt:
+        e.Set(id, int64_t{id});
+        break;
+      case FieldType::kIp:
+        e.Set(id, IpAddress::FromV4(id));
+        break;
+      case FieldType::kTime:
+        e.Set(id, At(id));
+        break;
+      case FieldType::kDuration:
+        e.Set(id, Duration(id));
+        break;
+      case FieldType::kList:
+        e.Set(id, StringList{std::to_string(id)});
+        break;
+      case FieldType::kDouble:
+        e.Set(id, double{1.0 * id});
+        break;
+      case FieldType::kBool:
+        e.Set(id, true);
+        break;
+    }
+  }
+  EXPECT_EQ(e.size(), size_t{ecs::kWellKnownCount});
+  for (FieldId id = 0; id < ecs::kWellKnownCount; ++id) {
+    ASSERT_TRUE(e.Has(id)) << id;
+    EXPECT_EQ(ValueType(*e.Get(id)), FieldRegistry::Global().Info(id).type) << id;
+  }
+  EXPECT_EQ(e.time(), At(ecs::kTimestamp));
+}
+
+TEST(ValueTypeTest, MapsEveryAlternative) {
+  EXPECT_EQ(ValueType(Value{}), FieldType::kString);
+  EXPECT_EQ(ValueType(Value{std::string("s")}), FieldType::kString);
+  EXPECT_EQ(ValueType(Value{int64_t{1}}), FieldType::kInt);
+  EXPECT_EQ(ValueType(Value{1.5}), FieldType::kDouble);
+  EXPECT_EQ(ValueType(Value{false}), FieldType::kBool);
+  EXPECT_EQ(ValueType(Value{IpAddress()}), FieldType::kIp);
+  EXPECT_EQ(ValueType(Value{Timestamp{}}), FieldType::kTime);
+  EXPECT_EQ(ValueType(Value{Duration{}}), FieldType::kDuration);
+  EXPECT_EQ(ValueType(Value{StringList{}}), FieldType::kList);
+}
+
+}  // namespace
+}  // namespace vigil

@@ -1,0 +1,163 @@
+// The daemon as systemd runs it: `vigil run` with a temporary config, events through the
+// jsonl collector, sd_notify messages on a real notify socket, SIGHUP with a good and a bad
+// config, then SIGTERM: the queue is drained and the exit code is 0.
+#include <gtest/gtest.h>
+#include <poll.h>
+#include <sys/socket.h>
+#include <sys/un.h>
+#include <unistd.h>
+
+#include <csignal>
+#include <cstdlib>
+#include <fstream>
+#include <string>
+#include <vector>
+
+#include "support/test_support.h"
+
+namespace vigil {
+namespace {
+
+using namespace std::chrono_literals;
+using testing::Eventually;
+using testing::Process;
+using testing::ReadFile;
+using testing::TempDir;
+using testing::VigilBinary;
+
+// A datagram socket standing in for systemd's $NOTIFY_SOCKET.
+class NotifySocket {
+ public:
+  explicit NotifySocket(const std::string& path) : path_(path) {
+    fd_ = socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+    sockaddr_un addr{};
+    addr.sun_family = AF_UNIX;
+    path.copy(addr.sun_path, sizeof(addr.sun_path) - 1);
+    EXPECT_EQ(bind(fd_, reinterpret_cast<sockaddr*>(&addr), sizeof addr), 0);
+  }
+  ~NotifySocket() { close(fd_); }
+  // Collects datagrams until one contains `want` or the timeout passes.
+  bool WaitFor(const std::string& want, std::chrono::milliseconds timeout = 10s) {
+    auto deadline = std::chrono::steady_clock::now() + timeout;
+    while (std::chrono::steady_clock::now() < deadline) {
+      pollfd p{fd_, POLLIN, 0};
+      if (poll(&p, 1, 100) <= 0) continue;
+      char buf[4096];
+      ssize_t n = recv(fd_, buf, sizeof buf, 0);
+      if (n <= 0) continue;
+      messages_.emplace_back(buf, static_cast<size_t>(n));
+      if (messages_.back().find(want) != std::string::npos) return true;
+    }
+    return false;
+  }
+  const std::vector<std::string>& messages() const { return messages_; }
+
+ private:
+  std::string path_;
+  int fd_ = -1;
+  std::vector<std::string> messages_;
+};
+
+std::string Config(const TempDir& dir, const std::string& level) {
+  return "state_dir: " + dir.File("state") + "\n" +
+         "log:\n  level: " + level + "\n" +
+         "metrics:\n  enabled: false\n"
+         "collectors:\n"
+         "  - type: jsonl\n"
+         "    name: app\n"
+         "    path: " + dir.File("events.jsonl") + "\n"
+         "    start_at: beginning\n"
+         "    poll_interval: 50ms\n";
+}
+
+void Append(const std::string& path, const std::string& text) {
+  std::ofstream out(path, std::ios::app);
+  out << text;
+}
+
+TEST(DaemonLifecycleTest, RunReloadAndDrainOnSigterm) {
+  TempDir dir;
+  std::string cfg = dir.Write("vigil.yaml", Config(dir, "info"));
+  dir.Write("events.jsonl", "{\"message\":\"one\"}\n");
+  NotifySocket notify(dir.File("notify.sock"));
+  setenv("NOTIFY_SOCKET", dir.File("notify.sock").c_str(), 1);
+  setenv("WATCHDOG_USEC", "200000", 1);  // systemd's WatchdogSec=0.2s
+  std::string log = dir.File("stderr.log");
+  Process vigil({VigilBinary(), "run", "-c", cfg}, log);
+  unsetenv("NOTIFY_SOCKET");
+  unsetenv("WATCHDOG_USEC");
+
+  ASSERT_TRUE(notify.WaitFor("READY=1")) << ReadFile(log);
+  // Keep-alives at half the watchdog interval: several arrive within a second.
+  ASSERT_TRUE(notify.WaitFor("WATCHDOG=1", 2s));
+  ASSERT_TRUE(notify.WaitFor("WATCHDOG=1", 2s));
+  EXPECT_TRUE(Eventually([&] { return ReadFile(log).find("vigil started") != std::string::npos; }));
+
+  Append(dir.File("events.jsonl"), "{\"message\":\"two\"}\nnot json\n{\"message\":\"three\"}\n");
+  EXPECT_TRUE(Eventually([&] {
+    return ReadFile(log).find(dir.File("events.jsonl") + ":3: skipped") != std::string::npos;
+  })) << ReadFile(log);
+
+  // A good reload: the unchanged collector keeps running and nothing is read twice.
+  dir.Write("vigil.yaml", Config(dir, "notice"));
+  vigil.Signal(SIGHUP);
+  ASSERT_TRUE(notify.WaitFor("RELOADING=1"));
+  ASSERT_TRUE(notify.WaitFor("READY=1"));
+  EXPECT_TRUE(Eventually(
+      [&] { return ReadFile(log).find("configuration reloaded") != std::string::npos; }));
+
+  // A bad reload is refused, with the location of the problem; the daemon stays up.
+  dir.Write("vigil.yaml", Config(dir, "notice") + "bogus_key: 1\n");
+  vigil.Signal(SIGHUP);
+  EXPECT_TRUE(Eventually([&] { return ReadFile(log).find("reload refused") != std::string::npos; }))
+      << ReadFile(log);
+  EXPECT_NE(ReadFile(log).find("vigil.yaml:12:1: error[E101]: unknown key 'bogus_key'"),
+            std::string::npos)
+      << ReadFile(log);
+  ASSERT_TRUE(notify.WaitFor("READY=1"));
+
+  // Still collecting after the refused reload.
+  Append(dir.File("events.jsonl"), "{\"message\":\"four\"}\n");
+  std::this_thread::sleep_for(300ms);
+
+  vigil.Signal(SIGTERM);
+  int code = -1;
+  ASSERT_TRUE(vigil.Wait(15s, &code)) << ReadFile(log);
+  EXPECT_EQ(code, 0) << ReadFile(log);
+  EXPECT_TRUE(notify.WaitFor("STOPPING=1", 1s));
+  std::string text = ReadFile(log);
+  EXPECT_NE(text.find("vigil stopped: 4 events processed, 0 dropped, 1 reloads (1 refused)"),
+            std::string::npos)
+      << text;
+}
+
+TEST(DaemonLifecycleTest, InvalidConfigRefusesToStart) {
+  TempDir dir;
+  std::string cfg = dir.Write("vigil.yaml", "queue:\n  capacity: -5\n");
+  std::string log = dir.File("stderr.log");
+  Process vigil({VigilBinary(), "run", "-c", cfg}, log);
+  int code = -1;
+  ASSERT_TRUE(vigil.Wait(10s, &code));
+  EXPECT_EQ(code, 1);
+  EXPECT_NE(ReadFile(log).find(cfg + ":2:13: error[E103]"), std::string::npos) << ReadFile(log);
+}
+
+TEST(DaemonLifecycleTest, SigintAlsoStopsCleanlyAndJsonLogsParse) {
+  TempDir dir;
+  std::string cfg = dir.Write("vigil.yaml", Config(dir, "info"));
+  dir.Write("events.jsonl", "");
+  std::string log = dir.File("stderr.log");
+  Process vigil({VigilBinary(), "run", "-c", cfg, "--log-format", "json"}, log);
+  ASSERT_TRUE(Eventually([&] { return ReadFile(log).find("vigil started") != std::string::npos; }))
+      << ReadFile(log);
+  vigil.Signal(SIGINT);
+  int code = -1;
+  ASSERT_TRUE(vigil.Wait(15s, &code));
+  EXPECT_EQ(code, 0);
+  std::string text = ReadFile(log);
+  EXPECT_EQ(text.rfind("{\"@timestamp\":", 0), 0u) << text;
+  EXPECT_NE(text.find("\"log.level\":\"notice\""), std::string::npos) << text;
+}
+
+}  // namespace
+}  // namespace vigil

@@ -1,0 +1,350 @@
+// Rule files: items, macros, lists, exceptions, the index, inline tests, enable/disable,
+// every load error code with its location, hostile YAML, and the alert JSON.
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+#include <nlohmann/json.hpp>
+
+#include "rules_test_util.h"
+#include "support/test_support.h"
+#include "vigil/rules/rule_engine_consumer.h"
+
+namespace vigil::rules::testing {
+namespace {
+
+using ::testing::ElementsAre;
+
+const char* kSshFail = R"({"event":{"dataset":"access.sshd","category":["authentication"],"outcome":"failure"},
+  "user":{"name":"root"},"source":{"ip":"203.0.113.9"},"@timestamp":"2026-03-01T10:00:00Z"})";
+const char* kDns = R"({"event":{"dataset":"network.dns","category":["network"]},
+  "dns":{"question":{"name":"evil.example"}},"source":{"ip":"10.0.0.5"}})";
+
+TEST(RuleFile, MacrosListsAndExceptions) {
+  Loaded l = Load(R"(
+- list: admins
+  items: [root, admin]
+- list: trusted_nets
+  items: [10.0.0.0/8, 192.168.0.0/16]
+- list: more_trusted
+  items: [trusted_nets, 172.16.0.0/12]
+- macro: ssh_failure
+  condition: event.dataset = access.sshd and event.outcome = failure
+- rule: ssh.admin_failure
+  name: Admin login failed
+  severity: high
+  condition: ssh_failure and user.name in admins and not source.ip in (more_trusted)
+  output: "failed login for {user.name} from {source.ip} on {host.name}"
+- exception: ssh.admin_failure.scanner
+  rule: ssh.admin_failure
+  condition: source.ip = 203.0.113.10
+)");
+  ASSERT_TRUE(l.ok()) << l.Text();
+  EXPECT_THAT(l.Fire(Ev(kSshFail)), ElementsAre("ssh.admin_failure"));
+  // Exception vetoes the rule.
+  std::string scanner = kSshFail;
+  scanner.replace(scanner.find("203.0.113.9"), 11, "203.0.113.10");
+  EXPECT_TRUE(l.Fire(Ev(scanner)).empty());
+  // Nested list expansion: 172.16/12 and 10/8 are trusted.
+  std::string trusted = kSshFail;
+  trusted.replace(trusted.find("203.0.113.9"), 11, "172.16.0.1");
+  EXPECT_TRUE(l.Fire(Ev(trusted)).empty());
+  // Output rendering with <NA> for a missing field.
+  std::vector<Alert> alerts;
+  l.set->Evaluate(Ev(kSshFail), alerts);
+  ASSERT_EQ(alerts.size(), 1u);
+  EXPECT_EQ(alerts[0].output, "failed login for root from 203.0.113.9 on <NA>");
+  EXPECT_EQ(alerts[0].severity, AlertSeverity::kHigh);
+}
+
+TEST(RuleFile, EveryApplicableRuleFires) {
+  Loaded l = Load(R"(
+- rule: a
+  name: A
+  severity: low
+  condition: user.name = root
+- rule: b
+  name: B
+  severity: low
+  condition: event.dataset = access.sshd and user.name exists
+- rule: c
+  name: C
+  severity: low
+  condition: event.dataset = network.dns
+)");
+  ASSERT_TRUE(l.ok()) << l.Text();
+  EXPECT_THAT(l.Fire(Ev(kSshFail)), ElementsAre("a", "b"));
+  EXPECT_THAT(l.Fire(Ev(kDns)), ElementsAre("c"));
+}
+
+TEST(RuleIndex, RulesMeetOnlyEventsOfTheirKinds) {
+  Loaded l = Load(R"(
+- rule: by_dataset
+  name: D
+  severity: low
+  condition: event.dataset in (access.sshd, access.sudo) or (event.dataset = access.su and user.name = x)
+- rule: by_prefix
+  name: P
+  severity: low
+  condition: event.dataset startswith "access." and source.ip exists
+- rule: by_category
+  name: C
+  severity: low
+  condition: event.category = network
+- rule: catch_all
+  name: All
+  severity: low
+  condition: source.ip exists or user.name exists
+- rule: negated
+  name: N
+  severity: low
+  condition: not event.dataset = access.sshd
+)");
+  ASSERT_TRUE(l.ok()) << l.Text();
+  EXPECT_THAT(l.Fire(Ev(kSshFail)), ElementsAre("by_dataset", "by_prefix", "catch_all"));
+  EXPECT_THAT(l.Fire(Ev(kDns)), ElementsAre("by_category", "catch_all", "negated"));
+  EXPECT_THAT(l.Fire(Ev(R"({"user":{"name":"bob"}})")), ElementsAre("catch_all", "negated"));
+  // Memoized candidates stay correct on repeat.
+  EXPECT_THAT(l.Fire(Ev(kSshFail)), ElementsAre("by_dataset", "by_prefix", "catch_all"));
+}
+
+TEST(RuleIndex, ContradictoryDatasetsWarnNeverApplies) {
+  Loaded l = Load(R"(
+- rule: never
+  name: N
+  severity: low
+  condition: event.dataset = access.sshd and event.dataset = network.dns
+)");
+  ASSERT_TRUE(l.ok()) << l.Text();
+  EXPECT_THAT(l.Codes(), ElementsAre("5:14 W202"));
+  EXPECT_TRUE(l.Fire(Ev(kSshFail)).empty());
+}
+
+TEST(RuleFile, InlineTests) {
+  Loaded l = Load(R"(
+- rule: root
+  name: Root
+  severity: high
+  condition: user.name = root
+  tests:
+    - event: {user: {name: root}}
+      match: true
+    - event: {user.name: alice}
+      match: false
+    - event: {user: {name: alice}}
+      match: true
+- rule: corr
+  name: Corr
+  severity: low
+  condition: user.name exists
+  correlate: {type: event_count, group_by: [source.ip], timespan: 60s, condition: {gte: 10}}
+  tests:
+    - event: {user: {name: x}}
+      match: true
+)");
+  ASSERT_TRUE(l.ok()) << l.Text();
+  EXPECT_THAT(l.Codes(), ElementsAre("17:14 W201"));
+  RuleTestReport r = l.set->RunTests();
+  EXPECT_EQ(r.rules, 2u);
+  EXPECT_EQ(r.passed, 2u);
+  EXPECT_EQ(r.failed, 1u);
+  EXPECT_EQ(r.skipped, 1u);
+  ASSERT_EQ(r.failures.items().size(), 1u);
+  EXPECT_EQ(r.failures.items()[0].location.line, 11);
+  EXPECT_EQ(r.failures.items()[0].code, "E220");
+  EXPECT_TRUE(l.set->rules()[1].has_correlation);
+}
+
+TEST(RuleFile, EnableDisableByIdAndTag) {
+  const std::string yaml = R"(
+- rule: a
+  name: A
+  severity: low
+  tags: [attack.t1110]
+  condition: user.name = root
+- rule: b
+  name: B
+  severity: low
+  enabled: false
+  condition: user.name = root
+- rule: c
+  name: C
+  severity: low
+  tags: [noisy]
+  condition: user.name = root
+)";
+  Loaded base = Load(yaml);
+  ASSERT_TRUE(base.ok()) << base.Text();
+  EXPECT_THAT(base.Fire(Ev(kSshFail)), ElementsAre("a", "c"));
+  EXPECT_FALSE(base.set->rules()[1].enabled);
+  Loaded on = Load(yaml, RuleOptions{{"b"}, {"noisy"}});
+  ASSERT_TRUE(on.ok());
+  EXPECT_THAT(on.Fire(Ev(kSshFail)), ElementsAre("a", "b"));
+  Loaded off = Load(yaml, RuleOptions{{}, {"attack.t1110", "nothing"}});
+  ASSERT_TRUE(off.ok());
+  EXPECT_THAT(off.Fire(Ev(kSshFail)), ElementsAre("c"));
+  EXPECT_TRUE(off.Has("W206"));
+}
+
+TEST(RuleFile, ErrorCodesWithLocations) {
+  struct Case {
+    const char* yaml;
+    const char* want;  // first diagnostic
+  } cases[] = {
+      {"- rule: a\n  name: [x\n", "3:1 E200"},
+      {"- rule: a\n  name: A\n  severity: low\n  condition: user.name = x\n  colour: red\n", "5:3 E201"},
+      {"- rule: a\n  name: [A]\n  severity: low\n  condition: user.name = x\n", "2:9 E202"},
+      {"- rule: a\n  severity: low\n  condition: user.name = x\n", "1:3 E203"},
+      {"- rule: a\n  name: A\n  severity: low\n  condition: user.name = x\n- rule: a\n  name: A\n  severity: low\n"
+       "  condition: user.name = y\n",
+       "5:3 E204"},
+      {"- rule: a\n  name: A\n  severity: low\n  condition: usr.name = x\n", "4:14 E206"},
+      {"- rule: a\n  name: A\n  severity: low\n  condition: source.ip = x\n", "4:26 E207"},
+      {"- rule: a\n  name: A\n  severity: low\n  condition: m1\n", "4:14 E208"},
+      {"- rule: a\n  name: A\n  severity: low\n  condition: user.name regex '['\n", "4:30 E209"},
+      {"- macro: m1\n  condition: m2\n- macro: m2\n  condition: m1 and user.name = x\n", "4:14 E210"},
+      {"- rule: a\n  name: A\n  severity: low\n  condition: user.name = x\n  output: \"user {user.nme}\"\n",
+       "5:18 E211"},
+      {"- rule: a\n  name: A\n  severity: urgent\n  condition: user.name = x\n", "3:13 E212"},
+      {"- rule: A!\n  name: A\n  severity: low\n  condition: user.name = x\n", "1:9 E213"},
+      {"- rule: a\n  name: A\n  severity: low\n  condition: user.name = x\n  tests:\n"
+       "    - {event: {source.ip: nope}, match: true}\n",
+       "6:15 E215"},
+      {"- exception: e\n  rule: nosuch\n  condition: user.name = x\n", "2:9 E216"},
+      {"- list: l1\n  items: [l2]\n- list: l2\n  items: [l1]\n", "3:3 E210"},
+      {"- {rule: a, macro: b}\n", "1:3 E201"},
+      {"- {name: a}\n", "1:3 E203"},
+      {"rule: a\n", "1:1 E202"},
+  };
+  for (const auto& c : cases) {
+    Loaded l = Load(c.yaml);
+    EXPECT_FALSE(l.ok()) << c.yaml;
+    ASSERT_FALSE(l.Codes().empty()) << c.yaml;
+    EXPECT_EQ(l.Codes()[0], c.want) << c.yaml << "\n" << l.Text();
+  }
+}
+
+TEST(RuleFile, Warnings) {
+  Loaded l = Load(R"(
+- macro: unused_macro
+  condition: user.name = x
+- list: unused_list
+  items: [a]
+- macro: user.name
+  condition: user.name = y
+- rule: a
+  name: A
+  severity: low
+  condition: user.name = root
+)");
+  ASSERT_TRUE(l.ok()) << l.Text();
+  EXPECT_TRUE(l.Has("W203"));
+  EXPECT_TRUE(l.Has("W204"));
+  EXPECT_TRUE(l.Has("W205"));
+}
+
+TEST(RuleFile, HostileYaml) {
+  // Deep nesting.
+  std::string deep(5000, '[');
+  EXPECT_FALSE(Load(deep).ok());
+  // Alias bomb inside a test event.
+  std::string bomb = "- rule: a\n  name: A\n  severity: low\n  condition: user.name = x\n  tests:\n"
+                     "    - match: true\n      event:\n        a: &a [x, x, x, x, x, x, x, x, x, x]\n";
+  const char* prev = "a";
+  for (int i = 0; i < 8; ++i) {
+    std::string name(1, static_cast<char>('b' + i));
+    bomb += "        " + name + ": &" + name + " [*" + prev + ", *" + prev + ", *" + prev + ", *" + prev + ", *" +
+            prev + ", *" + prev + ", *" + prev + ", *" + prev + ", *" + prev + ", *" + prev + "]\n";
+    static std::string keep[8];
+    keep[i] = name;
+    prev = keep[i].c_str();
+  }
+  Loaded b = Load(bomb);
+  EXPECT_FALSE(b.ok());
+  EXPECT_TRUE(b.Has("E215")) << b.Text();
+  // A macro expansion bomb: each level doubles.
+  std::string mbomb = "- macro: m0\n  condition: user.name = x\n";
+  for (int i = 1; i < 40; ++i) {
+    mbomb += "- macro: m" + std::to_string(i) + "\n  condition: m" + std::to_string(i - 1) + " or m" +
+             std::to_string(i - 1) + "\n";
+  }
+  mbomb += "- rule: a\n  name: A\n  severity: low\n  condition: m39\n";
+  Loaded m = Load(mbomb);
+  EXPECT_FALSE(m.ok());
+  EXPECT_TRUE(m.Has("E214")) << m.Text().substr(0, 2000);
+  // A huge list.
+  std::string big = "- list: big\n  items: [";
+  for (int i = 0; i < 150000; ++i) big += "x,";
+  big += "y]\n";
+  Loaded h = Load(big);
+  EXPECT_FALSE(h.ok());
+  EXPECT_TRUE(h.Has("E214"));
+  // Garbage.
+  EXPECT_FALSE(Load("\x01\x02\xff: [").ok());
+  EXPECT_FALSE(Load("- rule:\n  - a\n").ok());
+}
+
+TEST(RuleFile, SeveralDocumentsKeepTheirLineNumbers) {
+  Loaded l = Load("- rule: a\n  name: A\n  severity: low\n  condition: user.name = x\n---\n"
+                  "- rule: b\n  name: B\n  severity: low\n  condition: usr.name = x\n...\n");
+  EXPECT_THAT(l.Codes(), ElementsAre("9:14 E206"));
+  // Malformed input on which yaml-cpp's LoadAll never returns.
+  Loaded h = Load("- list: a\n,  items: [root]\n- rule: x\n    - event: {event: %{dataset: a}\x90 user: {}}\n");
+  EXPECT_FALSE(h.ok());
+}
+
+TEST(Alert, JsonShape) {
+  Loaded l = Load(R"(
+- rule: ssh.root
+  name: Root over SSH
+  desc: Root logged in.
+  severity: critical
+  tags: [attack.t1078]
+  controls: {pci_dss_4: ["10.2.1.4"], iso27001: [A.8.15]}
+  condition: user.name = root
+  output: "root from {source.ip}"
+)");
+  ASSERT_TRUE(l.ok()) << l.Text();
+  std::vector<Alert> alerts;
+  l.set->Evaluate(Ev(kSshFail), alerts);
+  ASSERT_EQ(alerts.size(), 1u);
+  std::string text = AlertToJson(alerts[0]);
+  EXPECT_EQ(text.rfind("{\"@timestamp\":\"2026-03-01T10:00:00Z\"", 0), 0u) << text;
+  auto j = nlohmann::json::parse(text);
+  EXPECT_EQ(j["event"]["kind"], "alert");
+  EXPECT_EQ(j["event"]["dataset"], "access.sshd");
+  EXPECT_EQ(j["rule"]["id"], "ssh.root");
+  EXPECT_EQ(j["rule"]["name"], "Root over SSH");
+  EXPECT_EQ(j["vigil"]["severity"], "critical");
+  EXPECT_EQ(j["vigil"]["controls"]["pci_dss_4"][0], "10.2.1.4");
+  EXPECT_EQ(j["vigil"]["output"], "root from 203.0.113.9");
+  EXPECT_EQ(j["source"]["ip"], "203.0.113.9");
+}
+
+TEST(RuleEngineConsumer, HandsAlertsToTheCallback) {
+  Diagnostics d;
+  auto set = LoadRulesFromString(OneRule("user.name = root"), "r.yaml", {}, d);
+  ASSERT_TRUE(set.ok());
+  std::vector<std::string> got;
+  RuleEngineConsumer c(std::move(*set), [&](const Alert& a) { got.push_back(a.rule_id); });
+  Event e = Ev(kSshFail);
+  c.Consume(e);
+  Event other = Ev(kDns);
+  c.Consume(other);
+  EXPECT_THAT(got, ElementsAre("r"));
+  EXPECT_EQ(c.alerts(), 1u);
+  EXPECT_EQ(c.events(), 2u);
+}
+
+TEST(RuleFile, LoadsFromDiskAndReportsMissingFiles) {
+  vigil::testing::TempDir dir;
+  std::string path = dir.Write("r.yaml", OneRule("user.name = root"));
+  Diagnostics d;
+  auto ok = LoadRules({path}, {}, d);
+  EXPECT_TRUE(ok.ok()) << d.FormatText();
+  Diagnostics d2;
+  auto missing = LoadRules({dir.File("nope.yaml")}, {}, d2);
+  EXPECT_FALSE(missing.ok());
+  EXPECT_EQ(d2.items().at(0).code, "E200");
+}
+
+}  // namespace
+}  // namespace vigil::rules::testing

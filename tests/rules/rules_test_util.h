@@ -1,0 +1,60 @@
+// Helpers for the rule engine tests: load rules from inline YAML, build events from JSON.
+#pragma once
+
+#include <gtest/gtest.h>
+
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "event_json.h"
+#include "vigil/rules/rule_set.h"
+
+namespace vigil::rules::testing {
+
+inline Event Ev(const std::string& json) {
+  auto e = EventFromJson(json);
+  EXPECT_TRUE(e.ok()) << e.status().ToString() << " in " << json;
+  return e.ok() ? std::move(*e) : Event();
+}
+
+struct Loaded {
+  std::unique_ptr<RuleSet> set;
+  Diagnostics diags;
+  bool ok() const { return set != nullptr; }
+  // "LINE:COL CODE" of each diagnostic, for compact assertions.
+  std::vector<std::string> Codes() const {
+    std::vector<std::string> out;
+    for (const auto& d : diags.items()) {
+      out.push_back(std::to_string(d.location.line) + ":" + std::to_string(d.location.column) + " " + d.code);
+    }
+    return out;
+  }
+  bool Has(const std::string& code) const {
+    for (const auto& d : diags.items()) if (d.code == code) return true;
+    return false;
+  }
+  std::string Text() const { return diags.FormatText(); }
+  // Ids of the rules that fire on the event, in order.
+  std::vector<std::string> Fire(const Event& e) {
+    std::vector<Alert> alerts;
+    set->Evaluate(e, alerts);
+    std::vector<std::string> ids;
+    for (const auto& a : alerts) ids.push_back(a.rule_id);
+    return ids;
+  }
+};
+
+inline Loaded Load(const std::string& yaml, const RuleOptions& opts = {}) {
+  Loaded l;
+  auto r = LoadRulesFromString(yaml, "rules.yaml", opts, l.diags);
+  if (r.ok()) l.set = std::move(*r);
+  return l;
+}
+
+// A file with one rule `r` whose condition is `cond` (on one line, plain scalar at column 14).
+inline std::string OneRule(const std::string& cond) {
+  return "- rule: r\n  name: R\n  severity: low\n  condition: " + cond + "\n";
+}
+
+}  // namespace vigil::rules::testing
