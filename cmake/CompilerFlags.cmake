@@ -1,8 +1,13 @@
 # Warnings, hardening and sanitizers for every Vigil target (applied through vigil_flags).
 add_library(vigil_flags INTERFACE)
 target_compile_options(vigil_flags INTERFACE
-  -Wall -Wextra -Wnon-virtual-dtor -Woverloaded-virtual -Wshadow=local -Wformat=2
+  -Wall -Wextra -Wnon-virtual-dtor -Woverloaded-virtual -Wformat=2
   -fstack-protector-strong)
+if(CMAKE_CXX_COMPILER_ID STREQUAL "GNU")
+  target_compile_options(vigil_flags INTERFACE -Wshadow=local)
+else()
+  target_compile_options(vigil_flags INTERFACE -Wshadow-uncaptured-local)
+endif()
 if(NOT CMAKE_BUILD_TYPE STREQUAL "Debug" AND NOT VIGIL_ASAN AND NOT VIGIL_TSAN)
   target_compile_definitions(vigil_flags INTERFACE _FORTIFY_SOURCE=2)
 endif()

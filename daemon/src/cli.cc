@@ -8,6 +8,7 @@
 #include "config_source.h"
 #include "daemon.h"
 #include "replay.h"
+#include "rule_loading.h"
 #include "vigil/collector.h"
 #include "vigil/log.h"
 #include "vigil/rules/rule_set.h"
@@ -29,13 +30,18 @@ int RunCheck(const std::string& config_path, const std::vector<std::string>& rul
   Diagnostics diags;
   auto config = LoadEffectiveConfig(config_path, diags);
   std::string name = config_path.empty() ? "the effective configuration" : config_path;
-  // Rules named with -r are checked after the config, with its enable/disable lists.
+  // Rules named with -r are checked after the config, with its enable/disable lists;
+  // without -r, the rules the config names (rules.paths) are checked.
   std::unique_ptr<RuleSet> rule_set;
   bool rules_ok = true;
   if (!rules.empty()) {
     RuleOptions opts;
     if (config.ok()) opts = RuleOptions{config->rules_enable, config->rules_disable};
     auto loaded = LoadRules(rules, opts, diags);
+    rules_ok = loaded.ok();
+    if (loaded.ok()) rule_set = std::move(*loaded);
+  } else if (config.ok()) {
+    auto loaded = LoadConfiguredRules(*config, diags);
     rules_ok = loaded.ok();
     if (loaded.ok()) rule_set = std::move(*loaded);
   }

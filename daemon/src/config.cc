@@ -11,6 +11,7 @@
 #include <cstring>
 #include <map>
 #include <sstream>
+#include <system_error>
 
 #include "vigil/config_section.h"
 #include "vigil/ip_address.h"
@@ -256,9 +257,8 @@ void ReadConfig(ConfigSection& root, DaemonConfig& c, const CollectorRegistry& r
   c.metrics_enabled = metrics.Bool("enabled", true);
   c.metrics_listen = metrics.String("listen", c.metrics_listen);
   if (!ParseListenAddress(c.metrics_listen)) {
-    metrics.BadValue("listen", "'" + c.metrics_listen +
-                                   "' is not HOST:PORT (HOST an IPv4 "
-                                   "address, [IPv6 address] or localhost; PORT 1-65535)");
+    metrics.BadValue("listen", "'" + c.metrics_listen + "' is not HOST:PORT (HOST: an IPv4 " +
+                                   "address, [IPv6 address] or localhost; PORT: 1-65535)");
   }
   metrics.Finish();
 
@@ -388,7 +388,7 @@ Result<DaemonConfig> LoadConfigFile(const std::string& path, Diagnostics& diags,
                                     const CollectorRegistry& registry) {
   std::string text;
   if (int err = ReadCapped(path, &text); err != 0) {
-    diags.Error({path, 0, 0}, "E100", std::string("cannot read config file: ") + strerror(err));
+    diags.Error({path, 0, 0}, "E100", "cannot read config file: " + std::generic_category().message(err));
     return Status::FromErrno("read " + path, err);
   }
   Result<DaemonConfig> r = LoadConfigString(text, path, diags, registry);

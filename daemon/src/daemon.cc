@@ -7,6 +7,7 @@
 #include <system_error>
 
 #include "config_source.h"
+#include "rule_loading.h"
 #include "skip_reporter.h"
 #include "vigil/log.h"
 
@@ -34,6 +35,20 @@ Status EnsureStateDir(const std::string& dir) {
     return Status::IoError("state directory " + dir + " is not a directory");
   }
   return Status::Ok();
+}
+
+void PrintAlert(const Alert& alert) {
+  std::string line = AlertToJson(alert);
+  line += '\n';
+  std::fwrite(line.data(), 1, line.size(), stdout);
+  std::fflush(stdout);
+}
+
+std::string DescribeRules(const RuleSet& rules) {
+  size_t enabled = 0;
+  for (const RuleInfo& r : rules.rules()) enabled += r.enabled ? 1 : 0;
+  return std::to_string(rules.rules().size()) + " rules loaded, " + std::to_string(enabled) +
+         " enabled";
 }
 
 void LogDiagnostics(const Diagnostics& diags) {
@@ -97,6 +112,18 @@ int Daemon::Run() {
     return 1;
   }
 
+  Diagnostics rule_diags;
+  auto rules = LoadConfiguredRules(config_, rule_diags);
+  if (!rules.ok()) {
+    std::fputs(rule_diags.FormatText().c_str(), stderr);
+    VIGIL_LOG(kError) << "invalid rules; not starting";
+    return 1;
+  }
+  LogDiagnostics(rule_diags);  // warnings
+  VIGIL_LOG(kInfo) << DescribeRules(**rules);
+  engine_ = std::make_unique<RuleEngineConsumer>(std::move(*rules), PrintAlert);
+  consumers_.Add(engine_.get());
+
   std::signal(SIGPIPE, SIG_IGN);
   signals_.add(SIGHUP);
   signals_.add(SIGTERM);
@@ -129,8 +156,8 @@ int Daemon::Run() {
   pipeline_->StopCollectors();
   pipeline_->Drain();
   VIGIL_LOG(kNotice) << "vigil stopped: " << pipeline_->processed() << " events processed, "
-                     << pipeline_->dropped() << " dropped, " << reloads_ << " reloads ("
-                     << failed_reloads_ << " refused)";
+                     << pipeline_->dropped() << " dropped, " << engine_->alerts() << " alerts, "
+                     << reloads_ << " reloads (" << failed_reloads_ << " refused)";
   return 0;
 }
 
@@ -178,6 +205,16 @@ void Daemon::Reload() {
     UpdateStatus();
     return;
   }
+  Diagnostics rule_diags;
+  auto rules = LoadConfiguredRules(*next, rule_diags);
+  if (!rules.ok()) {
+    ++failed_reloads_;
+    LogDiagnostics(rule_diags);
+    VIGIL_LOG(kError) << "reload refused: the rules are invalid; the running rules stay in force";
+    notifier_.Ready();
+    UpdateStatus();
+    return;
+  }
   // Validate by building every collector before stopping the running ones.
   Diagnostics create_diags;
   for (const CollectorEntry& entry : next->collectors) {
@@ -214,6 +251,8 @@ void Daemon::Reload() {
   }
   config_ = std::move(*next);
   ApplyLogging(config_, options_);
+  VIGIL_LOG(kInfo) << DescribeRules(**rules);
+  engine_->Replace(std::move(*rules));
   if (!StartCollectors(config_, *pipeline_, unchanged)) {
     VIGIL_LOG(kError) << "a collector failed to start after reload";
   }

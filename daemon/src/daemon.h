@@ -2,8 +2,11 @@
 //
 // Owns the Asio io_context on the main thread, which handles signals (SIGHUP reload,
 // SIGTERM/SIGINT drain and exit, SIGUSR1 reopen outputs) and the systemd watchdog; the
-// pipeline owns one thread per collector and the engine thread. A reload builds every new
-// collector before touching the running ones, so a bad config changes nothing.
+// pipeline owns one thread per collector and the engine thread, where the rule engine runs.
+// A reload loads the new rules and builds every new collector before touching the running
+// ones, so a bad config or a bad rule file changes nothing.
+//
+// Alerts are written as JSON lines to stdout until the alert router and its outputs exist.
 #pragma once
 
 #include <memory>
@@ -18,6 +21,7 @@
 #include "pipeline.h"
 #include "systemd_notify.h"
 #include "vigil/event_consumer.h"
+#include "vigil/rules/rule_engine_consumer.h"
 
 namespace vigil {
 
@@ -51,6 +55,7 @@ class Daemon {
   boost::asio::steady_timer watchdog_;
   SystemdNotifier notifier_;
   ConsumerChain consumers_;
+  std::unique_ptr<RuleEngineConsumer> engine_;
   std::unique_ptr<Pipeline> pipeline_;
   uint64_t reloads_ = 0;
   uint64_t failed_reloads_ = 0;

@@ -1,6 +1,6 @@
 #include "vigil/status.h"
 
-#include <cstring>
+#include <system_error>
 
 namespace vigil {
 
@@ -23,7 +23,7 @@ std::string_view StatusCodeName(StatusCode code) {
 Status Status::FromErrno(std::string_view what, int err) {
   std::string m(what);
   m += ": ";
-  m += std::strerror(err);
+  m += std::generic_category().message(err);  // thread-safe, unlike strerror
   return IoError(std::move(m));
 }
 

@@ -40,6 +40,21 @@ std::string AlertToJson(const Alert& alert, const FieldRegistry& fields) {
   for (const auto& [framework, ids] : alert.controls) v["controls"][framework] = ids;
   v["output"] = alert.output;
   v["tags"] = alert.tags;
+  if (alert.correlation) {
+    const CorrelationInfo& c = *alert.correlation;
+    json group = json::object();
+    for (const auto& [field, value] : c.group) group[field] = value;
+    v["correlation"] = {{"type", c.type},
+                        {"group", std::move(group)},
+                        {"count", c.count},
+                        {"first", FormatRfc3339(c.first)},
+                        {"last", FormatRfc3339(c.last)}};
+  }
+  if (alert.suppressed_count > 0) {
+    v["suppressed_count"] = alert.suppressed_count;
+    v["suppressed_first"] = FormatRfc3339(alert.suppressed_first);
+    v["suppressed_last"] = FormatRfc3339(alert.suppressed_last);
+  }
   // "@timestamp" first, then the other keys sorted (nlohmann's map order), as EventToJson.
   std::string ts = j["@timestamp"].dump();
   j.erase("@timestamp");

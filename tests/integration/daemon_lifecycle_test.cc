@@ -5,6 +5,7 @@
 #include <poll.h>
 #include <sys/socket.h>
 #include <sys/un.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <csignal>
@@ -62,12 +63,22 @@ std::string Config(const TempDir& dir, const std::string& level) {
   return "state_dir: " + dir.File("state") + "\n" +
          "log:\n  level: " + level + "\n" +
          "metrics:\n  enabled: false\n"
+         "rules:\n  paths: [\"" + dir.File("rules") + "/*.yaml\"]\n"
          "collectors:\n"
          "  - type: jsonl\n"
          "    name: app\n"
          "    path: " + dir.File("events.jsonl") + "\n"
          "    start_at: beginning\n"
          "    poll_interval: 50ms\n";
+}
+
+// A rule that fires on events whose message is `word`.
+std::string RuleFor(const std::string& word) {
+  return "- rule: test.word\n"
+         "  name: Word seen\n"
+         "  severity: low\n"
+         "  condition: message = " + word + "\n"
+         "  output: \"saw {message}\"\n";
 }
 
 void Append(const std::string& path, const std::string& text) {
@@ -79,11 +90,14 @@ TEST(DaemonLifecycleTest, RunReloadAndDrainOnSigterm) {
   TempDir dir;
   std::string cfg = dir.Write("vigil.yaml", Config(dir, "info"));
   dir.Write("events.jsonl", "{\"message\":\"one\"}\n");
+  mkdir(dir.File("rules").c_str(), 0755);
+  dir.Write("rules/word.yaml", RuleFor("two"));
   NotifySocket notify(dir.File("notify.sock"));
   setenv("NOTIFY_SOCKET", dir.File("notify.sock").c_str(), 1);
   setenv("WATCHDOG_USEC", "200000", 1);  // systemd's WatchdogSec=0.2s
   std::string log = dir.File("stderr.log");
-  Process vigil({VigilBinary(), "run", "-c", cfg}, log);
+  std::string out = dir.File("stdout.log");
+  Process vigil({VigilBinary(), "run", "-c", cfg}, log, out);
   unsetenv("NOTIFY_SOCKET");
   unsetenv("WATCHDOG_USEC");
 
@@ -98,7 +112,11 @@ TEST(DaemonLifecycleTest, RunReloadAndDrainOnSigterm) {
     return ReadFile(log).find(dir.File("events.jsonl") + ":3: skipped") != std::string::npos;
   })) << ReadFile(log);
 
-  // A good reload: the unchanged collector keeps running and nothing is read twice.
+  EXPECT_TRUE(Eventually([&] { return ReadFile(out).find("saw two") != std::string::npos; }))
+      << ReadFile(out);
+
+  // A good reload: new rules; the unchanged collector keeps running, nothing is read twice.
+  dir.Write("rules/word.yaml", RuleFor("four"));
   dir.Write("vigil.yaml", Config(dir, "notice"));
   vigil.Signal(SIGHUP);
   ASSERT_TRUE(notify.WaitFor("RELOADING=1"));
@@ -111,14 +129,24 @@ TEST(DaemonLifecycleTest, RunReloadAndDrainOnSigterm) {
   vigil.Signal(SIGHUP);
   EXPECT_TRUE(Eventually([&] { return ReadFile(log).find("reload refused") != std::string::npos; }))
       << ReadFile(log);
-  EXPECT_NE(ReadFile(log).find("vigil.yaml:12:1: error[E101]: unknown key 'bogus_key'"),
+  EXPECT_NE(ReadFile(log).find("vigil.yaml:14:1: error[E101]: unknown key 'bogus_key'"),
             std::string::npos)
       << ReadFile(log);
   ASSERT_TRUE(notify.WaitFor("READY=1"));
 
-  // Still collecting after the refused reload.
+  // So is a reload whose rules do not compile; the rule for "four" stays in force.
+  dir.Write("vigil.yaml", Config(dir, "notice"));
+  dir.Write("rules/word.yaml", RuleFor("four") + "  tags: [oops\n");
+  vigil.Signal(SIGHUP);
+  EXPECT_TRUE(Eventually([&] {
+    return ReadFile(log).find("reload refused: the rules are invalid") != std::string::npos;
+  })) << ReadFile(log);
+  ASSERT_TRUE(notify.WaitFor("READY=1"));
+
+  // Still collecting, with the reloaded rules, after the refused reloads.
   Append(dir.File("events.jsonl"), "{\"message\":\"four\"}\n");
-  std::this_thread::sleep_for(300ms);
+  EXPECT_TRUE(Eventually([&] { return ReadFile(out).find("saw four") != std::string::npos; }))
+      << ReadFile(out);
 
   vigil.Signal(SIGTERM);
   int code = -1;
@@ -126,7 +154,7 @@ TEST(DaemonLifecycleTest, RunReloadAndDrainOnSigterm) {
   EXPECT_EQ(code, 0) << ReadFile(log);
   EXPECT_TRUE(notify.WaitFor("STOPPING=1", 1s));
   std::string text = ReadFile(log);
-  EXPECT_NE(text.find("vigil stopped: 4 events processed, 0 dropped, 1 reloads (1 refused)"),
+  EXPECT_NE(text.find("vigil stopped: 4 events processed, 0 dropped, 2 alerts, 1 reloads (2 refused)"),
             std::string::npos)
       << text;
 }

@@ -1,18 +1,25 @@
 // Alert: what a rule raises when an event matches it.
 //
 // An Alert is a plain value: the rule's identity and metadata (copied, so an alert outlives
-// a rule reload), the rendered output text, and a copy of the triggering event. Correlation
-// alerts (a later stage) will add the group key, count and first/last time.
+// a rule reload), the rendered output text, and a copy of the triggering event. A
+// correlation alert also carries its group key, count and first/last time (`correlation`);
+// the triggering event is then the one that made the correlation's condition true. A
+// suppression summary (docs/rules.md, "Suppression") carries the number of repeats merged
+// into it (`suppressed_count` > 0).
 //
 // AlertToJson writes the one JSON form of an alert (docs/rules.md, "Alert JSON"): the
 // triggering event's fields, overlaid with `@timestamp`, `event.kind: "alert"`,
-// `rule.{id,name,description}` and `vigil.{severity,controls,output,tags}`.
+// `rule.{id,name,description}`, `vigil.{severity,controls,output,tags}`, and when set
+// `vigil.correlation.{type,group,count,first,last}` and
+// `vigil.{suppressed_count,suppressed_first,suppressed_last}`.
 #pragma once
 
+#include <cstdint>
 #include <map>
 #include <optional>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include "vigil/event.h"
@@ -27,6 +34,16 @@ std::optional<AlertSeverity> ParseAlertSeverity(std::string_view text);
 // framework → control ids, e.g. {"pci_dss_4": {"10.2.1.4"}}; ordered for stable output.
 using ControlMap = std::map<std::string, std::vector<std::string>>;
 
+// What a correlation alert adds: the group it fired for and the window that fired.
+struct CorrelationInfo {
+  std::string type;  // event_count, value_count, temporal, temporal_ordered
+  // group_by field → value as text (`<NA>` when the event lacks it), in group_by order.
+  std::vector<std::pair<std::string, std::string>> group;
+  uint64_t count = 0;  // events (event_count), distinct values (value_count), rules (temporal*)
+  Timestamp first;     // earliest event time in the window that fired
+  Timestamp last;      // latest event time in the window that fired
+};
+
 struct Alert {
   std::string rule_id;
   std::string rule_name;
@@ -37,6 +54,11 @@ struct Alert {
   std::string output;   // the rule's output template, rendered for the event
   Timestamp timestamp;  // the triggering event's @timestamp
   Event event;          // the triggering event
+  std::optional<CorrelationInfo> correlation;  // set for correlation rules
+  // A suppression summary: how many repeats were merged, and their first and last time.
+  uint64_t suppressed_count = 0;
+  Timestamp suppressed_first;
+  Timestamp suppressed_last;
 };
 
 // One compact JSON object on one line (no newline); same alert, same bytes.

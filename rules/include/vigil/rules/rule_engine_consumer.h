@@ -1,14 +1,18 @@
 // RuleEngineConsumer: the rule engine as a pipeline stage. Evaluates each event against a
 // RuleSet and hands every alert to a callback (the alert router, or replay's printer).
 //
-// Threading: as every EventConsumer, called only from the pipeline's engine thread; the
-// callback runs on that thread. The RuleSet is owned; Replace() swaps in a new one (on
-// the engine thread, e.g. after a reload).
+// Threading: as every EventConsumer, Consume() is called only from the pipeline's engine
+// thread; the callback runs on that thread. The RuleSet is owned. Replace() may be called
+// from any thread (the daemon's main thread on reload): the new set is parked and swapped
+// in by the engine thread before the next event, so an event is never evaluated against a
+// half-replaced set; the old set is destroyed on the engine thread.
 #pragma once
 
 #include <cstdint>
+#include <atomic>
 #include <functional>
 #include <memory>
+#include <mutex>
 #include <vector>
 
 #include "vigil/event_consumer.h"
@@ -22,12 +26,17 @@ class RuleEngineConsumer : public EventConsumer {
   RuleEngineConsumer(std::unique_ptr<RuleSet> rules, AlertCallback on_alert);
 
   void Consume(Event& event) override;
-  void Replace(std::unique_ptr<RuleSet> rules) { rules_ = std::move(rules); }
+  void Replace(std::unique_ptr<RuleSet> rules);
   uint64_t alerts() const { return alerts_; }
   uint64_t events() const { return events_; }
 
  private:
-  std::unique_ptr<RuleSet> rules_;
+  void TakePending();
+
+  std::unique_ptr<RuleSet> rules_;  // engine thread only
+  std::mutex pending_mu_;
+  std::unique_ptr<RuleSet> pending_;  // guarded by pending_mu_
+  std::atomic<bool> has_pending_{false};
   AlertCallback on_alert_;
   std::vector<Alert> scratch_;
   uint64_t alerts_ = 0;

@@ -9,11 +9,20 @@
 // Evaluate() runs every enabled rule that can apply to the event (rules are indexed by the
 // event.dataset and event.category values their condition requires) and appends one Alert
 // per matching rule, in rule load order. No rule hides another: two rules that match the
-// same event both fire.
+// same event both fire. Correlation rules (`correlate:`) keep sliding windows per group and
+// fire when their condition first holds; rules with `suppress:` merge repeats inside their
+// window into one summary alert (docs/rules.md, "Correlation", "Suppression"). Both run on
+// event time (@timestamp), never the wall clock, so the same events give the same alerts.
+// Finish() ends the stream: it emits the summaries of suppression windows still open.
 //
-// Threading: loading is single-threaded. Evaluate() mutates per-set caches (the index's
-// memo of candidate rules per event kind), so one RuleSet is used by one thread (the
-// pipeline's engine thread); rules() and RunTests() may be called from that thread too.
+// State is bounded: per rule at most RuleOptions::max_groups correlation groups (the least
+// recently updated one is evicted) and max_suppression_keys open suppression windows (the
+// oldest is closed early, its summary emitted). state_stats() counts what was evicted.
+//
+// Threading: loading is single-threaded. Evaluate() mutates per-set state (the index's
+// memo of candidate rules per event kind, correlation windows, suppression windows), so one
+// RuleSet is used by one thread (the pipeline's engine thread); rules(), state_stats() and
+// RunTests() may be called from that thread too.
 #pragma once
 
 #include <memory>
@@ -30,9 +39,13 @@ namespace vigil {
 
 // Enable/disable by rule id or tag (from the config's rules.enable / rules.disable), over
 // each rule's own `enabled:`. A rule named in both: disable wins.
+// The limits bound the memory of correlation and suppression state (docs/rules.md).
 struct RuleOptions {
   std::vector<std::string> enable;
   std::vector<std::string> disable;
+  size_t max_groups = 10000;            // correlation groups per rule
+  size_t max_window_entries = 1000;     // timestamps/values kept per group
+  size_t max_suppression_keys = 10000;  // open suppression windows per rule
 };
 
 // What a loaded rule is, for listings and metrics (every loaded rule, enabled or not).
@@ -44,7 +57,8 @@ struct RuleInfo {
   std::vector<std::string> tags;
   ControlMap controls;
   bool enabled = true;           // effective, after RuleOptions
-  bool has_correlation = false;  // `correlate:` given (not evaluated yet, W201)
+  bool has_correlation = false;  // `correlate:` given
+  bool has_suppression = false;  // `suppress:` given
   size_t test_count = 0;
   SourceLocation location;       // where the rule item starts
 };
@@ -55,8 +69,22 @@ struct RuleTestReport {
   size_t rules = 0;
   size_t passed = 0;
   size_t failed = 0;
-  size_t skipped = 0;  // tests of correlation rules, not run yet
+  size_t skipped = 0;  // tests that could not run (their rule failed to load)
   Diagnostics failures;
+};
+
+// Counters of one rule's state, for metrics. Every loaded rule has one (zeros when it has
+// no correlation or suppression), in load order.
+struct RuleStateStats {
+  std::string rule_id;
+  size_t groups = 0;               // correlation groups held now
+  uint64_t evicted_groups = 0;     // groups dropped for the max_groups cap
+  uint64_t evicted_entries = 0;    // entries dropped for the max_window_entries cap
+  uint64_t late_events = 0;        // events older than their group's window, not counted
+  size_t suppression_windows = 0;  // suppression windows open now
+  uint64_t suppressed = 0;         // alerts merged into a summary instead of sent alone
+  uint64_t summaries = 0;          // summary alerts emitted
+  uint64_t early_closes = 0;       // suppression windows closed early for the cap
 };
 
 class RuleSet {
@@ -69,6 +97,11 @@ class RuleSet {
 
   // Appends an alert to `out` for each enabled rule that matches `event`.
   void Evaluate(const Event& event, std::vector<Alert>& out);
+  // End of the event stream (end of a replay, daemon shutdown): appends the summary alerts
+  // of every open suppression window and closes them. Correlation windows are kept.
+  void Finish(std::vector<Alert>& out);
+  // State counters per rule, in load order.
+  std::vector<RuleStateStats> state_stats() const;
   // Every loaded rule, in load order.
   const std::vector<RuleInfo>& rules() const;
   // Runs every rule's inline tests (disabled rules too: a test checks the rule's logic).

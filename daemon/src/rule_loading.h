@@ -1,0 +1,26 @@
+// Loading the rules a configuration names: `rules.paths` globs expanded in sorted order,
+// then one RuleSet with the config's enable/disable lists. Used by `vigil run` (start and
+// SIGHUP) and `vigil check`, so both accept exactly the same rules.
+#pragma once
+
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "config.h"
+#include "vigil/diagnostic.h"
+#include "vigil/rules/rule_set.h"
+#include "vigil/status.h"
+
+namespace vigil {
+
+// Files matched by `patterns`, sorted and without repeats. A glob that matches nothing
+// gives nothing; a plain path that does not exist is an error (E203-like, reported in diags
+// at the config's rules.paths).
+Result<std::vector<std::string>> ExpandRulePaths(const std::vector<std::string>& patterns,
+                                                 const std::string& config_file, Diagnostics& diags);
+
+// Expands the config's rule paths and loads them (an empty set when none match).
+Result<std::unique_ptr<RuleSet>> LoadConfiguredRules(const DaemonConfig& config, Diagnostics& diags);
+
+}  // namespace vigil

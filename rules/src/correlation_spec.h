@@ -1,0 +1,76 @@
+// CorrelationSpec and SuppressionSpec: a rule's `correlate:` and `suppress:` maps, checked
+// and converted once at load (docs/rules.md, "Correlation" and "Suppression").
+//
+// ParseCorrelation checks the shape of `correlate:`: keys known (E201), types right (E202),
+// `type` known (E221), `timespan` present and within [kMinTimespan, kMaxTimespan] (E222),
+// `condition` a map with exactly one of gte/gt/eq and a count the per-group cap can hold
+// (E223; temporal types take none), `field` given for value_count only (E224), `rules`
+// present with at least two ids for temporal types (E225), group_by and field declared
+// (E206). Rule ids in `rules` are resolved by the compiler (unknown, self or correlation:
+// E225), which has every rule. ParseSuppression checks `suppress:` likewise (E226).
+//
+// Errors are located at the offending YAML node; both return nullopt on any error.
+#pragma once
+
+#include <yaml-cpp/yaml.h>
+
+#include <chrono>
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "vigil/diagnostic.h"
+#include "vigil/event.h"
+#include "vigil/field.h"
+#include "vigil/rules/rule_set.h"
+
+namespace vigil::rules {
+
+inline constexpr Duration kMinTimespan = std::chrono::seconds(1);
+inline constexpr Duration kMaxTimespan = std::chrono::hours(24 * 30);
+
+enum class CorrelationType { kEventCount, kValueCount, kTemporal, kTemporalOrdered };
+std::string_view CorrelationTypeName(CorrelationType t);
+
+enum class CountOp { kGte, kGt, kEq };
+
+struct CorrelationSpec {
+  CorrelationType type = CorrelationType::kEventCount;
+  std::vector<std::string> rule_ids;  // `rules:` as written (empty: the rule's own condition feeds it)
+  std::vector<SourceLocation> rule_locations;
+  std::vector<FieldId> group_by;
+  std::vector<std::string> group_by_names;
+  Duration timespan{};
+  CountOp op = CountOp::kGte;
+  uint64_t threshold = 0;
+  std::optional<FieldId> field;  // value_count: the field whose distinct values are counted
+
+  bool temporal() const { return type == CorrelationType::kTemporal || type == CorrelationType::kTemporalOrdered; }
+  // Whether `count` satisfies the condition.
+  bool Holds(uint64_t count) const {
+    switch (op) {
+      case CountOp::kGte: return count >= threshold;
+      case CountOp::kGt: return count > threshold;
+      case CountOp::kEq: return count == threshold;
+    }
+    return false;
+  }
+};
+
+inline constexpr Duration kMinSuppressWindow = std::chrono::seconds(1);
+inline constexpr Duration kMaxSuppressWindow = std::chrono::hours(24 * 30);
+
+struct SuppressionSpec {
+  Duration window{};
+  std::vector<FieldId> by;  // the alert's event's values of these fields key a window
+};
+
+std::optional<CorrelationSpec> ParseCorrelation(const YAML::Node& node, const std::string& file,
+                                                const FieldRegistry& fields, const RuleOptions& options,
+                                                Diagnostics& diags);
+std::optional<SuppressionSpec> ParseSuppression(const YAML::Node& node, const std::string& file,
+                                                const FieldRegistry& fields, Diagnostics& diags);
+
+}  // namespace vigil::rules
