@@ -4,6 +4,10 @@
 // (live); the single consumer (engine thread) takes items in batches to amortise locking.
 // Close() wakes everyone: producers then fail, and the consumer drains what is left and
 // then gets an empty batch. Depth and high-water mark are readable from any thread.
+//
+// Wake-ups are paid only when someone sleeps: a push signals the consumer only if it is
+// waiting, and a pop signals producers only if one is blocked, so a busy pipeline moves
+// events without a futex call per event.
 #pragma once
 
 #include <algorithm>
@@ -26,19 +30,25 @@ class BoundedQueue {
     std::unique_lock lock(mu_);
     if (closed_ || items_.size() >= capacity_) return false;
     PushLocked(std::move(item));
+    bool wake = consumer_waiting_;
     lock.unlock();
-    not_empty_.notify_one();
+    if (wake) not_empty_.notify_one();
     return true;
   }
 
   // Waits for room; false only when the queue is closed.
   bool Push(T&& item) {
     std::unique_lock lock(mu_);
-    not_full_.wait(lock, [&] { return closed_ || items_.size() < capacity_; });
+    if (!closed_ && items_.size() >= capacity_) {
+      ++producers_waiting_;
+      not_full_.wait(lock, [&] { return closed_ || items_.size() < capacity_; });
+      --producers_waiting_;
+    }
     if (closed_) return false;
     PushLocked(std::move(item));
+    bool wake = consumer_waiting_;
     lock.unlock();
-    not_empty_.notify_one();
+    if (wake) not_empty_.notify_one();
     return true;
   }
 
@@ -48,15 +58,20 @@ class BoundedQueue {
     out.clear();
     if (max == 0) max = 1;  // an empty batch must only ever mean "closed and drained"
     std::unique_lock lock(mu_);
-    not_empty_.wait(lock, [&] { return closed_ || !items_.empty(); });
+    if (!closed_ && items_.empty()) {
+      consumer_waiting_ = true;
+      not_empty_.wait(lock, [&] { return closed_ || !items_.empty(); });
+      consumer_waiting_ = false;
+    }
     size_t n = std::min(max, items_.size());
     for (size_t i = 0; i < n; ++i) {
       out.push_back(std::move(items_.front()));
       items_.pop_front();
     }
     depth_.store(items_.size(), std::memory_order_relaxed);
+    bool wake = n > 0 && producers_waiting_ > 0;
     lock.unlock();
-    if (n > 0) not_full_.notify_all();
+    if (wake) not_full_.notify_all();
   }
 
   void Close() {
@@ -88,6 +103,8 @@ class BoundedQueue {
   std::condition_variable not_empty_;
   std::deque<T> items_;  // guarded by mu_
   bool closed_ = false;  // guarded by mu_
+  bool consumer_waiting_ = false;  // guarded by mu_
+  int producers_waiting_ = 0;      // guarded by mu_
   std::atomic<size_t> depth_{0};
   std::atomic<size_t> high_water_{0};
 };

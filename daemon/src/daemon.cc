@@ -7,6 +7,7 @@
 #include <system_error>
 
 #include "config_source.h"
+#include "process_metrics.h"
 #include "rule_loading.h"
 #include "skip_reporter.h"
 #include "vigil/log.h"
@@ -121,7 +122,9 @@ int Daemon::Run() {
   }
   LogDiagnostics(rule_diags);  // warnings
   VIGIL_LOG(kInfo) << DescribeRules(**rules);
-  engine_ = std::make_unique<RuleEngineConsumer>(std::move(*rules), PrintAlert);
+  rule_metrics_.SetRules(**rules);
+  engine_ = std::make_unique<RuleEngineConsumer>(std::move(*rules),
+                                                 [this](const Alert& a) { OnAlert(a); });
   consumers_.Add(engine_.get());
 
   std::signal(SIGPIPE, SIG_IGN);
@@ -137,6 +140,15 @@ int Daemon::Run() {
   popts.mode = RunMode::kLive;
   pipeline_ = std::make_unique<Pipeline>(popts, consumers_);
   pipeline_->Start();
+  if (config_.metrics_enabled) {
+    metrics_ = std::make_unique<MetricsServer>([this](MetricWriter& w) { WriteMetrics(w); });
+    if (Status s = metrics_->Start(config_.metrics_listen); !s.ok()) {
+      VIGIL_LOG(kError) << s.message();
+      pipeline_->Drain();
+      return 1;
+    }
+    VIGIL_LOG(kInfo) << "metrics on http://" << config_.metrics_listen << "/metrics";
+  }
   if (!StartCollectors(config_, *pipeline_)) {
     pipeline_->StopCollectors();
     pipeline_->Drain();
@@ -155,8 +167,9 @@ int Daemon::Run() {
   notifier_.Stopping();
   pipeline_->StopCollectors();
   pipeline_->Drain();
+  if (metrics_) metrics_->Stop();
   VIGIL_LOG(kNotice) << "vigil stopped: " << pipeline_->processed() << " events processed, "
-                     << pipeline_->dropped() << " dropped, " << engine_->alerts() << " alerts, "
+                     << pipeline_->dropped() << " dropped, " << alerts_.load() << " alerts, "
                      << reloads_ << " reloads (" << failed_reloads_ << " refused)";
   return 0;
 }
@@ -230,10 +243,15 @@ void Daemon::Reload() {
       return;
     }
   }
-  if (next->queue_capacity != config_.queue_capacity || next->state_dir != config_.state_dir) {
-    VIGIL_LOG(kWarning) << "queue.capacity and state_dir changes take effect at the next restart";
+  if (next->queue_capacity != config_.queue_capacity || next->state_dir != config_.state_dir ||
+      next->metrics_enabled != config_.metrics_enabled ||
+      next->metrics_listen != config_.metrics_listen) {
+    VIGIL_LOG(kWarning) << "queue.capacity, state_dir and metrics changes take effect at the "
+                           "next restart";
     next->queue_capacity = config_.queue_capacity;
     next->state_dir = config_.state_dir;
+    next->metrics_enabled = config_.metrics_enabled;
+    next->metrics_listen = config_.metrics_listen;
   }
   // Collectors whose entry did not change keep running (no re-read, no gap); the others
   // are stopped, and new or changed ones started.
@@ -252,6 +270,7 @@ void Daemon::Reload() {
   config_ = std::move(*next);
   ApplyLogging(config_, options_);
   VIGIL_LOG(kInfo) << DescribeRules(**rules);
+  rule_metrics_.SetRules(**rules);
   engine_->Replace(std::move(*rules));
   if (!StartCollectors(config_, *pipeline_, unchanged)) {
     VIGIL_LOG(kError) << "a collector failed to start after reload";
@@ -276,6 +295,26 @@ void Daemon::UpdateStatus() {
   size_t n = pipeline_ ? pipeline_->collectors().size() : 0;
   notifier_.Status("running: " + std::to_string(n) + " collectors, " +
                    std::to_string(pipeline_ ? pipeline_->processed() : 0) + " events processed");
+}
+
+void Daemon::OnAlert(const Alert& alert) {
+  alerts_.fetch_add(1, std::memory_order_relaxed);
+  rule_metrics_.Count(alert);
+  PrintAlert(alert);
+}
+
+void Daemon::WriteMetrics(MetricWriter& out) const {
+  out.Gauge("vigil_build_info", "Build information; the value is always 1.",
+            {{"version", VIGIL_VERSION}}, 1);
+  out.Counter("vigil_config_reloads_total", "Configuration reloads (SIGHUP), by result.",
+              {{"result", "success"}}, static_cast<double>(reloads_.load()));
+  out.Counter("vigil_config_reloads_total", "Configuration reloads (SIGHUP), by result.",
+              {{"result", "refused"}}, static_cast<double>(failed_reloads_.load()));
+  out.Counter("vigil_alerts_total", "Alerts raised by all rules.", {},
+              static_cast<double>(alerts_.load()));
+  if (pipeline_) pipeline_->WriteMetrics(out);
+  rule_metrics_.Write(out);
+  WriteProcessMetrics(out);
 }
 
 int RunDaemonCommand(const RunOptions& options) {

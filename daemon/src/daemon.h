@@ -9,6 +9,7 @@
 // Alerts are written as JSON lines to stdout until the alert router and its outputs exist.
 #pragma once
 
+#include <atomic>
 #include <memory>
 #include <set>
 #include <string>
@@ -18,6 +19,8 @@
 #include <boost/asio/steady_timer.hpp>
 
 #include "config.h"
+#include "metrics_server.h"
+#include "rule_metrics.h"
 #include "pipeline.h"
 #include "systemd_notify.h"
 #include "vigil/event_consumer.h"
@@ -47,6 +50,9 @@ class Daemon {
   void Reload();
   void ArmWatchdog();
   void UpdateStatus();
+  void OnAlert(const Alert& alert);
+  // Everything /metrics shows; runs on the metrics server's thread.
+  void WriteMetrics(MetricWriter& out) const;
 
   RunOptions options_;
   DaemonConfig config_;
@@ -55,10 +61,15 @@ class Daemon {
   boost::asio::steady_timer watchdog_;
   SystemdNotifier notifier_;
   ConsumerChain consumers_;
+  // Destroyed in reverse order: the metrics server (which reads the pipeline) first, then
+  // the pipeline (whose engine thread uses the rule engine), then the engine.
   std::unique_ptr<RuleEngineConsumer> engine_;
+  RuleMetrics rule_metrics_;
   std::unique_ptr<Pipeline> pipeline_;
-  uint64_t reloads_ = 0;
-  uint64_t failed_reloads_ = 0;
+  std::unique_ptr<MetricsServer> metrics_;
+  std::atomic<uint64_t> reloads_{0};
+  std::atomic<uint64_t> failed_reloads_{0};
+  std::atomic<uint64_t> alerts_{0};
 };
 
 // `vigil run`.

@@ -1,5 +1,7 @@
 #include "pipeline.h"
 
+#include <algorithm>
+
 #include "vigil/log.h"
 
 namespace vigil {
@@ -31,6 +33,7 @@ void Pipeline::AddCollector(const std::string& instance, std::unique_ptr<Collect
     }
     raw->done.store(true, std::memory_order_release);
   });
+  std::lock_guard lock(views_mu_);
   running_.push_back(std::move(r));
 }
 
@@ -43,6 +46,8 @@ void Pipeline::WaitForCollectors() {
 void Pipeline::StopCollectors() {
   for (auto& r : running_) r->ctx->RequestStop();
   WaitForCollectors();
+  std::lock_guard lock(views_mu_);
+  for (auto& r : running_) RetireLocked(*r);
   running_.clear();
 }
 
@@ -51,6 +56,8 @@ bool Pipeline::StopCollector(const std::string& instance) {
     if ((*it)->ctx->instance() != instance) continue;
     (*it)->ctx->RequestStop();
     if ((*it)->thread.joinable()) (*it)->thread.join();
+    std::lock_guard lock(views_mu_);
+    RetireLocked(**it);
     running_.erase(it);
     return true;
   }
@@ -69,6 +76,65 @@ bool Pipeline::Push(Event&& event) {
                                               : queue_.TryPush(std::move(event));
   if (!ok) dropped_.fetch_add(1, std::memory_order_relaxed);
   return ok;
+}
+
+void Pipeline::RetireLocked(const Running& r) {
+  const CollectorCounters& c = r.ctx->counters();
+  Totals& t = retired_[r.ctx->instance()];
+  t.events += c.events.load(std::memory_order_relaxed);
+  t.dropped += c.dropped.load(std::memory_order_relaxed);
+  t.skipped += c.skipped.load(std::memory_order_relaxed);
+  t.errors += c.errors.load(std::memory_order_relaxed);
+  t.last_event_unix = std::max(t.last_event_unix, c.last_event_unix.load(std::memory_order_relaxed));
+}
+
+void Pipeline::WriteMetrics(MetricWriter& out) const {
+  std::map<std::string, Totals> totals;
+  std::map<std::string, bool> up;
+  {
+    std::lock_guard lock(views_mu_);
+    totals = retired_;
+    for (const auto& [name, t] : retired_) up[name] = false;
+    for (const auto& r : running_) {
+      const CollectorCounters& c = r->ctx->counters();
+      Totals& t = totals[r->ctx->instance()];
+      t.events += c.events.load(std::memory_order_relaxed);
+      t.dropped += c.dropped.load(std::memory_order_relaxed);
+      t.skipped += c.skipped.load(std::memory_order_relaxed);
+      t.errors += c.errors.load(std::memory_order_relaxed);
+      t.last_event_unix =
+          std::max(t.last_event_unix, c.last_event_unix.load(std::memory_order_relaxed));
+      up[r->ctx->instance()] = !r->done.load(std::memory_order_acquire);
+    }
+  }
+  for (const auto& [name, t] : totals) {
+    MetricLabels l = {{"collector", name}};
+    out.Counter("vigil_collector_events_total", "Events a collector handed to the pipeline.", l,
+                static_cast<double>(t.events));
+    out.Counter("vigil_collector_dropped_total",
+                "Events dropped because the pipeline queue was full (live mode).", l,
+                static_cast<double>(t.dropped));
+    out.Counter("vigil_collector_skipped_total",
+                "Input a collector could not use (malformed lines, oversize records).", l,
+                static_cast<double>(t.skipped));
+    out.Counter("vigil_collector_errors_total", "Read errors and collector runs that failed.", l,
+                static_cast<double>(t.errors));
+    out.Gauge("vigil_collector_up", "1 while the collector runs, 0 once it has stopped.", l,
+              up[name] ? 1 : 0);
+    out.Gauge("vigil_collector_last_event_timestamp_seconds",
+              "When the collector last handed over an event (0: never).", l,
+              static_cast<double>(t.last_event_unix));
+  }
+  out.Gauge("vigil_queue_depth", "Events waiting in the pipeline queue.", {},
+            static_cast<double>(queue_.depth()));
+  out.Gauge("vigil_queue_capacity", "Capacity of the pipeline queue.", {},
+            static_cast<double>(queue_.capacity()));
+  out.Gauge("vigil_queue_high_water", "Largest queue depth seen since start.", {},
+            static_cast<double>(queue_.high_water()));
+  out.Counter("vigil_events_processed_total", "Events the engine thread has evaluated.", {},
+              static_cast<double>(processed()));
+  out.Counter("vigil_events_dropped_total", "Events dropped at the full queue, all collectors.",
+              {}, static_cast<double>(dropped()));
 }
 
 std::vector<Pipeline::CollectorView> Pipeline::collectors() const {

@@ -5,12 +5,14 @@
 // RunMode decides what a full queue means: kReplay blocks the collector (nothing is lost),
 // kLive drops the event and counts it against its collector.
 //
-// Threading: the owner (the daemon's main thread, or replay) calls every public method;
-// Start/Stop calls are not concurrent with each other. Counters are readable from any thread.
+// Threading: the owner (the daemon's main thread, or replay) calls every public method
+// except WriteMetrics; Start/Stop calls are not concurrent with each other. WriteMetrics
+// and the counters may be read from any thread (the metrics server's).
 #pragma once
 
 #include <atomic>
 #include <cstdint>
+#include <map>
 #include <memory>
 #include <mutex>
 #include <string>
@@ -20,6 +22,7 @@
 #include "bounded_queue.h"
 #include "vigil/collector.h"
 #include "vigil/event_consumer.h"
+#include "vigil/metric_writer.h"
 
 namespace vigil {
 
@@ -61,6 +64,10 @@ class Pipeline : public EventSink {
   // The collectors of this pipeline (those stopped by StopCollectors are gone). Owner thread.
   std::vector<CollectorView> collectors() const;
 
+  // vigil_collector_* and vigil_queue_* / vigil_events_* samples. Counters of a stopped
+  // collector are kept under its name, so they never go backwards across a reload.
+  void WriteMetrics(MetricWriter& out) const;
+
   size_t queue_depth() const { return queue_.depth(); }
   size_t queue_capacity() const { return queue_.capacity(); }
   size_t queue_high_water() const { return queue_.high_water(); }
@@ -77,13 +84,22 @@ class Pipeline : public EventSink {
     std::atomic<bool> done{false};
   };
 
+  struct Totals {
+    uint64_t events = 0, dropped = 0, skipped = 0, errors = 0;
+    int64_t last_event_unix = 0;
+  };
+
   void EngineLoop();
+  // Moves a finished collector's counters into retired_ (caller holds views_mu_).
+  void RetireLocked(const Running& r);
 
   PipelineOptions options_;
   EventConsumer& consumer_;
   BoundedQueue<Event> queue_;
   std::thread engine_;
+  mutable std::mutex views_mu_;  // guards changes to running_ and retired_ (owner writes)
   std::vector<std::unique_ptr<Running>> running_;
+  std::map<std::string, Totals> retired_;
   std::atomic<uint64_t> processed_{0};
   std::atomic<uint64_t> dropped_{0};
   std::atomic<uint64_t> failures_{0};

@@ -5,9 +5,13 @@
 // without them.
 #include "support/test_support.h"
 
+#include <arpa/inet.h>
 #include <fcntl.h>
+#include <netinet/in.h>
 #include <poll.h>
 #include <signal.h>
+#include <sys/socket.h>
+#include <sys/time.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -138,7 +142,7 @@ ProcessResult RunCommand(const std::vector<std::string>& argv, const std::string
     }
     // The O_CLOEXEC originals close on exec; the dup2'd copies do not carry the flag.
     ::signal(SIGPIPE, SIG_DFL);
-    ::execv(args[0], args.data());
+    ::execvp(args[0], args.data());  // PATH lookup for tools like promtool
     ChildExecFailed(args[0]);
   }
 
@@ -269,7 +273,7 @@ Process::Process(const std::vector<std::string>& argv, const std::string& stderr
       ChildExecFailed("dup2");
     }
     ::signal(SIGPIPE, SIG_DFL);
-    ::execv(args[0], args.data());
+    ::execvp(args[0], args.data());  // PATH lookup for tools like promtool
     ChildExecFailed(args[0]);
   }
   ::close(err_fd);
@@ -306,6 +310,55 @@ bool Process::Wait(std::chrono::milliseconds timeout, int* exit_code, int* signa
     if (std::chrono::steady_clock::now() >= deadline) return false;
     std::this_thread::sleep_for(std::chrono::milliseconds(10));
   }
+}
+
+}  // namespace vigil::testing
+
+namespace vigil::testing {
+
+int FreeTcpPort() {
+  int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  addr.sin_port = 0;
+  socklen_t len = sizeof addr;
+  int port = 0;
+  if (bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) == 0 &&
+      getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len) == 0) {
+    port = ntohs(addr.sin_port);
+  }
+  close(fd);
+  return port;
+}
+
+std::string HttpGet(int port, const std::string& path, int* status) {
+  if (status) *status = 0;
+  int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  addr.sin_port = htons(static_cast<uint16_t>(port));
+  timeval tv{10, 0};
+  setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
+  if (connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0) {
+    close(fd);
+    return "";
+  }
+  std::string req = "GET " + path + " HTTP/1.0\r\nHost: 127.0.0.1\r\n\r\n";
+  if (write(fd, req.data(), req.size()) != static_cast<ssize_t>(req.size())) {
+    close(fd);
+    return "";
+  }
+  std::string resp;
+  char buf[65536];
+  ssize_t n;
+  while ((n = read(fd, buf, sizeof buf)) > 0) resp.append(buf, static_cast<size_t>(n));
+  close(fd);
+  size_t sp = resp.find(' ');
+  if (status && sp != std::string::npos) *status = std::atoi(resp.c_str() + sp + 1);
+  size_t body = resp.find("\r\n\r\n");
+  return body == std::string::npos ? "" : resp.substr(body + 4);
 }
 
 }  // namespace vigil::testing

@@ -63,6 +63,13 @@ class Process {
   bool reaped_ = false;
 };
 
+// A TCP port on 127.0.0.1 that was free a moment ago (bound to port 0, then released).
+int FreeTcpPort();
+
+// GET http://127.0.0.1:port/path with a plain socket; the body, or "" on failure.
+// `status` receives the HTTP status code (0 when no answer).
+std::string HttpGet(int port, const std::string& path, int* status = nullptr);
+
 // Polls `pred` every 20 ms until true or `timeout`; returns the last result.
 template <typename Pred>
 bool Eventually(Pred pred, std::chrono::milliseconds timeout = std::chrono::seconds(10));

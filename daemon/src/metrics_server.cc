@@ -1,0 +1,121 @@
+#include "metrics_server.h"
+
+#include <CivetServer.h>
+#include <prometheus/metric_family.h>
+#include <prometheus/text_serializer.h>
+
+#include <map>
+#include <sstream>
+
+namespace vigil {
+namespace {
+
+// Collects samples into prometheus-cpp families, keeping the order families first appear.
+class FamilyWriter : public MetricWriter {
+ public:
+  void Write(std::string_view name, std::string_view help, MetricKind kind,
+             const MetricLabels& labels, double value) override {
+    auto [it, added] = index_.try_emplace(std::string(name), families_.size());
+    if (added) {
+      prometheus::MetricFamily f;
+      f.name = std::string(name);
+      f.help = std::string(help);
+      f.type = kind == MetricKind::kCounter ? prometheus::MetricType::Counter
+                                            : prometheus::MetricType::Gauge;
+      families_.push_back(std::move(f));
+    }
+    prometheus::MetricFamily& f = families_[it->second];
+    prometheus::ClientMetric m;
+    for (const auto& [k, v] : labels) m.label.push_back({k, v});
+    if (f.type == prometheus::MetricType::Counter) {
+      m.counter.value = value;
+    } else {
+      m.gauge.value = value;
+    }
+    f.metric.push_back(std::move(m));
+  }
+
+  const std::vector<prometheus::MetricFamily>& families() const { return families_; }
+
+ private:
+  std::vector<prometheus::MetricFamily> families_;
+  std::map<std::string, size_t> index_;
+};
+
+void Reply(mg_connection* conn, int status, const char* type, const std::string& body) {
+  mg_printf(conn,
+            "HTTP/1.1 %d %s\r\nContent-Type: %s\r\nContent-Length: %zu\r\n"
+            "Cache-Control: no-store\r\nConnection: close\r\n\r\n",
+            status, status == 200 ? "OK" : "Error", type, body.size());
+  mg_write(conn, body.data(), body.size());
+}
+
+}  // namespace
+
+class MetricsServer::Handler : public CivetHandler {
+ public:
+  enum class Page { kMetrics, kHealth, kIndex };
+  Handler(const MetricsServer& owner, Page page) : owner_(owner), page_(page) {}
+
+  bool handleGet(CivetServer*, mg_connection* conn) override {
+    switch (page_) {
+      case Page::kMetrics:
+        Reply(conn, 200, "text/plain; version=0.0.4; charset=utf-8", owner_.Render());
+        break;
+      case Page::kHealth:
+        Reply(conn, 200, "text/plain; charset=utf-8", "ok\n");
+        break;
+      case Page::kIndex:
+        Reply(conn, 200, "text/html; charset=utf-8",
+              "<!doctype html><html><head><title>Vigil</title></head><body>"
+              "<h1>Vigil</h1><p>Security and compliance monitoring daemon.</p><ul>"
+              "<li><a href=\"/metrics\">/metrics</a> (Prometheus)</li>"
+              "<li><a href=\"/healthz\">/healthz</a></li></ul></body></html>\n");
+        break;
+    }
+    return true;
+  }
+
+ private:
+  const MetricsServer& owner_;
+  Page page_;
+};
+
+MetricsServer::MetricsServer(Scrape scrape) : scrape_(std::move(scrape)) {}
+
+MetricsServer::~MetricsServer() { Stop(); }
+
+Status MetricsServer::Start(const std::string& listen) {
+  std::vector<std::string> options = {"listening_ports", listen, "num_threads", "2",
+                                      "request_timeout_ms", "10000"};
+  try {
+    server_ = std::make_unique<CivetServer>(options);
+  } catch (const std::exception& e) {
+    return Status::IoError("cannot listen on " + listen + " for metrics: " + e.what() +
+                           " (is another process using the port?)");
+  }
+  metrics_handler_ = std::make_unique<Handler>(*this, Handler::Page::kMetrics);
+  health_handler_ = std::make_unique<Handler>(*this, Handler::Page::kHealth);
+  index_handler_ = std::make_unique<Handler>(*this, Handler::Page::kIndex);
+  server_->addHandler("/metrics", *metrics_handler_);
+  server_->addHandler("/healthz", *health_handler_);
+  server_->addHandler("/$", *index_handler_);
+  std::vector<int> ports = server_->getListeningPorts();
+  port_ = ports.empty() ? 0 : ports.front();
+  return Status::Ok();
+}
+
+void MetricsServer::Stop() {
+  if (server_) server_->close();
+  server_.reset();
+}
+
+std::string MetricsServer::Render() const {
+  FamilyWriter writer;
+  if (scrape_) scrape_(writer);
+  std::ostringstream out;
+  prometheus::TextSerializer().Serialize(out, writer.families());
+  return out.str();
+}
+
+}  // namespace vigil

@@ -1,0 +1,12 @@
+// The standard process_* metrics of Prometheus client libraries, read from /proc/self:
+// process_cpu_seconds_total, process_resident_memory_bytes, process_virtual_memory_bytes,
+// process_start_time_seconds, process_open_fds, process_max_fds.
+#pragma once
+
+#include "vigil/metric_writer.h"
+
+namespace vigil {
+
+void WriteProcessMetrics(MetricWriter& out);
+
+}  // namespace vigil

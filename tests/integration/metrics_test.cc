@@ -1,0 +1,143 @@
+// /metrics as operators meet it: the real daemon scraped over HTTP, the exposition checked
+// by `promtool check metrics`, and a real Prometheus server scraping it and answering
+// queries about it.
+#include <gtest/gtest.h>
+
+#include <csignal>
+#include <string>
+
+#include "support/test_support.h"
+
+namespace vigil {
+namespace {
+
+using namespace std::chrono_literals;
+using testing::Eventually;
+using testing::FreeTcpPort;
+using testing::HttpGet;
+using testing::Process;
+using testing::ReadFile;
+using testing::RunCommand;
+using testing::TempDir;
+using testing::VigilBinary;
+
+constexpr const char* kRules = R"(- rule: test.failure
+  name: A failure
+  severity: medium
+  condition: event.outcome = failure
+- rule: test.never
+  name: Never fires
+  severity: critical
+  condition: message = "no such message"
+)";
+
+class MetricsTest : public ::testing::Test {
+ protected:
+  void StartVigil() {
+    port_ = FreeTcpPort();
+    dir_.Write("rules.yaml", kRules);
+    dir_.Write("events.jsonl", "{\"event\":{\"outcome\":\"failure\"}}\nbroken\n");
+    std::string cfg = dir_.Write(
+        "vigil.yaml", "state_dir: " + dir_.File("state") +
+                          "\nmetrics:\n  listen: 127.0.0.1:" + std::to_string(port_) +
+                          "\nrules:\n  paths: [" + dir_.File("rules.yaml") +
+                          "]\ncollectors:\n  - type: jsonl\n    name: app\n    path: " +
+                          dir_.File("events.jsonl") + "\n    start_at: beginning\n");
+    vigil_ = std::make_unique<Process>(
+        std::vector<std::string>{VigilBinary(), "run", "-c", cfg}, dir_.File("vigil.err"));
+    ASSERT_TRUE(Eventually([&] { return HttpGet(port_, "/healthz") == "ok\n"; }))
+        << ReadFile(dir_.File("vigil.err"));
+  }
+  void TearDown() override {
+    if (vigil_) {
+      vigil_->Signal(SIGTERM);
+      int code = -1;
+      EXPECT_TRUE(vigil_->Wait(15s, &code));
+      EXPECT_EQ(code, 0);
+    }
+  }
+
+  TempDir dir_;
+  int port_ = 0;
+  std::unique_ptr<Process> vigil_;
+};
+
+TEST_F(MetricsTest, ExpositionPassesPromtoolAndHasEverySeries) {
+  StartVigil();
+  std::string body;
+  ASSERT_TRUE(Eventually([&] {
+    body = HttpGet(port_, "/metrics");
+    return body.find("vigil_events_processed_total 1") != std::string::npos;
+  })) << body;
+  EXPECT_NE(body.find("vigil_build_info{version=\""), std::string::npos);
+  EXPECT_NE(body.find("vigil_collector_events_total{collector=\"app\"} 1"), std::string::npos);
+  EXPECT_NE(body.find("vigil_collector_skipped_total{collector=\"app\"} 1"), std::string::npos);
+  EXPECT_NE(body.find("vigil_collector_up{collector=\"app\"} 1"), std::string::npos);
+  EXPECT_NE(body.find("vigil_rule_alerts_total{rule=\"test.failure\",severity=\"medium\"} 1"),
+            std::string::npos);
+  // A rule that never fired has its series, at 0.
+  EXPECT_NE(body.find("vigil_rule_alerts_total{rule=\"test.never\",severity=\"critical\"} 0"),
+            std::string::npos);
+  EXPECT_NE(body.find("process_resident_memory_bytes "), std::string::npos);
+  EXPECT_NE(body.find("process_open_fds "), std::string::npos);
+
+  auto lint = RunCommand({"promtool", "check", "metrics"}, body);
+  EXPECT_EQ(lint.exit_code, 0) << lint.out << lint.err;
+
+  int status = 0;
+  EXPECT_NE(HttpGet(port_, "/", &status).find("/metrics"), std::string::npos);
+  EXPECT_EQ(status, 200);
+  HttpGet(port_, "/nothing-here", &status);
+  EXPECT_EQ(status, 404);
+}
+
+TEST_F(MetricsTest, RealPrometheusScrapesIt) {
+  StartVigil();
+  int prom_port = FreeTcpPort();
+  std::string prom_cfg = dir_.Write("prometheus.yml",
+                                    "global:\n  scrape_interval: 1s\n"
+                                    "scrape_configs:\n  - job_name: vigil\n"
+                                    "    static_configs:\n      - targets: ['127.0.0.1:" +
+                                        std::to_string(port_) + "']\n");
+  Process prometheus({"prometheus", "--config.file=" + prom_cfg,
+                      "--storage.tsdb.path=" + dir_.File("tsdb"),
+                      "--web.listen-address=127.0.0.1:" + std::to_string(prom_port)},
+                     dir_.File("prometheus.err"));
+  std::string answer;
+  bool scraped = Eventually(
+      [&] {
+        answer = HttpGet(prom_port, "/api/v1/query?query=vigil_collector_events_total");
+        return answer.find("\"collector\":\"app\"") != std::string::npos;
+      },
+      60s);
+  EXPECT_TRUE(scraped) << answer << ReadFile(dir_.File("prometheus.err"));
+  // The target is healthy in Prometheus's own view.
+  std::string up = HttpGet(prom_port, "/api/v1/query?query=up%7Bjob%3D%22vigil%22%7D");
+  EXPECT_NE(up.find("\"value\":["), std::string::npos) << up;
+  EXPECT_NE(up.find(",\"1\"]"), std::string::npos) << up;
+  prometheus.Signal(SIGTERM);
+  int code = -1;
+  EXPECT_TRUE(prometheus.Wait(30s, &code));
+}
+
+TEST(MetricsPortTest, PortInUseIsAClearStartupError) {
+  TempDir dir;
+  int port = FreeTcpPort();
+  std::string cfg = dir.Write("vigil.yaml", "state_dir: " + dir.File("state") +
+                                                "\nmetrics:\n  listen: 127.0.0.1:" +
+                                                std::to_string(port) + "\nrules:\n  paths: []\n");
+  Process first({VigilBinary(), "run", "-c", cfg}, dir.File("first.err"));
+  ASSERT_TRUE(Eventually([&] { return HttpGet(port, "/healthz") == "ok\n"; }));
+  auto second = RunCommand({VigilBinary(), "run", "-c", cfg}, "", 20s);
+  EXPECT_EQ(second.exit_code, 1);
+  EXPECT_NE(second.err.find("cannot listen on 127.0.0.1:" + std::to_string(port)),
+            std::string::npos)
+      << second.err;
+  first.Signal(SIGTERM);
+  int code = -1;
+  EXPECT_TRUE(first.Wait(15s, &code));
+  EXPECT_EQ(code, 0);
+}
+
+}  // namespace
+}  // namespace vigil
