@@ -143,6 +143,7 @@ int RunReplayCommand(const ReplayOptions& options) {
     pipeline.StopCollectors();  // forget the finished collector
   }
   pipeline.Drain();
+  if (engine) engine->Finish();  // end of input: summaries of open suppression windows
   std::fflush(stdout);
 
   const unsigned long long alerts = engine ? engine->alerts() : 0;

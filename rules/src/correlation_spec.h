@@ -3,8 +3,8 @@
 //
 // ParseCorrelation checks the shape of `correlate:`: keys known (E201), types right (E202),
 // `type` known (E221), `timespan` present and within [kMinTimespan, kMaxTimespan] (E222),
-// `condition` a map with exactly one of gte/gt/eq and a count the per-group cap can hold
-// (E223; temporal types take none), `field` given for value_count only (E224), `rules`
+// `condition` a map with exactly one of gte/gt/eq/lt/lte and a count the per-group cap can
+// hold and that can hold at all (E223; temporal types take none), `field` given for value_count only (E224), `rules`
 // present with at least two ids for temporal types (E225), group_by and field declared
 // (E206). Rule ids in `rules` are resolved by the compiler (unknown, self or correlation:
 // E225), which has every rule. ParseSuppression checks `suppress:` likewise (E226).
@@ -31,10 +31,15 @@ namespace vigil::rules {
 inline constexpr Duration kMinTimespan = std::chrono::seconds(1);
 inline constexpr Duration kMaxTimespan = std::chrono::hours(24 * 30);
 
+// t + d, saturating at the latest Timestamp (event times reach year 2262, near the limit).
+inline Timestamp AddClamped(Timestamp t, Duration d) {
+  return t > Timestamp::max() - d ? Timestamp::max() : t + d;
+}
+
 enum class CorrelationType { kEventCount, kValueCount, kTemporal, kTemporalOrdered };
 std::string_view CorrelationTypeName(CorrelationType t);
 
-enum class CountOp { kGte, kGt, kEq };
+enum class CountOp { kGte, kGt, kEq, kLt, kLte };
 
 struct CorrelationSpec {
   CorrelationType type = CorrelationType::kEventCount;
@@ -48,12 +53,16 @@ struct CorrelationSpec {
   std::optional<FieldId> field;  // value_count: the field whose distinct values are counted
 
   bool temporal() const { return type == CorrelationType::kTemporal || type == CorrelationType::kTemporalOrdered; }
+  // lt/lte: "fewer than" is known only when a window closes, not as it grows.
+  bool closes() const { return op == CountOp::kLt || op == CountOp::kLte; }
   // Whether `count` satisfies the condition.
   bool Holds(uint64_t count) const {
     switch (op) {
       case CountOp::kGte: return count >= threshold;
       case CountOp::kGt: return count > threshold;
       case CountOp::kEq: return count == threshold;
+      case CountOp::kLt: return count < threshold;
+      case CountOp::kLte: return count <= threshold;
     }
     return false;
   }

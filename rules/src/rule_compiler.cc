@@ -2,6 +2,9 @@
 
 #include <algorithm>
 #include <map>
+#include <memory>
+
+#include "correlation_spec.h"
 
 namespace vigil::rules {
 namespace {
@@ -81,6 +84,33 @@ bool Selected(const RuleInfo& r, const std::vector<std::string>& names) {
   return false;
 }
 
+// Resolves each correlation's `rules` to rule indices (E225: unknown, itself, or another
+// correlation).
+void LinkCorrelations(RuleSet::Impl& impl, const std::map<std::string, size_t>& by_id, Diagnostics& diags) {
+  for (CompiledRule& cr : impl.rules) {
+    if (!cr.correlation) continue;
+    const CorrelationSpec& spec = *cr.correlation;
+    for (size_t k = 0; k < spec.rule_ids.size(); ++k) {
+      const std::string& id = spec.rule_ids[k];
+      auto it = by_id.find(id);
+      std::string problem;
+      if (it == by_id.end()) {
+        problem = "names unknown rule '" + id + "'";
+      } else if (id == cr.info.id) {
+        problem = "names itself";
+      } else if (impl.rules[it->second].info.has_correlation) {
+        problem = "names '" + id + "', a correlation rule (correlations are fed by plain rules)";
+      }
+      if (!problem.empty()) {
+        diags.Error(spec.rule_locations[k], "E225", "correlation of rule '" + cr.info.id + "' " + problem);
+        cr.condition = nullptr;
+        continue;
+      }
+      cr.sources.push_back(static_cast<uint32_t>(it->second));
+    }
+  }
+}
+
 }  // namespace
 
 void CompileRules(RawRuleFile& raw, const RuleOptions& options, const FieldRegistry& fields,
@@ -135,8 +165,27 @@ void CompileRules(RawRuleFile& raw, const RuleOptions& options, const FieldRegis
     cr.info.has_correlation = r.has_correlate;
     cr.info.test_count = r.tests.size();
     cr.info.location = r.location;
+    cr.info.has_suppression = r.has_suppress;
     bool ok = true;
-    if (r.condition) {
+    if (r.has_correlate) {
+      cr.correlation = ParseCorrelation(r.correlate, r.location.file, fields, options, diags);
+      ok = cr.correlation.has_value();
+    }
+    if (r.has_suppress) {
+      cr.suppression = ParseSuppression(r.suppress, r.location.file, fields, diags);
+      ok = ok && cr.suppression.has_value();
+    }
+    if (!r.condition) {
+      if (cr.correlation && !cr.correlation->rule_ids.empty()) {
+        cr.condition = MakeAnd({});  // fed by its rules only: every event they match counts
+      } else {
+        if (cr.correlation) {
+          diags.Error(r.location, "E203", "missing key 'condition' (a correlation without 'rules' "
+                                          "counts the events its condition selects)");
+        }
+        ok = false;  // otherwise reported by the reader or the correlate check
+      }
+    } else {
       auto cc = compiler.Compile(r.condition->text, r.condition->where);
       if (cc) {
         cr.condition = std::move(cc->node);
@@ -148,8 +197,6 @@ void CompileRules(RawRuleFile& raw, const RuleOptions& options, const FieldRegis
       } else {
         ok = false;
       }
-    } else {
-      ok = false;
     }
     if (r.output) {
       cr.output = OutputTemplate::Parse(r.output->text, fields, r.output->where, diags);
@@ -160,6 +207,8 @@ void CompileRules(RawRuleFile& raw, const RuleOptions& options, const FieldRegis
     if (!ok) cr.condition = nullptr;
     impl.rules.push_back(std::move(cr));
   }
+
+  LinkCorrelations(impl, by_id, diags);
 
   std::map<std::string, SourceLocation> exception_ids;
   for (RawException& ex : raw.exceptions) {
@@ -204,14 +253,42 @@ void CompileRules(RawRuleFile& raw, const RuleOptions& options, const FieldRegis
   check_names(options.enable, "enable");
   check_names(options.disable, "disable");
 
+  // Indexed: enabled rules, except correlations fed by their `rules` (they are offered the
+  // events those match), and every rule an enabled correlation is fed by (enabled or not:
+  // a disabled base rule feeds its correlation without raising alerts of its own).
+  std::vector<bool> evaluate(impl.rules.size(), false);
+  impl.feeds.assign(impl.rules.size(), {});
+  for (uint32_t i = 0; i < impl.rules.size(); ++i) {
+    const CompiledRule& cr = impl.rules[i];
+    if (!cr.condition || !cr.info.enabled) continue;
+    if (!cr.correlation || cr.sources.empty()) evaluate[i] = true;
+    for (uint32_t pos = 0; pos < cr.sources.size(); ++pos) {
+      evaluate[cr.sources[pos]] = true;
+      impl.feeds[cr.sources[pos]].push_back({i, pos});
+    }
+  }
   std::vector<const KindConstraint*> kinds;
-  std::vector<bool> enabled;
-  for (const CompiledRule& cr : impl.rules) {
+  for (uint32_t i = 0; i < impl.rules.size(); ++i) {
+    const CompiledRule& cr = impl.rules[i];
     impl.infos.push_back(cr.info);
     kinds.push_back(&cr.kinds);
-    enabled.push_back(cr.info.enabled && cr.condition != nullptr);
+    if (!cr.condition) evaluate[i] = false;
   }
-  impl.index.Build(kinds, enabled);
+  impl.index.Build(kinds, evaluate);
+  impl.options = options;
+  impl.state.resize(impl.rules.size());
+  for (size_t i = 0; i < impl.rules.size(); ++i) {
+    const CompiledRule& cr = impl.rules[i];
+    if (cr.correlation) {
+      impl.state[i].windows =
+          std::make_unique<CorrelationWindows>(*cr.correlation, options.max_groups, options.max_window_entries);
+      if (cr.correlation->closes() && cr.info.enabled) impl.closing.push_back(static_cast<uint32_t>(i));
+    }
+    if (cr.suppression) {
+      impl.state[i].suppression = std::make_unique<SuppressionWindows>(*cr.suppression, options.max_suppression_keys);
+      impl.suppressing.push_back(static_cast<uint32_t>(i));
+    }
+  }
 }
 
 }  // namespace vigil::rules

@@ -1,7 +1,8 @@
 // RuleCompiler: the second stage of loading. Takes every item read from every file and
 // builds the RuleSet: expands lists (E204 duplicates, E210 recursive lists), checks macros
-// once each, compiles rule and exception conditions and output templates, applies
-// RuleOptions, and builds the index. Warnings: W202 rule never applies, W203 unused macro,
+// once each, compiles rule and exception conditions and output templates, checks
+// `correlate:` and `suppress:` (correlation_spec.h) and links correlations to the rules that
+// feed them (E225), applies RuleOptions, builds the index and the per-rule window state. Warnings: W202 rule never applies, W203 unused macro,
 // W204 unused list, W205 shadowed name, W206 enable/disable entry matching no rule.
 #pragma once
 

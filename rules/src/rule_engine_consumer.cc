@@ -18,6 +18,7 @@ void RuleEngineConsumer::TakePending() {
     next = std::move(pending_);
     has_pending_.store(false, std::memory_order_relaxed);
   }
+  Finish();                  // nothing merged into the old set's windows is lost
   rules_ = std::move(next);  // the old set is destroyed here, on the engine thread
 }
 
@@ -27,6 +28,17 @@ void RuleEngineConsumer::Consume(Event& event) {
   if (!rules_) return;
   scratch_.clear();
   rules_->Evaluate(event, scratch_);
+  Dispatch();
+}
+
+void RuleEngineConsumer::Finish() {
+  if (!rules_) return;
+  scratch_.clear();
+  rules_->Finish(scratch_);
+  Dispatch();
+}
+
+void RuleEngineConsumer::Dispatch() {
   for (const Alert& a : scratch_) {
     ++alerts_;
     if (on_alert_) on_alert_(a);

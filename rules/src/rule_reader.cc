@@ -209,7 +209,7 @@ class ItemReader {
 
   void Rule(const YAML::Node& item) {
     Keys(item, "a rule", {"rule", "name", "desc", "condition", "severity", "tags", "controls", "output",
-                          "enabled", "tests", "correlate"});
+                          "enabled", "tests", "correlate", "suppress"});
     RawRule r;
     r.location = Loc(item);
     YAML::Node idn;
@@ -221,7 +221,9 @@ class ItemReader {
     r.id = *id;
     r.name = String(item, "name", true).value_or("");
     r.desc = String(item, "desc", false).value_or("");
-    r.condition = Text(item, "condition", true);
+    // A correlation fed by other rules (`correlate: {rules: ...}`) needs no condition of its
+    // own; the compiler reports a missing one where it is needed.
+    r.condition = Text(item, "condition", !Get(item, "correlate").IsDefined());
     r.output = Text(item, "output", false);
     YAML::Node sevn;
     if (auto sev = String(item, "severity", true, &sevn)) {
@@ -264,9 +266,11 @@ class ItemReader {
       } else {
         r.correlate = c;
         r.has_correlate = true;
-        diags_.Warning(Loc(c), "W201", "correlation is not evaluated yet: rule '" + r.id +
-                                           "' fires on each matching event");
       }
+    }
+    if (YAML::Node sp = Get(item, "suppress"); sp.IsDefined()) {
+      r.suppress = sp;
+      r.has_suppress = true;
     }
     if (YAML::Node t = Get(item, "tests"); t.IsDefined()) Tests(t, r);
     out_.rules.push_back(std::move(r));
@@ -286,29 +290,61 @@ class ItemReader {
         diags_.Error(Loc(t), "E202", "a test must be a map {event: ..., match: true|false}");
         continue;
       }
-      Keys(t, "a test", {"event", "match", "desc"});
+      if (!Keys(t, "a test", {"event", "events", "match", "alerts", "desc"})) continue;
       RawTest rt;
       rt.location = Loc(t);
-      YAML::Node m = Get(t, "match");
-      if (!m.IsDefined()) {
-        diags_.Error(Loc(t), "E203", "missing key 'match'");
-      } else if (m.IsScalar() && (m.Scalar() == "true" || m.Scalar() == "false")) {
+      Expectation(t, rt);
+      YAML::Node ev = Get(t, "event"), evs = Get(t, "events");
+      if (ev.IsDefined() == evs.IsDefined()) {
+        diags_.Error(Loc(t), "E203", "a test needs one of 'event' (one event) or 'events' (a sequence)");
+        rt.valid = false;
+      } else if (ev.IsDefined()) {
+        TestEvent(ev, rt);
+      } else if (!evs.IsSequence() || evs.size() > kMaxTestEvents) {
+        diags_.Error(Loc(evs), evs.IsSequence() ? "E214" : "E202",
+                     "events must be a list of at most " + std::to_string(kMaxTestEvents) + " events");
+        rt.valid = false;
+      } else {
+        for (const auto& e : evs) TestEvent(e, rt);
+      }
+      r.tests.push_back(std::move(rt));
+    }
+  }
+
+  // `match: true|false` and/or `alerts: N`; at least one.
+  void Expectation(const YAML::Node& t, RawTest& rt) {
+    YAML::Node m = Get(t, "match"), a = Get(t, "alerts");
+    if (!m.IsDefined() && !a.IsDefined()) {
+      diags_.Error(Loc(t), "E203", "missing key 'match' (or 'alerts: N')");
+      rt.valid = false;
+    }
+    if (m.IsDefined()) {
+      if (m.IsScalar() && (m.Scalar() == "true" || m.Scalar() == "false")) {
         rt.match = m.Scalar() == "true";
       } else {
         diags_.Error(Loc(m), "E202", "match must be true or false");
+        rt.valid = false;
       }
-      YAML::Node ev = Get(t, "event");
-      if (!ev.IsDefined()) {
-        diags_.Error(Loc(t), "E203", "missing key 'event'");
+    }
+    if (a.IsDefined()) {
+      const std::string s = a.IsScalar() ? a.Scalar() : "";
+      bool digits = !s.empty() && s.size() < 10 && s.find_first_not_of("0123456789") == std::string::npos;
+      if (digits) {
+        rt.alerts = std::stoull(s);
       } else {
-        auto e = YamlToEvent(ev);
-        if (e.ok()) {
-          rt.event = std::move(*e);
-        } else {
-          diags_.Error(Loc(ev), "E215", "bad test event: " + e.status().message());
-        }
+        diags_.Error(Loc(a), "E202", "alerts must be a number of alerts (0 or more)");
+        rt.valid = false;
       }
-      r.tests.push_back(std::move(rt));
+    }
+  }
+
+  void TestEvent(const YAML::Node& ev, RawTest& rt) {
+    auto e = YamlToEvent(ev);
+    if (e.ok()) {
+      rt.events.push_back(std::move(*e));
+    } else {
+      diags_.Error(Loc(ev), "E215", "bad test event: " + e.status().message());
+      rt.valid = false;
     }
   }
 

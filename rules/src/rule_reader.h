@@ -27,6 +27,7 @@ namespace vigil::rules {
 
 inline constexpr size_t kMaxRuleFileBytes = 16 * 1024 * 1024;
 inline constexpr size_t kMaxListItems = 100000;
+inline constexpr size_t kMaxTestEvents = 100000;  // events of one test
 
 // A scalar's text and where each of its bytes came from.
 struct LocatedText {
@@ -34,10 +35,14 @@ struct LocatedText {
   ScalarLocator where;
 };
 
+// One inline test: an event (`event:`) or a sequence of events (`events:`), and what the
+// rule must do with them: `match: true|false` (some alert / no alert) and/or `alerts: N`.
 struct RawTest {
   SourceLocation location;
-  std::optional<Event> event;  // nullopt when the event was invalid (reported)
-  bool match = true;
+  std::vector<Event> events;
+  bool valid = true;  // false when an event or the expectation was invalid (reported)
+  std::optional<bool> match;
+  std::optional<uint64_t> alerts;
 };
 
 struct RawRule {
@@ -51,8 +56,10 @@ struct RawRule {
   ControlMap controls;
   bool enabled = true;
   std::vector<RawTest> tests;
-  YAML::Node correlate;  // kept for the correlation stage
+  YAML::Node correlate;  // checked by the compiler (correlation_spec.h)
   bool has_correlate = false;
+  YAML::Node suppress;
+  bool has_suppress = false;
 };
 
 struct RawMacro {

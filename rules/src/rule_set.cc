@@ -42,43 +42,95 @@ Alert CompiledRule::MakeAlert(const Event& event) const {
 RuleSet::RuleSet(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
 RuleSet::~RuleSet() = default;
 
-void RuleSet::Evaluate(const Event& event, std::vector<Alert>& out) {
-  for (uint32_t i : impl_->index.Candidates(event)) {
-    const rules::CompiledRule& r = impl_->rules[i];
-    if (r.Matches(event)) out.push_back(r.MakeAlert(event));
+namespace {
+
+// Hands an alert of rule `i` out, through the rule's suppression windows when it has them.
+void Emit(RuleSet::Impl& im, uint32_t i, Alert&& alert, std::vector<Alert>& out) {
+  if (auto& sup = im.state[i].suppression) {
+    sup->Offer(std::move(alert), out);
+  } else {
+    out.push_back(std::move(alert));
   }
+}
+
+// Offers `event` to correlation rule `c` (as matched by its rule at `source` in `rules`).
+void Feed(RuleSet::Impl& im, uint32_t c, const Event& event, uint32_t source, std::vector<Alert>& out) {
+  const rules::CompiledRule& cr = im.rules[c];
+  RuleSet::Impl::RuleState& st = im.state[c];
+  if (!cr.correlation->temporal()) {
+    // Counting correlations count an event once, however many of their rules match it.
+    if (st.fed_event == im.event_seq) return;
+    st.fed_event = im.event_seq;
+  }
+  if (auto fired = st.windows->Feed(event, source)) {
+    Alert a = cr.MakeAlert(event);
+    a.correlation = std::move(*fired);
+    Emit(im, c, std::move(a), out);
+  }
+}
+
+}  // namespace
+
+void RuleSet::Evaluate(const Event& event, std::vector<Alert>& out) {
+  Impl& im = *impl_;
+  ++im.event_seq;
+  if (const Timestamp t = event.time(); t > im.watermark) {
+    im.watermark = t;
+    // Windows that end before this event close first: "fewer than" correlations (whose
+    // alerts may still merge into an open suppression window), then suppression windows.
+    for (uint32_t c : im.closing) {
+      im.fired.clear();
+      im.state[c].windows->Advance(t, im.fired);
+      for (auto& [info, trigger] : im.fired) {
+        Alert a = im.rules[c].MakeAlert(trigger);
+        a.correlation = std::move(info);
+        Emit(im, c, std::move(a), out);
+      }
+    }
+    for (uint32_t i : im.suppressing) im.state[i].suppression->Advance(t, out);
+  }
+  for (uint32_t i : im.index.Candidates(event)) {
+    const rules::CompiledRule& r = im.rules[i];
+    if (!r.Matches(event)) continue;
+    if (r.info.enabled) {
+      if (!r.correlation) {
+        Emit(im, i, r.MakeAlert(event), out);
+      } else if (r.sources.empty()) {
+        Feed(im, i, event, 0, out);
+      }
+    }
+    for (const auto& [c, pos] : im.feeds[i]) {
+      if (im.rules[c].Matches(event)) Feed(im, c, event, pos, out);
+    }
+  }
+}
+
+void RuleSet::Finish(std::vector<Alert>& out) {
+  for (uint32_t i : impl_->suppressing) impl_->state[i].suppression->CloseAll(out);
+}
+
+std::vector<RuleStateStats> RuleSet::state_stats() const {
+  std::vector<RuleStateStats> stats(impl_->rules.size());
+  for (size_t i = 0; i < stats.size(); ++i) {
+    RuleStateStats& s = stats[i];
+    s.rule_id = impl_->rules[i].info.id;
+    if (const auto& w = impl_->state[i].windows) {
+      s.groups = w->groups();
+      s.evicted_groups = w->evicted_groups();
+      s.evicted_entries = w->evicted_entries();
+      s.late_events = w->late_events();
+    }
+    if (const auto& sup = impl_->state[i].suppression) {
+      s.suppression_windows = sup->open();
+      s.suppressed = sup->suppressed();
+      s.summaries = sup->summaries();
+      s.early_closes = sup->early_closes();
+    }
+  }
+  return stats;
 }
 
 const std::vector<RuleInfo>& RuleSet::rules() const { return impl_->infos; }
-
-RuleTestReport RuleSet::RunTests() const {
-  RuleTestReport report;
-  report.rules = impl_->rules.size();
-  for (const rules::CompiledRule& r : impl_->rules) {
-    size_t n = 0;
-    for (const rules::RawTest& t : r.tests) {
-      ++n;
-      if (r.info.has_correlation) {
-        ++report.skipped;
-        continue;
-      }
-      if (!t.event || !r.condition) {  // reported at load
-        ++report.failed;
-        continue;
-      }
-      bool got = r.Matches(*t.event);
-      if (got == t.match) {
-        ++report.passed;
-        continue;
-      }
-      ++report.failed;
-      report.failures.Error(t.location, "E220",
-                            "test " + std::to_string(n) + " of rule '" + r.info.id + "' failed: expected " +
-                                (t.match ? "a match" : "no match") + ", got " + (got ? "a match" : "no match"));
-    }
-  }
-  return report;
-}
 
 Result<std::unique_ptr<RuleSet>> LoadRules(const std::vector<std::string>& files, const RuleOptions& options,
                                            Diagnostics& diags) {

@@ -1,18 +1,39 @@
-// RuleSet::Impl: what a loaded RuleSet holds (internal to the rule engine).
+// RuleSet::Impl: what a loaded RuleSet holds (internal to the rule engine): the compiled
+// rules (immutable) and the per-rule window state that Evaluate() updates.
 #pragma once
 
+#include <memory>
+#include <utility>
 #include <vector>
 
 #include "compiled_rule.h"
+#include "correlation_window.h"
 #include "rule_index.h"
+#include "suppression.h"
 #include "vigil/rules/rule_set.h"
 
 namespace vigil {
 
 struct RuleSet::Impl {
+  // Mutable state of one rule; null members when the rule has no correlation/suppression.
+  struct RuleState {
+    std::unique_ptr<rules::CorrelationWindows> windows;
+    std::unique_ptr<rules::SuppressionWindows> suppression;
+    uint64_t fed_event = 0;  // the last event (seq) fed to the windows, to feed each event once
+  };
+
   std::vector<rules::CompiledRule> rules;
   std::vector<RuleInfo> infos;  // rules[i].info, in order, for rules()
   rules::RuleIndex index;
+  // feeds[i]: the correlations whose `rules` list rule i, as (rule index, position in the list).
+  std::vector<std::vector<std::pair<uint32_t, uint32_t>>> feeds;
+  RuleOptions options;
+  std::vector<RuleState> state;  // parallel to rules
+  std::vector<uint32_t> suppressing;  // rules with suppression windows, in order
+  std::vector<uint32_t> closing;      // enabled correlations decided at window close (lt/lte)
+  std::vector<std::pair<CorrelationInfo, Event>> fired;  // scratch for closing windows
+  Timestamp watermark{};         // latest event time seen (closes suppression windows)
+  uint64_t event_seq = 0;
 };
 
 }  // namespace vigil

@@ -1,5 +1,6 @@
 // Fuzzes whole rule files: YAML reading, items, macros, lists, exceptions, templates,
-// inline tests; runs the tests and evaluates one event when the file loads.
+// inline tests, correlation and suppression; runs the tests and evaluates one event twice
+// (then ends the stream) when the file loads.
 #include <cstddef>
 #include <cstdint>
 #include <string_view>
@@ -22,6 +23,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     }();
     std::vector<Alert> alerts;
     (*set)->Evaluate(event, alerts);
+    (*set)->Evaluate(event, alerts);  // a repeat: correlation windows, suppression merges
+    (*set)->Finish(alerts);
     for (const Alert& a : alerts) (void)AlertToJson(a);
   }
   return 0;

@@ -5,7 +5,10 @@
 // thread; the callback runs on that thread. The RuleSet is owned. Replace() may be called
 // from any thread (the daemon's main thread on reload): the new set is parked and swapped
 // in by the engine thread before the next event, so an event is never evaluated against a
-// half-replaced set; the old set is destroyed on the engine thread.
+// half-replaced set; the old set is finished (Finish(): the summaries of its open
+// suppression windows go out; its correlation windows are dropped) and destroyed on the
+// engine thread. Finish() ends the stream (end of a replay, shutdown), on the engine thread
+// or after the pipeline has stopped.
 #pragma once
 
 #include <cstdint>
@@ -27,11 +30,14 @@ class RuleEngineConsumer : public EventConsumer {
 
   void Consume(Event& event) override;
   void Replace(std::unique_ptr<RuleSet> rules);
+  // Hands out the summary alerts of the open suppression windows (RuleSet::Finish).
+  void Finish();
   uint64_t alerts() const { return alerts_; }
   uint64_t events() const { return events_; }
 
  private:
   void TakePending();
+  void Dispatch();  // scratch_ to the callback
 
   std::unique_ptr<RuleSet> rules_;  // engine thread only
   std::mutex pending_mu_;

@@ -69,7 +69,7 @@ struct RuleTestReport {
   size_t rules = 0;
   size_t passed = 0;
   size_t failed = 0;
-  size_t skipped = 0;  // tests that could not run (their rule failed to load)
+  size_t skipped = 0;  // tests not run: none since correlations run (kept for the JSON shape)
   Diagnostics failures;
 };
 

@@ -1,0 +1,104 @@
+// CorrelationWindows: the sliding-window state of one correlation rule, one window per
+// group (the values of the rule's group_by fields). Semantics in docs/rules.md,
+// "Correlation"; in short:
+//   - time is event time: the rule's watermark W is the latest @timestamp fed to it, and
+//     every window spans [W - timespan, W], both ends included;
+//   - an event older than W - timespan is late: not counted, counted in late_events();
+//     out-of-order events inside the window are placed where they belong;
+//   - after each accepted event, the condition is checked for that event's group; when it
+//     holds, Feed returns the CorrelationInfo of the firing and the group's window is emptied
+//     (so the next firing needs a full new set of events).
+// Conditions lt/lte ("fewer than") are decided when a window closes instead: a group's
+// window opens at its first event t0 and closes when event time passes t0 + timespan
+// (Advance, driven by the RuleSet's event time); if the count then holds, the rule fires
+// with the window's latest event as the trigger. Either way the group is then forgotten.
+// Events older than t0 are late. A window still open at the end of the stream never fires.
+//
+// Memory is bounded: at most `max_groups` groups (a new group evicts the least recently
+// updated one, counted in evicted_groups(); groups whose entries all left the window are
+// dropped first, uncounted) and at most `max_entries` timestamps or values per group (the
+// oldest is dropped, counted in evicted_entries()).
+//
+// Not thread-safe: owned by one RuleSet, used by its thread.
+#pragma once
+
+#include <cstdint>
+#include <list>
+#include <map>
+#include <optional>
+#include <set>
+#include <string>
+#include <tuple>
+#include <unordered_map>
+#include <utility>
+#include <vector>
+
+#include "correlation_spec.h"
+#include "vigil/event.h"
+#include "vigil/rules/alert.h"
+
+namespace vigil::rules {
+
+class CorrelationWindows {
+ public:
+  CorrelationWindows(const CorrelationSpec& spec, size_t max_groups, size_t max_entries);
+
+  // Feeds one event selected for this rule. `source` is the position in spec.rules of the
+  // rule that matched it (temporal types; 0 otherwise). Returns the firing, if any.
+  std::optional<CorrelationInfo> Feed(const Event& event, size_t source);
+  // lt/lte only: closes the windows that end before `now`; appends each firing with its
+  // triggering event.
+  void Advance(Timestamp now, std::vector<std::pair<CorrelationInfo, Event>>& fired);
+
+  size_t groups() const { return by_key_.size(); }
+  uint64_t evicted_groups() const { return evicted_groups_; }
+  uint64_t evicted_entries() const { return evicted_entries_; }
+  uint64_t late_events() const { return late_events_; }
+
+ private:
+  struct Group {
+    std::string key;
+    std::vector<std::pair<std::string, std::string>> values;  // for the alert
+    std::multiset<Timestamp> times;                           // event_count
+    std::map<std::string, Timestamp, std::less<>> distinct;   // value_count: value → latest time
+    std::set<std::pair<Timestamp, std::string>> by_time;      // value_count: the same, by time
+    std::vector<std::multiset<Timestamp>> per_rule;           // temporal*: times per listed rule
+    // lt/lte: the open window [opened, opened + timespan] (close_seq 0: none) and its events.
+    Timestamp opened{};
+    uint64_t close_seq = 0;
+    uint64_t count = 0;
+    Timestamp first{}, last{};
+    std::optional<Event> last_event;  // the latest by time: the trigger if it fires
+  };
+  using CloseKey = std::tuple<Timestamp, uint64_t, std::string>;  // (close time, seq, group key)
+  using GroupList = std::list<Group>;
+
+  Group& Touch(const Event& event);
+  void FeedClosing(const Event& event, std::string&& value);
+  void Forget(GroupList::iterator it);
+  void DropExpiredTail(Timestamp low);
+  static bool Empty(const Group& g);
+  static Timestamp Newest(const Group& g);
+  void Prune(Group& g, Timestamp low);
+  void Cap(std::multiset<Timestamp>& times, size_t cap);
+  std::optional<CorrelationInfo> Check(Group& g);
+  bool FindTemporal(const Group& g, Timestamp* first, Timestamp* last) const;
+  CorrelationInfo Info(const Group& g, uint64_t count, Timestamp first, Timestamp last) const;
+  void Reset(Group& g);
+
+  const CorrelationSpec& spec_;
+  size_t max_groups_;
+  size_t max_entries_;
+  Timestamp watermark_{};
+  bool seen_ = false;
+  GroupList lru_;  // front: most recently updated
+  std::unordered_map<std::string, GroupList::iterator> by_key_;
+  std::string key_;  // scratch
+  std::set<CloseKey> closes_;  // lt/lte: when each open window closes
+  uint64_t close_seq_ = 0;
+  uint64_t evicted_groups_ = 0;
+  uint64_t evicted_entries_ = 0;
+  uint64_t late_events_ = 0;
+};
+
+}  // namespace vigil::rules
