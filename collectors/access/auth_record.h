@@ -35,6 +35,7 @@ struct AuthRecord {
   std::string_view session;   // vigil.access.session_id
   std::string_view service;   // vigil.access.pam_service (the PAM service, e.g. sshd)
   int64_t attempts = -1;      // vigil.access.attempts
+  int64_t prior_failures = -1;  // vigil.access.prior_failures (sshd success: failures before it)
   bool invalid_user = false;  // vigil.access.invalid_user (set only when known)
   bool has_invalid_user = false;
 };

@@ -1,5 +1,6 @@
 #include "syslog_header.h"
 
+#include <cstdint>
 #include <ctime>
 
 #include "vigil/time_format.h"
@@ -49,6 +50,17 @@ std::string_view NextToken(std::string_view* s) {
   return tok;
 }
 
+// A pid of 1 to 10 digits, or -1.
+int64_t ParsePid(std::string_view digits) {
+  if (digits.empty() || digits.size() > 10) return -1;
+  int64_t pid = 0;
+  for (char c : digits) {
+    if (!IsDigit(c)) return -1;
+    pid = pid * 10 + (c - '0');
+  }
+  return pid;
+}
+
 bool LooksLikeTag(std::string_view tok) {
   if (tok.size() < 2) return false;
   if (tok.back() == ':') return true;
@@ -64,14 +76,8 @@ bool ReadTag(std::string_view tag, SyslogHeader* out) {
   if (!tag.empty() && tag.back() == ']') {
     const size_t open = tag.rfind('[');
     if (open != std::string_view::npos && open > 0) {
-      std::string_view digits = tag.substr(open + 1, tag.size() - open - 2);
-      int64_t pid = 0;
-      bool ok = !digits.empty() && digits.size() <= 10;
-      for (char c : digits) {
-        if (!IsDigit(c)) ok = false;
-        else pid = pid * 10 + (c - '0');
-      }
-      if (ok) {
+      const int64_t pid = ParsePid(tag.substr(open + 1, tag.size() - open - 2));
+      if (pid >= 0) {
         out->program = tag.substr(0, open);
         out->pid = pid;
         return true;
@@ -97,37 +103,66 @@ std::string_view StripPri(std::string_view line) {
   return line.substr(i + 1);
 }
 
+// An instant in [1970, 2262), the range of a Timestamp; nullopt outside it.
+std::optional<Timestamp> ToTimestamp(std::chrono::sys_seconds t) {
+  constexpr int64_t kMaxSeconds = INT64_MAX / 1'000'000'000;
+  const int64_t s = t.time_since_epoch().count();
+  if (s < 0 || s >= kMaxSeconds) return std::nullopt;
+  return Timestamp(t);
+}
+
+struct BsdTime {
+  unsigned month = 0, day = 0, hour = 0, minute = 0, second = 0;
+};
+
 // `Mmm dd HH:MM:SS` at the start of `s`; advances past it.
-bool ParseBsdTime(std::string_view* s, const YearInference& years, Timestamp* out) {
+bool ScanBsdTime(std::string_view* s, BsdTime* out) {
   std::string_view t = *s;
   if (t.size() < 14 || t[3] != ' ') return false;
-  const unsigned month = MonthNumber(t.substr(0, 3));
-  if (month == 0) return false;
+  out->month = MonthNumber(t.substr(0, 3));
+  if (out->month == 0) return false;
   size_t pos = 4;
   if (t[pos] == ' ') ++pos;  // space-padded day
-  unsigned day = 0;
-  if (Digits(t, pos, 2, &day)) {
+  if (Digits(t, pos, 2, &out->day)) {
     pos += 2;
-  } else if (Digits(t, pos, 1, &day)) {
+  } else if (Digits(t, pos, 1, &out->day)) {
     pos += 1;
   } else {
     return false;
   }
-  unsigned h = 0, m = 0, sec = 0;
   if (pos >= t.size() || t[pos] != ' ') return false;
   ++pos;
-  if (!Digits(t, pos, 2, &h) || pos + 8 > t.size() || t[pos + 2] != ':' ||
-      !Digits(t, pos + 3, 2, &m) || t[pos + 5] != ':' || !Digits(t, pos + 6, 2, &sec)) {
+  if (!Digits(t, pos, 2, &out->hour) || pos + 8 > t.size() || t[pos + 2] != ':' ||
+      !Digits(t, pos + 3, 2, &out->minute) || t[pos + 5] != ':' ||
+      !Digits(t, pos + 6, 2, &out->second)) {
     return false;
   }
   pos += 8;
   if (pos < t.size() && t[pos] != ' ') return false;
-  if (h > 23 || m > 59 || sec > 60) return false;
-  if (sec == 60) sec = 59;  // a leap second is folded into the one before
-  auto when = years.Resolve(month, day, h, m, sec);
-  if (!when) return false;
-  *out = *when;
+  if (out->hour > 23 || out->minute > 59 || out->second > 60) return false;
+  if (out->second == 60) out->second = 59;  // a leap second is folded into the one before
   s->remove_prefix(pos);
+  return true;
+}
+
+// sudo's own log file (`Defaults logfile=...`): `Mmm dd HH:MM:SS [YYYY ]: USER : ...`.
+bool SudoLogFile(std::string_view rest, const BsdTime& bt, const YearInference& years,
+                 SyslogHeader* h) {
+  std::optional<Timestamp> t;
+  unsigned year = 0;
+  if (rest.size() > 8 && rest[0] == ' ' && Digits(rest, 1, 4, &year) && rest.substr(5, 3) == " : ") {
+    t = years.InYear(static_cast<int>(year), bt.month, bt.day, bt.hour, bt.minute, bt.second);
+    rest.remove_prefix(5);
+  } else if (rest.substr(0, 3) == " : ") {
+    t = years.Resolve(bt.month, bt.day, bt.hour, bt.minute, bt.second);
+  } else {
+    return false;
+  }
+  if (!t) return false;
+  h->time = *t;
+  h->has_time = true;
+  h->program = "sudo";
+  h->message = rest.substr(3);
   return true;
 }
 
@@ -186,15 +221,7 @@ std::optional<SyslogHeader> ParseRfc5424(std::string_view rest) {
   if (rest.substr(0, 3) == "\xEF\xBB\xBF") rest.remove_prefix(3);
   h.host = fields[0];
   h.program = fields[1];
-  if (!fields[2].empty()) {
-    int64_t pid = 0;
-    bool ok = fields[2].size() <= 10;
-    for (char c : fields[2]) {
-      if (!IsDigit(c)) ok = false;
-      else pid = pid * 10 + (c - '0');
-    }
-    if (ok) h.pid = pid;
-  }
+  if (!fields[2].empty()) h.pid = ParsePid(fields[2]);
   h.message = StripSolarisId(rest);
   return h;
 }
@@ -215,6 +242,16 @@ std::chrono::seconds YearInference::LocalUtcOffset() {
   return seconds(tm.tm_gmtoff);
 }
 
+std::optional<Timestamp> YearInference::InYear(int year, unsigned month, unsigned day,
+                                               unsigned hour, unsigned minute,
+                                               unsigned second) const {
+  const std::chrono::year_month_day ymd{std::chrono::year(year), std::chrono::month(month),
+                                        std::chrono::day(day)};
+  if (!ymd.ok()) return std::nullopt;
+  return ToTimestamp(std::chrono::sys_days(ymd) + hours(hour) + minutes(minute) +
+                     seconds(second) - offset_);
+}
+
 std::optional<Timestamp> YearInference::Resolve(unsigned month, unsigned day, unsigned hour,
                                                 unsigned minute, unsigned second) const {
   const auto at = [&](int year) -> std::optional<std::chrono::sys_seconds> {
@@ -230,9 +267,7 @@ std::optional<Timestamp> YearInference::Resolve(unsigned month, unsigned day, un
     local = at(ref_year_ - 1);
     if (!local) return std::nullopt;
   }
-  const auto utc = *local - offset_;
-  if (utc.time_since_epoch().count() < 0) return std::nullopt;
-  return Timestamp(utc);
+  return ToTimestamp(*local - offset_);
 }
 
 bool ParseHostAndTag(std::string_view text, SyslogHeader* out) {
@@ -270,8 +305,13 @@ std::optional<SyslogHeader> ParseSyslogHeader(std::string_view line, const YearI
     auto t = ParseRfc3339(ts);
     if (!t) return std::nullopt;
     h.time = *t;
-  } else if (!ParseBsdTime(&rest, years, &h.time)) {
-    return std::nullopt;
+  } else {
+    BsdTime bt;
+    if (!ScanBsdTime(&rest, &bt)) return std::nullopt;
+    if (SudoLogFile(rest, bt, years, &h)) return h;
+    auto t = years.Resolve(bt.month, bt.day, bt.hour, bt.minute, bt.second);
+    if (!t) return std::nullopt;
+    h.time = *t;
   }
   h.has_time = true;
   if (!ParseHostAndTag(rest, &h)) return std::nullopt;

@@ -9,7 +9,9 @@
 //   RFC 5424         `<PRI>1 TIMESTAMP HOST APP PROCID MSGID [SD...] MSG`, `-` for nil
 //                    values, structured data skipped (quoted values may contain `\]`, `\"`).
 // A `<PRI>` prefix before a BSD or RFC 3339 header is accepted and ignored, and a Solaris
-// `[ID 800047 auth.info] ` message prefix is removed from the message.
+// `[ID 800047 auth.info] ` message prefix is removed from the message. sudo's own log file
+// (`Mmm dd HH:MM:SS [YYYY ]: USER : ...`, no host or tag) gives program `sudo`; its year,
+// when written (log_year), is used as is.
 //
 // The BSD form has no year. YearInference picks it from a reference instant (now, live;
 // the file's mtime or `--now`, replay): the line's date in the reference's year, unless
@@ -51,6 +53,9 @@ class YearInference {
   // The UTC instant of a BSD date and time; nullopt for an impossible date.
   std::optional<Timestamp> Resolve(unsigned month, unsigned day, unsigned hour, unsigned minute,
                                    unsigned second) const;
+  // The same local time in a given year (lines that carry their year).
+  std::optional<Timestamp> InYear(int year, unsigned month, unsigned day, unsigned hour,
+                                  unsigned minute, unsigned second) const;
 
  private:
   int ref_year_;

@@ -66,5 +66,8 @@ struct TunnelNext {
 Malformed DecodeGre(Span& s, TunnelNext& next);
 // VXLAN in a UDP payload (`out.payload`); true when it is one, with `s` at the inner frame.
 bool DecodeVxlan(const DecodedPacket& out, Span& s);
+// GTP-U (a G-PDU on UDP port 2152) carrying IPv4/IPv6; true when it is one, with `s` at the
+// inner IP header and `ethertype` set from its version nibble.
+bool DecodeGtpU(const DecodedPacket& out, Span& s, uint16_t& ethertype);
 
 }  // namespace vigil::network::detail

@@ -1,4 +1,5 @@
-// Link layers: Ethernet (VLAN, QinQ, MPLS, PPPoE), Linux cooked v1/v2, raw IP, loopback.
+// Link layers: Ethernet (VLAN, QinQ, MPLS, PPPoE), Linux cooked v1/v2, raw IP, loopback,
+// Cisco HDLC and PPP.
 #include "decoder_internal.h"
 
 namespace vigil::network::detail {
@@ -77,6 +78,30 @@ Malformed DecodeEthertypeChain(Span& s, DecodedPacket& out, uint16_t& ethertype,
   return Malformed::kNone;
 }
 
+// PPP in HDLC-like framing: optional ff 03, then a 1- or 2-byte protocol. Cisco HDLC
+// (address 0x0f or 0x8f) shows up under the same link types.
+Malformed DecodePppLink(Span& s, DecodedPacket& out, uint16_t& ethertype) {
+  if (!s.Has(2)) return Malformed::kTruncatedLink;
+  if (s.U8(0) == 0x0f || s.U8(0) == 0x8f) {
+    if (!s.Has(4)) return Malformed::kTruncatedLink;
+    ethertype = s.U16(2);
+    s.Skip(4);
+    return DecodeEthertypeChain(s, out, ethertype, true);
+  }
+  if (s.U8(0) == 0xff && s.U8(1) == 0x03) s.Skip(2);
+  if (!s.Has(1)) return Malformed::kTruncatedLink;
+  uint16_t proto = s.U8(0);
+  if ((proto & 1) != 0) {  // protocol field compression
+    s.Skip(1);
+  } else {
+    if (!s.Has(2)) return Malformed::kTruncatedLink;
+    proto = s.U16(0);
+    s.Skip(2);
+  }
+  ethertype = proto == kPppIpv4 ? kEtherIpv4 : proto == kPppIpv6 ? kEtherIpv6 : kEtherNone;
+  return Malformed::kNone;
+}
+
 }  // namespace
 
 Malformed DecodeEthernet(Span& s, DecodedPacket& out, uint16_t& ethertype, bool outer) {
@@ -127,6 +152,13 @@ Malformed DecodeLink(LinkType link, Span& s, DecodedPacket& out, uint16_t& ether
       ethertype = FromAddressFamily(big <= 0xffff ? big : little);
       return Malformed::kNone;
     }
+    case LinkType::kCiscoHdlc:
+      if (!s.Has(4)) return Malformed::kTruncatedLink;
+      ethertype = s.U16(2);
+      s.Skip(4);
+      return DecodeEthertypeChain(s, out, ethertype, true);
+    case LinkType::kPpp:
+      return DecodePppLink(s, out, ethertype);
     case LinkType::kUnsupported:
       break;
   }

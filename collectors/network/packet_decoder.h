@@ -4,7 +4,7 @@
 // DecodePacket() walks the link layer (Ethernet with VLAN/QinQ, MPLS and PPPoE, Linux
 // cooked v1/v2, raw IP, BSD loopback), IPv4 (options skipped, fragments recognised) or
 // IPv6 (a bounded extension-header walk), tunnels (GRE incl. ERSPAN and Ethernet over GRE,
-// VXLAN, IP-in-IP in all four combinations) down to TCP, UDP, ICMP or ICMPv6. Every step
+// VXLAN, GTP-U, IP-in-IP in all four combinations) down to TCP, UDP, ICMP or ICMPv6. Every step
 // checks both the captured bytes (snaplen may cut a frame short) and the length the
 // enclosing layer claims (a header may lie); what does not fit is reported as one
 // Malformed class and the packet is not used further.
@@ -31,9 +31,11 @@ enum class LinkType : uint8_t {
   kIpv6,       // DLT_IPV6
   kNull,       // DLT_NULL: 4-byte address family in the capturing host's byte order
   kLoop,       // DLT_LOOP: 4-byte address family in network byte order
+  kCiscoHdlc,  // DLT_C_HDLC: address, control, 2-byte ethertype
+  kPpp,        // DLT_PPP, DLT_PPP_SERIAL: PPP in HDLC-like framing (or Cisco HDLC)
   kUnsupported,
 };
-inline constexpr int kLinkTypeCount = 9;
+inline constexpr int kLinkTypeCount = 11;
 
 // Why a packet could not be decoded. Counted per class; kNone means "not malformed".
 enum class Malformed : uint8_t {
@@ -57,8 +59,9 @@ enum class Malformed : uint8_t {
 // Stable lower_snake_case names ("truncated_link", ...), used in skips, metrics and docs.
 std::string_view MalformedName(Malformed m);
 
-enum class TunnelKind : uint8_t { kNone, kGre, kErspan, kVxlan, kIpInIp };
-std::string_view TunnelKindName(TunnelKind k);  // "gre", "erspan", "vxlan", "ipip"
+enum class TunnelKind : uint8_t { kNone, kGre, kErspan, kVxlan, kIpInIp, kGtpU };
+// "gre", "erspan", "vxlan", "ipip", "gtp"
+std::string_view TunnelKindName(TunnelKind k);
 
 inline constexpr int kMaxVlanTags = 4;     // QinQ is 2; more is hostile or broken
 inline constexpr int kMaxMplsLabels = 8;

@@ -19,7 +19,7 @@ Malformed Short(const Span& s, size_t need, const DecodedPacket& out) {
 
 Malformed DecodeTcp(const Span& s, DecodedPacket& out) {
   if (!s.Has(20)) return Short(s, 20, out);
-  const size_t offset = size_t{s.U8(12) >> 4} * 4;
+  const size_t offset = static_cast<size_t>(s.U8(12) >> 4) * 4;
   if (offset < 20) return Malformed::kBadTcpOffset;
   if (offset > s.wire) return out.fragment ? Malformed::kNone : Malformed::kBadTcpOffset;
   if (offset > s.cap) return Malformed::kTruncatedTransport;

@@ -1,5 +1,5 @@
-// Tunnel headers: GRE (v0 with IP, Ethernet or ERSPAN inside; v1 as PPTP carries PPP) and
-// VXLAN. IP-in-IP needs no header of its own (see packet_decoder.cc).
+// Tunnel headers: GRE (v0 with IP, Ethernet or ERSPAN inside; v1 as PPTP carries PPP),
+// VXLAN and GTP-U. IP-in-IP needs no header of its own (see packet_decoder.cc).
 #include "decoder_internal.h"
 
 namespace vigil::network::detail {
@@ -10,6 +10,9 @@ constexpr uint16_t kGreErspan2 = 0x88be;   // ERSPAN type I (no sequence) or II
 constexpr uint16_t kGreErspan3 = 0x22eb;
 constexpr uint16_t kGrePpp = 0x880b;
 constexpr uint16_t kVxlanPort = 4789;
+constexpr uint16_t kGtpUPort = 2152;
+constexpr uint8_t kGtpGpdu = 0xff;
+constexpr int kMaxGtpExtensions = 8;
 
 // PPP inside PPTP's GRE: optional address/control bytes, then a 1- or 2-byte protocol.
 Malformed DecodePpp(Span& s, TunnelNext& next) {
@@ -91,6 +94,38 @@ bool DecodeVxlan(const DecodedPacket& out, Span& s) {
   s.p = out.payload + 8;
   s.cap = out.payload_captured - 8;
   s.wire = out.payload_length - 8;
+  return true;
+}
+
+bool DecodeGtpU(const DecodedPacket& out, Span& s, uint16_t& ethertype) {
+  if (out.protocol != kProtoUdp || !out.has_ports ||
+      (out.dst_port != kGtpUPort && out.src_port != kGtpUPort)) {
+    return false;
+  }
+  Span g{out.payload, out.payload_captured, out.payload_length};
+  if (!g.Has(8)) return false;
+  const uint8_t flags = g.U8(0);
+  // Version 1, protocol type GTP, a G-PDU (user data); anything else is signalling.
+  if ((flags >> 5) != 1 || (flags & 0x10) == 0 || g.U8(1) != kGtpGpdu) return false;
+  size_t len = 8;
+  if ((flags & 0x07) != 0) {  // E, S or PN: sequence, N-PDU and next-extension fields
+    if (!g.Has(12)) return false;
+    len = 12;
+    uint8_t next = g.U8(11);
+    for (int i = 0; next != 0; ++i) {
+      if (i == kMaxGtpExtensions || !g.Has(len + 1)) return false;
+      const size_t ext = size_t{g.U8(len)} * 4;  // in 4-byte units, including the next type
+      if (ext == 0 || !g.Has(len + ext)) return false;
+      next = g.U8(len + ext - 1);
+      len += ext;
+    }
+  }
+  g.Skip(len);
+  if (!g.Has(1)) return false;
+  const uint8_t version = g.U8(0) >> 4;
+  if (version != 4 && version != 6) return false;
+  ethertype = version == 4 ? kEtherIpv4 : kEtherIpv6;
+  s = g;
   return true;
 }
 

@@ -1,0 +1,55 @@
+// From a parsed line (SyslogHeader + AuthRecord) to an ECS Event.
+//
+// Fields set: @timestamp (when the header has a time), event.kind=event, event.module=access,
+// event.dataset, event.category, event.type, event.action, event.outcome
+// (success|failure|unknown), user.name, user.target.name, user.target.id,
+// user.effective.name, group.name, source.ip (IPv4-mapped addresses unwrapped, scope ids
+// stripped) or source.address (when the host was logged as a name), source.port,
+// process.name, process.pid, process.command_line, process.working_directory, host.name,
+// message (the message part), event.original (the whole line), log.file.path, log.offset,
+// related.ip, related.user, and the vigil.access.* fields of DeclareAccessFields.
+#pragma once
+
+#include <cstdint>
+#include <string_view>
+
+#include "auth_record.h"
+#include "syslog_header.h"
+#include "vigil/event.h"
+#include "vigil/field.h"
+#include "vigil/status.h"
+
+namespace vigil::access {
+
+// Ids of the fields the access collectors add beyond ECS.
+struct AccessFieldIds {
+  FieldId auth_method = 0;   // vigil.access.auth_method (string)
+  FieldId invalid_user = 0;  // vigil.access.invalid_user (bool)
+  FieldId reason = 0;        // vigil.access.reason (string)
+  FieldId tty = 0;           // vigil.access.tty (string)
+  FieldId session_id = 0;    // vigil.access.session_id (string)
+  FieldId pam_service = 0;   // vigil.access.pam_service (string)
+  FieldId attempts = 0;      // vigil.access.attempts (int)
+  FieldId gid = 0;           // vigil.access.gid (string)
+  FieldId prior_failures = 0;  // vigil.access.prior_failures (int)
+};
+
+// Declares the vigil.access.* fields in `fields` and returns their ids.
+Result<AccessFieldIds> DeclareAccessFields(FieldRegistry& fields);
+
+// Where the line came from.
+struct LineOrigin {
+  std::string_view path;     // log.file.path (empty: not set)
+  int64_t offset = -1;       // log.offset (-1: not set)
+  std::string_view original; // event.original
+};
+
+// Builds the event. `ids` must come from the registry that Event::Set checks (Global).
+Event BuildAccessEvent(const SyslogHeader& header, const AuthRecord& record,
+                       const LineOrigin& origin, const AccessFieldIds& ids);
+
+// The address in `host` as sshd or PAM log it (`::ffff:1.2.3.4`, `fe80::1%eth0`), or
+// nullopt when it is a name.
+std::optional<IpAddress> ParseLoggedAddress(std::string_view host);
+
+}  // namespace vigil::access

@@ -1,0 +1,130 @@
+// The `auth_log` collector: a syslog file (/var/log/auth.log, /var/log/secure, ...) read
+// with FileTailer and parsed by AuthLineParser. See docs/access.md.
+#include <chrono>
+#include <memory>
+#include <string>
+
+#include "access_event.h"
+#include "auth_line_parser.h"
+#include "file_tailer.h"
+#include "syslog_header.h"
+#include "tail_config.h"
+#include "vigil/collector.h"
+
+namespace vigil::access {
+namespace {
+
+Timestamp Now() { return std::chrono::time_point_cast<Duration>(std::chrono::system_clock::now()); }
+
+class AuthLogLines : public LineConsumer {
+ public:
+  AuthLogLines(CollectorContext& ctx, const TailOptions& options, const AccessFieldIds& ids)
+      : ctx_(ctx), options_(options), ids_(ids),
+        offset_(YearInference::LocalUtcOffset()), years_(Now(), offset_) {}
+
+  bool Line(std::string_view line, uint64_t offset) override {
+    // sudo's log file wraps long entries onto lines indented by four spaces.
+    if (!held_.empty() && line.substr(0, 4) == "    ") {
+      if (held_.size() + line.size() <= options_.max_line_bytes) {
+        held_ += ' ';
+        held_.append(line.substr(4));
+      }
+      return true;
+    }
+    if (!AtEnd()) return false;
+    if (line.empty() || line == "\r") return true;
+    if (ctx_.mode() == RunMode::kLive) years_ = YearInference(Now(), offset_);
+    auto header = ParseSyslogHeader(line, years_);
+    if (!header) {
+      ctx_.Skip(Where(offset), "no syslog header");
+      return true;
+    }
+    if (header->program == "sudo" && header->host.empty() && held_.empty()) {
+      held_.assign(line);  // maybe sudo's log file: wait for continuation lines
+      held_offset_ = offset;
+      return true;
+    }
+    return Emit(*header, line, offset);
+  }
+
+  // Parses and emits the held sudo entry, if any.
+  bool AtEnd() override {
+    if (held_.empty()) return true;
+    const std::string line = std::move(held_);
+    held_.clear();
+    auto header = ParseSyslogHeader(line, years_);
+    return !header || Emit(*header, line, held_offset_);
+  }
+
+  bool Emit(const SyslogHeader& header, std::string_view line, uint64_t offset) {
+    AuthRecord record;
+    if (!parser_.Parse(header, &record)) return true;
+    LineOrigin origin{options_.path, static_cast<int64_t>(offset), line};
+    return ctx_.Emit(BuildAccessEvent(header, record, origin, ids_)) ||
+           ctx_.mode() == RunMode::kLive;
+  }
+
+  void Overlong(uint64_t offset) override {
+    ctx_.Skip(Where(offset), "line longer than " + std::to_string(options_.max_line_bytes) + " bytes");
+  }
+
+  // Replay infers years from the file's mtime: the last line was written then.
+  void NewFile(Timestamp mtime) override {
+    if (ctx_.mode() == RunMode::kReplay) years_ = YearInference(mtime, offset_);
+  }
+
+ private:
+  std::string Where(uint64_t offset) const { return options_.path + "@" + std::to_string(offset); }
+
+  CollectorContext& ctx_;
+  const TailOptions& options_;
+  const AccessFieldIds& ids_;
+  std::chrono::seconds offset_;
+  YearInference years_;
+  AuthLineParser parser_;
+  std::string held_;  // a sudo log-file entry that may continue on the next lines
+  uint64_t held_offset_ = 0;
+};
+
+class AuthLogCollector : public Collector {
+ public:
+  explicit AuthLogCollector(TailOptions options) : options_(std::move(options)) {}
+
+  Status Run(CollectorContext& ctx) override {
+    Result<AccessFieldIds> ids = DeclareAccessFields(FieldRegistry::Global());
+    if (!ids.ok()) return ids.status();
+    AuthLogLines lines(ctx, options_, *ids);
+    FileTailer tailer(options_);
+    return tailer.Run(ctx, lines);
+  }
+
+ private:
+  TailOptions options_;
+};
+
+class AuthLogCollectorFactory : public CollectorFactory {
+ public:
+  std::string_view name() const override { return "auth_log"; }
+  std::string_view description() const override {
+    return "sshd, sudo, su, PAM, login and account events from a syslog file (auth.log, secure)";
+  }
+  Status DeclareFields(FieldRegistry& fields) const override {
+    return DeclareAccessFields(fields).status();
+  }
+  Result<std::unique_ptr<Collector>> Create(ConfigSection& section,
+                                            const CollectorEnv& env) const override {
+    const size_t errors_before = section.diagnostics().error_count();
+    TailOptions options;
+    ReadTailOptions(section, env, &options);
+    section.Finish();
+    if (section.diagnostics().error_count() > errors_before) {
+      return Status::InvalidArgument("invalid auth_log collector configuration");
+    }
+    return std::unique_ptr<Collector>(std::make_unique<AuthLogCollector>(std::move(options)));
+  }
+};
+
+VIGIL_REGISTER_COLLECTOR(AuthLogCollectorFactory);
+
+}  // namespace
+}  // namespace vigil::access

@@ -1,0 +1,70 @@
+// FileTailer: reads a log file to its end and, when following, keeps reading as it grows,
+// across rotation, handing each line to a LineConsumer with its byte offset.
+//
+// Rotation:
+//   rename-and-create (logrotate's default): when the path names another file (or none
+//     yet), the old descriptor is read to its end first, its unfinished last line is handed
+//     on as a line, then the new file is opened and read from offset 0. Nothing written to
+//     the old file before the switch is lost; nothing is read twice.
+//   copytruncate: when the open file becomes shorter than what was read, reading restarts
+//     at 0 (bytes written between the copy and the truncation are lost by copytruncate
+//     itself, whoever reads).
+// Growth and rotation are checked every poll_interval once the end is reached.
+//
+// Positions (file_position.h) are loaded at start with `start_at: saved` and saved every
+// checkpoint_lines lines or checkpoint_interval, after a rotation, and when Run returns:
+//   saved     resume at the saved offset if the file is the same (device, inode and
+//             fingerprint of its head); read from 0 if it is another file (rotated while
+//             Vigil was down); from the end when nothing was saved;
+//   beginning from 0;  end  from the current end.
+// With no state_file nothing is loaded or saved (replay).
+//
+// Threading: Run on the collector thread only.
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <string>
+
+#include "line_assembler.h"
+#include "vigil/collector.h"
+
+namespace vigil::access {
+
+enum class StartAt { kBeginning, kEnd, kSaved };
+
+struct TailOptions {
+  std::string path;
+  StartAt start_at = StartAt::kSaved;
+  bool follow = true;
+  std::chrono::milliseconds poll_interval{250};
+  size_t max_line_bytes = size_t{64} * 1024;
+  std::string state_file;  // empty: no persisted position
+  uint64_t checkpoint_lines = 1000;
+  std::chrono::milliseconds checkpoint_interval{5000};
+};
+
+class FileTailer {
+ public:
+  explicit FileTailer(TailOptions options) : options_(std::move(options)) {}
+
+  // Returns at end of file (not following), when ctx is stopping, or when the consumer
+  // asks to stop. An error only when the file cannot be opened or read.
+  Status Run(CollectorContext& ctx, LineConsumer& consumer);
+
+  uint64_t rotations() const { return rotations_; }
+  uint64_t truncations() const { return truncations_; }
+
+ private:
+  struct Open;
+  Status OpenFile(CollectorContext& ctx, Open* f);
+  uint64_t StartOffset(const Open& f);
+  void Save(const Open& f, const LineAssembler& lines);
+
+  TailOptions options_;
+  uint64_t rotations_ = 0;
+  uint64_t truncations_ = 0;
+  uint64_t saved_offset_ = UINT64_MAX;
+};
+
+}  // namespace vigil::access

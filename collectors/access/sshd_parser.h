@@ -1,0 +1,70 @@
+// SshdParser: the messages of sshd and sshd-session (OpenSSH 3.x to 9.x, plus the Solaris
+// and macOS variants fail2ban's corpus holds), with connection state per sshd pid.
+//
+// sshd names the client on some lines only ("Connection from H port N", "Failed password
+// for U from H ...") and not on others ("Disconnecting: Too many authentication failures",
+// "kex_exchange_identification: ..."). The parser remembers, per pid, the last source it
+// saw and attaches it to later lines that lack one. A failure seen while the source was
+// still unknown is held as pending; the next line of that connection that names the source
+// and ends it (Connection closed/reset, Disconnected, Received disconnect) is reported as a
+// failure with reason `preauth_disconnect`, so the attempt is counted once, with its source.
+// A connection whose failures were already reported with a source does not report its
+// close as another failure. A success (Accepted ...) carries the number of failures the
+// same connection had before it (vigil.access.prior_failures), so that a success after
+// failures is visible on the success itself.
+//
+// Memory is bounded: at most kMaxConnections pids are remembered; beyond that the table is
+// cleared and the clearing counted (evictions()). One parser per collector thread.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <unordered_map>
+
+#include "auth_record.h"
+
+namespace vigil::access {
+
+class SshdParser {
+ public:
+  static constexpr size_t kMaxConnections = 16384;
+
+  // Fills `r` from one sshd message (the part after `sshd[pid]: `). Never fails: a message
+  // it does not know becomes action `other` with the connection's source attached.
+  void Parse(int64_t pid, std::string_view message, AuthRecord* r);
+
+  uint64_t evictions() const { return evictions_; }
+  size_t connections() const { return conns_.size(); }
+
+ private:
+  struct Connection {
+    std::string source;
+    int64_t port = -1;
+    bool pending_failure = false;   // a failure without a known source
+    int64_t failures = 0;           // sshd's failure events of this connection so far
+    int64_t pam_failures = 0;       // PAM's (the same attempts, when sshd logs them too)
+    bool max_tries_reported = false;
+    bool succeeded = false;
+    bool closed = false;
+  };
+
+  // How a message bears on its connection's state.
+  enum class Role : uint8_t {
+    kPlain,
+    kOpen,      // "Connection from": a new connection starts
+    kDetail,    // repeats an attempt reported elsewhere; pending when the source is unknown
+    kMaxTries,  // "too many authentication failures": a failure once per connection
+    kClose,     // ends the connection
+  };
+
+  Connection* Find(int64_t pid);
+  static Role Classify(std::string_view msg, bool preauth, AuthRecord* r);
+  static void ApplyState(Connection& c, Role role, AuthRecord* r);
+
+  std::unordered_map<int64_t, Connection> conns_;
+  int64_t closed_pid_ = -1;  // forgotten before the next message
+  uint64_t evictions_ = 0;
+};
+
+}  // namespace vigil::access

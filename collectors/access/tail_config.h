@@ -1,0 +1,22 @@
+// The config keys shared by the file-reading access collectors (auth_log, journal_json):
+//
+//   path            required; the file to read
+//   start_at        beginning | end | saved (default saved: resume from the position saved
+//                   in <state_dir>/offsets/<name>.json, else the end). Replay always reads
+//                   from the beginning and neither loads nor saves positions.
+//   follow          keep reading as the file grows and rotates (default: true live,
+//                   false in replay)
+//   poll_interval   how often a followed file at its end is checked (default 250ms)
+//   max_line_bytes  256..67108864 (default 65536); longer lines are skipped, not buffered
+#pragma once
+
+#include "file_tailer.h"
+#include "vigil/collector.h"
+#include "vigil/config_section.h"
+
+namespace vigil::access {
+
+// Reads the keys above into `out` (diagnostics go to the section). Does not call Finish.
+void ReadTailOptions(ConfigSection& section, const CollectorEnv& env, TailOptions* out);
+
+}  // namespace vigil::access

@@ -1,0 +1,121 @@
+#include "flow_event.h"
+
+#include "community_id.h"
+#include "vigil/ecs_fields.h"
+
+namespace vigil::network {
+namespace {
+
+IpAddress ToIp(uint8_t version, const RawIp& raw) {
+  if (version == 6) return IpAddress::FromV6(raw.b.data());
+  return IpAddress::FromV4(uint32_t{raw.b[0]} << 24 | uint32_t{raw.b[1]} << 16 |
+                           uint32_t{raw.b[2]} << 8 | uint32_t{raw.b[3]});
+}
+
+int64_t Clamp(uint64_t v) { return v > INT64_MAX ? INT64_MAX : static_cast<int64_t>(v); }
+
+Timestamp FromNs(int64_t ns) { return Timestamp(std::chrono::nanoseconds(ns)); }
+
+}  // namespace
+
+Result<NetworkFieldIds> DeclareNetworkFields(FieldRegistry& fields) {
+  NetworkFieldIds ids{};
+  struct Decl {
+    FieldId* id;
+    const char* name;
+    FieldType type;
+    const char* desc;
+  };
+  const Decl decls[] = {
+      {&ids.conn_state, "vigil.network.conn_state", FieldType::kString,
+       "Zeek-style connection state of a flow (S0, S1, SF, REJ, RSTO, RSTR, OTH, ...)."},
+      {&ids.history, "vigil.network.history", FieldType::kString,
+       "Zeek-style history letters (ShADadFf...; upper case from the originator)."},
+      {&ids.tunnel, "vigil.network.tunnel", FieldType::kList,
+       "Tunnels the flow was carried in, outer first (gre, erspan, vxlan, ipip)."},
+      {&ids.end_reason, "vigil.network.end_reason", FieldType::kString,
+       "Why the flow record was closed (idle_timeout, active_timeout, evicted, reused, "
+       "end_of_capture)."},
+      {&ids.vlan_id, "vigil.network.vlan_id", FieldType::kInt,
+       "Outermost 802.1Q VLAN id of the flow's first packet."},
+  };
+  for (const Decl& d : decls) {
+    auto id = fields.Declare(d.name, d.type, d.desc);
+    if (!id.ok()) return id.status();
+    *d.id = *id;
+  }
+  return ids;
+}
+
+std::string TransportName(uint8_t protocol) {
+  switch (protocol) {
+    case kProtoTcp: return "tcp";
+    case kProtoUdp: return "udp";
+    case kProtoIcmp: return "icmp";
+    case kProtoIcmpv6: return "ipv6-icmp";
+    case kProtoGre: return "gre";
+    case 50: return "esp";
+    case kProtoAh: return "ah";
+    case 2: return "igmp";
+    case 89: return "ospf";
+    case 103: return "pim";
+    case 112: return "vrrp";
+    case 132: return "sctp";
+    default: return std::to_string(protocol);
+  }
+}
+
+Event FlowEvent(const Flow& f, EndReason reason, const NetworkFieldIds& ids) {
+  Event e;
+  e.Set(ecs::kTimestamp, FromNs(f.first_ns));
+  e.Set(ecs::kEventKind, std::string("event"));
+  e.Set(ecs::kEventDataset, std::string("network.flow"));
+  e.Set(ecs::kEventModule, std::string("network"));
+  e.Set(ecs::kEventCategory, StringList{"network"});
+  e.Set(ecs::kEventType, StringList{"connection", "end"});
+  e.Set(ecs::kEventAction, std::string("flow_end"));
+  e.Set(ecs::kEventDuration, Duration(f.last_ns - f.first_ns));
+
+  const IpAddress src = ToIp(f.ip_version, f.orig_ip);
+  const IpAddress dst = ToIp(f.ip_version, f.resp_ip);
+  const bool ports = f.has_ports && f.protocol != kProtoIcmp && f.protocol != kProtoIcmpv6;
+  e.Set(ecs::kSourceIp, src);
+  e.Set(ecs::kDestinationIp, dst);
+  if (ports) {
+    e.Set(ecs::kSourcePort, int64_t{f.orig_port});
+    e.Set(ecs::kDestinationPort, int64_t{f.resp_port});
+  }
+  e.Set(ecs::kSourceBytes, Clamp(f.orig.bytes));
+  e.Set(ecs::kSourcePackets, Clamp(f.orig.packets));
+  e.Set(ecs::kDestinationBytes, Clamp(f.resp.bytes));
+  e.Set(ecs::kDestinationPackets, Clamp(f.resp.packets));
+  e.Set(ecs::kNetworkBytes, Clamp(f.orig.bytes + f.resp.bytes));
+  e.Set(ecs::kNetworkPackets, Clamp(f.orig.packets + f.resp.packets));
+  e.Set(ecs::kNetworkTransport, TransportName(f.protocol));
+  e.Set(ecs::kNetworkType, std::string(f.ip_version == 6 ? "ipv6" : "ipv4"));
+  e.Set(ecs::kRelatedIp, StringList{src.ToString(), dst.ToString()});
+
+  CommunityIdInput cid;
+  cid.ip_version = f.ip_version;
+  cid.src = f.orig_ip;
+  cid.dst = f.resp_ip;
+  cid.protocol = f.protocol;
+  cid.has_ports = f.has_ports;
+  cid.src_port = f.orig_port;
+  // For ICMP the flow keeps the answer type; Community ID wants the code for one-way types.
+  cid.dst_port = f.resp_port;
+  e.Set(ecs::kNetworkCommunityId, CommunityIdV1(cid));
+
+  e.Set(ids.conn_state, std::string(ConnState(f)));
+  if (f.history_len > 0) e.Set(ids.history, std::string(f.History()));
+  e.Set(ids.end_reason, std::string(EndReasonName(reason)));
+  if (f.has_vlan) e.Set(ids.vlan_id, int64_t{f.vlan_id});
+  if (f.tunnel_count > 0) {
+    StringList kinds;
+    for (int t = 0; t < f.tunnel_count; ++t) kinds.emplace_back(TunnelKindName(f.tunnels[t]));
+    e.Set(ids.tunnel, std::move(kinds));
+  }
+  return e;
+}
+
+}  // namespace vigil::network

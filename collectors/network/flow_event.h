@@ -1,0 +1,35 @@
+// The `network.flow` event: one per ended flow (see docs/network.md for every field).
+//
+// @timestamp is the flow's first packet; event.duration runs to its last packet.
+// source.* is the originator, destination.* the responder. Besides ECS fields the event
+// carries vigil.network.conn_state, .history, .tunnel, .end_reason and .vlan_id, which
+// DeclareNetworkFields declares.
+#pragma once
+
+#include "flow_table.h"
+#include "vigil/event.h"
+#include "vigil/field.h"
+#include "vigil/status.h"
+
+namespace vigil::network {
+
+struct NetworkFieldIds {
+  FieldId conn_state;
+  FieldId history;
+  FieldId tunnel;
+  FieldId end_reason;
+  FieldId vlan_id;
+};
+
+// Declares the vigil.network.* fields in `fields` (idempotent) and returns their ids.
+Result<NetworkFieldIds> DeclareNetworkFields(FieldRegistry& fields);
+
+// ECS network.transport for an IP protocol number ("tcp", "udp", "icmp", "ipv6-icmp",
+// "gre", ...; otherwise the number as text).
+std::string TransportName(uint8_t protocol);
+
+// Builds the event of an ended flow. `ids` must come from the global registry, whose ids
+// Event::Set checks.
+Event FlowEvent(const Flow& flow, EndReason reason, const NetworkFieldIds& ids);
+
+}  // namespace vigil::network

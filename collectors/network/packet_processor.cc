@@ -1,0 +1,81 @@
+#include "packet_processor.h"
+
+#include <pcap/dlt.h>
+
+#include <utility>
+
+namespace vigil::network {
+
+LinkType LinkTypeFromDlt(int dlt) {
+  switch (dlt) {
+    case DLT_EN10MB: return LinkType::kEthernet;
+    case DLT_LINUX_SLL: return LinkType::kLinuxSll;
+    case DLT_LINUX_SLL2: return LinkType::kLinuxSll2;
+    case DLT_RAW:
+    case 101:  // LINKTYPE_RAW, should a file carry it unmapped
+      return LinkType::kRaw;
+    case DLT_IPV4: return LinkType::kIpv4;
+    case DLT_IPV6: return LinkType::kIpv6;
+    case DLT_NULL: return LinkType::kNull;
+    case DLT_LOOP: return LinkType::kLoop;
+    case DLT_C_HDLC: return LinkType::kCiscoHdlc;
+    case DLT_PPP:
+    case DLT_PPP_SERIAL: return LinkType::kPpp;
+    default: return LinkType::kUnsupported;
+  }
+}
+
+PacketProcessor::PacketProcessor(LinkType link, const FlowTableOptions& options,
+                                 CollectorContext& ctx, std::string source, NetworkFieldIds ids)
+    : link_(link),
+      ctx_(ctx),
+      source_(std::move(source)),
+      ids_(ids),
+      flows_(options, [this](const Flow& flow, EndReason reason) {
+        if (refused_) return;
+        if (!ctx_.Emit(FlowEvent(flow, reason, ids_)) && ctx_.mode() == RunMode::kReplay) {
+          refused_ = true;
+        }
+      }) {}
+
+bool PacketProcessor::Frame(int64_t ts_ns, const uint8_t* data, uint32_t caplen,
+                            uint32_t wirelen) {
+  ++counters_.packets;
+  counters_.bytes += wirelen;
+  switch (DecodePacket(link_, data, caplen, wirelen, packet_)) {
+    case DecodeOutcome::kIp:
+      ++counters_.ip;
+      if (packet_.fragment) ++counters_.fragments;
+      if (packet_.tunnel_count > 0) ++counters_.tunneled;
+      flows_.Add(packet_, ts_ns, wirelen);
+      break;
+    case DecodeOutcome::kNotIp:
+      ++counters_.not_ip;
+      break;
+    case DecodeOutcome::kMalformed:
+      ++counters_.malformed;
+      ++counters_.by_class[static_cast<size_t>(packet_.malformed)];
+      ctx_.Skip(source_ + "#" + std::to_string(counters_.packets),
+                MalformedName(packet_.malformed));
+      break;
+  }
+  return !refused_;
+}
+
+std::string PacketProcessor::Summary() const {
+  const PacketCounters& c = counters_;
+  std::string s = source_ + ": " + std::to_string(c.packets) + " packets (" +
+                  std::to_string(c.ip) + " ip, " + std::to_string(c.not_ip) + " not ip, " +
+                  std::to_string(c.malformed) + " malformed";
+  for (size_t i = 1; i < c.by_class.size(); ++i) {
+    if (c.by_class[i] == 0) continue;
+    s += ", " + std::string(MalformedName(static_cast<Malformed>(i))) + "=" +
+         std::to_string(c.by_class[i]);
+  }
+  const FlowTableCounters& f = flows_.counters();
+  s += "), " + std::to_string(f.created) + " flows, " + std::to_string(f.evicted) +
+       " evicted, " + std::to_string(f.unflowed_fragments) + " later fragments";
+  return s;
+}
+
+}  // namespace vigil::network

@@ -1,0 +1,68 @@
+// PacketProcessor: what both network collectors (pcap file, live capture) do with a frame:
+// decode it, count it by outcome and malformed class, account it in the flow table, and
+// emit a `network.flow` event for each flow that ends.
+//
+// Every frame is accounted for exactly once: packets == ip + not_ip + malformed.
+// A malformed frame is also reported through CollectorContext::Skip as
+// "<source>#<frame number>" with its class name as the reason.
+//
+// Threading: owned and used by one collector thread.
+#pragma once
+
+#include <array>
+#include <cstdint>
+#include <string>
+
+#include "flow_event.h"
+#include "flow_table.h"
+#include "packet_decoder.h"
+#include "vigil/collector.h"
+
+namespace vigil::network {
+
+struct PacketCounters {
+  uint64_t packets = 0;
+  uint64_t bytes = 0;  // wire bytes
+  uint64_t ip = 0;
+  uint64_t not_ip = 0;
+  uint64_t malformed = 0;
+  uint64_t fragments = 0;
+  uint64_t tunneled = 0;
+  std::array<uint64_t, static_cast<size_t>(Malformed::kCount)> by_class{};
+};
+
+// Maps a libpcap DLT_* value to the link types we decode (kUnsupported otherwise).
+LinkType LinkTypeFromDlt(int dlt);
+
+class PacketProcessor {
+ public:
+  PacketProcessor(LinkType link, const FlowTableOptions& options, CollectorContext& ctx,
+                  std::string source, NetworkFieldIds ids);
+  PacketProcessor(const PacketProcessor&) = delete;  // the flow sink points back at us
+  PacketProcessor& operator=(const PacketProcessor&) = delete;
+
+  // Handles one frame. Returns false once the pipeline refuses events (replay after
+  // shutdown): the caller stops reading.
+  bool Frame(int64_t ts_ns, const uint8_t* data, uint32_t caplen, uint32_t wirelen);
+  // Moves the flow clock on without traffic (live capture).
+  void AdvanceTo(int64_t now_ns) { flows_.AdvanceTo(now_ns); }
+  // Ends every flow (end of input or shutdown).
+  void Flush() { flows_.Flush(); }
+
+  const PacketCounters& counters() const { return counters_; }
+  const FlowTable& flows() const { return flows_; }
+  // One line for the log: packets, outcomes, malformed classes, flows.
+  std::string Summary() const;
+
+ private:
+  LinkType link_;
+  CollectorContext& ctx_;
+  std::string source_;
+  NetworkFieldIds ids_;
+  bool refused_ = false;
+  FlowTable flows_;
+  DecodedPacket packet_;
+  PacketCounters counters_;
+};
+
+}  // namespace vigil::network

@@ -1,0 +1,94 @@
+#include "pcap_collector.h"
+
+#include <pcap/pcap.h>
+
+#include <memory>
+#include <utility>
+
+#include "network_options.h"
+#include "packet_processor.h"
+#include "vigil/log.h"
+
+namespace vigil::network {
+namespace {
+
+constexpr uint64_t kStopCheckEvery = 4096;
+
+struct PcapCloser {
+  void operator()(pcap_t* p) const { pcap_close(p); }
+};
+using PcapHandle = std::unique_ptr<pcap_t, PcapCloser>;
+
+class PcapCollector : public Collector {
+ public:
+  PcapCollector(std::string path, NetworkOptions options)
+      : path_(std::move(path)), options_(std::move(options)) {}
+
+  Status Run(CollectorContext& ctx) override {
+    auto ids = GlobalNetworkFields();
+    if (!ids.ok()) return ids.status();
+    char err[PCAP_ERRBUF_SIZE] = {};
+    PcapHandle pcap(
+        pcap_open_offline_with_tstamp_precision(path_.c_str(), PCAP_TSTAMP_PRECISION_NANO, err));
+    if (!pcap) return Status::IoError("open " + path_ + ": " + err);
+    if (!options_.bpf.empty()) {
+      bpf_program program{};
+      if (pcap_compile(pcap.get(), &program, options_.bpf.c_str(), 1, PCAP_NETMASK_UNKNOWN) != 0) {
+        return Status::InvalidArgument("bpf filter for " + path_ + ": " + pcap_geterr(pcap.get()));
+      }
+      const int set = pcap_setfilter(pcap.get(), &program);
+      pcap_freecode(&program);
+      if (set != 0) return Status::IoError("bpf filter for " + path_ + ": " + pcap_geterr(pcap.get()));
+    }
+
+    PacketProcessor processor(LinkTypeFromDlt(pcap_datalink(pcap.get())), options_.flows, ctx,
+                              path_, *ids);
+    pcap_pkthdr* header = nullptr;
+    const u_char* data = nullptr;
+    while (true) {
+      const int r = pcap_next_ex(pcap.get(), &header, &data);
+      if (r == PCAP_ERROR_BREAK) break;  // end of file
+      if (r < 0) {
+        ctx.Skip(path_, std::string("capture file damaged after packet ") +
+                            std::to_string(processor.counters().packets) + ": " +
+                            pcap_geterr(pcap.get()));
+        break;
+      }
+      if (r == 0) continue;
+      const int64_t ts = int64_t{header->ts.tv_sec} * 1'000'000'000 + header->ts.tv_usec;
+      if (!processor.Frame(ts, data, header->caplen, header->len)) return Status::Ok();
+      if (processor.counters().packets % kStopCheckEvery == 0 && ctx.stopping()) break;
+    }
+    processor.Flush();
+    VIGIL_LOG(kInfo) << "pcap: " << processor.Summary();
+    return Status::Ok();
+  }
+
+ private:
+  std::string path_;
+  NetworkOptions options_;
+};
+
+}  // namespace
+
+Status PcapCollectorFactory::DeclareFields(FieldRegistry& fields) const {
+  return DeclareNetworkFields(fields).status();
+}
+
+Result<std::unique_ptr<Collector>> PcapCollectorFactory::Create(ConfigSection& section,
+                                                                const CollectorEnv& env) const {
+  (void)env;
+  const size_t errors_before = section.diagnostics().error_count();
+  std::string path = section.RequiredString("path");
+  NetworkOptions options = ReadNetworkOptions(section);
+  section.Finish();
+  if (section.diagnostics().error_count() > errors_before) {
+    return Status::InvalidArgument("invalid pcap collector configuration");
+  }
+  return std::unique_ptr<Collector>(
+      std::make_unique<PcapCollector>(std::move(path), std::move(options)));
+}
+
+VIGIL_REGISTER_COLLECTOR(PcapCollectorFactory);
+
+}  // namespace vigil::network

@@ -1,0 +1,199 @@
+// The auth_log and journal_json collectors as the daemon and `vigil replay` build them:
+// from the registry, with a YAML section, running to the end of a recorded file.
+#include <gtest/gtest.h>
+#include <sys/stat.h>
+#include <yaml-cpp/yaml.h>
+
+#include <mutex>
+#include <random>
+#include <string>
+#include <vector>
+
+#include "event_json.h"
+#include "support/test_support.h"
+#include "vigil/collector.h"
+#include "vigil/config_section.h"
+#include "vigil/ecs_fields.h"
+
+namespace vigil {
+namespace {
+
+using testing::TempDir;
+
+class CapturingSink : public EventSink {
+ public:
+  bool Push(Event&& event) override {
+    std::lock_guard lock(mu_);
+    events.push_back(std::move(event));
+    return true;
+  }
+  std::mutex mu_;
+  std::vector<Event> events;
+};
+
+struct Outcome {
+  std::vector<Event> events;
+  std::vector<std::string> skips;
+  Status status;
+};
+
+Outcome Replay(const std::string& type, const std::string& path) {
+  const CollectorFactory* factory = CollectorRegistry::Global().Find(type);
+  EXPECT_NE(factory, nullptr);
+  Outcome out;
+  if (factory == nullptr) return out;
+  Diagnostics diags;
+  YAML::Node node(YAML::NodeType::Map);
+  node["path"] = path;
+  ConfigSection section(node, "test", diags);
+  auto c = factory->Create(section, CollectorEnv{type, "", RunMode::kReplay});
+  EXPECT_TRUE(c.ok()) << diags.FormatText();
+  if (!c.ok()) return out;
+  CapturingSink sink;
+  CollectorContext ctx(type, sink, RunMode::kReplay, [&](std::string_view w, std::string_view r) {
+    out.skips.push_back(std::string(w) + ": " + std::string(r));
+  });
+  out.status = (*c)->Run(ctx);
+  out.events = std::move(sink.events);
+  return out;
+}
+
+TEST(AuthLogCollector, IsRegisteredWithItsFields) {
+  EXPECT_NE(CollectorRegistry::Global().Find("auth_log"), nullptr);
+  EXPECT_NE(CollectorRegistry::Global().Find("journal_json"), nullptr);
+  FieldRegistry fields;
+  ASSERT_TRUE(CollectorRegistry::Global().Find("auth_log")->DeclareFields(fields).ok());
+  EXPECT_TRUE(fields.Find("vigil.access.reason"));
+  EXPECT_TRUE(fields.Find("vigil.access.invalid_user"));
+}
+
+TEST(AuthLogCollector, RejectsBadConfig) {
+  Diagnostics diags;
+  ConfigSection section(YAML::Load("{start_at: middle, colour: red}"), "t.yaml", diags);
+  auto c = CollectorRegistry::Global().Find("auth_log")->Create(section, CollectorEnv{"a", "", RunMode::kLive});
+  EXPECT_FALSE(c.ok());
+  const std::string text = diags.FormatText();
+  EXPECT_NE(text.find("path"), std::string::npos);
+  EXPECT_NE(text.find("start_at"), std::string::npos);
+  EXPECT_NE(text.find("colour"), std::string::npos);
+}
+
+TEST(AuthLogCollector, ReplaysFail2banCorpus) {
+  Outcome r = Replay("auth_log", testing::SharedDir() + "/corpora/auth/fail2ban/sshd");
+  ASSERT_TRUE(r.status.ok()) << r.status.ToString();
+  EXPECT_GT(r.events.size(), 150u);
+  size_t failures = 0;
+  for (const Event& e : r.events) {
+    const std::string* o = e.GetString(ecs::kEventOutcome);
+    if (o && *o == "failure") ++failures;
+    EXPECT_TRUE(e.Has(ecs::kLogOffset));
+    EXPECT_TRUE(e.Has(ecs::kEventOriginal));
+  }
+  EXPECT_GT(failures, 80u);
+}
+
+TEST(AuthLogCollector, HostileInput) {
+  TempDir dir;
+  std::string text;
+  text += "Jan  1 00:00:01 h sshd[1]: Failed password for root from 192.0.2.1 port 1 ssh2\n";
+  text += std::string("Jan  1 00:00:02 h sshd[1]: Failed password for ro") + '\0' +
+          "ot from 192.0.2.2 port 1 ssh2\n";
+  text += "Jan  1 00:00:03 h sshd[1]: Failed password for \xff\xfe\x80 from 192.0.2.3 port 1 ssh2\n";
+  std::mt19937 rng(7);
+  for (int i = 0; i < 2000; ++i) text.push_back(static_cast<char>(rng() % 256));
+  text += "\n";
+  text += "Jan  1 00:00:04 h sudo: " + std::string(10 << 20, 'A') + "\n";
+  text += "\n\n\r\n";
+  text += "Jan  1 00:00:05 h sshd[1]: Invalid user x from 192.0.2.5";  // no newline at the end
+  const std::string path = dir.Write("hostile.log", text);
+  Outcome r = Replay("auth_log", path);
+  ASSERT_TRUE(r.status.ok());
+  int failures = 0;
+  for (const Event& e : r.events) {
+    const std::string json = EventToJson(e);  // invalid UTF-8 must not break output
+    EXPECT_FALSE(json.empty());
+    if (const std::string* o = e.GetString(ecs::kEventOutcome); o && *o == "failure") ++failures;
+  }
+  EXPECT_EQ(failures, 4);
+  bool overlong = false;
+  for (const auto& s : r.skips) overlong = overlong || s.find("longer than") != std::string::npos;
+  EXPECT_TRUE(overlong);
+  EXPECT_GE(r.skips.size(), 2u);  // the garbage line(s) and the long one
+}
+
+TEST(AuthLogCollector, SudoLogFileWithWrappedLines) {
+  TempDir dir;
+  const std::string path = dir.Write(
+      "sudo.log",
+      "Mar  1 10:00:00 : alice : TTY=pts/0 ; PWD=/home/alice ; USER=root ;\n"
+      "    COMMAND=/usr/bin/systemctl restart nginx\n"
+      "Mar  1 10:00:05 : eve : user NOT in sudoers ; TTY=pts/3 ; PWD=/tmp ; USER=root ;\n"
+      "    COMMAND=/bin/bash\n"
+      "Mar  1 10:00:09 : bob : TTY=pts/1 ; PWD=/ ; USER=root ; COMMAND=/bin/id\n");
+  Outcome r = Replay("auth_log", path);
+  ASSERT_TRUE(r.status.ok());
+  ASSERT_EQ(r.events.size(), 3u);
+  EXPECT_EQ(*r.events[0].GetString(ecs::kProcessCommandLine), "/usr/bin/systemctl restart nginx");
+  EXPECT_EQ(*r.events[0].GetString(ecs::kEventAction), "sudo_command");
+  EXPECT_EQ(*r.events[1].GetString(ecs::kEventAction), "sudo_denied");
+  EXPECT_EQ(*r.events[1].GetString(ecs::kUserName), "eve");
+  EXPECT_EQ(*r.events[2].GetString(ecs::kUserName), "bob");
+  EXPECT_EQ(*r.events[2].GetInt(ecs::kLogOffset), 68 + 45 + 81 + 22);
+  EXPECT_TRUE(r.skips.empty());
+}
+
+TEST(JournalJsonCollector, ReadsExportWithByteArrayMessages) {
+  TempDir dir;
+  const std::string path = dir.Write(
+      "j.json",
+      R"({"__REALTIME_TIMESTAMP":"1767225600000000","_HOSTNAME":"web1","SYSLOG_IDENTIFIER":"sshd","_PID":"77","MESSAGE":"Failed password for root from 192.0.2.9 port 22 ssh2"})"
+      "\n"
+      R"({"__REALTIME_TIMESTAMP":"1767225601000000","_HOSTNAME":"web1","_COMM":"sudo","MESSAGE":[32,32,98,111,98,32,58,32,84,84,89,61,112,116,115,47,48,32,59,32,80,87,68,61,47,32,59,32,85,83,69,82,61,114,111,111,116,32,59,32,67,79,77,77,65,78,68,61,47,98,105,110,47,105,100]})"
+      "\n"
+      "not json\n"
+      R"({"MESSAGE":"no program"})"
+      "\n"
+      R"({"SYSLOG_IDENTIFIER":"cron","MESSAGE":"ignored"})"
+      "\n");
+  Outcome r = Replay("journal_json", path);
+  ASSERT_TRUE(r.status.ok());
+  ASSERT_EQ(r.events.size(), 2u);
+  EXPECT_EQ(*r.events[0].GetString(ecs::kEventAction), "ssh_login");
+  EXPECT_EQ(*r.events[0].GetInt(ecs::kProcessPid), 77);
+  EXPECT_EQ(*r.events[0].GetString(ecs::kHostName), "web1");
+  EXPECT_EQ(r.events[0].time().time_since_epoch(), std::chrono::seconds(1767225600));
+  EXPECT_EQ(*r.events[1].GetString(ecs::kEventAction), "sudo_command");
+  EXPECT_EQ(*r.events[1].GetString(ecs::kUserName), "bob");
+  EXPECT_EQ(r.skips.size(), 2u);
+}
+
+}  // namespace
+}  // namespace vigil
+
+namespace vigil {
+namespace {
+
+// The real binary: `vigil replay --auth-log` and `--journal-json` reach these collectors.
+TEST(AccessReplay, VigilReplayReadsAuthLogAndJournalJson) {
+  TempDir dir;
+  const std::string log = dir.Write(
+      "auth.log",
+      "Mar  1 10:00:00 web1 sshd[9]: Failed password for root from 192.0.2.1 port 22 ssh2\n"
+      "Mar  1 10:00:01 web1 CRON[3]: (root) CMD (true)\n"
+      "Mar  1 10:00:02 web1 sudo:    alice : TTY=pts/0 ; PWD=/ ; USER=root ; COMMAND=/bin/id\n");
+  auto r = testing::RunCommand({testing::VigilBinary(), "replay", "--auth-log", log, "--events"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_NE(r.out.find(R"("action":"ssh_login")"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find(R"("action":"sudo_command")"), std::string::npos) << r.out;
+  EXPECT_NE(r.err.find("2 events"), std::string::npos) << r.err;
+  const std::string journal = dir.Write(
+      "j.json",
+      R"({"SYSLOG_IDENTIFIER":"sshd","_PID":"4","MESSAGE":"Invalid user bob from 192.0.2.8 port 1"})"
+      "\n");
+  r = testing::RunCommand({testing::VigilBinary(), "replay", "--journal-json", journal, "--events"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_NE(r.out.find(R"("action":"ssh_invalid_user")"), std::string::npos) << r.out;
+}
+
+}  // namespace
+}  // namespace vigil
