@@ -167,6 +167,7 @@ int Daemon::Run() {
   notifier_.Stopping();
   pipeline_->StopCollectors();
   pipeline_->Drain();
+  engine_->Finish();  // summaries of suppression windows still open (engine thread has ended)
   if (metrics_) metrics_->Stop();
   VIGIL_LOG(kNotice) << "vigil stopped: " << pipeline_->processed() << " events processed, "
                      << pipeline_->dropped() << " dropped, " << alerts_.load() << " alerts, "

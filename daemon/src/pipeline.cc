@@ -107,6 +107,11 @@ void Pipeline::WriteMetrics(MetricWriter& out) const {
       up[r->ctx->instance()] = !r->done.load(std::memory_order_acquire);
     }
   }
+  {
+    // The collectors' own series; the lock keeps them alive while they write.
+    std::lock_guard lock(views_mu_);
+    for (const auto& r : running_) r->collector->WriteMetrics(out, r->ctx->instance());
+  }
   for (const auto& [name, t] : totals) {
     MetricLabels l = {{"collector", name}};
     out.Counter("vigil_collector_events_total", "Events a collector handed to the pipeline.", l,

@@ -35,6 +35,7 @@
 #include "vigil/config_section.h"
 #include "vigil/event.h"
 #include "vigil/field.h"
+#include "vigil/metric_writer.h"
 #include "vigil/status.h"
 
 namespace vigil {
@@ -109,6 +110,14 @@ class Collector {
   virtual ~Collector() = default;
   // See "Life of a collector" above. Called once, on the collector's own thread.
   virtual Status Run(CollectorContext& ctx) = 0;
+  // Writes the collector's own metrics (capture drops, flow table size, lines read...),
+  // beyond the CollectorCounters every collector has. Called on the metrics server's
+  // thread, before, during or after Run(): read atomics only. Label every sample with
+  // {"collector", instance} first, and write every series from the start (at 0).
+  virtual void WriteMetrics(MetricWriter& out, const std::string& instance) const {
+    (void)out;
+    (void)instance;
+  }
 };
 
 // What Create() gets besides its config section.
