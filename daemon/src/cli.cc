@@ -36,7 +36,7 @@ int RunCheck(const std::string& config_path, const std::vector<std::string>& rul
   bool rules_ok = true;
   if (!rules.empty()) {
     RuleOptions opts;
-    if (config.ok()) opts = RuleOptions{config->rules_enable, config->rules_disable};
+    if (config.ok()) opts = RuleOptionsFor(*config);
     auto loaded = LoadRules(rules, opts, diags);
     rules_ok = loaded.ok();
     if (loaded.ok()) rule_set = std::move(*loaded);

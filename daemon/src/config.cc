@@ -202,6 +202,11 @@ void ReadRules(ConfigSection& root, DaemonConfig& c) {
   if (!paths.empty() || ValueOf(s.node(), "paths").IsSequence()) c.rule_paths = std::move(paths);
   c.rules_enable = s.StringList("enable");
   c.rules_disable = s.StringList("disable");
+  c.rules_max_groups = static_cast<size_t>(s.Int("max_groups", 10000, 1, 10000000));
+  c.rules_max_window_entries =
+      static_cast<size_t>(s.Int("max_window_entries", 1000, 1, 1000000));
+  c.rules_max_suppression_keys =
+      static_cast<size_t>(s.Int("max_suppression_keys", 10000, 1, 10000000));
   const std::pair<std::string_view, const std::vector<std::string>*> lists[] = {
       {"paths", &c.rule_paths}, {"enable", &c.rules_enable}, {"disable", &c.rules_disable}};
   for (const auto& [key, list] : lists) {

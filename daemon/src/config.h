@@ -61,6 +61,10 @@ struct DaemonConfig {
   // by LoadConfigFile (LoadConfigString keeps them as written).
   std::vector<std::string> rule_paths = {"/etc/vigil/rules.d/*.yaml"};
   std::vector<std::string> rules_enable, rules_disable;  // rule ids or tags
+  // Memory bounds of correlation and suppression state, per rule (docs/rules.md).
+  size_t rules_max_groups = 10000;
+  size_t rules_max_window_entries = 1000;
+  size_t rules_max_suppression_keys = 10000;
   std::chrono::seconds shutdown_timeout{10};
   std::vector<CollectorEntry> collectors;
 };

@@ -314,7 +314,7 @@ void Daemon::WriteMetrics(MetricWriter& out) const {
   out.Counter("vigil_alerts_total", "Alerts raised by all rules.", {},
               static_cast<double>(alerts_.load()));
   if (pipeline_) pipeline_->WriteMetrics(out);
-  rule_metrics_.Write(out);
+  rule_metrics_.Write(out, engine_ ? engine_->StateStats() : std::vector<RuleStateStats>{});
   WriteProcessMetrics(out);
 }
 

@@ -5,6 +5,7 @@
 #include "config_source.h"
 #include "event_printer.h"
 #include "pipeline.h"
+#include "rule_loading.h"
 #include "skip_reporter.h"
 #include "vigil/log.h"
 #include "vigil/rules/rule_engine_consumer.h"
@@ -80,7 +81,7 @@ int RunReplayCommand(const ReplayOptions& options) {
   if (!options.rule_files.empty()) {
     Diagnostics rdiags;
     auto rules = LoadRules(options.rule_files,
-                           RuleOptions{config->rules_enable, config->rules_disable}, rdiags);
+                           RuleOptionsFor(*config), rdiags);
     std::fputs(rdiags.FormatText().c_str(), stderr);
     if (!rules.ok()) {
       std::fprintf(stderr, "vigil replay: %s\n", rules.status().message().c_str());

@@ -55,11 +55,21 @@ Result<std::vector<std::string>> ExpandRulePaths(const std::vector<std::string>&
   return files;
 }
 
+RuleOptions RuleOptionsFor(const DaemonConfig& config) {
+  RuleOptions o;
+  o.enable = config.rules_enable;
+  o.disable = config.rules_disable;
+  o.max_groups = config.rules_max_groups;
+  o.max_window_entries = config.rules_max_window_entries;
+  o.max_suppression_keys = config.rules_max_suppression_keys;
+  return o;
+}
+
 Result<std::unique_ptr<RuleSet>> LoadConfiguredRules(const DaemonConfig& config,
                                                      Diagnostics& diags) {
   auto files = ExpandRulePaths(config.rule_paths, config.source_file, diags);
   if (!files.ok()) return files.status();
-  return LoadRules(*files, RuleOptions{config.rules_enable, config.rules_disable}, diags);
+  return LoadRules(*files, RuleOptionsFor(config), diags);
 }
 
 }  // namespace vigil

@@ -20,6 +20,9 @@ namespace vigil {
 Result<std::vector<std::string>> ExpandRulePaths(const std::vector<std::string>& patterns,
                                                  const std::string& config_file, Diagnostics& diags);
 
+// The config's enable/disable lists and state limits as RuleOptions.
+RuleOptions RuleOptionsFor(const DaemonConfig& config);
+
 // Expands the config's rule paths and loads them (an empty set when none match).
 Result<std::unique_ptr<RuleSet>> LoadConfiguredRules(const DaemonConfig& config, Diagnostics& diags);
 

@@ -12,6 +12,7 @@
 #include <map>
 #include <mutex>
 #include <string>
+#include <vector>
 
 #include "vigil/metric_writer.h"
 #include "vigil/rules/alert.h"
@@ -23,13 +24,17 @@ class RuleMetrics {
  public:
   void SetRules(const RuleSet& rules);
   void Count(const Alert& alert);
-  void Write(MetricWriter& out) const;
+  // `state` is RuleEngineConsumer::StateStats(): correlation and suppression counters,
+  // written for the rules that correlate or suppress.
+  void Write(MetricWriter& out, const std::vector<RuleStateStats>& state) const;
 
  private:
   struct Entry {
     std::string severity;
     bool enabled = true;
     bool loaded = true;
+    bool correlates = false;
+    bool suppresses = false;
     uint64_t alerts = 0;
   };
   mutable std::mutex mu_;

@@ -29,6 +29,12 @@ constexpr const char* kRules = R"(- rule: test.failure
   name: Never fires
   severity: critical
   condition: message = "no such message"
+  suppress: {window: 10m}
+- rule: test.burst
+  name: Many failures
+  severity: high
+  condition: event.outcome = failure
+  correlate: {type: event_count, group_by: [source.ip], timespan: 60s, condition: {gte: 10}}
 )";
 
 class MetricsTest : public ::testing::Test {
@@ -77,6 +83,12 @@ TEST_F(MetricsTest, ExpositionPassesPromtoolAndHasEverySeries) {
             std::string::npos);
   // A rule that never fired has its series, at 0.
   EXPECT_NE(body.find("vigil_rule_alerts_total{rule=\"test.never\",severity=\"critical\"} 0"),
+            std::string::npos);
+  // Correlation and suppression state, from the start.
+  EXPECT_NE(body.find("vigil_rule_correlation_groups{rule=\"test.burst\"} "), std::string::npos);
+  EXPECT_NE(body.find("vigil_rule_evicted_groups_total{rule=\"test.burst\"} 0"),
+            std::string::npos);
+  EXPECT_NE(body.find("vigil_rule_suppressed_alerts_total{rule=\"test.never\"} 0"),
             std::string::npos);
   EXPECT_NE(body.find("process_resident_memory_bytes "), std::string::npos);
   EXPECT_NE(body.find("process_open_fds "), std::string::npos);

@@ -14,6 +14,8 @@
 #include <cstdint>
 #include <atomic>
 #include <functional>
+#include <map>
+#include <string>
 #include <memory>
 #include <mutex>
 #include <vector>
@@ -32,11 +34,20 @@ class RuleEngineConsumer : public EventConsumer {
   void Replace(std::unique_ptr<RuleSet> rules);
   // Hands out the summary alerts of the open suppression windows (RuleSet::Finish).
   void Finish();
+  // Refreshes the state-counter snapshot (the pipeline calls this when its queue runs empty).
+  void Flush() override;
+  // Per-rule correlation and suppression counters of the loaded rules, cumulative across
+  // reloads for rules that stay loaded. Any thread; as fresh as the last Flush or the last
+  // kSnapshotEvery events.
+  std::vector<RuleStateStats> StateStats() const;
+  static constexpr uint64_t kSnapshotEvery = 4096;
+
   uint64_t alerts() const { return alerts_; }
   uint64_t events() const { return events_; }
 
  private:
   void TakePending();
+  void RefreshSnapshot();
   void Dispatch();  // scratch_ to the callback
 
   std::unique_ptr<RuleSet> rules_;  // engine thread only
@@ -45,6 +56,9 @@ class RuleEngineConsumer : public EventConsumer {
   std::atomic<bool> has_pending_{false};
   AlertCallback on_alert_;
   std::vector<Alert> scratch_;
+  std::map<std::string, RuleStateStats> retired_;  // counters of replaced sets; engine thread
+  mutable std::mutex snapshot_mu_;
+  std::vector<RuleStateStats> snapshot_;  // guarded by snapshot_mu_
   uint64_t alerts_ = 0;
   uint64_t events_ = 0;
 };
