@@ -305,6 +305,12 @@ std::string CleanMessage(const char* what, bool one_line) {
 }  // namespace
 
 std::string EventToJson(const Event& event, const FieldRegistry& fields) {
+  std::string out;
+  if (internal::TryEventToJsonFast(event, fields, &out)) return out;
+  return internal::EventToJsonGeneric(event, fields);
+}
+
+std::string internal::EventToJsonGeneric(const Event& event, const FieldRegistry& fields) {
   std::vector<std::pair<std::string, Json>> entries;
   entries.reserve(event.fields().size() + event.extras().size());
   for (const Event::Field& f : event.fields()) {

@@ -52,4 +52,11 @@ std::string EventToJson(const Event& event, const FieldRegistry& fields = FieldR
 Result<Event> EventFromJson(std::string_view text,
                             const FieldRegistry& fields = FieldRegistry::Global());
 
+namespace internal {
+// EventToJson's two paths, for the tests that compare them: the general one builds a JSON
+// tree; the fast one writes directly and returns false for what it does not handle.
+std::string EventToJsonGeneric(const Event& event, const FieldRegistry& fields);
+bool TryEventToJsonFast(const Event& event, const FieldRegistry& fields, std::string* out);
+}  // namespace internal
+
 }  // namespace vigil

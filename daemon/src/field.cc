@@ -74,6 +74,20 @@ Result<FieldId> FieldRegistry::Declare(std::string_view name, FieldType type,
   }
   size_t n = count_.load(std::memory_order_relaxed);
   if (n >= kMaxFields) return Status::InvalidArgument("too many fields declared");
+  // Keep UnderAnotherField exact: the new name may sit under a declared one, and declared
+  // names may sit under the new one.
+  for (size_t dot = name.find('.'); dot != std::string_view::npos; dot = name.find('.', dot + 1)) {
+    if (by_name_.count(std::string(name.substr(0, dot))) != 0) {
+      under_field_[n].store(true, std::memory_order_release);
+      break;
+    }
+  }
+  for (const auto& [other, id] : by_name_) {
+    if (other.size() > name.size() && other.compare(0, name.size(), name) == 0 &&
+        other[name.size()] == '.') {
+      under_field_[id].store(true, std::memory_order_release);
+    }
+  }
   owned_.push_back(std::make_unique<FieldInfo>(
       FieldInfo{std::string(name), type, std::string(description)}));
   entries_[n] = owned_.back().get();

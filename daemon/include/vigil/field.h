@@ -67,6 +67,11 @@ class FieldRegistry {
   size_t size() const { return count_.load(std::memory_order_acquire); }
   // All declared fields, in id order.
   std::vector<const FieldInfo*> All() const;
+  // True when a dotted prefix of the field's name is itself a declared field (as "a.b"
+  // under "a"): such a name cannot nest as an object in JSON. Lock-free.
+  bool UnderAnotherField(FieldId id) const {
+    return under_field_[id].load(std::memory_order_acquire);
+  }
 
  private:
   mutable std::mutex mu_;
@@ -74,6 +79,7 @@ class FieldRegistry {
   std::array<const FieldInfo*, kMaxFields> entries_{};
   std::vector<std::unique_ptr<FieldInfo>> owned_;     // guarded by mu_
   std::atomic<size_t> count_{0};
+  std::array<std::atomic<bool>, kMaxFields> under_field_{};
 };
 
 }  // namespace vigil
