@@ -1,5 +1,6 @@
 #include "replay.h"
 
+#include <algorithm>
 #include <cstdio>
 
 #include "config_source.h"
@@ -15,6 +16,7 @@ namespace vigil {
 namespace {
 
 constexpr uint64_t kDetailedSkips = 1000;
+constexpr size_t kReplayQueueCapacity = 4096;
 
 struct Input {
   std::string collector_type;  // registered collector name
@@ -102,7 +104,8 @@ int RunReplayCommand(const ReplayOptions& options) {
   if (engine) chain.Add(engine.get());
 
   PipelineOptions popts;
-  popts.queue_capacity = config->queue_capacity;
+  // Replay blocks instead of dropping, so a deep queue only costs memory: keep it short.
+  popts.queue_capacity = std::min<size_t>(config->queue_capacity, kReplayQueueCapacity);
   popts.batch_size = config->queue_batch;
   popts.mode = RunMode::kReplay;
   Pipeline pipeline(popts, chain);
