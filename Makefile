@@ -52,10 +52,11 @@ build: deps $(BUILD)/build.ninja
 run: build
 	$(BUILD)/vigil run -c $(CONFIG)
 
+# Fuzz smoke first, so that ctest's summary is the last thing printed.
 test: test-deps $(BUILD)/build.ninja
 	cmake --build $(BUILD) -j $(JOBS)
-	cd $(BUILD) && ctest --output-on-failure -j $(JOBS) --timeout 600
 	$(MAKE) --no-print-directory fuzz-smoke
+	cd $(BUILD) && ctest --output-on-failure -j $(JOBS) --timeout 600
 
 bench: build
 	$(BUILD)/bench/vigil_bench_pipeline
