@@ -19,9 +19,8 @@ void ReadTailOptions(ConfigSection& section, const CollectorEnv& env, TailOption
   } else {
     o->poll_interval = std::chrono::duration_cast<std::chrono::milliseconds>(poll);
   }
-  if (live && !env.state_dir.empty()) {
-    o->state_file = env.state_dir + "/offsets/" + env.instance + ".json";
-  }
+  o->state_file = PositionStateFile(env);
+  o->log_name = env.instance;
 }
 
 }  // namespace vigil::access

@@ -8,7 +8,7 @@
 #include <cstdio>
 #include <nlohmann/json.hpp>
 
-namespace vigil::access {
+namespace vigil {
 namespace {
 
 std::string Hex(uint64_t v) {
@@ -110,4 +110,4 @@ Status SaveFilePosition(const std::string& state_file, const std::string& log_pa
   return Status::Ok();
 }
 
-}  // namespace vigil::access
+}  // namespace vigil

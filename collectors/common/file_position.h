@@ -16,7 +16,7 @@
 
 #include "vigil/status.h"
 
-namespace vigil::access {
+namespace vigil {
 
 struct FilePosition {
   uint64_t device = 0;
@@ -37,4 +37,4 @@ Result<std::optional<FilePosition>> LoadFilePosition(const std::string& state_fi
 Status SaveFilePosition(const std::string& state_file, const std::string& log_path,
                         const FilePosition& position);
 
-}  // namespace vigil::access
+}  // namespace vigil

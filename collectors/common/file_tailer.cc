@@ -10,7 +10,7 @@
 #include "file_position.h"
 #include "vigil/log.h"
 
-namespace vigil::access {
+namespace vigil {
 namespace {
 
 constexpr size_t kChunk = size_t{64} * 1024;
@@ -26,6 +26,11 @@ Timestamp MTime(const struct stat& st) {
 
 }  // namespace
 
+std::string PositionStateFile(const CollectorEnv& env) {
+  if (env.mode != RunMode::kLive || env.state_dir.empty()) return "";
+  return env.state_dir + "/offsets/" + env.instance + ".json";
+}
+
 struct FileTailer::Open {
   int fd = -1;
   struct stat st {};
@@ -36,23 +41,26 @@ struct FileTailer::Open {
   }
 };
 
-Status FileTailer::OpenFile(CollectorContext& ctx, Open* f) {
+Status FileTailer::OpenFile(CollectorContext& ctx, Open* f, bool* waited) {
   bool logged = false;
   while (true) {
     f->fd = open(options_.path.c_str(), O_RDONLY | O_CLOEXEC);
     if (f->fd >= 0) break;
     const int err = errno;
     if (!options_.follow || err != ENOENT) return Status::FromErrno("open " + options_.path, err);
-    if (!logged) VIGIL_LOG(kInfo) << "access: waiting for " << options_.path << " to appear";
+    if (!logged) VIGIL_LOG(kInfo) << options_.log_name << ": waiting for " << options_.path << " to appear";
     logged = true;
+    if (waited != nullptr) *waited = true;
     if (!ctx.SleepFor(options_.poll_interval)) return Status::Ok();
   }
   if (fstat(f->fd, &f->st) != 0) return Status::FromErrno("fstat " + options_.path, errno);
   return Status::Ok();
 }
 
-uint64_t FileTailer::StartOffset(const Open& f) {
-  const auto size = static_cast<uint64_t>(f.st.st_size);
+uint64_t FileTailer::StartOffset(const Open& f, bool waited) {
+  if (!S_ISREG(f.st.st_mode)) return 0;  // not seekable: read from where it stands
+  // A file that appeared while we waited is new: read it whole.
+  const auto size = waited ? uint64_t{0} : static_cast<uint64_t>(f.st.st_size);
   switch (options_.start_at) {
     case StartAt::kBeginning:
       return 0;
@@ -64,7 +72,7 @@ uint64_t FileTailer::StartOffset(const Open& f) {
   if (options_.state_file.empty()) return size;
   auto loaded = LoadFilePosition(options_.state_file);
   if (!loaded.ok()) {
-    VIGIL_LOG(kWarning) << "access: ignoring saved position: " << loaded.status().message();
+    VIGIL_LOG(kWarning) << options_.log_name << ": ignoring saved position: " << loaded.status().message();
     return size;
   }
   if (!loaded->has_value()) return size;
@@ -76,13 +84,13 @@ uint64_t FileTailer::StartOffset(const Open& f) {
                     saved.inode == static_cast<uint64_t>(f.st.st_ino) &&
                     bytes == saved.fingerprint_bytes && hash == saved.fingerprint;
   if (same && saved.offset <= size) return saved.offset;
-  VIGIL_LOG(kInfo) << "access: " << options_.path
+  VIGIL_LOG(kInfo) << options_.log_name << ": " << options_.path
                    << (same ? " was truncated" : " is a new file") << " since the saved position; reading it from the start";
   return 0;
 }
 
 void FileTailer::Save(const Open& f, const LineAssembler& lines) {
-  if (options_.state_file.empty() || f.fd < 0) return;
+  if (options_.state_file.empty() || f.fd < 0 || !S_ISREG(f.st.st_mode)) return;
   if (lines.complete_end() == saved_offset_) return;
   FilePosition p;
   p.device = static_cast<uint64_t>(f.st.st_dev);
@@ -92,7 +100,7 @@ void FileTailer::Save(const Open& f, const LineAssembler& lines) {
   if (!Fingerprint(f.fd, static_cast<uint32_t>(limit), &p.fingerprint, &p.fingerprint_bytes).ok()) return;
   Status s = SaveFilePosition(options_.state_file, options_.path, p);
   if (!s.ok()) {
-    VIGIL_LOG(kWarning) << "access: cannot save position: " << s.message();
+    VIGIL_LOG(kWarning) << options_.log_name << ": cannot save position: " << s.message();
     return;
   }
   saved_offset_ = p.offset;
@@ -100,12 +108,16 @@ void FileTailer::Save(const Open& f, const LineAssembler& lines) {
 
 Status FileTailer::Run(CollectorContext& ctx, LineConsumer& consumer) {
   Open f;
-  VIGIL_RETURN_IF_ERROR(OpenFile(ctx, &f));
+  bool waited = false;
+  VIGIL_RETURN_IF_ERROR(OpenFile(ctx, &f, &waited));
   if (f.fd < 0) return Status::Ok();  // stopping while waiting
+  const bool regular = S_ISREG(f.st.st_mode);
   LineAssembler lines(options_.max_line_bytes);
-  const uint64_t start = StartOffset(f);
+  const uint64_t start = StartOffset(f, waited);
   lines.Reset(start);
-  if (lseek(f.fd, static_cast<off_t>(start), SEEK_SET) < 0) return Status::FromErrno("lseek", errno);
+  if (regular && lseek(f.fd, static_cast<off_t>(start), SEEK_SET) < 0) {
+    return Status::FromErrno("lseek " + options_.path, errno);
+  }
   consumer.NewFile(MTime(f.st));
 
   std::string buf(kChunk, '\0');
@@ -142,6 +154,10 @@ Status FileTailer::Run(CollectorContext& ctx, LineConsumer& consumer) {
     }
     if (!consumer.AtEnd()) break;
     if (!options_.state_file.empty()) maybe_save();
+    if (!regular) {
+      if (!ctx.SleepFor(options_.poll_interval)) break;
+      continue;
+    }
     struct stat path_st {};
     struct stat fd_st {};
     const bool path_ok = stat(options_.path.c_str(), &path_st) == 0;
@@ -149,8 +165,9 @@ Status FileTailer::Run(CollectorContext& ctx, LineConsumer& consumer) {
       ++truncations_;  // copytruncate
       lines.Reset(0);
       saved_offset_ = UINT64_MAX;
-      if (lseek(f.fd, 0, SEEK_SET) < 0) return Status::FromErrno("lseek", errno);
+      if (lseek(f.fd, 0, SEEK_SET) < 0) return Status::FromErrno("lseek " + options_.path, errno);
       f.st = fd_st;
+      consumer.NewFile(MTime(f.st));
       continue;
     }
     if (path_ok && !SameFile(path_st, f.st)) {
@@ -164,7 +181,7 @@ Status FileTailer::Run(CollectorContext& ctx, LineConsumer& consumer) {
       draining = false;
       if (!lines.Finish(consumer) || !consumer.AtEnd()) break;
       Open next;
-      VIGIL_RETURN_IF_ERROR(OpenFile(ctx, &next));
+      VIGIL_RETURN_IF_ERROR(OpenFile(ctx, &next, nullptr));
       if (next.fd < 0) break;
       std::swap(f.fd, next.fd);
       f.st = next.st;
@@ -181,4 +198,4 @@ Status FileTailer::Run(CollectorContext& ctx, LineConsumer& consumer) {
   return Status::Ok();
 }
 
-}  // namespace vigil::access
+}  // namespace vigil

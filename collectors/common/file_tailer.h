@@ -1,5 +1,6 @@
 // FileTailer: reads a log file to its end and, when following, keeps reading as it grows,
-// across rotation, handing each line to a LineConsumer with its byte offset.
+// across rotation, handing each line to a LineConsumer with its byte offset. Shared by the
+// collectors that read files (auth_log, journal_json, jsonl with `source: file`).
 //
 // Rotation:
 //   rename-and-create (logrotate's default): when the path names another file (or none
@@ -9,7 +10,9 @@
 //   copytruncate: when the open file becomes shorter than what was read, reading restarts
 //     at 0 (bytes written between the copy and the truncation are lost by copytruncate
 //     itself, whoever reads).
-// Growth and rotation are checked every poll_interval once the end is reached.
+// Growth and rotation are checked every poll_interval once the end is reached. The
+// consumer's NewFile is called whenever reading (re)starts: at the start, after a
+// rotation and after a truncation.
 //
 // Positions (file_position.h) are loaded at start with `start_at: saved` and saved every
 // checkpoint_lines lines or checkpoint_interval, after a rotation, and when Run returns:
@@ -17,6 +20,9 @@
 //             fingerprint of its head); read from 0 if it is another file (rotated while
 //             Vigil was down); from the end when nothing was saved;
 //   beginning from 0;  end  from the current end.
+// A file that did not exist yet when Run started (waited for while following) is new:
+// it is read from 0 whatever start_at says. A file that is not a regular one (a character
+// device, /dev/stdin) is read from where it stands, without rotation or truncation checks.
 // With no state_file nothing is loaded or saved (replay).
 //
 // Threading: Run on the collector thread only.
@@ -29,7 +35,7 @@
 #include "line_assembler.h"
 #include "vigil/collector.h"
 
-namespace vigil::access {
+namespace vigil {
 
 enum class StartAt { kBeginning, kEnd, kSaved };
 
@@ -42,7 +48,12 @@ struct TailOptions {
   std::string state_file;  // empty: no persisted position
   uint64_t checkpoint_lines = 1000;
   std::chrono::milliseconds checkpoint_interval{5000};
+  std::string log_name = "tail";  // prefixes log messages: the collector instance
 };
+
+// Where a collector instance's position is saved: `<state_dir>/offsets/<instance>.json`.
+// Empty (no saved position) in replay and when there is no state_dir.
+std::string PositionStateFile(const CollectorEnv& env);
 
 class FileTailer {
  public:
@@ -57,8 +68,8 @@ class FileTailer {
 
  private:
   struct Open;
-  Status OpenFile(CollectorContext& ctx, Open* f);
-  uint64_t StartOffset(const Open& f);
+  Status OpenFile(CollectorContext& ctx, Open* f, bool* waited);
+  uint64_t StartOffset(const Open& f, bool waited);
   void Save(const Open& f, const LineAssembler& lines);
 
   TailOptions options_;
@@ -67,4 +78,4 @@ class FileTailer {
   uint64_t saved_offset_ = UINT64_MAX;
 };
 
-}  // namespace vigil::access
+}  // namespace vigil

@@ -1,6 +1,6 @@
 #include "line_assembler.h"
 
-namespace vigil::access {
+namespace vigil {
 
 void LineAssembler::Reset(uint64_t offset) {
   pending_.clear();
@@ -63,4 +63,4 @@ bool LineAssembler::Finish(LineConsumer& consumer) {
   return go_on;
 }
 
-}  // namespace vigil::access
+}  // namespace vigil

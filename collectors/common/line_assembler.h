@@ -14,7 +14,7 @@
 
 #include "vigil/event.h"
 
-namespace vigil::access {
+namespace vigil {
 
 class LineConsumer {
  public:
@@ -24,7 +24,8 @@ class LineConsumer {
   virtual bool Line(std::string_view line, uint64_t offset) = 0;
   // The line starting at `offset` was longer than the limit and was dropped.
   virtual void Overlong(uint64_t offset) = 0;
-  // Reading (re)starts on a file: the first file, or the new one after rotation.
+  // Reading (re)starts on a file: the first file, the new one after rotation, or the same
+  // one from offset 0 after it was truncated.
   virtual void NewFile(Timestamp mtime) { (void)mtime; }
   // The end of what the file holds for now was reached (at each end when following).
   // False: stop reading.
@@ -56,4 +57,4 @@ class LineAssembler {
   uint64_t lines_ = 0;
 };
 
-}  // namespace vigil::access
+}  // namespace vigil

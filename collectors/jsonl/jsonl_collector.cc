@@ -133,9 +133,14 @@ Result<std::unique_ptr<Collector>> JsonlCollectorFactory::Create(ConfigSection& 
   o.source = source == "fifo"          ? SourceKind::kFifo
              : source == "unix_socket" ? SourceKind::kUnixSocket
                                        : SourceKind::kFile;
-  const std::string start_at = section.Enum("start_at", "end", {"beginning", "end"});
+  const std::string start_at = section.Enum("start_at", "saved", {"beginning", "end", "saved"});
+  o.start_at = start_at == "beginning" ? StartAt::kBeginning
+               : start_at == "end"     ? StartAt::kEnd
+                                       : StartAt::kSaved;
   // Replay reads recorded input whole: `start_at: end` would read nothing.
-  o.start_at_end = start_at == "end" && env.mode == RunMode::kLive;
+  if (env.mode != RunMode::kLive) o.start_at = StartAt::kBeginning;
+  o.state_file = PositionStateFile(env);
+  o.instance = env.instance;
   o.follow = section.Bool("follow", env.mode == RunMode::kLive);
   o.max_line_bytes =
       static_cast<size_t>(section.Int("max_line_bytes", int64_t{1} << 20, 64, int64_t{64} << 20));

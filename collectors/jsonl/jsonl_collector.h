@@ -10,16 +10,21 @@
 // Config keys (a `collectors:` entry of type jsonl):
 //   path            required; the file, FIFO or socket path
 //   source          file | fifo | unix_socket (default file)
-//   start_at        beginning | end (default end; replay always reads from the beginning)
+//   start_at        beginning | end | saved (default saved: resume a file from the position
+//                   saved in <state_dir>/offsets/<name>.json, else start at its end; replay
+//                   always reads from the beginning and neither loads nor saves positions)
 //   follow          keep reading after end of input (default: true live, false in replay)
 //   max_line_bytes  64..67108864 (default 1048576); longer lines are skipped, not buffered
 //   poll_interval   how often a followed file is checked for growth and rotation (250ms)
 //
+// A file is read with FileTailer (collectors/common/file_tailer.h), as auth_log reads
+// its: rotation by rename-and-create and by copytruncate, positions saved while running.
+//
 // Bad lines are never fatal: malformed JSON, wrong types and overlong lines are passed to
 // CollectorContext::Skip with their location: "PATH:LINE" for files and FIFOs (lines count
-// from 1; after `start_at: end` they count from where reading began, after rotation or
-// truncation they start again at 1) and "PATH#CONN:LINE" for the CONN-th connection to a
-// socket. Empty and blank lines are ignored without a skip.
+// from 1; after `start_at: end` or `saved` they count from where reading began, after
+// rotation or truncation they start again at 1) and "PATH#CONN:LINE" for the CONN-th
+// connection to a socket. Empty and blank lines are ignored without a skip.
 //
 // Threading: everything here runs on the collector's own thread (Collector::Run); the
 // classes below are not shared between threads.
@@ -32,6 +37,7 @@
 #include <string>
 #include <string_view>
 
+#include "file_tailer.h"
 #include "vigil/collector.h"
 
 namespace vigil::jsonl {
@@ -41,11 +47,13 @@ enum class SourceKind { kFile, kFifo, kUnixSocket };
 struct JsonlOptions {
   std::string path;
   SourceKind source = SourceKind::kFile;
-  bool start_at_end = true;
+  StartAt start_at = StartAt::kSaved;  // files only
   bool follow = true;
   size_t max_line_bytes = size_t{1} << 20;
   std::chrono::milliseconds poll_interval{250};
   RunMode mode = RunMode::kLive;
+  std::string state_file;  // the saved position of a file; empty: none (replay)
+  std::string instance = "jsonl";
 };
 
 // Turns one line into an event and hands it on, or reports why it could not.
@@ -85,9 +93,9 @@ class LineSplitter {
   bool discarding_ = false;
 };
 
-// The three sources. Each returns when its input ends (not following), when the context
-// is stopping, or when the pipeline refuses events; an error only when the source cannot
-// be opened or read at all.
+// The three sources (ReadFile through FileTailer). Each returns when its input ends (not
+// following), when the context is stopping, or when the pipeline refuses events; an error
+// only when the source cannot be opened or read at all.
 Status ReadFile(const JsonlOptions& options, CollectorContext& ctx, LineHandler& handler);
 Status ReadFifo(const JsonlOptions& options, CollectorContext& ctx, LineHandler& handler);
 Status ServeUnixSocket(const JsonlOptions& options, CollectorContext& ctx, LineHandler& handler);

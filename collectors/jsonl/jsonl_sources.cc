@@ -1,4 +1,5 @@
 // The three inputs of the jsonl collector: a (followed) file, a FIFO, a unix socket.
+// Files are read by the shared FileTailer (collectors/common/file_tailer.h).
 #include <fcntl.h>
 #include <poll.h>
 #include <sys/socket.h>
@@ -54,92 +55,43 @@ bool SameFile(const struct stat& a, const struct stat& b) {
   return a.st_ino == b.st_ino && a.st_dev == b.st_dev;
 }
 
-// Waits (when following) until `path` can be opened. An invalid Fd with an ok status
-// means the context is stopping.
-Status OpenWhenPresent(const JsonlOptions& options, CollectorContext& ctx, Fd* fd, bool* waited) {
-  *waited = false;
-  while (true) {
-    *fd = Fd(open(options.path.c_str(), O_RDONLY | O_CLOEXEC));
-    if (fd->valid()) return Status::Ok();
-    const int err = errno;
-    if (!options.follow || err != ENOENT) return Status::FromErrno("open " + options.path, err);
-    if (!*waited) {
-      VIGIL_LOG(kInfo) << "jsonl: waiting for " << options.path << " to appear";
-    }
-    *waited = true;
-    if (!ctx.SleepFor(options.poll_interval)) return Status::Ok();
+// Numbers the lines FileTailer hands on: from 1 where reading began, and again from 1
+// whenever reading restarts (rotation, truncation).
+class NumberedLines : public LineConsumer {
+ public:
+  NumberedLines(const std::string& path, LineHandler& handler) : path_(path), handler_(handler) {}
+
+  bool Line(std::string_view line, uint64_t offset) override {
+    (void)offset;
+    return handler_.Line(path_, ++line_, line);
   }
-}
+  void Overlong(uint64_t offset) override {
+    (void)offset;
+    handler_.Overlong(path_, ++line_);
+  }
+  void NewFile(Timestamp mtime) override {
+    (void)mtime;
+    line_ = 0;
+  }
+
+ private:
+  const std::string& path_;
+  LineHandler& handler_;
+  uint64_t line_ = 0;  // lines handed on (or skipped as overlong) since reading began
+};
 
 }  // namespace
 
 Status ReadFile(const JsonlOptions& options, CollectorContext& ctx, LineHandler& handler) {
-  const std::string& path = options.path;
-  Fd fd;
-  bool waited = false;
-  VIGIL_RETURN_IF_ERROR(OpenWhenPresent(options, ctx, &fd, &waited));
-  if (!fd.valid()) return Status::Ok();
-  struct stat opened {};
-  if (fstat(fd.get(), &opened) != 0) return Status::FromErrno("stat " + path, errno);
-  const bool regular = S_ISREG(opened.st_mode);
-  off_t offset = 0;
-  // A file that appeared while we waited is new: read it whole.
-  if (options.start_at_end && !waited && regular) {
-    offset = lseek(fd.get(), 0, SEEK_END);
-    if (offset < 0) return Status::FromErrno("seek " + path, errno);
-  }
-
-  LineSplitter lines(path, options.max_line_bytes);
-  std::vector<char> buf(kChunk);
-  bool rotated = false;  // the path names another file now; finish this one first
-  while (!ctx.stopping()) {
-    const ssize_t n = read(fd.get(), buf.data(), buf.size());
-    if (n < 0) {
-      if (errno == EINTR) continue;
-      return Status::FromErrno("read " + path, errno);
-    }
-    if (n > 0) {
-      offset += n;
-      if (!lines.Feed(std::string_view(buf.data(), static_cast<size_t>(n)), handler)) break;
-      continue;
-    }
-    // End of file.
-    if (!options.follow) {
-      (void)lines.Finish(handler);
-      break;
-    }
-    if (rotated) {
-      // The old file has been read to its end, so its unfinished last line is complete.
-      rotated = false;
-      if (!lines.Finish(handler)) break;
-      Fd next(open(path.c_str(), O_RDONLY | O_CLOEXEC));
-      struct stat next_stat {};
-      if (next.valid() && fstat(next.get(), &next_stat) == 0) {
-        fd = std::move(next);
-        opened = next_stat;
-        offset = 0;
-        lines.Restart();
-        continue;
-      }
-      // Gone again before we could open it: keep the old file and look again later.
-    } else if (regular) {
-      struct stat now {};
-      if (fstat(fd.get(), &now) == 0 && now.st_size < offset) {
-        // Truncated in place (copytruncate): read again from the top.
-        if (lseek(fd.get(), 0, SEEK_SET) < 0) return Status::FromErrno("seek " + path, errno);
-        offset = 0;
-        lines.Restart();
-        continue;
-      }
-      struct stat named {};
-      if (stat(path.c_str(), &named) == 0 && !SameFile(named, opened)) {
-        rotated = true;  // first read what was appended to the old file meanwhile
-        continue;
-      }
-    }
-    if (!ctx.SleepFor(options.poll_interval)) break;
-  }
-  return Status::Ok();
+  FileTailer tailer(TailOptions{.path = options.path,
+                                .start_at = options.start_at,
+                                .follow = options.follow,
+                                .poll_interval = options.poll_interval,
+                                .max_line_bytes = options.max_line_bytes,
+                                .state_file = options.state_file,
+                                .log_name = options.instance});
+  NumberedLines lines(options.path, handler);
+  return tailer.Run(ctx, lines);
 }
 
 Status ReadFifo(const JsonlOptions& options, CollectorContext& ctx, LineHandler& handler) {

@@ -360,11 +360,15 @@ TEST(ShippedConfigTest, LoadsWithoutDiagnostics) {
   EXPECT_EQ(r->state_dir, "/var/lib/vigil");
   EXPECT_EQ(r->metrics_listen, "127.0.0.1:9747");
   EXPECT_EQ(r->rule_paths, V{"/etc/vigil/rules.d/*.yaml"});
-  ASSERT_EQ(r->collectors.size(), 1u);
+  ASSERT_EQ(r->collectors.size(), 2u);
   EXPECT_EQ(r->collectors[0].type, "jsonl");
   EXPECT_EQ(r->collectors[0].name, "ingest");
-  Diagnostics d2;
-  EXPECT_TRUE(CreateCollector(r->collectors[0], *r, RunMode::kLive, d2).ok()) << d2.FormatText();
+  EXPECT_EQ(r->collectors[1].type, "auth_log");
+  EXPECT_EQ(r->collectors[1].name, "auth");
+  for (const auto& entry : r->collectors) {
+    Diagnostics d2;
+    EXPECT_TRUE(CreateCollector(entry, *r, RunMode::kLive, d2).ok()) << d2.FormatText();
+  }
 }
 
 }  // namespace

@@ -18,7 +18,7 @@
 #include "file_position.h"
 #include "support/test_support.h"
 
-namespace vigil::access {
+namespace vigil {
 namespace {
 
 using namespace std::chrono_literals;
@@ -251,4 +251,4 @@ TEST(FileTailer, OverlongLineIsSkippedWithBoundedMemory) {
 }
 
 }  // namespace
-}  // namespace vigil::access
+}  // namespace vigil

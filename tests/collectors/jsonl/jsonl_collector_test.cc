@@ -69,11 +69,11 @@ class Harness {
     }
   }
 
-  void Create(const std::string& yaml) {
+  void Create(const std::string& yaml, const std::string& state_dir = "") {
     const CollectorFactory* factory = CollectorRegistry::Global().Find("jsonl");
     ASSERT_NE(factory, nullptr);
     ConfigSection section(YAML::Load(yaml), "test.yaml", diags_);
-    auto c = factory->Create(section, CollectorEnv{"jsonl", "", mode_});
+    auto c = factory->Create(section, CollectorEnv{"jsonl", state_dir, mode_});
     ASSERT_TRUE(c.ok()) << c.status().ToString() << "\n" << diags_.FormatText();
     collector_ = std::move(c).value();
   }
@@ -266,6 +266,32 @@ TEST(JsonlCollectorTest, FollowsRotationByRenameAndCreate) {
   EXPECT_EQ(h.Messages(), (Strings{"a1", "a2", "a3", "b1", "b3"}));
   ASSERT_EQ(h.skips().size(), 1u);
   EXPECT_EQ(h.skips()[0].where, path + ":2");
+}
+
+TEST(JsonlCollectorTest, ResumesAFileFromTheSavedPosition) {
+  TempDir dir;
+  const std::string path = dir.Write("s.jsonl", Line("before"));
+  const std::string state = dir.File("state");
+  {
+    Harness h(RunMode::kLive);
+    h.Create("path: " + path + "\npoll_interval: 20ms\n", state);  // start_at: saved
+    h.Start();
+    std::this_thread::sleep_for(100ms);  // nothing saved yet: starts at the end
+    Append(path, Line("one") + "{bad\n");
+    ASSERT_TRUE(Eventually([&] { return h.count() == 1 && h.skips().size() == 1; }));
+    h.Stop();
+    EXPECT_EQ(h.Messages(), (Strings{"one"}));
+    EXPECT_EQ(h.skips()[0].where, path + ":2");  // counted from where reading began
+  }
+  struct stat st {};
+  EXPECT_EQ(stat((state + "/offsets/jsonl.json").c_str(), &st), 0);
+  Append(path, Line("two"));  // written while stopped
+  Harness h(RunMode::kLive);
+  h.Create("path: " + path + "\npoll_interval: 20ms\n", state);
+  h.Start();
+  ASSERT_TRUE(Eventually([&] { return h.count() == 1; }));
+  std::this_thread::sleep_for(100ms);
+  EXPECT_EQ(h.Messages(), (Strings{"two"}));  // nothing read twice, nothing lost
 }
 
 TEST(JsonlCollectorTest, ReadsAFifoAcrossWriters) {
