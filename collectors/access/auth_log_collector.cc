@@ -9,6 +9,7 @@
 #include "file_tailer.h"
 #include "syslog_header.h"
 #include "tail_config.h"
+#include "tailed_collector.h"
 #include "vigil/collector.h"
 
 namespace vigil::access {
@@ -86,41 +87,11 @@ class AuthLogLines : public LineConsumer {
   uint64_t held_offset_ = 0;
 };
 
-class AuthLogCollector : public Collector {
- public:
-  explicit AuthLogCollector(TailOptions options) : options_(std::move(options)) {}
-
-  Status Run(CollectorContext& ctx) override {
-    Result<AccessFieldIds> ids = DeclareAccessFields(FieldRegistry::Global());
-    if (!ids.ok()) return ids.status();
-    AuthLogLines lines(ctx, options_, *ids);
-    FileTailer tailer(options_);
-    return tailer.Run(ctx, lines);
-  }
-
- private:
-  TailOptions options_;
-};
-
-class AuthLogCollectorFactory : public CollectorFactory {
+class AuthLogCollectorFactory : public TailedCollectorFactory<AuthLogLines> {
  public:
   std::string_view name() const override { return "auth_log"; }
   std::string_view description() const override {
     return "sshd, sudo, su, PAM, login and account events from a syslog file (auth.log, secure)";
-  }
-  Status DeclareFields(FieldRegistry& fields) const override {
-    return DeclareAccessFields(fields).status();
-  }
-  Result<std::unique_ptr<Collector>> Create(ConfigSection& section,
-                                            const CollectorEnv& env) const override {
-    const size_t errors_before = section.diagnostics().error_count();
-    TailOptions options;
-    ReadTailOptions(section, env, &options);
-    section.Finish();
-    if (section.diagnostics().error_count() > errors_before) {
-      return Status::InvalidArgument("invalid auth_log collector configuration");
-    }
-    return std::unique_ptr<Collector>(std::make_unique<AuthLogCollector>(std::move(options)));
   }
 };
 

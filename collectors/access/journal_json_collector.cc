@@ -9,6 +9,7 @@
 #include "file_tailer.h"
 #include "journal_json.h"
 #include "tail_config.h"
+#include "tailed_collector.h"
 #include "vigil/collector.h"
 
 namespace vigil::access {
@@ -48,41 +49,11 @@ class JournalLines : public LineConsumer {
   AuthLineParser parser_;
 };
 
-class JournalJsonCollector : public Collector {
- public:
-  explicit JournalJsonCollector(TailOptions options) : options_(std::move(options)) {}
-
-  Status Run(CollectorContext& ctx) override {
-    Result<AccessFieldIds> ids = DeclareAccessFields(FieldRegistry::Global());
-    if (!ids.ok()) return ids.status();
-    JournalLines lines(ctx, options_, *ids);
-    FileTailer tailer(options_);
-    return tailer.Run(ctx, lines);
-  }
-
- private:
-  TailOptions options_;
-};
-
-class JournalJsonCollectorFactory : public CollectorFactory {
+class JournalJsonCollectorFactory : public TailedCollectorFactory<JournalLines> {
  public:
   std::string_view name() const override { return "journal_json"; }
   std::string_view description() const override {
     return "access events from `journalctl -o json` output (one JSON object per line)";
-  }
-  Status DeclareFields(FieldRegistry& fields) const override {
-    return DeclareAccessFields(fields).status();
-  }
-  Result<std::unique_ptr<Collector>> Create(ConfigSection& section,
-                                            const CollectorEnv& env) const override {
-    const size_t errors_before = section.diagnostics().error_count();
-    TailOptions options;
-    ReadTailOptions(section, env, &options);
-    section.Finish();
-    if (section.diagnostics().error_count() > errors_before) {
-      return Status::InvalidArgument("invalid journal_json collector configuration");
-    }
-    return std::unique_ptr<Collector>(std::make_unique<JournalJsonCollector>(std::move(options)));
   }
 };
 

@@ -1,0 +1,55 @@
+// TailedCollector: an access collector that follows one file with FileTailer and turns its
+// lines into events with `Lines`, a LineConsumer built as Lines(ctx, options, field ids).
+// auth_log (syslog lines) and journal_json (journalctl -o json lines) are two of them; each
+// only names itself and its line consumer.
+#pragma once
+
+#include <memory>
+#include <string>
+
+#include "access_event.h"
+#include "file_tailer.h"
+#include "tail_config.h"
+#include "vigil/collector.h"
+
+namespace vigil::access {
+
+template <typename Lines>
+class TailedCollector : public Collector {
+ public:
+  explicit TailedCollector(TailOptions options) : options_(std::move(options)) {}
+
+  Status Run(CollectorContext& ctx) override {
+    Result<AccessFieldIds> ids = DeclareAccessFields(FieldRegistry::Global());
+    if (!ids.ok()) return ids.status();
+    Lines lines(ctx, options_, *ids);
+    FileTailer tailer(options_);
+    return tailer.Run(ctx, lines);
+  }
+
+ private:
+  TailOptions options_;
+};
+
+// Subclasses give name() and description(); the tail options are read here.
+template <typename Lines>
+class TailedCollectorFactory : public CollectorFactory {
+ public:
+  Status DeclareFields(FieldRegistry& fields) const override {
+    return DeclareAccessFields(fields).status();
+  }
+  Result<std::unique_ptr<Collector>> Create(ConfigSection& section,
+                                            const CollectorEnv& env) const override {
+    const size_t errors_before = section.diagnostics().error_count();
+    TailOptions options;
+    ReadTailOptions(section, env, &options);
+    section.Finish();
+    if (section.diagnostics().error_count() > errors_before) {
+      return Status::InvalidArgument("invalid " + std::string(name()) +
+                                     " collector configuration");
+    }
+    return std::unique_ptr<Collector>(std::make_unique<TailedCollector<Lines>>(std::move(options)));
+  }
+};
+
+}  // namespace vigil::access
