@@ -9,6 +9,7 @@
 #include <utility>
 
 #include "network_options.h"
+#include "network_metrics.h"
 #include "packet_processor.h"
 #include "vigil/log.h"
 
@@ -102,6 +103,7 @@ class CaptureCollector : public Collector {
       Widen(st.ps_recv, last_recv, stats_.received);
       Widen(st.ps_drop, last_drop, stats_.dropped);
       Widen(st.ps_ifdrop, last_ifdrop, stats_.if_dropped);
+      metrics_.PublishKernel(stats_.received, stats_.dropped, stats_.if_dropped);
     };
     Status result;
     auto last_stats = std::chrono::steady_clock::now();
@@ -119,6 +121,7 @@ class CaptureCollector : public Collector {
         break;
       }
       if (n == 0) processor.AdvanceTo(WallNs());
+      metrics_.Publish(processor);
       if (std::chrono::steady_clock::now() - last_stats > std::chrono::seconds(1)) {
         poll_stats();
         last_stats = std::chrono::steady_clock::now();
@@ -130,15 +133,21 @@ class CaptureCollector : public Collector {
     }
     poll_stats();
     processor.Flush();
+    metrics_.Publish(processor);
     VIGIL_LOG(kInfo) << "capture: " << processor.Summary() << "; kernel: " << stats_.received
                      << " received, " << stats_.dropped << " dropped, " << stats_.if_dropped
                      << " dropped by the interface";
     return result;
   }
 
+  void WriteMetrics(MetricWriter& out, const std::string& instance) const override {
+    metrics_.Write(out, instance, /*live=*/true);
+  }
+
  private:
   CaptureOptions o_;
   CaptureStats stats_;
+  NetworkMetrics metrics_;
 };
 
 }  // namespace

@@ -6,6 +6,7 @@
 #include <utility>
 
 #include "network_options.h"
+#include "network_metrics.h"
 #include "packet_processor.h"
 #include "vigil/log.h"
 
@@ -56,17 +57,29 @@ class PcapCollector : public Collector {
       }
       if (r == 0) continue;
       const int64_t ts = int64_t{header->ts.tv_sec} * 1'000'000'000 + header->ts.tv_usec;
-      if (!processor.Frame(ts, data, header->caplen, header->len)) return Status::Ok();
-      if (processor.counters().packets % kStopCheckEvery == 0 && ctx.stopping()) break;
+      if (!processor.Frame(ts, data, header->caplen, header->len)) {
+        metrics_.Publish(processor);
+        return Status::Ok();
+      }
+      if (processor.counters().packets % kStopCheckEvery == 0) {
+        metrics_.Publish(processor);
+        if (ctx.stopping()) break;
+      }
     }
     processor.Flush();
+    metrics_.Publish(processor);
     VIGIL_LOG(kInfo) << "pcap: " << processor.Summary();
     return Status::Ok();
+  }
+
+  void WriteMetrics(MetricWriter& out, const std::string& instance) const override {
+    metrics_.Write(out, instance, /*live=*/false);
   }
 
  private:
   std::string path_;
   NetworkOptions options_;
+  NetworkMetrics metrics_;
 };
 
 }  // namespace

@@ -18,6 +18,7 @@ using testing::HttpGet;
 using testing::Process;
 using testing::ReadFile;
 using testing::RunCommand;
+using testing::SharedDir;
 using testing::TempDir;
 using testing::VigilBinary;
 
@@ -48,7 +49,9 @@ class MetricsTest : public ::testing::Test {
                           "\nmetrics:\n  listen: 127.0.0.1:" + std::to_string(port_) +
                           "\nrules:\n  paths: [" + dir_.File("rules.yaml") +
                           "]\ncollectors:\n  - type: jsonl\n    name: app\n    path: " +
-                          dir_.File("events.jsonl") + "\n    start_at: beginning\n");
+                          dir_.File("events.jsonl") + "\n    start_at: beginning\n" +
+                          "  - type: pcap\n    name: capfile\n    path: " + SharedDir() +
+                          "/corpora/pcap/ndpi-4.2/dns_long_domainname.pcap\n");
     vigil_ = std::make_unique<Process>(
         std::vector<std::string>{VigilBinary(), "run", "-c", cfg}, dir_.File("vigil.err"));
     ASSERT_TRUE(Eventually([&] { return HttpGet(port_, "/healthz") == "ok\n"; }))
@@ -73,14 +76,14 @@ TEST_F(MetricsTest, ExpositionPassesPromtoolAndHasEverySeries) {
   std::string body;
   ASSERT_TRUE(Eventually([&] {
     body = HttpGet(port_, "/metrics");
-    return body.find("vigil_events_processed_total 1") != std::string::npos;
+    return body.find("vigil_rule_alerts_total{rule=\"test.failure\",severity=\"medium\"} 1") !=
+               std::string::npos &&
+           body.find("vigil_collector_up{collector=\"capfile\"} 0") != std::string::npos;
   })) << body;
   EXPECT_NE(body.find("vigil_build_info{version=\""), std::string::npos);
   EXPECT_NE(body.find("vigil_collector_events_total{collector=\"app\"} 1"), std::string::npos);
   EXPECT_NE(body.find("vigil_collector_skipped_total{collector=\"app\"} 1"), std::string::npos);
   EXPECT_NE(body.find("vigil_collector_up{collector=\"app\"} 1"), std::string::npos);
-  EXPECT_NE(body.find("vigil_rule_alerts_total{rule=\"test.failure\",severity=\"medium\"} 1"),
-            std::string::npos);
   // A rule that never fired has its series, at 0.
   EXPECT_NE(body.find("vigil_rule_alerts_total{rule=\"test.never\",severity=\"critical\"} 0"),
             std::string::npos);
@@ -89,6 +92,11 @@ TEST_F(MetricsTest, ExpositionPassesPromtoolAndHasEverySeries) {
   EXPECT_NE(body.find("vigil_rule_evicted_groups_total{rule=\"test.burst\"} 0"),
             std::string::npos);
   EXPECT_NE(body.find("vigil_rule_suppressed_alerts_total{rule=\"test.never\"} 0"),
+            std::string::npos);
+  // A collector's own series (network), linted together with the rest.
+  EXPECT_NE(body.find("vigil_network_packets_total{collector=\"capfile\",result=\"ip\"}"),
+            std::string::npos);
+  EXPECT_NE(body.find("vigil_network_malformed_packets_total{collector=\"capfile\",class="),
             std::string::npos);
   EXPECT_NE(body.find("process_resident_memory_bytes "), std::string::npos);
   EXPECT_NE(body.find("process_open_fds "), std::string::npos);

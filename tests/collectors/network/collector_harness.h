@@ -45,6 +45,7 @@ class CollectorHarness : public EventSink {
     return Status::Ok();
   }
   Status Run() { return collector_->Run(ctx_); }
+  const Collector& collector() const { return *collector_; }
   void Start() {
     thread_ = std::thread([this] { run_status_ = collector_->Run(ctx_); });
   }

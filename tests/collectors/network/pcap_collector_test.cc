@@ -7,6 +7,8 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include <algorithm>
+
 #include "collector_harness.h"
 #include "flow_event.h"
 #include "network_options.h"
@@ -85,6 +87,42 @@ TEST(PcapCollector, EmitsOneFlowEventPerFlow) {
   ASSERT_EQ(skips.size(), 1u);
   EXPECT_EQ(skips[0].where, path + "#6");
   EXPECT_EQ(skips[0].reason, "truncated_ip");
+}
+
+// Collects samples as "name{labels} value" lines, for asserting on metrics.
+class TextMetrics : public MetricWriter {
+ public:
+  void Write(std::string_view name, std::string_view, MetricKind, const MetricLabels& labels,
+             double value) override {
+    std::string line(name);
+    for (const auto& [k, v] : labels) line += " " + k + "=" + v;
+    line += " " + std::to_string(static_cast<int64_t>(value));
+    lines.push_back(line);
+  }
+  bool Has(const std::string& line) const {
+    return std::find(lines.begin(), lines.end(), line) != lines.end();
+  }
+  std::vector<std::string> lines;
+};
+
+TEST(PcapCollector, PublishesPacketAndFlowMetrics) {
+  TempDir dir;
+  const std::string path = dir.File("sample.pcap");
+  ASSERT_TRUE(WritePcap(path, DLT_EN10MB, SampleCapture()));
+  CollectorHarness h;
+  ASSERT_TRUE(h.Create("pcap", "path: " + path).ok()) << h.diags().FormatText();
+  TextMetrics before;
+  h.collector().WriteMetrics(before, "cap");
+  EXPECT_TRUE(before.Has("vigil_network_packets_total collector=cap result=malformed 0"));
+  EXPECT_TRUE(before.Has("vigil_network_malformed_packets_total collector=cap class=truncated_ip 0"));
+  ASSERT_TRUE(h.Run().ok());
+  TextMetrics after;
+  h.collector().WriteMetrics(after, "cap");
+  EXPECT_TRUE(after.Has("vigil_network_packets_total collector=cap result=malformed 1"));
+  EXPECT_TRUE(after.Has("vigil_network_malformed_packets_total collector=cap class=truncated_ip 1"));
+  EXPECT_TRUE(after.Has("vigil_network_flows_ended_total collector=cap 2"));
+  EXPECT_TRUE(after.Has("vigil_network_flows_active collector=cap 0"));
+  for (const auto& l : after.lines) EXPECT_EQ(l.find("vigil_capture_"), std::string::npos) << l;
 }
 
 TEST(PcapCollector, BpfFilterAndBadConfig) {
