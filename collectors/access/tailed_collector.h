@@ -23,12 +23,17 @@ class TailedCollector : public Collector {
     Result<AccessFieldIds> ids = DeclareAccessFields(FieldRegistry::Global());
     if (!ids.ok()) return ids.status();
     Lines lines(ctx, options_, *ids);
-    FileTailer tailer(options_);
+    FileTailer tailer(options_, &counters_);
     return tailer.Run(ctx, lines);
+  }
+
+  void WriteMetrics(MetricWriter& out, const std::string& instance) const override {
+    WriteTailMetrics(counters_, out, instance);
   }
 
  private:
   TailOptions options_;
+  TailCounters counters_;
 };
 
 // Subclasses give name() and description(); the tail options are read here.

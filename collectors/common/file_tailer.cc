@@ -106,7 +106,42 @@ void FileTailer::Save(const Open& f, const LineAssembler& lines) {
   saved_offset_ = p.offset;
 }
 
-Status FileTailer::Run(CollectorContext& ctx, LineConsumer& consumer) {
+namespace {
+
+// Counts the lines it passes on.
+class CountingConsumer : public LineConsumer {
+ public:
+  CountingConsumer(LineConsumer& inner, std::atomic<uint64_t>* lines) : inner_(inner), lines_(lines) {}
+  bool Line(std::string_view line, uint64_t offset) override {
+    if (lines_ != nullptr) lines_->fetch_add(1, std::memory_order_relaxed);
+    return inner_.Line(line, offset);
+  }
+  void Overlong(uint64_t offset) override { inner_.Overlong(offset); }
+  void NewFile(Timestamp mtime) override { inner_.NewFile(mtime); }
+  bool AtEnd() override { return inner_.AtEnd(); }
+
+ private:
+  LineConsumer& inner_;
+  std::atomic<uint64_t>* lines_;
+};
+
+}  // namespace
+
+void WriteTailMetrics(const TailCounters& c, MetricWriter& out, const std::string& instance) {
+  MetricLabels l = {{"collector", instance}};
+  auto v = [](const std::atomic<uint64_t>& a) {
+    return static_cast<double>(a.load(std::memory_order_relaxed));
+  };
+  out.Counter("vigil_tail_lines_total", "Lines read from followed files.", l, v(c.lines));
+  out.Counter("vigil_tail_bytes_total", "Bytes read from followed files.", l, v(c.bytes));
+  out.Counter("vigil_tail_rotations_total", "Rotations followed (rename and create).", l,
+              v(c.rotations));
+  out.Counter("vigil_tail_truncations_total", "Truncations followed (copytruncate).", l,
+              v(c.truncations));
+}
+
+Status FileTailer::Run(CollectorContext& ctx, LineConsumer& outer) {
+  CountingConsumer consumer(outer, counters_ != nullptr ? &counters_->lines : nullptr);
   Open f;
   bool waited = false;
   VIGIL_RETURN_IF_ERROR(OpenFile(ctx, &f, &waited));
@@ -142,6 +177,7 @@ Status FileTailer::Run(CollectorContext& ctx, LineConsumer& consumer) {
       return Status::FromErrno("read " + options_.path, err);
     }
     if (n > 0) {
+      Count(&TailCounters::bytes, static_cast<uint64_t>(n));
       draining = false;  // the old file is still written to: wait for it to go quiet
       if (!lines.Feed(std::string_view(buf.data(), static_cast<size_t>(n)), consumer)) break;
       if (!options_.state_file.empty()) maybe_save();
@@ -163,6 +199,7 @@ Status FileTailer::Run(CollectorContext& ctx, LineConsumer& consumer) {
     const bool path_ok = stat(options_.path.c_str(), &path_st) == 0;
     if (fstat(f.fd, &fd_st) == 0 && static_cast<uint64_t>(fd_st.st_size) < lines.read_end()) {
       ++truncations_;  // copytruncate
+      Count(&TailCounters::truncations);
       lines.Reset(0);
       saved_offset_ = UINT64_MAX;
       if (lseek(f.fd, 0, SEEK_SET) < 0) return Status::FromErrno("lseek " + options_.path, errno);
@@ -186,6 +223,7 @@ Status FileTailer::Run(CollectorContext& ctx, LineConsumer& consumer) {
       std::swap(f.fd, next.fd);
       f.st = next.st;
       ++rotations_;
+      Count(&TailCounters::rotations);
       lines.Reset(0);
       saved_offset_ = UINT64_MAX;
       consumer.NewFile(MTime(f.st));

@@ -28,12 +28,14 @@
 // Threading: Run on the collector thread only.
 #pragma once
 
+#include <atomic>
 #include <chrono>
 #include <cstdint>
 #include <string>
 
 #include "line_assembler.h"
 #include "vigil/collector.h"
+#include "vigil/metric_writer.h"
 
 namespace vigil {
 
@@ -55,9 +57,22 @@ struct TailOptions {
 // Empty (no saved position) in replay and when there is no state_dir.
 std::string PositionStateFile(const CollectorEnv& env);
 
+// What a tailer has done, for /metrics: written by the collector thread, read by the
+// metrics thread (WriteTailMetrics). Owned by the collector, so it outlives each Run.
+struct TailCounters {
+  std::atomic<uint64_t> lines{0};
+  std::atomic<uint64_t> bytes{0};
+  std::atomic<uint64_t> rotations{0};
+  std::atomic<uint64_t> truncations{0};
+};
+
+// vigil_tail_{lines,bytes,rotations,truncations}_total{collector}.
+void WriteTailMetrics(const TailCounters& counters, MetricWriter& out, const std::string& instance);
+
 class FileTailer {
  public:
-  explicit FileTailer(TailOptions options) : options_(std::move(options)) {}
+  explicit FileTailer(TailOptions options, TailCounters* counters = nullptr)
+      : options_(std::move(options)), counters_(counters) {}
 
   // Returns at end of file (not following), when ctx is stopping, or when the consumer
   // asks to stop. An error only when the file cannot be opened or read.
@@ -72,7 +87,12 @@ class FileTailer {
   uint64_t StartOffset(const Open& f, bool waited);
   void Save(const Open& f, const LineAssembler& lines);
 
+  void Count(std::atomic<uint64_t> TailCounters::*field, uint64_t n = 1) {
+    if (counters_ != nullptr) (counters_->*field).fetch_add(n, std::memory_order_relaxed);
+  }
+
   TailOptions options_;
+  TailCounters* counters_;  // not owned; may be null
   uint64_t rotations_ = 0;
   uint64_t truncations_ = 0;
   uint64_t saved_offset_ = UINT64_MAX;

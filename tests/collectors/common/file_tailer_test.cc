@@ -64,7 +64,7 @@ class Follower {
  public:
   explicit Follower(TailOptions o)
       : ctx_("auth_log", sink_, RunMode::kLive, [](std::string_view, std::string_view) {}),
-        tailer_(std::move(o)) {
+        tailer_(std::move(o), &counters) {
     thread_ = std::thread([this] { status_ = tailer_.Run(ctx_, rec); });
   }
   ~Follower() { Stop(); }
@@ -74,6 +74,7 @@ class Follower {
     thread_.join();
   }
   Recorder rec;
+  TailCounters counters;  // before tailer_, which points at it
   Status status_;
 
  private:
@@ -136,6 +137,8 @@ TEST(FileTailer, RenameAndCreateDuringWrites) {
   std::this_thread::sleep_for(50ms);
   f.Stop();
   EXPECT_EQ(f.rec.lines(), Expected(0, next));
+  EXPECT_EQ(f.counters.lines.load(), static_cast<uint64_t>(next));
+  EXPECT_EQ(f.counters.rotations.load(), 20u);
 }
 
 TEST(FileTailer, CopyTruncate) {
@@ -156,6 +159,9 @@ TEST(FileTailer, CopyTruncate) {
   ASSERT_TRUE(Eventually([&] { return f.rec.size() >= static_cast<size_t>(next); }));
   f.Stop();
   EXPECT_EQ(f.rec.lines(), Expected(0, next));
+  EXPECT_EQ(f.counters.lines.load(), static_cast<uint64_t>(next));
+  EXPECT_EQ(f.counters.truncations.load(), 10u);
+  EXPECT_GT(f.counters.bytes.load(), 0u);
 }
 
 TEST(FileTailer, RestartResumesFromSavedPosition) {
