@@ -2,7 +2,7 @@
 #   make run    install what is missing, build, start the daemon on the default config
 #   make test   install what is missing, build, run every test
 #
-# Other targets: build, deps, bench, fuzz, fuzz-smoke, clean.
+# Other targets: build, deps, bench, fuzz, fuzz-smoke, test-sanitize, clean.
 
 BUILD      ?= build
 FUZZ_BUILD ?= build-fuzz
@@ -20,7 +20,7 @@ BUILD_PKGS := build-essential cmake ninja-build pkg-config ccache \
   libcurl4-openssl-dev libre2-dev
 TEST_PKGS  := python3 clang libclang-rt-14-dev prometheus curl tshark
 
-.PHONY: all run test build deps test-deps bench fuzz fuzz-smoke clean
+.PHONY: all run test test-sanitize build deps test-deps bench fuzz fuzz-smoke clean
 
 all: build
 
@@ -52,11 +52,20 @@ build: deps $(BUILD)/build.ninja
 run: build
 	$(BUILD)/vigil run -c $(CONFIG)
 
-# Fuzz smoke first, so that ctest's summary is the last thing printed.
+# Fuzz smoke and the sanitizer run first, so that ctest's summary is the last thing printed.
 test: test-deps $(BUILD)/build.ninja
 	cmake --build $(BUILD) -j $(JOBS)
 	$(MAKE) --no-print-directory fuzz-smoke
+	$(MAKE) --no-print-directory test-sanitize
 	cd $(BUILD) && ctest --output-on-failure -j $(JOBS) --timeout 600
+
+# Every unit and integration test once more, built with clang under ASan+UBSan (the fuzz
+# build, which instruments everything).
+test-sanitize: fuzz
+	cmake --build $(FUZZ_BUILD) -j $(JOBS)
+	cd $(FUZZ_BUILD) && ASAN_OPTIONS=detect_leaks=1:abort_on_error=0 \
+	  UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
+	  ctest --output-on-failure -j $(JOBS) --timeout 600
 
 bench: build
 	$(BUILD)/bench/vigil_bench_pipeline

@@ -260,7 +260,8 @@ TEST(LoginParser, Forms) {
 TEST(AuthLineParser, UnknownProgramsAreCounted) {
   AuthLineParser parser;
   const YearInference years(*ParseRfc3339("2026-06-30T00:00:00Z"), std::chrono::seconds(0));
-  auto h = ParseSyslogHeader(L("kernel: [1.0] usb 1-1: new device"), years);
+  const std::string line = L("kernel: [1.0] usb 1-1: new device");  // the header views it
+  auto h = ParseSyslogHeader(line, years);
   ASSERT_TRUE(h);
   AuthRecord r;
   EXPECT_FALSE(parser.Parse(*h, &r));
