@@ -92,7 +92,7 @@ class CaptureCollector : public Collector {
     } batch{&processor, scale};
     auto handler = [](u_char* user, const pcap_pkthdr* h, const u_char* bytes) {
       auto* b = reinterpret_cast<Batch*>(user);
-      const int64_t ts = int64_t{h->ts.tv_sec} * 1'000'000'000 + int64_t{h->ts.tv_usec} * b->scale;
+      const int64_t ts = FrameTimeNs(h->ts.tv_sec, h->ts.tv_usec, b->scale);
       (void)b->processor->Frame(ts, bytes, h->caplen, h->len);
     };
 

@@ -2,9 +2,22 @@
 
 #include <pcap/dlt.h>
 
+#include <algorithm>
+#include <limits>
 #include <utility>
 
 namespace vigil::network {
+
+int64_t FrameTimeNs(int64_t seconds, int64_t subsec, int64_t subsec_ns) {
+  constexpr int64_t kNs = 1'000'000'000;
+  constexpr int64_t kMaxSeconds = std::numeric_limits<int64_t>::max() / kNs - 1;
+  seconds = std::clamp<int64_t>(seconds, 0, kMaxSeconds);
+  int64_t fraction = 0;
+  if (subsec > 0 && subsec_ns > 0) {
+    fraction = subsec > (kNs - 1) / subsec_ns ? kNs - 1 : subsec * subsec_ns;
+  }
+  return seconds * kNs + fraction;
+}
 
 LinkType LinkTypeFromDlt(int dlt) {
   switch (dlt) {

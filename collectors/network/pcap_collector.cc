@@ -56,7 +56,7 @@ class PcapCollector : public Collector {
         break;
       }
       if (r == 0) continue;
-      const int64_t ts = int64_t{header->ts.tv_sec} * 1'000'000'000 + header->ts.tv_usec;
+      const int64_t ts = FrameTimeNs(header->ts.tv_sec, header->ts.tv_usec, 1);
       if (!processor.Frame(ts, data, header->caplen, header->len)) {
         metrics_.Publish(processor);
         return Status::Ok();

@@ -15,6 +15,7 @@
 #include "network_options.h"
 #include "packet_decoder.h"
 #include "packet_processor.h"
+#include "packet_processor.h"
 
 namespace {
 
@@ -56,7 +57,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   while (pcap_next_ex(p, &h, &bytes) == 1) {
     const auto outcome = vigil::network::DecodePacket(link, bytes, h->caplen, h->len, packet);
     if (outcome == vigil::network::DecodeOutcome::kIp) {
-      table.Add(packet, int64_t{h->ts.tv_sec} * 1'000'000'000 + h->ts.tv_usec, h->len);
+      table.Add(packet, vigil::network::FrameTimeNs(h->ts.tv_sec, h->ts.tv_usec, 1), h->len);
     }
   }
   pcap_close(p);

@@ -12,6 +12,7 @@
 #include "collector_harness.h"
 #include "flow_event.h"
 #include "network_options.h"
+#include "packet_processor.h"
 #include "pcap_writer.h"
 #include "support/test_support.h"
 #include "vigil/ecs_fields.h"
@@ -123,6 +124,17 @@ TEST(PcapCollector, PublishesPacketAndFlowMetrics) {
   EXPECT_TRUE(after.Has("vigil_network_flows_ended_total collector=cap 2"));
   EXPECT_TRUE(after.Has("vigil_network_flows_active collector=cap 0"));
   for (const auto& l : after.lines) EXPECT_EQ(l.find("vigil_capture_"), std::string::npos) << l;
+}
+
+TEST(FrameTime, HostileValuesSaturateInsteadOfOverflowing) {
+  EXPECT_EQ(FrameTimeNs(1000, 5, 1000), 1000'000'005'000);
+  EXPECT_EQ(FrameTimeNs(1000, 7, 1), 1000'000'000'007);
+  EXPECT_EQ(FrameTimeNs(-5, 0, 1), 0);
+  EXPECT_EQ(FrameTimeNs(0, 4'000'000'000, 1000), 999'999'999);  // fraction over a second
+  const int64_t huge = FrameTimeNs(2379311469288, 0, 1);    // found by pcap_file_fuzz
+  EXPECT_GT(huge, 0);
+  EXPECT_EQ(huge % 1'000'000'000, 0);
+  EXPECT_EQ(FrameTimeNs(INT64_MAX, INT64_MAX, 1000), huge + 999'999'999);
 }
 
 TEST(PcapCollector, BpfFilterAndBadConfig) {
