@@ -10,7 +10,8 @@ namespace vigil::network {
 
 int64_t FrameTimeNs(int64_t seconds, int64_t subsec, int64_t subsec_ns) {
   constexpr int64_t kNs = 1'000'000'000;
-  constexpr int64_t kMaxSeconds = std::numeric_limits<int64_t>::max() / kNs - 1;
+  // Year 2223: far beyond any real capture, and leaves room for timeouts added to it.
+  constexpr int64_t kMaxSeconds = 8'000'000'000;
   seconds = std::clamp<int64_t>(seconds, 0, kMaxSeconds);
   int64_t fraction = 0;
   if (subsec > 0 && subsec_ns > 0) {

@@ -34,7 +34,8 @@ struct PacketCounters {
 // A frame's capture time in nanoseconds since the epoch from its seconds and sub-second
 // parts (`subsec` in units of `subsec_ns` nanoseconds: 1000 for microseconds). A capture
 // file may hold any value there: seconds are clamped to [0, the end of the Timestamp range]
-// and the fraction to under one second, so that no arithmetic overflows.
+// (year 2223) and the fraction to under one second, so that no arithmetic on it (timeouts
+// added) overflows.
 int64_t FrameTimeNs(int64_t seconds, int64_t subsec, int64_t subsec_ns);
 
 // Maps a libpcap DLT_* value to the link types we decode (kUnsupported otherwise).
