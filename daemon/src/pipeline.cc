@@ -78,14 +78,21 @@ bool Pipeline::Push(Event&& event) {
   return ok;
 }
 
-void Pipeline::RetireLocked(const Running& r) {
-  const CollectorCounters& c = r.ctx->counters();
-  Totals& t = retired_[r.ctx->instance()];
+namespace {
+
+// Adds what a collector's counters hold now to `t`.
+void AddCounters(const CollectorCounters& c, Pipeline::Totals& t) {
   t.events += c.events.load(std::memory_order_relaxed);
   t.dropped += c.dropped.load(std::memory_order_relaxed);
   t.skipped += c.skipped.load(std::memory_order_relaxed);
   t.errors += c.errors.load(std::memory_order_relaxed);
   t.last_event_unix = std::max(t.last_event_unix, c.last_event_unix.load(std::memory_order_relaxed));
+}
+
+}  // namespace
+
+void Pipeline::RetireLocked(const Running& r) {
+  AddCounters(r.ctx->counters(), retired_[r.ctx->instance()]);
 }
 
 void Pipeline::WriteMetrics(MetricWriter& out) const {
@@ -96,21 +103,11 @@ void Pipeline::WriteMetrics(MetricWriter& out) const {
     totals = retired_;
     for (const auto& [name, t] : retired_) up[name] = false;
     for (const auto& r : running_) {
-      const CollectorCounters& c = r->ctx->counters();
-      Totals& t = totals[r->ctx->instance()];
-      t.events += c.events.load(std::memory_order_relaxed);
-      t.dropped += c.dropped.load(std::memory_order_relaxed);
-      t.skipped += c.skipped.load(std::memory_order_relaxed);
-      t.errors += c.errors.load(std::memory_order_relaxed);
-      t.last_event_unix =
-          std::max(t.last_event_unix, c.last_event_unix.load(std::memory_order_relaxed));
+      AddCounters(r->ctx->counters(), totals[r->ctx->instance()]);
       up[r->ctx->instance()] = !r->done.load(std::memory_order_acquire);
+      // The collector's own series; the lock keeps it alive while it writes.
+      r->collector->WriteMetrics(out, r->ctx->instance());
     }
-  }
-  {
-    // The collectors' own series; the lock keeps them alive while they write.
-    std::lock_guard lock(views_mu_);
-    for (const auto& r : running_) r->collector->WriteMetrics(out, r->ctx->instance());
   }
   for (const auto& [name, t] : totals) {
     MetricLabels l = {{"collector", name}};

@@ -76,17 +76,18 @@ class Pipeline : public EventSink {
   // Collector runs that ended with an error.
   uint64_t collector_failures() const { return failures_.load(std::memory_order_relaxed); }
 
+  // A collector's counters summed over its runs (metrics).
+  struct Totals {
+    uint64_t events = 0, dropped = 0, skipped = 0, errors = 0;
+    int64_t last_event_unix = 0;
+  };
+
  private:
   struct Running {
     std::unique_ptr<CollectorContext> ctx;
     std::unique_ptr<Collector> collector;
     std::thread thread;
     std::atomic<bool> done{false};
-  };
-
-  struct Totals {
-    uint64_t events = 0, dropped = 0, skipped = 0, errors = 0;
-    int64_t last_event_unix = 0;
   };
 
   void EngineLoop();

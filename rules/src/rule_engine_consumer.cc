@@ -2,6 +2,20 @@
 
 namespace vigil {
 
+namespace {
+
+// Adds the cumulative counters of `from` (not the gauges) to `to`.
+void AddCumulative(const RuleStateStats& from, RuleStateStats& to) {
+  to.evicted_groups += from.evicted_groups;
+  to.evicted_entries += from.evicted_entries;
+  to.late_events += from.late_events;
+  to.suppressed += from.suppressed;
+  to.summaries += from.summaries;
+  to.early_closes += from.early_closes;
+}
+
+}  // namespace
+
 RuleEngineConsumer::RuleEngineConsumer(std::unique_ptr<RuleSet> rules, AlertCallback on_alert)
     : rules_(std::move(rules)), on_alert_(std::move(on_alert)) {
   RefreshSnapshot();
@@ -22,15 +36,7 @@ void RuleEngineConsumer::TakePending() {
   }
   Finish();  // nothing merged into the old set's windows is lost
   if (rules_) {
-    for (const RuleStateStats& st : rules_->state_stats()) {
-      RuleStateStats& r = retired_[st.rule_id];
-      r.evicted_groups += st.evicted_groups;
-      r.evicted_entries += st.evicted_entries;
-      r.late_events += st.late_events;
-      r.suppressed += st.suppressed;
-      r.summaries += st.summaries;
-      r.early_closes += st.early_closes;
-    }
+    for (const RuleStateStats& st : rules_->state_stats()) AddCumulative(st, retired_[st.rule_id]);
   }
   rules_ = std::move(next);  // the old set is destroyed here, on the engine thread
   RefreshSnapshot();
@@ -53,13 +59,7 @@ void RuleEngineConsumer::RefreshSnapshot() {
   if (rules_) now = rules_->state_stats();
   for (RuleStateStats& st : now) {
     auto it = retired_.find(st.rule_id);
-    if (it == retired_.end()) continue;
-    st.evicted_groups += it->second.evicted_groups;
-    st.evicted_entries += it->second.evicted_entries;
-    st.late_events += it->second.late_events;
-    st.suppressed += it->second.suppressed;
-    st.summaries += it->second.summaries;
-    st.early_closes += it->second.early_closes;
+    if (it != retired_.end()) AddCumulative(it->second, st);
   }
   std::lock_guard lock(snapshot_mu_);
   snapshot_ = std::move(now);
