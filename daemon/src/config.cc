@@ -269,6 +269,29 @@ void ReadConfig(ConfigSection& root, DaemonConfig& c, const CollectorRegistry& r
 
   ReadRules(root, c);
 
+  ConfigSection alerts = root.Section("alerts");
+  c.alert_queue = static_cast<size_t>(alerts.Int("queue", 65536, 1, 16777216));
+  auto keep = alerts.DurationValue("keep", c.alert_keep);
+  if (keep < std::chrono::nanoseconds::zero()) {
+    alerts.BadValue("keep", "must be 0 (keep forever) or a duration");
+  } else {
+    c.alert_keep = std::chrono::ceil<std::chrono::seconds>(keep);
+  }
+  alerts.Finish();
+
+  ConfigSection audit = root.Section("audit_log");
+  c.audit_checkpoint_every = static_cast<uint64_t>(audit.Int("checkpoint_every", 1000, 0, 100000000));
+  auto interval = audit.DurationValue("checkpoint_interval", c.audit_checkpoint_interval);
+  if (interval < std::chrono::nanoseconds::zero() || interval > std::chrono::hours(24)) {
+    audit.BadValue("checkpoint_interval", "must be between 0s (only by count) and 24h");
+  } else {
+    c.audit_checkpoint_interval = std::chrono::ceil<std::chrono::seconds>(interval);
+  }
+  if (c.audit_checkpoint_every == 0 && c.audit_checkpoint_interval.count() == 0) {
+    audit.BadValue("checkpoint_every", "checkpoint_every and checkpoint_interval cannot both be 0");
+  }
+  audit.Finish();
+
   auto timeout = root.DurationValue("shutdown_timeout", std::chrono::seconds(10));
   if (timeout <= std::chrono::nanoseconds::zero() || timeout > std::chrono::hours(1)) {
     root.BadValue("shutdown_timeout", "must be more than 0s and at most 1h");

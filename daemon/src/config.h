@@ -65,6 +65,11 @@ struct DaemonConfig {
   size_t rules_max_groups = 10000;
   size_t rules_max_window_entries = 1000;
   size_t rules_max_suppression_keys = 10000;
+  // The alert store and the audit log (in state_dir; docs/alerts.md).
+  size_t alert_queue = 65536;
+  std::chrono::seconds alert_keep{std::chrono::hours(24 * 400)};  // 0 = forever
+  uint64_t audit_checkpoint_every = 1000;
+  std::chrono::seconds audit_checkpoint_interval{60};
   std::chrono::seconds shutdown_timeout{10};
   std::vector<CollectorEntry> collectors;
 };

@@ -6,6 +6,7 @@
 #include "config_source.h"
 #include "event_printer.h"
 #include "pipeline.h"
+#include "router_setup.h"
 #include "rule_loading.h"
 #include "skip_reporter.h"
 #include "vigil/log.h"
@@ -35,7 +36,6 @@ int RunReplayCommand(const ReplayOptions& options) {
   SetLogFormat(LogFormat::kText);
   SetLogLevel(LogLevel::kWarning);
 
-  if (!options.db.empty()) return Unavailable("the alert store (--db)");
   if (!options.scan_dir.empty() || !options.policy.empty()) {
     return Unavailable("the retention scan (--scan, --policy)");
   }
@@ -79,6 +79,7 @@ int RunReplayCommand(const ReplayOptions& options) {
   }
 
   // Rules: loaded after the config, with its enable/disable lists; alerts as JSON lines.
+  std::unique_ptr<AlertRouter> router;
   std::unique_ptr<RuleEngineConsumer> engine;
   if (!options.rule_files.empty()) {
     Diagnostics rdiags;
@@ -90,11 +91,28 @@ int RunReplayCommand(const ReplayOptions& options) {
       return 1;
     }
     const bool print = !options.no_alerts;
-    engine = std::make_unique<RuleEngineConsumer>(std::move(*rules), [print](const Alert& a) {
+    auto print_json = [print](const std::string& json) {
       if (!print) return;
-      std::string line = AlertToJson(a);
+      std::string line = json;
       line += '\n';
       std::fwrite(line.data(), 1, line.size(), stdout);
+    };
+    if (!options.db.empty()) {
+      // With --db, alerts go through the router as in the daemon: stored, audit-logged, and
+      // printed with their store id once durable.
+      auto opened = AlertRouter::Open(RouterOptionsFor(*config, options.db),
+                                      [print_json](uint64_t, const Alert&, const std::string& json) {
+                                        print_json(json);
+                                      });
+      if (!opened.ok()) {
+        std::fprintf(stderr, "vigil replay: --db %s: %s\n", options.db.c_str(), opened.status().message().c_str());
+        return 1;
+      }
+      router = std::move(*opened);
+    }
+    engine = std::make_unique<RuleEngineConsumer>(std::move(*rules), [&router, print_json](const Alert& a) {
+      if (router) router->Submit(a);
+      else print_json(AlertToJson(a));
     });
   }
 
@@ -148,6 +166,7 @@ int RunReplayCommand(const ReplayOptions& options) {
   }
   pipeline.Drain();
   if (engine) engine->Finish();  // end of input: summaries of open suppression windows
+  if (router) router->Stop();    // everything stored, a last checkpoint signed
   std::fflush(stdout);
 
   const unsigned long long alerts = engine ? engine->alerts() : 0;
