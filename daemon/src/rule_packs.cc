@@ -9,10 +9,11 @@ namespace vigil {
 std::string DefaultPacksDir() {
 #if defined(VIGIL_BUILD_DIR) && defined(VIGIL_SOURCE_PACKS_DIR)
   // A binary inside its build tree has not been installed: use the packs it was built with.
-  std::error_code ec;
+  // Both paths canonical, so that a build directory reached through a symlink still counts.
+  std::error_code ec, ec2;
   const std::filesystem::path exe = std::filesystem::read_symlink("/proc/self/exe", ec);
-  const std::string build = VIGIL_BUILD_DIR "/";
-  if (!ec && exe.string().starts_with(build)) return VIGIL_SOURCE_PACKS_DIR;
+  const std::filesystem::path build = std::filesystem::weakly_canonical(VIGIL_BUILD_DIR, ec2);
+  if (!ec && !ec2 && exe.string().starts_with(build.string() + "/")) return VIGIL_SOURCE_PACKS_DIR;
 #endif
   return VIGIL_PACKS_DIR;
 }

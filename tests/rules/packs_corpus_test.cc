@@ -25,6 +25,7 @@
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
 
+#include <cstdio>
 #include <cstdlib>
 #include <filesystem>
 #include <map>
@@ -130,6 +131,31 @@ TEST(PacksCorpus, FailToBanAuthLogs) {
   // PAM failures alone (no sshd lines) are not counted by the SSH rules.
   Replayed pam = Replay("--auth-log", dir + "pam-generic");
   EXPECT_EQ(pam.counts, Counts{});
+}
+
+// The corpora hold no complete attack, so one is written here as sshd logs it: twelve
+// guesses for invalid users from one address within two minutes, then a login from it.
+TEST(PacksCorpus, GuessingThenLoginInAnAuthLog) {
+  TempDir dir;
+  std::string log;
+  const char* users[] = {"admin", "oracle", "test", "guest", "ubuntu", "pi"};
+  for (int i = 0; i < 12; ++i) {
+    char line[256];
+    std::snprintf(line, sizeof line,
+                  "Mar  1 10:%02d:%02d web1 sshd[%d]: Invalid user %s from 203.0.113.50 port %d\n"
+                  "Mar  1 10:%02d:%02d web1 sshd[%d]: Failed password for invalid user %s from 203.0.113.50 "
+                  "port %d ssh2\n",
+                  i / 6, (i % 6) * 10, 4000 + i, users[i % 6], 50000 + i, i / 6, (i % 6) * 10 + 1, 4000 + i,
+                  users[i % 6], 50000 + i);
+    log += line;
+  }
+  log += "Mar  1 10:05:00 web1 sshd[4100]: Accepted password for alice from 203.0.113.50 port 51000 ssh2\n";
+  Replayed r = Replay("--auth-log", dir.Write("auth.log", log));
+  // Brute force (10 failures: once; the two after it are not 10 more), spraying (5 accounts
+  // at 10:00:41, and again by 10:01:31, merged into a summary), the login after guessing,
+  // and the login from an untrusted address.
+  EXPECT_EQ(r.counts, (Counts{{"vgl-sb-001", 1}, {"vgl-sb-002", 2}, {"vgl-sb-004", 1}, {"vgl-sb-007", 1}}));
+  for (const auto& a : r.alerts) EXPECT_EQ(a["source"]["ip"], "203.0.113.50") << a.dump();
 }
 
 TEST(PacksCorpus, NdpiCapturesWithAlerts) {
