@@ -11,6 +11,7 @@
 #include "verify_command.h"
 #include "replay.h"
 #include "rule_loading.h"
+#include "rules_listing.h"
 #include "vigil/collector.h"
 #include "vigil/log.h"
 #include "vigil/rules/rule_set.h"
@@ -127,6 +128,19 @@ int RunCli(int argc, char** argv) {
   check->add_option("--format", check_format, "Output format")
       ->check(CLI::IsMember({"text", "json"}));
   check->callback([&] { rc = RunCheck(check_config, check_rules, check_test, check_format); });
+
+  // vigil rules list
+  std::string list_config, list_format = "table";
+  std::vector<std::string> list_rules;
+  auto* rules_cmd = app.add_subcommand("rules", "Inspect the loaded rules");
+  rules_cmd->require_subcommand(1);
+  auto* rules_list = rules_cmd->add_subcommand("list", "List every loaded rule: id, name, severity, tags, "
+                                                       "controls, pack, enabled");
+  rules_list->add_option("-c,--config", list_config, "Configuration file (its packs and rule paths)");
+  rules_list->add_option("-r,--rules", list_rules, "Rule file (repeatable; instead of the configured rules)");
+  rules_list->add_option("--format", list_format, "Output format")
+      ->check(CLI::IsMember({"table", "json", "markdown"}));
+  rules_list->callback([&] { rc = RunRulesList(list_config, list_rules, list_format); });
 
   // vigil replay
   ReplayOptions rp;

@@ -60,6 +60,11 @@ struct DaemonConfig {
   // Globs of rule files. Relative ones are resolved against the config file's directory
   // by LoadConfigFile (LoadConfigString keeps them as written).
   std::vector<std::string> rule_paths = {"/etc/vigil/rules.d/*.yaml"};
+  // Shipped rule packs to load before rule_paths (rule_packs.h): names, where each was given
+  // (for diagnostics), and the directory they are in ("" = DefaultPacksDir()). Relative
+  // directories are resolved against the config file's directory.
+  std::vector<std::string> rule_packs;
+  std::string rule_packs_dir;
   std::vector<std::string> rules_enable, rules_disable;  // rule ids or tags
   // Memory bounds of correlation and suppression state, per rule (docs/rules.md).
   size_t rules_max_groups = 10000;
