@@ -41,9 +41,9 @@ set(CPACK_DEBIAN_PACKAGE_RELEASE "${VIGIL_DEB_RELEASE}")
 set(CPACK_DEBIAN_PACKAGE_MAINTAINER "${VIGIL_DEB_MAINTAINER}")
 set(CPACK_DEBIAN_PACKAGE_SECTION admin)
 set(CPACK_DEBIAN_PACKAGE_PRIORITY optional)
+# CPack puts CPACK_PACKAGE_DESCRIPTION_SUMMARY on the first line; this is the rest.
 set(CPACK_DEBIAN_PACKAGE_DESCRIPTION
-    "security and compliance monitoring daemon
-Vigil watches a host for security and compliance events. Its collectors read
+    "Vigil watches a host for security and compliance events. Its collectors read
 packets from a live interface or capture files, authentication logs, journal
 exports and JSON events; detection rules turn them into alerts, and metrics
 are served for Prometheus.
@@ -53,9 +53,9 @@ user with only the capabilities its collectors need. It is not enabled on
 installation: review /etc/vigil/vigil.yaml, then run
 systemctl enable --now vigil.")
 set(CPACK_DEBIAN_PACKAGE_SHLIBDEPS ON)
-# The postinst falls back to adduser where systemd-sysusers is missing, and uses
-# deb-systemd-invoke on upgrades.
-set(CPACK_DEBIAN_PACKAGE_DEPENDS "adduser, init-system-helpers")
+# The postinst falls back to adduser where systemd-sysusers is missing. (Its
+# deb-systemd-invoke comes from init-system-helpers, which is essential.)
+set(CPACK_DEBIAN_PACKAGE_DEPENDS "adduser")
 set(CPACK_DEBIAN_PACKAGE_RECOMMENDS "systemd")
 set(CPACK_DEBIAN_PACKAGE_CONTROL_EXTRA
     "${deb_dir}/control/postinst;${deb_dir}/control/prerm;${deb_dir}/control/postrm;${deb_dir}/control/conffiles")

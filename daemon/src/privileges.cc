@@ -38,7 +38,9 @@ Result<TargetUser> LookUpUser(const std::string& name) {
     buf.resize(buf.size() * 2);
   }
   if (rc != 0) return Status::FromErrno("looking up user '" + name + "'", rc);
-  if (found == nullptr) return Status::NotFound("user '" + name + "' (config key user) does not exist");
+  if (found == nullptr) {
+    return Status::NotFound("user '" + name + "' (config key user) does not exist");
+  }
   return TargetUser{name, pw.pw_uid, pw.pw_gid};
 }
 
@@ -240,7 +242,17 @@ Status DropPrivileges(const DaemonConfig& config, const CollectorRegistry& regis
                             " threads running (capabilities are per thread)");
   }
   VIGIL_RETURN_IF_ERROR(PrepareStateDir(config.state_dir, *user));
-  const std::vector<Capability> caps = NeededCapabilities(config, registry);
+  // Only what this process holds can be kept (a container's root may lack some).
+  CapSets held;
+  VIGIL_RETURN_IF_ERROR(GetCaps(&held));
+  std::vector<Capability> caps, missing;
+  for (Capability c : NeededCapabilities(config, registry)) {
+    ((held.permitted & Mask({c})) != 0 ? caps : missing).push_back(c);
+  }
+  if (!missing.empty()) {
+    VIGIL_LOG(kWarning) << "this process does not hold " << CapabilityNames(missing)
+                        << "; collectors that need it may fail to open their sources";
+  }
   const uint64_t keep = Mask(caps);
   VIGIL_RETURN_IF_ERROR(Switch(*user, keep));
   VIGIL_RETURN_IF_ERROR(Verify(*user, keep, config.state_dir));

@@ -11,10 +11,11 @@
 //      below 1024), so that no exec could ever regain the others;
 //   3. supplementary groups become NAME's (initgroups), then gid and uid (real, effective
 //      and saved) become NAME's, keeping the capabilities through the switch;
-//   4. exactly those capabilities stay permitted and effective; none inheritable, none
-//      ambient; no_new_privs is set; the process stays dumpable so that it can read its own
-//      /proc entries (process metrics): ptrace by other processes of NAME is still refused
-//      because they lack its capabilities;
+//   4. exactly those capabilities stay permitted and effective (those the process holds: a
+//      container's root may lack some, which is logged as a warning); none inheritable,
+//      none ambient; no_new_privs is set; the process stays dumpable so that it can read
+//      its own /proc entries (process metrics): ptrace by other processes of NAME is still
+//      refused because they lack its capabilities;
 //   5. it checks the result: uid 0 cannot be regained, the capability sets are as asked,
 //      and the state directory is writable.
 // Rules are loaded afterwards, as NAME, so that a rule file NAME cannot read fails at
