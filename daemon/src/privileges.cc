@@ -66,27 +66,30 @@ size_t CountThreads() {
 }
 
 // Creates `dir` and its missing parents; those it creates (and only those) are given to
-// the user. An existing directory keeps its owner.
+// the user. An existing directory (or a symbolic link to one) keeps its owner.
 Status PrepareStateDir(const std::string& dir, const TargetUser& user) {
-  std::filesystem::path path = std::filesystem::path(dir).lexically_normal();
+  const std::filesystem::path path = std::filesystem::path(dir).lexically_normal();
   std::filesystem::path prefix;
   for (const auto& part : path) {
     prefix /= part;
-    if (part.empty() || part == "/" ) continue;
+    if (part.empty() || part == "/") continue;
     struct stat st {};
-    if (lstat(prefix.c_str(), &st) == 0) {
-      if (!S_ISDIR(st.st_mode)) {
-        return Status::IoError("state directory " + dir + ": " + prefix.string() +
-                               " is not a directory");
+    bool created = false;
+    if (stat(prefix.c_str(), &st) != 0) {
+      if (errno != ENOENT) return Status::FromErrno("state directory " + prefix.string(), errno);
+      if (mkdir(prefix.c_str(), 0750) == 0) {
+        created = true;
+      } else if (errno != EEXIST || stat(prefix.c_str(), &st) != 0) {
+        return Status::FromErrno("cannot create state directory " + prefix.string(), errno);
       }
-      continue;
     }
-    if (errno != ENOENT) return Status::FromErrno("state directory " + prefix.string(), errno);
-    if (mkdir(prefix.c_str(), 0750) != 0 && errno != EEXIST) {
-      return Status::FromErrno("cannot create state directory " + prefix.string(), errno);
-    }
-    if (lchown(prefix.c_str(), user.uid, user.gid) != 0) {
-      return Status::FromErrno("cannot give " + prefix.string() + " to " + user.name, errno);
+    if (created) {
+      if (chown(prefix.c_str(), user.uid, user.gid) != 0) {
+        return Status::FromErrno("cannot give " + prefix.string() + " to " + user.name, errno);
+      }
+    } else if (!S_ISDIR(st.st_mode)) {
+      return Status::IoError("state directory " + dir + ": " + prefix.string() +
+                             " is not a directory");
     }
   }
   return Status::Ok();

@@ -195,6 +195,22 @@ TEST_F(PrivilegeDropTest, FileCollectorsKeepDacReadSearchOnly) {
   EXPECT_EQ(code, 0) << ReadFile(dir_.File("vigil.err"));
 }
 
+TEST_F(PrivilegeDropTest, ExistingStateDirTheUserCannotWriteRefusesToStart) {
+  const std::string cfg = Config("nobody", "  []\n");
+  // Made by root beforehand: Vigil leaves its owner alone, and says what to do.
+  std::filesystem::create_directories(dir_.File("state/sub"));
+  ASSERT_EQ(chmod(dir_.File("state/sub").c_str(), 0755), 0);
+  Process vigil({VigilBinary(), "run", "-c", cfg}, dir_.File("vigil.err"));
+  int code = -1;
+  ASSERT_TRUE(vigil.Wait(20s, &code));
+  EXPECT_EQ(code, 1);
+  EXPECT_NE(ReadFile(dir_.File("vigil.err")).find("is not writable by nobody"), std::string::npos)
+      << ReadFile(dir_.File("vigil.err"));
+  struct stat st {};
+  ASSERT_EQ(stat(dir_.File("state/sub").c_str(), &st), 0);
+  EXPECT_EQ(st.st_uid, 0u);
+}
+
 TEST_F(PrivilegeDropTest, UnknownUserRefusesToStart) {
   const std::string cfg = Config("vigil-no-such-user", "  []\n");
   Process vigil({VigilBinary(), "run", "-c", cfg}, dir_.File("vigil.err"));
