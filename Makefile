@@ -2,10 +2,12 @@
 #   make run    install what is missing, build, start the daemon on the default config
 #   make test   install what is missing, build, run every test
 #
-# Other targets: build, deps, bench, fuzz, fuzz-smoke, test-sanitize, rules-catalog, clean.
+# Other targets: build, deps, bench, fuzz, fuzz-smoke, test-sanitize, rules-catalog, install, deb,
+# test-package, clean. docs/installation.md describes install and deb.
 
 BUILD      ?= build
 FUZZ_BUILD ?= build-fuzz
+DEB_BUILD  ?= build-deb
 CONFIG     ?= etc/vigil.yaml
 JOBS       ?= $(shell nproc)
 VIGIL_WERROR ?= OFF
@@ -17,10 +19,11 @@ SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 BUILD_PKGS := build-essential cmake ninja-build pkg-config ccache \
   libpcap-dev libboost-dev libyaml-cpp-dev prometheus-cpp-dev libcivetweb-dev libgtest-dev libgmock-dev \
   libbenchmark-dev libsqlite3-dev libssl-dev libsystemd-dev nlohmann-json3-dev libcli11-dev \
-  libcurl4-openssl-dev libre2-dev
-TEST_PKGS  := python3 clang libclang-rt-14-dev prometheus curl tshark
+  libcurl4-openssl-dev libre2-dev help2man file systemd
+TEST_PKGS  := python3 clang libclang-rt-14-dev prometheus curl tshark lintian
 
-.PHONY: all run test test-sanitize build deps test-deps bench fuzz fuzz-smoke clean rules-catalog
+.PHONY: all run test test-sanitize build deps test-deps bench fuzz fuzz-smoke clean rules-catalog \
+  install deb test-package
 
 all: build
 
@@ -65,6 +68,7 @@ test: test-deps $(BUILD)/build.ninja
 	cmake --build $(BUILD) -j $(JOBS)
 	$(MAKE) --no-print-directory fuzz-smoke
 	$(MAKE) --no-print-directory test-sanitize
+	$(MAKE) --no-print-directory test-package
 	cd $(BUILD) && ctest --output-on-failure -j $(JOBS) --timeout 600
 
 # Every unit and integration test once more, built with clang under ASan+UBSan (the fuzz
@@ -90,5 +94,24 @@ FUZZ_SECONDS ?= 20
 fuzz-smoke: fuzz
 	FUZZ_SECONDS=$(FUZZ_SECONDS) tests/fuzz/run-smoke.sh $(FUZZ_BUILD)
 
+# Installs the build under its CMAKE_INSTALL_PREFIX (/usr/local unless CMAKE_FLAGS sets
+# -DCMAKE_INSTALL_PREFIX=... when $(BUILD) is first configured); DESTDIR=... stages it.
+install: build
+	DESTDIR=$(DESTDIR) cmake --install $(BUILD)
+
+# The Debian package: a build of its own with prefix /usr (so /etc/vigil, /lib/systemd),
+# without tests, then CPack. The .deb lands in $(DEB_BUILD)/.
+$(DEB_BUILD)/build.ninja:
+	cmake -S . -B $(DEB_BUILD) -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DCMAKE_INSTALL_PREFIX=/usr \
+	  -DVIGIL_TESTS=OFF -DVIGIL_BENCH=OFF -DVIGIL_WERROR=$(VIGIL_WERROR) $(CMAKE_FLAGS)
+
+deb: deps $(DEB_BUILD)/build.ninja
+	cmake --build $(DEB_BUILD) -j $(JOBS)
+	cd $(DEB_BUILD) && cpack -G DEB
+
+# lintian and dpkg-deb on the package (tests/packaging/check-deb.sh).
+test-package: test-deps deb
+	tests/packaging/check-deb.sh $(DEB_BUILD)
+
 clean:
-	rm -rf $(BUILD) $(FUZZ_BUILD)
+	rm -rf $(BUILD) $(FUZZ_BUILD) $(DEB_BUILD)

@@ -55,6 +55,8 @@ class TailedCollectorFactory : public CollectorFactory {
     }
     return std::unique_ptr<Collector>(std::make_unique<TailedCollector<Lines>>(std::move(options)));
   }
+  // Log files are often root:adm 0640.
+  std::vector<Capability> capabilities() const override { return {Capability::kDacReadSearch}; }
 };
 
 }  // namespace vigil::access

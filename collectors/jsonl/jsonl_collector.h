@@ -109,6 +109,8 @@ class JsonlCollectorFactory : public CollectorFactory {
   Status DeclareFields(FieldRegistry& fields) const override;
   Result<std::unique_ptr<Collector>> Create(ConfigSection& section,
                                             const CollectorEnv& env) const override;
+  // Files written by other programs, whatever their mode.
+  std::vector<Capability> capabilities() const override { return {Capability::kDacReadSearch}; }
 };
 
 }  // namespace vigil::jsonl

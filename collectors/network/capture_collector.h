@@ -29,6 +29,10 @@ class CaptureCollectorFactory : public CollectorFactory {
   Status DeclareFields(FieldRegistry& fields) const override;
   Result<std::unique_ptr<Collector>> Create(ConfigSection& section,
                                             const CollectorEnv& env) const override;
+  // Packet sockets need CAP_NET_RAW; promiscuous mode and the ring buffer CAP_NET_ADMIN.
+  std::vector<Capability> capabilities() const override {
+    return {Capability::kNetRaw, Capability::kNetAdmin};
+  }
 };
 
 // 64-bit totals of libpcap's wrapping 32-bit counters.

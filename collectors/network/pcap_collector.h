@@ -22,6 +22,8 @@ class PcapCollectorFactory : public CollectorFactory {
   Status DeclareFields(FieldRegistry& fields) const override;
   Result<std::unique_ptr<Collector>> Create(ConfigSection& section,
                                             const CollectorEnv& env) const override;
+  // Capture files written by root (tcpdump -w) are often 0600 or 0640.
+  std::vector<Capability> capabilities() const override { return {Capability::kDacReadSearch}; }
 };
 
 }  // namespace vigil::network

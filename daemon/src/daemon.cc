@@ -7,6 +7,7 @@
 #include <system_error>
 
 #include "config_source.h"
+#include "privileges.h"
 #include "process_metrics.h"
 #include "router_setup.h"
 #include "rule_loading.h"
@@ -109,6 +110,12 @@ int Daemon::Run() {
   config_ = std::move(*config);
   ApplyLogging(config_, options_);
   LogDiagnostics(diags);  // warnings
+  // As root with `user:` set: switch to that user now, while this is the only thread
+  // (privileges.h); the rules are then read as that user, as a reload will read them.
+  if (Status s = DropPrivileges(config_); !s.ok()) {
+    VIGIL_LOG(kError) << "cannot drop privileges: " << s.message();
+    return 1;
+  }
   if (Status s = EnsureStateDir(config_.state_dir); !s.ok()) {
     VIGIL_LOG(kError) << s.message();
     return 1;

@@ -120,6 +120,17 @@ class Collector {
   }
 };
 
+// Linux capabilities a collector may need to open and read its sources when Vigil does not
+// run as root (under systemd with User=, or after dropping root for `user:`). The values
+// are the CAP_* numbers of <linux/capability.h>. See docs/installation.md.
+enum class Capability : int {
+  kDacReadSearch = 2,    // CAP_DAC_READ_SEARCH: read any file or directory (logs, scans)
+  kNetBindService = 10,  // CAP_NET_BIND_SERVICE: listen on a port below 1024
+  kNetAdmin = 12,        // CAP_NET_ADMIN: promiscuous mode, capture buffer settings
+  kNetRaw = 13,          // CAP_NET_RAW: packet sockets (live capture)
+  kSysAdmin = 21,        // CAP_SYS_ADMIN: fanotify filesystem marks (optional)
+};
+
 // What Create() gets besides its config section.
 struct CollectorEnv {
   std::string instance;   // the entry's `name` (defaults to the type)
@@ -139,6 +150,10 @@ class CollectorFactory {
   // records diagnostics in the section and returns an error status.
   virtual Result<std::unique_ptr<Collector>> Create(ConfigSection& section,
                                                     const CollectorEnv& env) const = 0;
+  // The capabilities a collector of this type needs beyond those of an ordinary user.
+  // When `vigil run` drops root (daemon/src/privileges.h) it keeps the union of those of
+  // the enabled collectors, and no other. Default: none.
+  virtual std::vector<Capability> capabilities() const { return {}; }
 };
 
 class CollectorRegistry {
