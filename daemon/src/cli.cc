@@ -7,6 +7,7 @@
 
 #include "config_source.h"
 #include "daemon.h"
+#include "health_event.h"
 #include "replay.h"
 #include "rule_loading.h"
 #include "vigil/collector.h"
@@ -95,6 +96,11 @@ int RunCli(int argc, char** argv) {
   }
   if (Status s = CollectorRegistry::Global().DeclareAllFields(FieldRegistry::Global()); !s.ok()) {
     std::fprintf(stderr, "vigil: %s\n", s.ToString().c_str());
+    return 1;
+  }
+  // The daemon's own health events (health_event.h), so that rules on them load everywhere.
+  if (auto health = DeclareHealthFields(FieldRegistry::Global()); !health.ok()) {
+    std::fprintf(stderr, "vigil: %s\n", health.status().ToString().c_str());
     return 1;
   }
 

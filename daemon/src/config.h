@@ -66,6 +66,9 @@ struct DaemonConfig {
   size_t rules_max_window_entries = 1000;
   size_t rules_max_suppression_keys = 10000;
   std::chrono::seconds shutdown_timeout{10};
+  // The health monitor (docs/health.md): how often it samples, and the clock jump it reports.
+  std::chrono::nanoseconds health_interval = std::chrono::seconds(10);
+  std::chrono::nanoseconds health_clock_jump = std::chrono::seconds(2);
   std::vector<CollectorEntry> collectors;
 };
 

@@ -7,6 +7,7 @@
 #include <system_error>
 
 #include "config_source.h"
+#include "health_monitor.h"
 #include "process_metrics.h"
 #include "rule_loading.h"
 #include "skip_reporter.h"
@@ -140,6 +141,11 @@ int Daemon::Run() {
   popts.mode = RunMode::kLive;
   pipeline_ = std::make_unique<Pipeline>(popts, consumers_);
   pipeline_->Start();
+  if (Status s = CreateHealthMonitor(); !s.ok()) {
+    VIGIL_LOG(kError) << s.ToString();
+    pipeline_->Drain();
+    return 1;
+  }
   if (config_.metrics_enabled) {
     metrics_ = std::make_unique<MetricsServer>([this](MetricWriter& w) { WriteMetrics(w); });
     if (Status s = metrics_->Start(config_.metrics_listen); !s.ok()) {
@@ -155,6 +161,7 @@ int Daemon::Run() {
     return 1;
   }
 
+  health_->Start();
   ArmWatchdog();
   notifier_.Ready();
   UpdateStatus();
@@ -165,7 +172,9 @@ int Daemon::Run() {
 
   // Stopping: collectors first, then whatever is queued is processed.
   notifier_.Stopping();
+  health_->Stop();
   pipeline_->StopCollectors();
+  health_->Tick();  // what the last interval lost is reported too (stopped collectors are not down)
   pipeline_->Drain();
   engine_->Finish();  // summaries of suppression windows still open (engine thread has ended)
   if (metrics_) metrics_->Stop();
@@ -273,6 +282,7 @@ void Daemon::Reload() {
   VIGIL_LOG(kInfo) << DescribeRules(**rules);
   rule_metrics_.SetRules(**rules);
   engine_->Replace(std::move(*rules));
+  health_->SetOptions(HealthOptionsFor(config_));
   if (!StartCollectors(config_, *pipeline_, unchanged)) {
     VIGIL_LOG(kError) << "a collector failed to start after reload";
   }
@@ -280,6 +290,16 @@ void Daemon::Reload() {
   VIGIL_LOG(kNotice) << "configuration reloaded";
   notifier_.Ready();
   UpdateStatus();
+}
+
+Status Daemon::CreateHealthMonitor() {
+  auto fields = DeclareHealthFields(FieldRegistry::Global());
+  if (!fields.ok()) return fields.status();
+  health_ = std::make_unique<HealthMonitor>(
+      HealthOptionsFor(config_), *fields,
+      [this] { return SampleDaemonHealth(*pipeline_, engine_.get()); },
+      [this](Event&& e) { pipeline_->PushOwn(std::move(e)); });
+  return Status::Ok();
 }
 
 void Daemon::ArmWatchdog() {
@@ -314,6 +334,7 @@ void Daemon::WriteMetrics(MetricWriter& out) const {
   out.Counter("vigil_alerts_total", "Alerts raised by all rules.", {},
               static_cast<double>(alerts_.load()));
   if (pipeline_) pipeline_->WriteMetrics(out);
+  if (health_) health_->WriteMetrics(out);
   rule_metrics_.Write(out, engine_ ? engine_->StateStats() : std::vector<RuleStateStats>{});
   WriteProcessMetrics(out);
 }

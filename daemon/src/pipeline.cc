@@ -78,6 +78,8 @@ bool Pipeline::Push(Event&& event) {
   return ok;
 }
 
+bool Pipeline::PushOwn(Event&& event) { return queue_.ForcePush(std::move(event)); }
+
 namespace {
 
 // Adds what a collector's counters hold now to `t`.
@@ -137,6 +139,19 @@ void Pipeline::WriteMetrics(MetricWriter& out) const {
               static_cast<double>(processed()));
   out.Counter("vigil_events_dropped_total", "Events dropped at the full queue, all collectors.",
               {}, static_cast<double>(dropped()));
+}
+
+std::map<std::string, Pipeline::CollectorStatus> Pipeline::CollectorStatuses() const {
+  std::map<std::string, CollectorStatus> out;
+  std::lock_guard lock(views_mu_);
+  for (const auto& [name, t] : retired_) out[name] = {t, CollectorState::kStopped};
+  for (const auto& r : running_) {
+    CollectorStatus& s = out[r->ctx->instance()];
+    AddCounters(r->ctx->counters(), s.totals);
+    s.state = r->done.load(std::memory_order_acquire) ? CollectorState::kEnded
+                                                      : CollectorState::kRunning;
+  }
+  return out;
 }
 
 std::vector<Pipeline::CollectorView> Pipeline::collectors() const {
