@@ -264,14 +264,19 @@ void Daemon::Reload() {
     next->metrics_listen = config_.metrics_listen;
   }
   // Collectors whose entry did not change keep running (no re-read, no gap); the others
-  // are stopped, and new or changed ones started.
+  // are stopped, and new or changed ones started. One whose run ended by itself (health:
+  // collector_down) is started again.
+  std::set<std::string> ended;
+  for (const Pipeline::CollectorView& v : pipeline_->collectors()) {
+    if (!v.running) ended.insert(v.instance);
+  }
   std::set<std::string> unchanged;
   for (const CollectorEntry& old_entry : config_.collectors) {
     bool same = false;
     for (const CollectorEntry& e : next->collectors) {
       if (e.name == old_entry.name) same = SameCollectorEntry(e, old_entry);
     }
-    if (same && old_entry.enabled) {
+    if (same && old_entry.enabled && ended.count(old_entry.name) == 0) {
       unchanged.insert(old_entry.name);
     } else if (pipeline_->StopCollector(old_entry.name)) {
       VIGIL_LOG(kInfo) << "collector '" << old_entry.name << "' stopped";

@@ -125,11 +125,16 @@ void HealthDetector::CompareCollector(const std::string& name, const CollectorHe
       out.push_back(std::move(e));
     }
   }
-  if (now.state == State::kEnded && was.state != State::kEnded) {
+  // A collector reported down that was started again is up, even if it ended again before
+  // this sample (then it is down again, too).
+  const bool restarted = now.runs > was.runs;
+  if (was.state == State::kEnded && now.state != State::kStopped &&
+      (now.state == State::kRunning || restarted)) {
+    out.push_back(make(HealthAction::kCollectorUp, "collector '" + name + "' runs again"));
+  }
+  if (now.state == State::kEnded && (was.state != State::kEnded || restarted)) {
     out.push_back(make(HealthAction::kCollectorDown,
                        "collector '" + name + "' stopped running; its source is not watched"));
-  } else if (now.state == State::kRunning && was.state == State::kEnded) {
-    out.push_back(make(HealthAction::kCollectorUp, "collector '" + name + "' runs again"));
   }
 }
 

@@ -35,6 +35,7 @@ struct CollectorHealth {
     kStopped,  // the daemon stopped it (reload removed or changed it): not a failure
   };
   State state = State::kRunning;
+  uint64_t runs = 0;     // times it was started (a restart between samples shows here)
   uint64_t events = 0;   // handed to the pipeline
   uint64_t dropped = 0;  // refused by the full queue
   uint64_t errors = 0;   // read errors and failed runs
@@ -46,7 +47,7 @@ struct CollectorHealth {
 
 struct HealthSample {
   Timestamp wall{};                        // system_clock
-  std::chrono::nanoseconds monotonic{0};   // steady_clock since any fixed origin
+  std::chrono::nanoseconds monotonic{0};   // a monotonic clock (CLOCK_BOOTTIME), any origin
   std::map<std::string, CollectorHealth> collectors;
   size_t queue_depth = 0;
   size_t queue_capacity = 0;

@@ -1,5 +1,7 @@
 #include "health_monitor.h"
 
+#include <time.h>
+
 #include <string_view>
 
 #include "vigil/log.h"
@@ -132,10 +134,15 @@ HealthMonitorOptions HealthOptionsFor(const DaemonConfig& config) {
 HealthSample SampleDaemonHealth(const Pipeline& pipeline, const RuleEngineConsumer* engine) {
   HealthSample s;
   s.wall = std::chrono::time_point_cast<std::chrono::nanoseconds>(std::chrono::system_clock::now());
-  s.monotonic = std::chrono::steady_clock::now().time_since_epoch();
+  // CLOCK_BOOTTIME rather than steady_clock: it keeps counting while the host is suspended,
+  // so waking up from sleep is not mistaken for the clock being set.
+  timespec boot{};
+  clock_gettime(CLOCK_BOOTTIME, &boot);
+  s.monotonic = std::chrono::seconds(boot.tv_sec) + std::chrono::nanoseconds(boot.tv_nsec);
   for (const auto& [name, status] : pipeline.CollectorStatuses()) {
     CollectorHealth& c = s.collectors[name];
     c.state = StateOf(status.state);
+    c.runs = status.runs;
     c.events = status.totals.events;
     c.dropped = status.totals.dropped;
     c.errors = status.totals.errors;

@@ -34,6 +34,7 @@ void Pipeline::AddCollector(const std::string& instance, std::unique_ptr<Collect
     raw->done.store(true, std::memory_order_release);
   });
   std::lock_guard lock(views_mu_);
+  ++runs_[instance];
   running_.push_back(std::move(r));
 }
 
@@ -151,6 +152,7 @@ std::map<std::string, Pipeline::CollectorStatus> Pipeline::CollectorStatuses() c
     s.state = r->done.load(std::memory_order_acquire) ? CollectorState::kEnded
                                                       : CollectorState::kRunning;
   }
+  for (auto& [name, s] : out) s.runs = runs_.count(name) ? runs_.at(name) : 0;
   return out;
 }
 

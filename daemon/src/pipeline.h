@@ -92,6 +92,7 @@ class Pipeline : public EventSink {
   struct CollectorStatus {
     Totals totals;
     CollectorState state = CollectorState::kRunning;
+    uint64_t runs = 0;  // times a collector of this name was started
   };
   std::map<std::string, CollectorStatus> CollectorStatuses() const;
 
@@ -114,6 +115,7 @@ class Pipeline : public EventSink {
   mutable std::mutex views_mu_;  // guards changes to running_ and retired_ (owner writes)
   std::vector<std::unique_ptr<Running>> running_;
   std::map<std::string, Totals> retired_;
+  std::map<std::string, uint64_t> runs_;  // starts per name; guarded by views_mu_
   std::atomic<uint64_t> processed_{0};
   std::atomic<uint64_t> dropped_{0};
   std::atomic<uint64_t> failures_{0};

@@ -155,6 +155,26 @@ TEST(HealthDetectorTest, CollectorDownOnceThenUp) {
   EXPECT_EQ(*out[0].GetString(ecs::kEventOutcome), "success");
 }
 
+TEST(HealthDetectorTest, RestartedAndEndedAgainBetweenSamplesIsUpThenDown) {
+  using State = CollectorHealth::State;
+  HealthDetector d = MakeDetector();
+  HealthSample s = At(0);
+  s.collectors["cap"].state = State::kEnded;
+  s.collectors["cap"].runs = 1;
+  ASSERT_EQ(d.Next(s).size(), 1u);  // down
+  s = At(10);  // a reload started it again, and its source ended again at once
+  s.collectors["cap"].state = State::kEnded;
+  s.collectors["cap"].runs = 2;
+  std::vector<Event> out = d.Next(s);
+  ASSERT_EQ(out.size(), 2u);
+  EXPECT_EQ(Action(out[0]), "collector_up");
+  EXPECT_EQ(Action(out[1]), "collector_down");
+  s = At(20);  // nothing new
+  s.collectors["cap"].state = State::kEnded;
+  s.collectors["cap"].runs = 2;
+  EXPECT_TRUE(d.Next(s).empty());
+}
+
 TEST(HealthDetectorTest, DownAtTheFirstSampleIsReported) {
   HealthDetector d = MakeDetector();
   HealthSample s = At(0);

@@ -165,6 +165,15 @@ TEST(HealthMonitorTest, CollectorsTheOwnerStoppedAreNotDown) {
   EXPECT_EQ(pipeline.CollectorStatuses()["a"].state, Pipeline::CollectorState::kStopped);
   EXPECT_EQ(monitor.Tick(), 0u);
   EXPECT_TRUE(pushed.empty());
+  // Started again under the same name: running, its second run, counters carried on.
+  pipeline.AddCollector("a", std::make_unique<ScriptedCollector>(5, false, false), nullptr);
+  ASSERT_TRUE(Eventually([&] { return pipeline.CollectorStatuses()["a"].totals.events == 10; }));
+  auto st = pipeline.CollectorStatuses()["a"];
+  EXPECT_EQ(st.state, Pipeline::CollectorState::kRunning);
+  EXPECT_EQ(st.runs, 2u);
+  EXPECT_EQ(monitor.Tick(), 0u);
+  EXPECT_TRUE(pushed.empty());
+  pipeline.StopCollectors();
   pipeline.Drain();
 }
 

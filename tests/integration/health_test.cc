@@ -131,5 +131,57 @@ TEST(HealthTest, FloodedQueueRaisesAHealthAlertMatchingTheDropMetric) {
   EXPECT_NE(ReadFile(err).find("health: collector 'app': "), std::string::npos) << ReadFile(err);
 }
 
+// The alerts of rule `rule_id` on stdout that name `collector`.
+int CountAlerts(const std::string& out, const std::string& rule_id, const std::string& collector) {
+  int n = 0;
+  std::istringstream in(out);
+  std::string line;
+  while (std::getline(in, line)) {
+    auto j = nlohmann::json::parse(line, nullptr, false);
+    if (j.is_object() && j["rule"]["id"] == rule_id &&
+        j["vigil"]["health"]["collector"] == collector) {
+      ++n;
+    }
+  }
+  return n;
+}
+
+// A collector whose run ends by itself (a pcap file read to its end, in live mode) is reported
+// down once; a reload starts it again (collector up), and when it ends again it is down again.
+TEST(HealthTest, CollectorDownThenUpAfterReload) {
+  TempDir dir;
+  std::string cfg = dir.Write(
+      "vigil.yaml",
+      "state_dir: " + dir.File("state") + "\n" +
+          "health:\n  interval: 1s\n" +
+          "metrics:\n  enabled: false\n" +
+          "rules:\n  paths: [\"" + SourceDir() + "/rules/packs/vigil-health.yaml\"]\n" +
+          "collectors:\n"
+          "  - type: pcap\n"
+          "    name: capfile\n"
+          "    path: " + testing::SharedDir() + "/corpora/pcap/ndpi-4.2/dns_long_domainname.pcap\n");
+  std::string err = dir.File("vigil.err");
+  std::string out = dir.File("vigil.out");
+  Process vigil({VigilBinary(), "run", "-c", cfg}, err, out);
+
+  ASSERT_TRUE(Eventually([&] { return CountAlerts(ReadFile(out), "vgl-health-001", "capfile") == 1; },
+                         20s))
+      << ReadFile(out) << ReadFile(err);
+  EXPECT_EQ(CountAlerts(ReadFile(out), "vgl-health-002", "capfile"), 0);
+
+  vigil.Signal(SIGHUP);
+  EXPECT_TRUE(Eventually([&] { return CountAlerts(ReadFile(out), "vgl-health-001", "capfile") == 2; },
+                         20s))
+      << ReadFile(out) << ReadFile(err);
+  // Up between the two downs, even when the second run ended within the same interval.
+  EXPECT_EQ(CountAlerts(ReadFile(out), "vgl-health-002", "capfile"), 1) << ReadFile(out);
+  EXPECT_NE(ReadFile(err).find("collector 'capfile' started"), std::string::npos);
+
+  vigil.Signal(SIGTERM);
+  int code = -1;
+  ASSERT_TRUE(vigil.Wait(15s, &code)) << ReadFile(err);
+  EXPECT_EQ(code, 0) << ReadFile(err);
+}
+
 }  // namespace
 }  // namespace vigil
