@@ -91,7 +91,14 @@ size_t HealthMonitor::Tick() {
         counts_[i].fetch_add(1, std::memory_order_relaxed);
       }
     }
-    if (const std::string* m = e.GetString(ecs::kMessage)) VIGIL_LOG(kWarning) << "health: " << *m;
+    const std::string* outcome = e.GetString(ecs::kEventOutcome);
+    if (const std::string* m = e.GetString(ecs::kMessage)) {
+      if (outcome && *outcome == "success") {
+        VIGIL_LOG(kNotice) << "health: " << *m;
+      } else {
+        VIGIL_LOG(kWarning) << "health: " << *m;
+      }
+    }
     sink_(std::move(e));
   }
   return events.size();
