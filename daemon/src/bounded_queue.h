@@ -52,6 +52,19 @@ class BoundedQueue {
     return true;
   }
 
+  // Adds even when full (never blocks); false only when closed. For the daemon's own few
+  // events (health), which must not be lost to the saturation they report: the caller bounds
+  // how many it adds, so the queue exceeds its capacity by at most that many.
+  bool ForcePush(T&& item) {
+    std::unique_lock lock(mu_);
+    if (closed_) return false;
+    PushLocked(std::move(item));
+    bool wake = consumer_waiting_;
+    lock.unlock();
+    if (wake) not_empty_.notify_one();
+    return true;
+  }
+
   // Moves up to `max` items into `out` (cleared first), waiting until there is at least one
   // or the queue is closed. An empty `out` means closed and drained.
   void PopBatch(std::vector<T>& out, size_t max) {

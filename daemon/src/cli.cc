@@ -9,6 +9,7 @@
 #include "alerts_command.h"
 #include "daemon.h"
 #include "verify_command.h"
+#include "health_event.h"
 #include "replay.h"
 #include "rule_loading.h"
 #include "rules_listing.h"
@@ -98,6 +99,11 @@ int RunCli(int argc, char** argv) {
   }
   if (Status s = CollectorRegistry::Global().DeclareAllFields(FieldRegistry::Global()); !s.ok()) {
     std::fprintf(stderr, "vigil: %s\n", s.ToString().c_str());
+    return 1;
+  }
+  // The daemon's own health events (health_event.h), so that rules on them load everywhere.
+  if (auto health = DeclareHealthFields(FieldRegistry::Global()); !health.ok()) {
+    std::fprintf(stderr, "vigil: %s\n", health.status().ToString().c_str());
     return 1;
   }
 

@@ -262,6 +262,23 @@ void ReadRules(ConfigSection& root, DaemonConfig& c) {
   s.Finish();
 }
 
+void ReadHealth(ConfigSection& root, DaemonConfig& c) {
+  ConfigSection s = root.Section("health");
+  auto interval = s.DurationValue("interval", c.health_interval);
+  if (interval < std::chrono::seconds(1) || interval > std::chrono::hours(1)) {
+    s.BadValue("interval", "must be between 1s and 1h");
+  } else {
+    c.health_interval = interval;
+  }
+  auto jump = s.DurationValue("clock_jump_threshold", c.health_clock_jump);
+  if (jump < std::chrono::milliseconds(100) || jump > std::chrono::hours(24)) {
+    s.BadValue("clock_jump_threshold", "must be between 100ms and 24h");
+  } else {
+    c.health_clock_jump = jump;
+  }
+  s.Finish();
+}
+
 void ReadConfig(ConfigSection& root, DaemonConfig& c, const CollectorRegistry& registry) {
   if (auto host = root.OptionalString("host_name")) {
     if (host->empty() || host->size() > 253 || std::any_of(host->begin(), host->end(), [](char ch) {
@@ -310,6 +327,7 @@ void ReadConfig(ConfigSection& root, DaemonConfig& c, const CollectorRegistry& r
   metrics.Finish();
 
   ReadRules(root, c);
+  ReadHealth(root, c);
 
   ConfigSection alerts = root.Section("alerts");
   c.alert_queue = static_cast<size_t>(alerts.Int("queue", 65536, 1, 16777216));

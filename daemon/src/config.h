@@ -76,6 +76,9 @@ struct DaemonConfig {
   uint64_t audit_checkpoint_every = 1000;
   std::chrono::seconds audit_checkpoint_interval{60};
   std::chrono::seconds shutdown_timeout{10};
+  // The health monitor (docs/health.md): how often it samples, and the clock jump it reports.
+  std::chrono::nanoseconds health_interval = std::chrono::seconds(10);
+  std::chrono::nanoseconds health_clock_jump = std::chrono::seconds(2);
   std::vector<CollectorEntry> collectors;
 };
 

@@ -8,6 +8,7 @@
 
 #include "config_source.h"
 #include "privileges.h"
+#include "health_monitor.h"
 #include "process_metrics.h"
 #include "router_setup.h"
 #include "rule_loading.h"
@@ -155,6 +156,11 @@ int Daemon::Run() {
   popts.mode = RunMode::kLive;
   pipeline_ = std::make_unique<Pipeline>(popts, consumers_);
   pipeline_->Start();
+  if (Status s = CreateHealthMonitor(); !s.ok()) {
+    VIGIL_LOG(kError) << s.ToString();
+    pipeline_->Drain();
+    return 1;
+  }
   if (config_.metrics_enabled) {
     metrics_ = std::make_unique<MetricsServer>([this](MetricWriter& w) { WriteMetrics(w); });
     if (Status s = metrics_->Start(config_.metrics_listen); !s.ok()) {
@@ -170,6 +176,7 @@ int Daemon::Run() {
     return 1;
   }
 
+  health_->Start();
   ArmWatchdog();
   notifier_.Ready();
   UpdateStatus();
@@ -180,7 +187,9 @@ int Daemon::Run() {
 
   // Stopping: collectors first, then whatever is queued is processed.
   notifier_.Stopping();
+  health_->Stop();
   pipeline_->StopCollectors();
+  health_->Tick();  // what the last interval lost is reported too (stopped collectors are not down)
   pipeline_->Drain();
   engine_->Finish();  // summaries of suppression windows still open (engine thread has ended)
   router_->Stop();    // store what is queued, sign a last checkpoint
@@ -271,14 +280,19 @@ void Daemon::Reload() {
     next->metrics_listen = config_.metrics_listen;
   }
   // Collectors whose entry did not change keep running (no re-read, no gap); the others
-  // are stopped, and new or changed ones started.
+  // are stopped, and new or changed ones started. One whose run ended by itself (health:
+  // collector_down) is started again.
+  std::set<std::string> ended;
+  for (const Pipeline::CollectorView& v : pipeline_->collectors()) {
+    if (!v.running) ended.insert(v.instance);
+  }
   std::set<std::string> unchanged;
   for (const CollectorEntry& old_entry : config_.collectors) {
     bool same = false;
     for (const CollectorEntry& e : next->collectors) {
       if (e.name == old_entry.name) same = SameCollectorEntry(e, old_entry);
     }
-    if (same && old_entry.enabled) {
+    if (same && old_entry.enabled && ended.count(old_entry.name) == 0) {
       unchanged.insert(old_entry.name);
     } else if (pipeline_->StopCollector(old_entry.name)) {
       VIGIL_LOG(kInfo) << "collector '" << old_entry.name << "' stopped";
@@ -289,6 +303,7 @@ void Daemon::Reload() {
   VIGIL_LOG(kInfo) << DescribeRules(**rules);
   rule_metrics_.SetRules(**rules);
   engine_->Replace(std::move(*rules));
+  health_->SetOptions(HealthOptionsFor(config_));
   if (!StartCollectors(config_, *pipeline_, unchanged)) {
     VIGIL_LOG(kError) << "a collector failed to start after reload";
   }
@@ -296,6 +311,16 @@ void Daemon::Reload() {
   VIGIL_LOG(kNotice) << "configuration reloaded";
   notifier_.Ready();
   UpdateStatus();
+}
+
+Status Daemon::CreateHealthMonitor() {
+  auto fields = DeclareHealthFields(FieldRegistry::Global());
+  if (!fields.ok()) return fields.status();
+  health_ = std::make_unique<HealthMonitor>(
+      HealthOptionsFor(config_), *fields,
+      [this] { return SampleDaemonHealth(*pipeline_, engine_.get()); },
+      [this](Event&& e) { pipeline_->PushOwn(std::move(e)); });
+  return Status::Ok();
 }
 
 void Daemon::ArmWatchdog() {
@@ -331,6 +356,7 @@ void Daemon::WriteMetrics(MetricWriter& out) const {
               static_cast<double>(alerts_.load()));
   if (pipeline_) pipeline_->WriteMetrics(out);
   if (router_) router_->WriteMetrics(out);
+  if (health_) health_->WriteMetrics(out);
   rule_metrics_.Write(out, engine_ ? engine_->StateStats() : std::vector<RuleStateStats>{});
   WriteProcessMetrics(out);
 }

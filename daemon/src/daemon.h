@@ -20,6 +20,7 @@
 
 #include "alert_router.h"
 #include "config.h"
+#include "health_monitor.h"
 #include "metrics_server.h"
 #include "rule_metrics.h"
 #include "pipeline.h"
@@ -49,6 +50,8 @@ class Daemon {
   void WaitForSignal();
   void OnSignal(int signo);
   void Reload();
+  // Builds (does not start) the health monitor over pipeline_ and engine_.
+  Status CreateHealthMonitor();
   void ArmWatchdog();
   void UpdateStatus();
   void OnAlert(const Alert& alert);
@@ -63,11 +66,13 @@ class Daemon {
   SystemdNotifier notifier_;
   ConsumerChain consumers_;
   // Destroyed in reverse order: the metrics server (which reads the pipeline) first, then
-  // the pipeline (whose engine thread uses the rule engine), then the engine.
-  std::unique_ptr<AlertRouter> router_;  // outlives engine_ (which submits to it)
+  // the health monitor (which samples and feeds the pipeline), the pipeline (whose engine
+  // thread uses the rule engine), then the engine, then the alert router the engine submits to.
+  std::unique_ptr<AlertRouter> router_;
   std::unique_ptr<RuleEngineConsumer> engine_;
   RuleMetrics rule_metrics_;
   std::unique_ptr<Pipeline> pipeline_;
+  std::unique_ptr<HealthMonitor> health_;  // reads pipeline_ and engine_; pushes to pipeline_
   std::unique_ptr<MetricsServer> metrics_;
   std::atomic<uint64_t> reloads_{0};
   std::atomic<uint64_t> failed_reloads_{0};

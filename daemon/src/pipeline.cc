@@ -34,6 +34,7 @@ void Pipeline::AddCollector(const std::string& instance, std::unique_ptr<Collect
     raw->done.store(true, std::memory_order_release);
   });
   std::lock_guard lock(views_mu_);
+  ++runs_[instance];
   running_.push_back(std::move(r));
 }
 
@@ -77,6 +78,8 @@ bool Pipeline::Push(Event&& event) {
   if (!ok) dropped_.fetch_add(1, std::memory_order_relaxed);
   return ok;
 }
+
+bool Pipeline::PushOwn(Event&& event) { return queue_.ForcePush(std::move(event)); }
 
 namespace {
 
@@ -137,6 +140,20 @@ void Pipeline::WriteMetrics(MetricWriter& out) const {
               static_cast<double>(processed()));
   out.Counter("vigil_events_dropped_total", "Events dropped at the full queue, all collectors.",
               {}, static_cast<double>(dropped()));
+}
+
+std::map<std::string, Pipeline::CollectorStatus> Pipeline::CollectorStatuses() const {
+  std::map<std::string, CollectorStatus> out;
+  std::lock_guard lock(views_mu_);
+  for (const auto& [name, t] : retired_) out[name] = {t, CollectorState::kStopped};
+  for (const auto& r : running_) {
+    CollectorStatus& s = out[r->ctx->instance()];
+    AddCounters(r->ctx->counters(), s.totals);
+    s.state = r->done.load(std::memory_order_acquire) ? CollectorState::kEnded
+                                                      : CollectorState::kRunning;
+  }
+  for (auto& [name, s] : out) s.runs = runs_.count(name) ? runs_.at(name) : 0;
+  return out;
 }
 
 std::vector<Pipeline::CollectorView> Pipeline::collectors() const {

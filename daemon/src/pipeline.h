@@ -55,6 +55,10 @@ class Pipeline : public EventSink {
 
   // EventSink, for collectors.
   bool Push(Event&& event) override;
+  // The daemon's own events (health events): queued even when the queue is full, never
+  // counted as drops; false only once the pipeline is drained. Any thread. The caller bounds
+  // how many it pushes.
+  bool PushOwn(Event&& event);
 
   struct CollectorView {
     std::string instance;
@@ -81,6 +85,16 @@ class Pipeline : public EventSink {
     uint64_t events = 0, dropped = 0, skipped = 0, errors = 0;
     int64_t last_event_unix = 0;
   };
+  // Each collector's counters summed over its runs, and whether it runs: kEnded when its
+  // Run() returned by itself, kStopped when the owner stopped it and did not restart it.
+  // Any thread (the health monitor's).
+  enum class CollectorState { kRunning, kEnded, kStopped };
+  struct CollectorStatus {
+    Totals totals;
+    CollectorState state = CollectorState::kRunning;
+    uint64_t runs = 0;  // times a collector of this name was started
+  };
+  std::map<std::string, CollectorStatus> CollectorStatuses() const;
 
  private:
   struct Running {
@@ -101,6 +115,7 @@ class Pipeline : public EventSink {
   mutable std::mutex views_mu_;  // guards changes to running_ and retired_ (owner writes)
   std::vector<std::unique_ptr<Running>> running_;
   std::map<std::string, Totals> retired_;
+  std::map<std::string, uint64_t> runs_;  // starts per name; guarded by views_mu_
   std::atomic<uint64_t> processed_{0};
   std::atomic<uint64_t> dropped_{0};
   std::atomic<uint64_t> failures_{0};

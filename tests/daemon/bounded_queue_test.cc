@@ -37,6 +37,21 @@ TEST(BoundedQueueTest, CapacityZeroMeansOne) {
   EXPECT_FALSE(q.TryPush(2));
 }
 
+TEST(BoundedQueueTest, ForcePushGoesInWhenFullButNotWhenClosed) {
+  BoundedQueue<int> q(2);
+  EXPECT_TRUE(q.TryPush(1));
+  EXPECT_TRUE(q.TryPush(2));
+  EXPECT_FALSE(q.TryPush(3));
+  EXPECT_TRUE(q.ForcePush(4));
+  EXPECT_EQ(q.depth(), 3u);
+  EXPECT_EQ(q.high_water(), 3u);
+  std::vector<int> out;
+  q.PopBatch(out, 10);
+  EXPECT_EQ(out, (std::vector<int>{1, 2, 4}));
+  q.Close();
+  EXPECT_FALSE(q.ForcePush(5));
+}
+
 TEST(BoundedQueueTest, TryPushFailsWhenFull) {
   BoundedQueue<int> q(3);
   EXPECT_EQ(q.capacity(), 3u);

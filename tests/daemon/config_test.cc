@@ -126,6 +126,7 @@ rules:
   enable: [attack.t1110]
   disable: [ssh-root-login]
 shutdown_timeout: 2m
+health: {interval: 30s, clock_jump_threshold: 500ms}
 collectors:
   - type: fake
     path: /tmp/a
@@ -151,6 +152,8 @@ collectors:
   EXPECT_EQ(c.rules_enable, V{"attack.t1110"});
   EXPECT_EQ(c.rules_disable, V{"ssh-root-login"});
   EXPECT_EQ(c.shutdown_timeout, std::chrono::seconds(120));
+  EXPECT_EQ(c.health_interval, std::chrono::seconds(30));
+  EXPECT_EQ(c.health_clock_jump, std::chrono::milliseconds(500));
   ASSERT_EQ(c.collectors.size(), 2u);
   EXPECT_EQ(c.collectors[0].type, "fake");
   EXPECT_EQ(c.collectors[0].name, "fake");  // defaults to the type
@@ -201,6 +204,11 @@ TEST_F(ConfigTest, BadValues) {
   ExpectOne("rules: {paths: ['']}\n", "1:16 E103", "empty");
   ExpectOne("rules: {enable: [x], disable: [x]}\n", "1:31 E103", "both enabled and disabled");
   ExpectOne("metrics: {listen: 9747}\n", "1:19 E103", "HOST:PORT");
+  ExpectOne("health: {interval: 500ms}\n", "1:20 E103", "between 1s and 1h");
+  ExpectOne("health: {interval: 2h}\n", "1:20 E103", "between 1s and 1h");
+  ExpectOne("health: {clock_jump_threshold: 10ms}\n", "1:32 E103", "between 100ms and 24h");
+  ExpectOne("health: {clock_jump_threshold: soon}\n", "1:32 E103", "duration");
+  ExpectOne("health: {enabled: false}\n", "1:10 E101", "enabled");
 }
 
 TEST_F(ConfigTest, NullValuesDefaultsAndRounding) {
@@ -209,6 +217,8 @@ TEST_F(ConfigTest, NullValuesDefaultsAndRounding) {
   EXPECT_EQ(r->queue_batch, 100u);                          // the default batch shrinks to fit
   EXPECT_EQ(r->shutdown_timeout, std::chrono::seconds(1));  // rounded up
   EXPECT_EQ(r->rule_paths, V{"/etc/vigil/rules.d/*.yaml"});
+  EXPECT_EQ(r->health_interval, std::chrono::seconds(10));
+  EXPECT_EQ(r->health_clock_jump, std::chrono::seconds(2));
   auto none = Load("rules: {paths: []}\n");
   ASSERT_TRUE(none.ok());
   EXPECT_TRUE(none->rule_paths.empty());
