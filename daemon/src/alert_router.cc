@@ -191,7 +191,7 @@ Status AlertRouter::Persist(std::deque<Alert>& batch, std::vector<std::pair<uint
 
 Status AlertRouter::Tick(bool final_checkpoint) {
   const auto now = std::chrono::steady_clock::now();
-  if (final_checkpoint || audit_->unsigned_records() > 0) {
+  if (final_checkpoint || audit_->CheckpointDue(Now())) {
     // Signs what arrived since the last checkpoint once checkpoint_interval has passed
     // (or now, when stopping); also picks up records that `vigil alerts` appended.
     store::Journal journal(*audit_, *store_);

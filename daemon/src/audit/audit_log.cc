@@ -117,15 +117,9 @@ Result<std::unique_ptr<AuditLog>> AuditLog::Open(const AuditLogOptions& options,
   std::unique_ptr<AuditLog> log(new AuditLog(options, std::move(*signer), fd));
   if (::flock(fd, LOCK_EX) != 0) return Status::FromErrno("lock " + options.path, errno);
   log->locked_ = true;
-  Status s = log->ReadAll(report);
-  if (s.ok() && report->repaired_bytes > 0) {
-    VIGIL_LOG(kWarning) << "audit log " << options.path << ": cut a torn last line of " << report->repaired_bytes
-                        << " bytes (a crash during a write); recorded as a repair record";
-    nlohmann::json data = {{"truncated_bytes", report->repaired_bytes}, {"reason", "torn last line"}};
-    auto r = log->Append("repair", data.dump(), std::chrono::time_point_cast<std::chrono::nanoseconds>(
-                                                    std::chrono::system_clock::now()));
-    s = r.ok() ? Status::Ok() : r.status();
-  }
+  Status s = log->CatchUp();
+  if (s.ok()) s = log->ReadAll(report);
+  if (s.ok() && report->repaired_bytes > 0) s = log->AppendRepair(report->repaired_bytes);
   const Status u = log->Unlock();
   VIGIL_RETURN_IF_ERROR(s);
   VIGIL_RETURN_IF_ERROR(u);
@@ -134,7 +128,6 @@ Result<std::unique_ptr<AuditLog>> AuditLog::Open(const AuditLogOptions& options,
 }
 
 Status AuditLog::ReadAll(AuditOpenReport* report) {
-  VIGIL_RETURN_IF_ERROR(CatchUp());
   struct stat st {};
   if (::fstat(fd_, &st) != 0) return Status::FromErrno("stat " + options_.path, errno);
   const uint64_t size = static_cast<uint64_t>(st.st_size);
@@ -199,7 +192,7 @@ Status AuditLog::Fold(std::string_view line) {
   } else {
     last_seq_ = rec->seq;
     if (rec->type == "checkpoint") {
-      checkpointed_size_ = last_seq_ - 1;
+      checkpointed_size_ = last_seq_;  // signed: the records before it, and it is the marker
       last_checkpoint_time_ = rec->time;
     }
   }
@@ -213,8 +206,24 @@ Status AuditLog::Lock() {
   if (::flock(fd_, LOCK_EX) != 0) return Status::FromErrno("lock " + options_.path, errno);
   locked_ = true;
   Status s = CatchUp();
+  if (s.ok()) {
+    // A partial line now can only be left by a writer that crashed while holding the lock:
+    // cut it and say so, as Open does, before anything is chained after it.
+    AuditOpenReport report;
+    s = ReadAll(&report);
+    if (s.ok() && report.repaired_bytes > 0) s = AppendRepair(report.repaired_bytes);
+  }
   if (!s.ok()) Unlock().IgnoreError();  // the first error is the one to report
   return s;
+}
+
+Status AuditLog::AppendRepair(uint64_t cut_bytes) {
+  VIGIL_LOG(kWarning) << "audit log " << options_.path << ": cut a torn last line of " << cut_bytes
+                      << " bytes (a crash during a write); recorded as a repair record";
+  nlohmann::json data = {{"truncated_bytes", cut_bytes}, {"reason", "torn last line"}};
+  auto r = Append("repair", data.dump(),
+                  std::chrono::time_point_cast<std::chrono::nanoseconds>(std::chrono::system_clock::now()));
+  return r.ok() ? Status::Ok() : r.status();
 }
 
 Status AuditLog::Unlock() {
@@ -270,7 +279,7 @@ Result<Checkpoint> AuditLog::AppendCheckpoint(Timestamp now) {
   auto r = Append("checkpoint", data.dump(), now);
   if (!r.ok()) return r.status();
   cp.record = std::move(*r);
-  checkpointed_size_ = cp.tree_size;
+  checkpointed_size_ = tree_.size();  // the checkpoint record itself needs no further signature
   last_checkpoint_time_ = now;
   checkpoints_written_.fetch_add(1, std::memory_order_relaxed);
   last_checkpoint_unix_.store(std::chrono::duration_cast<std::chrono::seconds>(now.time_since_epoch()).count(),
@@ -278,12 +287,16 @@ Result<Checkpoint> AuditLog::AppendCheckpoint(Timestamp now) {
   return cp;
 }
 
-Status AuditLog::Commit(Timestamp now, std::optional<Checkpoint>* checkpoint) {
+bool AuditLog::CheckpointDue(Timestamp now) const {
   const uint64_t pending = tree_.size() - checkpointed_size_;
   const bool by_count = options_.checkpoint_every > 0 && pending >= options_.checkpoint_every;
   const bool by_time = options_.checkpoint_interval.count() > 0 && pending > 0 &&
                        now - last_checkpoint_time_ >= options_.checkpoint_interval;
-  if (by_count || by_time) return CommitWithCheckpoint(now, checkpoint);
+  return by_count || by_time;
+}
+
+Status AuditLog::Commit(Timestamp now, std::optional<Checkpoint>* checkpoint) {
+  if (CheckpointDue(now)) return CommitWithCheckpoint(now, checkpoint);
   if (checkpoint != nullptr) checkpoint->reset();
   Status s = options_.sync && ::fdatasync(fd_) != 0 ? Status::FromErrno("sync " + options_.path, errno) : Status::Ok();
   const Status u = Unlock();

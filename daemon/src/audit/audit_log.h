@@ -98,6 +98,8 @@ class AuditLog {
   uint64_t size() const { return known_size_; }
   // Records after the last checkpoint (not yet covered by a signature).
   uint64_t unsigned_records() const { return tree_.size() - checkpointed_size_; }
+  // Whether Commit at `now` would append a checkpoint (by count or by time).
+  bool CheckpointDue(Timestamp now) const;
   const Hash& last_hash() const { return last_hash_; }
   std::string verifier_key() const { return signer_.VerifierKey(); }
   const std::string& path() const { return options_.path; }
@@ -108,7 +110,8 @@ class AuditLog {
 
  private:
   AuditLog(AuditLogOptions options, NoteSigner signer, int fd);
-  Status ReadAll(AuditOpenReport* report);
+  Status ReadAll(AuditOpenReport* report);  // after CatchUp: cuts a partial last line
+  Status AppendRepair(uint64_t cut_bytes);
   Status CatchUp();
   Status Fold(std::string_view line);  // one complete record line into seq/hash/tree
   Status WriteLine(const std::string& line);
@@ -123,7 +126,7 @@ class AuditLog {
   uint64_t last_seq_ = 0;
   Hash last_hash_{};
   MerkleTree tree_;
-  uint64_t checkpointed_size_ = 0;  // tree size of the last checkpoint
+  uint64_t checkpointed_size_ = 0;  // records up to and including the last checkpoint record
   Timestamp last_checkpoint_time_{};
 
   std::atomic<uint64_t> records_written_{0};

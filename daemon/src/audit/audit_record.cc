@@ -38,6 +38,30 @@ Result<Record> Parse(std::string_view line, bool keep_data) {
 
 }  // namespace
 
+int64_t IntAt(const nlohmann::json& j, const char* key, int64_t def) {
+  if (!j.is_object()) return def;
+  auto it = j.find(key);
+  return it != j.end() && it->is_number_integer() ? it->get<int64_t>() : def;
+}
+
+uint64_t UintAt(const nlohmann::json& j, const char* key, uint64_t def) {
+  if (!j.is_object()) return def;
+  auto it = j.find(key);
+  return it != j.end() && it->is_number_unsigned() ? it->get<uint64_t>() : def;
+}
+
+std::string StringAt(const nlohmann::json& j, const char* key) {
+  if (!j.is_object()) return {};
+  auto it = j.find(key);
+  return it != j.end() && it->is_string() ? it->get<std::string>() : std::string();
+}
+
+nlohmann::json ObjectAt(const nlohmann::json& j, const char* key) {
+  if (!j.is_object()) return nlohmann::json::object();
+  auto it = j.find(key);
+  return it != j.end() && it->is_object() ? *it : nlohmann::json::object();
+}
+
 std::string FormatRecord(uint64_t seq, const Hash& prev, Timestamp time, std::string_view type,
                          std::string_view data_json) {
   std::string line;

@@ -34,6 +34,13 @@ struct Record {
   nlohmann::json data;  // an object
 };
 
+// Typed reads of record data that never throw: a missing key or a value of another type
+// gives the default (json::value() would throw on a wrong type, and records are input).
+int64_t IntAt(const nlohmann::json& j, const char* key, int64_t def = 0);
+uint64_t UintAt(const nlohmann::json& j, const char* key, uint64_t def = 0);
+std::string StringAt(const nlohmann::json& j, const char* key);
+nlohmann::json ObjectAt(const nlohmann::json& j, const char* key);
+
 std::string FormatRecord(uint64_t seq, const Hash& prev, Timestamp time, std::string_view type,
                          std::string_view data_json);
 Result<Record> ParseRecord(std::string_view line);

@@ -25,7 +25,11 @@ std::optional<ExternalCheckpoint> ParseCheckpointText(const std::string& text) {
   auto raw = FromBase64(root);
   if (!raw || raw->size() != 32) return std::nullopt;
   ExternalCheckpoint cp;
-  cp.size = std::stoull(size);
+  cp.size = 0;
+  for (char c : size) {
+    if (cp.size > (UINT64_MAX - 9) / 10) return std::nullopt;  // no tree is that large
+    cp.size = cp.size * 10 + static_cast<uint64_t>(c - '0');
+  }
   std::copy(raw->begin(), raw->end(), cp.root.begin());
   return cp;
 }
@@ -111,8 +115,8 @@ class Verifier {
                                       ": truncated");
     }
     if (!o_.head_seq) r_.notes.push_back("no store given: the records after the last checkpoint are checked by the chain only");
-    if (r_.records > r_.signed_records) {
-      r_.notes.push_back(std::to_string(r_.records - r_.signed_records) +
+    if (r_.records > last_checkpoint_seq_) {
+      r_.notes.push_back(std::to_string(r_.records - last_checkpoint_seq_) +
                          " record(s) after the last checkpoint are not yet signed");
     }
     return r_;
@@ -177,13 +181,13 @@ class Verifier {
 
   void CheckCheckpoint(const Record& rec, uint64_t line_no) {
     const std::string where = "checkpoint record " + std::to_string(rec.seq) + " (line " + std::to_string(line_no) + ")";
-    const uint64_t size = rec.data.value("tree_size", uint64_t{0});
+    const uint64_t size = UintAt(rec.data, "tree_size");
     if (size != rec.seq - 1) {
       Fail(rec.seq, where + " signs " + std::to_string(size) + " records, not the " + std::to_string(rec.seq - 1) +
                         " before it", line_no);
       return;
     }
-    const std::string note_text = rec.data.value("note", std::string());
+    const std::string note_text = StringAt(rec.data, "note");
     auto note = ParseNote(note_text);
     auto cp = note.ok() ? ParseCheckpointText(note->text) : std::nullopt;
     if (!cp || cp->size != size) {
@@ -207,6 +211,7 @@ class Verifier {
     }
     ++r_.checkpoints;
     r_.signed_records = size;
+    last_checkpoint_seq_ = rec.seq;
   }
 
   const VerifyOptions& o_;
@@ -216,6 +221,7 @@ class Verifier {
   bool external_checked_ = false;
   bool head_seen_ = false;
   bool unsigned_noted_ = false;
+  uint64_t last_checkpoint_seq_ = 0;
 };
 
 }  // namespace

@@ -60,6 +60,31 @@ Result<std::tuple<std::string, uint32_t, std::string>> SplitKey(std::string_view
   return std::tuple{std::move(name), *id, raw->substr(1)};
 }
 
+// Well-formed UTF-8 (RFC 3629: no overlongs, no surrogates, at most U+10FFFF).
+bool ValidUtf8(std::string_view s) {
+  size_t i = 0;
+  while (i < s.size()) {
+    const auto c = static_cast<unsigned char>(s[i]);
+    int n;
+    uint32_t cp;
+    if (c < 0x80) { ++i; continue; }
+    if ((c & 0xE0) == 0xC0) { n = 1; cp = c & 0x1F; }
+    else if ((c & 0xF0) == 0xE0) { n = 2; cp = c & 0x0F; }
+    else if ((c & 0xF8) == 0xF0) { n = 3; cp = c & 0x07; }
+    else return false;
+    if (i + static_cast<size_t>(n) >= s.size()) return false;  // truncated sequence
+    for (int k = 1; k <= n; ++k) {
+      const auto d = static_cast<unsigned char>(s[i + static_cast<size_t>(k)]);
+      if ((d & 0xC0) != 0x80) return false;
+      cp = cp << 6 | (d & 0x3F);
+    }
+    static constexpr uint32_t kMin[] = {0, 0x80, 0x800, 0x10000};
+    if (cp < kMin[n] || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF)) return false;
+    i += static_cast<size_t>(n) + 1;
+  }
+  return true;
+}
+
 }  // namespace
 
 bool ValidKeyName(std::string_view name) {
@@ -86,6 +111,10 @@ Result<Note> ParseNote(std::string_view note) {
   if (split == std::string_view::npos) return Status::ParseError("signed note: no blank line before the signatures");
   Note out;
   out.text = std::string(note.substr(0, split + 1));
+  for (unsigned char c : out.text) {
+    if ((c < 0x20 && c != '\n') || c == 0x7f) return Status::ParseError("signed note: control character in the text");
+  }
+  if (!ValidUtf8(out.text)) return Status::ParseError("signed note: the text is not valid UTF-8");
   std::string_view sigs = note.substr(split + 2);
   if (sigs.empty()) return Status::ParseError("signed note: no signature");
   while (!sigs.empty()) {

@@ -10,6 +10,9 @@ namespace vigil::store {
 namespace {
 
 using nlohmann::json;
+using audit::IntAt;
+using audit::ObjectAt;
+using audit::StringAt;
 
 constexpr std::array<sqlite::Migration, 1> kMigrations = {{
     {1, R"sql(
@@ -96,14 +99,19 @@ Result<Timestamp> TimeAt(const json& j, const char* key) {
   return *t;
 }
 
-std::string StringAt(const json& j, const char* key) {
-  auto it = j.find(key);
-  return it != j.end() && it->is_string() ? it->get<std::string>() : std::string();
-}
-
 // Reads a bad record as a located error: "audit record 42: missing time "created"".
 Status RecordError(const audit::Record& r, const Status& s) {
   return Status::ParseError("audit record " + std::to_string(r.seq) + " (" + r.type + "): " + s.message());
+}
+
+// An integer at `key`: `def` when absent, an error when present with another type.
+Result<int64_t> IntField(const audit::Record& r, const char* key, std::optional<int64_t> def) {
+  auto it = r.data.find(key);
+  if (it == r.data.end() && def) return *def;
+  if (it == r.data.end() || !it->is_number_integer()) {
+    return RecordError(r, Status::ParseError(std::string("\"") + key + "\" is not an integer"));
+  }
+  return it->get<int64_t>();
 }
 
 Result<int64_t> AlertIdOf(const audit::Record& r) {
@@ -240,30 +248,47 @@ Result<std::unique_ptr<AlertStore>> AlertStore::Open(const std::string& path, sq
   return std::unique_ptr<AlertStore>(new AlertStore(std::move(*db)));
 }
 
+Result<sqlite::Statement*> AlertStore::Stmt(const char* sql) {
+  auto it = cache_.find(sql);
+  if (it == cache_.end()) {
+    auto st = db_.Prepare(sql);
+    if (!st.ok()) return st.status();
+    it = cache_.emplace(sql, std::move(*st)).first;
+  }
+  it->second.Reset();
+  return &it->second;
+}
+
 Result<std::optional<AuditHead>> AlertStore::Head() {
-  auto st = db_.Prepare("SELECT seq, hash, offset FROM audit_head WHERE id = 1");
-  if (!st.ok()) return st.status();
+  auto st_r = Stmt("SELECT seq, hash, offset FROM audit_head WHERE id = 1");
+  if (!st_r.ok()) return st_r.status();
+  sqlite::Statement* st = *st_r;
   auto row = st->Step();
   if (!row.ok()) return row.status();
   if (!*row) return std::optional<AuditHead>();
-  return std::optional<AuditHead>(AuditHead{static_cast<uint64_t>(st->Int(0)), st->Text(1),
-                                            static_cast<uint64_t>(st->Int(2))});
+  AuditHead h{static_cast<uint64_t>(st->Int(0)), st->Text(1), static_cast<uint64_t>(st->Int(2))};
+  st->Reset();  // a cached SELECT left mid-result would hold a read transaction open
+  return std::optional<AuditHead>(std::move(h));
 }
 
 Status AlertStore::SetHead(uint64_t seq, const std::string& hash, uint64_t offset) {
-  auto st = db_.Prepare(
+  auto st_r = Stmt(
       "INSERT INTO audit_head (id, seq, hash, offset) VALUES (1, ?1, ?2, ?3) "
       "ON CONFLICT (id) DO UPDATE SET seq = excluded.seq, hash = excluded.hash, offset = excluded.offset");
-  if (!st.ok()) return st.status();
+  if (!st_r.ok()) return st_r.status();
+  sqlite::Statement* st = *st_r;
   return st->Bind(1, seq).Bind(2, hash).Bind(3, offset).Run();
 }
 
 Result<int64_t> AlertStore::MaxAlertId() {
-  auto st = db_.Prepare("SELECT coalesce(max(id), 0) FROM alerts");
-  if (!st.ok()) return st.status();
+  auto st_r = Stmt("SELECT coalesce(max(id), 0) FROM alerts");
+  if (!st_r.ok()) return st_r.status();
+  sqlite::Statement* st = *st_r;
   auto row = st->Step();
   if (!row.ok()) return row.status();
-  return st->Int(0);
+  const int64_t id = st->Int(0);
+  st->Reset();
+  return id;
 }
 
 Status AlertStore::Apply(const audit::Record& record, const std::string& hash_hex, uint64_t end_offset) {
@@ -290,17 +315,20 @@ Status AlertStore::ApplyAlert(const audit::Record& r, const std::string& hash_he
   for (const Status& s : {created.status(), time.status(), first.status(), last.status()}) {
     if (!s.ok()) return RecordError(r, s);
   }
-  const json rule = d.value("rule", json::object());
+  const json rule = ObjectAt(d, "rule");
   const auto severity = ParseAlertSeverity(StringAt(d, "severity"));
+  auto count = IntField(r, "count", 1);
+  if (!count.ok()) return count.status();
   if (!severity || !rule.is_object()) return RecordError(r, Status::ParseError("missing rule or severity"));
-  auto st = db_.Prepare(
+  auto st_r = Stmt(
       "INSERT INTO alerts (id, created_ns, event_ns, rule_id, rule_name, severity, host, count, first_ns, last_ns, "
       "group_key, suppression_key, suppression_opened_ns, output, json, audit_seq, audit_hash) "
       "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17)");
-  if (!st.ok()) return st.status();
+  if (!st_r.ok()) return st_r.status();
+  sqlite::Statement* st = *st_r;
   st->Bind(1, *id).Bind(2, Ns(*created)).Bind(3, Ns(*time)).Bind(4, StringAt(rule, "id"));
   st->Bind(5, StringAt(rule, "name")).Bind(6, static_cast<int64_t>(*severity)).Bind(7, StringAt(d, "host"));
-  st->Bind(8, d.value("count", int64_t{1})).Bind(9, Ns(*first)).Bind(10, Ns(*last)).Bind(11, StringAt(d, "group"));
+  st->Bind(8, *count).Bind(9, Ns(*first)).Bind(10, Ns(*last)).Bind(11, StringAt(d, "group"));
   if (auto sup = d.find("suppression"); sup != d.end() && sup->is_object()) {
     auto opened = TimeAt(*sup, "opened");
     st->Bind(12, StringAt(*sup, "key"));
@@ -309,14 +337,15 @@ Status AlertStore::ApplyAlert(const audit::Record& r, const std::string& hash_he
   } else {
     st->Bind(12, nullptr).Bind(13, nullptr);
   }
-  const std::string alert_json = d.value("alert", json::object()).dump(-1, ' ', false, json::error_handler_t::replace);
+  const std::string alert_json = ObjectAt(d, "alert").dump(-1, ' ', false, json::error_handler_t::replace);
   st->Bind(14, StringAt(d, "output")).Bind(15, alert_json).Bind(16, r.seq);
   st->Bind(17, hash_hex);
   VIGIL_RETURN_IF_ERROR(st->Run());
 
   if (auto controls = d.find("controls"); controls != d.end() && controls->is_object()) {
-    auto c = db_.Prepare("INSERT OR IGNORE INTO alert_controls (alert_id, framework, control) VALUES (?1, ?2, ?3)");
-    if (!c.ok()) return c.status();
+    auto c_r = Stmt("INSERT OR IGNORE INTO alert_controls (alert_id, framework, control) VALUES (?1, ?2, ?3)");
+    if (!c_r.ok()) return c_r.status();
+    sqlite::Statement* c = *c_r;
     for (const auto& [framework, ids] : controls->items()) {
       if (!ids.is_array()) continue;
       for (const auto& control : ids) {
@@ -327,8 +356,9 @@ Status AlertStore::ApplyAlert(const audit::Record& r, const std::string& hash_he
     }
   }
   if (auto ev = d.find("evidence"); ev != d.end() && ev->is_array()) {
-    auto e = db_.Prepare("INSERT INTO evidence (alert_id, ordinal, json) VALUES (?1, ?2, ?3)");
-    if (!e.ok()) return e.status();
+    auto e_r = Stmt("INSERT INTO evidence (alert_id, ordinal, json) VALUES (?1, ?2, ?3)");
+    if (!e_r.ok()) return e_r.status();
+    sqlite::Statement* e = *e_r;
     int64_t ordinal = 0;
     for (const auto& event : *ev) {
       e->Reset();
@@ -336,10 +366,11 @@ Status AlertStore::ApplyAlert(const audit::Record& r, const std::string& hash_he
           e->Bind(1, *id).Bind(2, ordinal++).Bind(3, event.dump(-1, ' ', false, json::error_handler_t::replace)).Run());
     }
   }
-  auto t = db_.Prepare(
+  auto t_r = Stmt(
       "INSERT INTO transitions (alert_id, at_ns, action, actor, from_status, to_status, detail, audit_seq) "
       "VALUES (?1, ?2, 'created', 'vigil', '', 'open', '{}', ?3)");
-  if (!t.ok()) return t.status();
+  if (!t_r.ok()) return t_r.status();
+  sqlite::Statement* t = *t_r;
   return t->Bind(1, *id).Bind(2, Ns(*created)).Bind(3, r.seq).Run();
 }
 
@@ -348,14 +379,18 @@ Status AlertStore::ApplySuppressed(const audit::Record& r) {
   if (!id.ok()) return id.status();
   auto last = TimeAt(r.data, "last");
   if (!last.ok()) return RecordError(r, last.status());
-  const int64_t count = r.data.value("count", int64_t{0});
-  auto st = db_.Prepare("UPDATE alerts SET count = count + ?2, last_ns = max(last_ns, ?3) WHERE id = ?1");
-  if (!st.ok()) return st.status();
+  auto count_r = IntField(r, "count", std::nullopt);
+  if (!count_r.ok()) return count_r.status();
+  const int64_t count = *count_r;
+  auto st_r = Stmt("UPDATE alerts SET count = count + ?2, last_ns = max(last_ns, ?3) WHERE id = ?1");
+  if (!st_r.ok()) return st_r.status();
+  sqlite::Statement* st = *st_r;
   VIGIL_RETURN_IF_ERROR(st->Bind(1, *id).Bind(2, count).Bind(3, Ns(*last)).Run());
-  auto t = db_.Prepare(
+  auto t_r = Stmt(
       "INSERT INTO transitions (alert_id, at_ns, action, actor, from_status, to_status, detail, audit_seq) "
       "SELECT id, ?2, 'merged', 'vigil', status, status, ?3, ?4 FROM alerts WHERE id = ?1");
-  if (!t.ok()) return t.status();
+  if (!t_r.ok()) return t_r.status();
+  sqlite::Statement* t = *t_r;
   json detail = {{"count", count}, {"first", StringAt(r.data, "first")}, {"last", StringAt(r.data, "last")}};
   return t->Bind(1, *id).Bind(2, Ns(r.time)).Bind(3, detail.dump()).Bind(4, r.seq).Run();
 }
@@ -367,7 +402,7 @@ Status AlertStore::ApplyTransition(const audit::Record& r) {
   const std::string actor = StringAt(r.data, "actor");
   const auto to = ParseAlertStatus(StringAt(r.data, "to"));
   if (!to) return RecordError(r, Status::ParseError("missing \"to\" status"));
-  const json detail = r.data.value("detail", json::object());
+  const json detail = ObjectAt(r.data, "detail");
   const int64_t at = Ns(r.time);
   sqlite::Statement st;
   if (action == "ack") {
@@ -403,24 +438,30 @@ Status AlertStore::ApplyTransition(const audit::Record& r) {
 }
 
 Status AlertStore::ApplyCheckpoint(const audit::Record& r) {
-  auto st = db_.Prepare(
+  auto size = IntField(r, "tree_size", std::nullopt);
+  if (!size.ok()) return size.status();
+  auto st_r = Stmt(
       "INSERT OR REPLACE INTO audit_checkpoints (tree_size, root, note, at_ns, audit_seq) VALUES (?1, ?2, ?3, ?4, ?5)");
-  if (!st.ok()) return st.status();
-  return st->Bind(1, r.data.value("tree_size", int64_t{0})).Bind(2, StringAt(r.data, "root"))
+  if (!st_r.ok()) return st_r.status();
+  sqlite::Statement* st = *st_r;
+  return st->Bind(1, *size).Bind(2, StringAt(r.data, "root"))
       .Bind(3, StringAt(r.data, "note")).Bind(4, Ns(r.time)).Bind(5, r.seq).Run();
 }
 
 Result<std::optional<int64_t>> AlertStore::FindSuppressionOpener(const std::string& rule_id, const std::string& key,
                                                                  Timestamp opened) {
-  auto st = db_.Prepare(
+  auto st_r = Stmt(
       "SELECT id FROM alerts WHERE rule_id = ?1 AND suppression_key = ?2 AND suppression_opened_ns = ?3 "
       "ORDER BY id DESC LIMIT 1");
-  if (!st.ok()) return st.status();
+  if (!st_r.ok()) return st_r.status();
+  sqlite::Statement* st = *st_r;
   st->Bind(1, rule_id).Bind(2, key).Bind(3, Ns(opened));
   auto row = st->Step();
   if (!row.ok()) return row.status();
   if (!*row) return std::optional<int64_t>();
-  return std::optional<int64_t>(st->Int(0));
+  const int64_t id = st->Int(0);
+  st->Reset();
+  return std::optional<int64_t>(id);
 }
 
 Result<std::vector<StoredAlert>> AlertStore::List(const AlertFilter& f) {

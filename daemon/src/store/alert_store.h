@@ -18,6 +18,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <unordered_map>
 #include <vector>
 
 #include <nlohmann/json.hpp>
@@ -121,8 +122,11 @@ class AlertStore {
   Status ApplyTransition(const audit::Record& r);
   Status ApplyCheckpoint(const audit::Record& r);
   Status SetHead(uint64_t seq, const std::string& hash, uint64_t offset);
+  // A prepared statement for `sql` (a string literal: cached by address), reset for reuse.
+  Result<sqlite::Statement*> Stmt(const char* sql);
 
   sqlite::Database db_;
+  std::unordered_map<const char*, sqlite::Statement> cache_;  // destroyed before db_
 };
 
 // The data of audit records, built by the router and the CLI and read back by Apply.

@@ -1,5 +1,7 @@
 #include "store/reconcile.h"
 
+#include <sys/stat.h>
+
 #include "audit/audit_record.h"
 #include "audit/digest.h"
 #include "audit/record_reader.h"
@@ -11,6 +13,8 @@ Result<uint64_t> ReconcileStore(AlertStore& store, const std::string& audit_path
   if (!head.ok()) return head.status();
   const uint64_t head_seq = *head ? (*head)->seq : 0;
   uint64_t start = *head ? (*head)->offset : 0;
+  struct stat st {};
+  if (::stat(audit_path.c_str(), &st) == 0 && start > static_cast<uint64_t>(st.st_size)) start = 0;
   for (int attempt = 0; attempt < 2; ++attempt) {
     audit::RecordReader reader;
     Status open = reader.Open(audit_path, start);
@@ -25,6 +29,10 @@ Result<uint64_t> ReconcileStore(AlertStore& store, const std::string& audit_path
       if (!more.ok()) return more.status();
       if (!*more) break;
       auto rec = audit::ParseRecord(line);
+      if (!rec.ok() && start > 0 && applied == 0) {
+        restart = true;  // the saved offset is not at a line start: read from the start
+        break;
+      }
       if (!rec.ok()) {
         return Status::ParseError(audit_path + ": record after offset " + std::to_string(reader.offset() - line.size() - 1) +
                                   ": " + rec.status().message() + " (run `vigil verify`)");
