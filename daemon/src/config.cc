@@ -277,6 +277,7 @@ void ReadConfig(ConfigSection& root, DaemonConfig& c, const CollectorRegistry& r
   }
 
   ReadCollectors(root, c, registry);
+  c.outputs = ReadOutputEntries(root);
   root.Finish();
 }
 

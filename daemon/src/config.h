@@ -27,6 +27,7 @@
 #include "vigil/collector.h"
 #include "vigil/diagnostic.h"
 #include "vigil/log.h"
+#include "vigil/output.h"
 #include "vigil/status.h"
 
 namespace vigil {
@@ -67,6 +68,8 @@ struct DaemonConfig {
   size_t rules_max_suppression_keys = 10000;
   std::chrono::seconds shutdown_timeout{10};
   std::vector<CollectorEntry> collectors;
+  // Where alerts go (docs/outputs.md); each entry validated through its output factory.
+  std::vector<OutputEntry> outputs;
 };
 
 // The built-in defaults (what an empty file gives), with host_name filled in.
