@@ -154,8 +154,8 @@ struct OutputEntry {
 
 // Reads the `outputs:` list of the daemon config's root section, validating every entry
 // through its factory (problems go to root's diagnostics, located). When the key is absent
-// the list is one stdout output in JSON (Vigil's behaviour before outputs were
-// configurable); `outputs: []` means none.
+// or empty (`outputs:`) the list is one stdout output in JSON (Vigil's behaviour before
+// outputs were configurable); `outputs: []` means none.
 std::vector<OutputEntry> ReadOutputEntries(
     ConfigSection& root, const OutputRegistry& registry = OutputRegistry::Global());
 

@@ -178,15 +178,6 @@ std::vector<std::string> OutputRegistry::Names() const {
 
 std::vector<OutputEntry> ReadOutputEntries(ConfigSection& root, const OutputRegistry& registry) {
   std::vector<OutputEntry> entries;
-  if (!root.Has("outputs")) {
-    OutputEntry e;
-    e.type = "stdout";
-    e.name = "stdout";
-    e.node = YAML::Load("{type: stdout, format: json}");
-    e.file = root.file();
-    entries.push_back(std::move(e));
-    return entries;
-  }
   std::map<std::string, int> first_line;  // name -> line of its first entry
   for (ConfigSection& s : root.SectionList("outputs")) {
     OutputEntry e;
@@ -200,6 +191,21 @@ std::vector<OutputEntry> ReadOutputEntries(ConfigSection& root, const OutputRegi
                             "duplicate output name '" + e.name + "' (first used at line " +
                                 std::to_string(it->second) + "); give each entry a unique 'name'");
     }
+    entries.push_back(std::move(e));
+  }
+  // `outputs: []` means none; absent or empty (`outputs:`) means the default.
+  bool is_list = false;
+  if (root.node().IsMap()) {
+    for (const auto& kv : root.node()) {
+      if (kv.first.IsScalar() && kv.first.Scalar() == "outputs") is_list = kv.second.IsSequence();
+    }
+  }
+  if (entries.empty() && !is_list) {
+    OutputEntry e;
+    e.type = "stdout";
+    e.name = "stdout";
+    e.node = YAML::Load("{type: stdout, format: json}");
+    e.file = root.file();
     entries.push_back(std::move(e));
   }
   return entries;

@@ -44,6 +44,19 @@ TEST(OutputConfigTest, AbsentMeansStdoutJson) {
   EXPECT_EQ(l.config.outputs[0].name, "stdout");
 }
 
+TEST(OutputConfigTest, EmptyValueMeansStdoutJson) {
+  Loaded l = Load("outputs:\n");
+  ASSERT_TRUE(l.ok) << l.diags.FormatText();
+  ASSERT_EQ(l.config.outputs.size(), 1u);
+  EXPECT_EQ(l.config.outputs[0].type, "stdout");
+}
+
+TEST(OutputConfigTest, NotAListIsAnError) {
+  Loaded l = Load("outputs: stdout\n");
+  EXPECT_FALSE(l.ok);
+  EXPECT_EQ(FirstError(l.diags).substr(0, 9), "1:10 E102") << FirstError(l.diags);
+}
+
 TEST(OutputConfigTest, EmptyListMeansNone) {
   Loaded l = Load("outputs: []\n");
   ASSERT_TRUE(l.ok) << l.diags.FormatText();
