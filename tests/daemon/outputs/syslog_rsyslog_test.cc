@@ -1,7 +1,9 @@
 // The syslog output against rsyslogd from Debian, started here as a child process with its
-// own configuration: imudp and imtcp on free loopback ports, each writing the raw messages
-// it receives (%rawmsg%) to a file. The RFC 5424 message must arrive byte for byte, over UDP
-// and over TCP (octet-counting framing), and TCP must reconnect after rsyslogd restarts.
+// own configuration: imudp and imtcp on free loopback ports and imuxsock on a socket in a
+// temporary directory, each writing the raw messages it receives (%rawmsg%) to a file. The
+// RFC 5424 message must arrive byte for byte over UDP, over TCP (octet-counting framing) and
+// over a unix datagram socket (as /dev/log is), rsyslog's parser must read its header and
+// structured data, and TCP must reconnect after rsyslogd restarts.
 // Skipped only when rsyslogd is not installed (Makefile TEST_PKGS has it).
 #include <arpa/inet.h>
 #include <netinet/in.h>
@@ -80,6 +82,7 @@ class RsyslogTest : public ::testing::Test {
                        "global(workDirectory=\"" + d + "\" maxMessageSize=\"64k\")\n"
                        "module(load=\"imudp\")\n"
                        "module(load=\"imtcp\")\n"
+                       "module(load=\"imuxsock\" SysSock.Use=\"off\")\n"
                        "template(name=\"raw\" type=\"string\" string=\"%rawmsg%\\n\")\n"
                        "template(name=\"parsed\" type=\"string\" string=\"%syslogfacility-text%|"
                        "%syslogseverity-text%|%hostname%|%app-name%|%procid%|%msgid%|"
@@ -89,6 +92,9 @@ class RsyslogTest : public ::testing::Test {
                        "  action(type=\"omfile\" file=\"" + d + "/parsed.log\" template=\"parsed\") }\n"
                        "ruleset(name=\"tcp\") { action(type=\"omfile\" file=\"" + d +
                        "/tcp.log\" template=\"raw\") }\n"
+                       "ruleset(name=\"unix\") { action(type=\"omfile\" file=\"" + d +
+                       "/unix.log\" template=\"raw\") }\n"
+                       "input(type=\"imuxsock\" Socket=\"" + d + "/log.sock\" ruleset=\"unix\")\n"
                        "input(type=\"imudp\" address=\"127.0.0.1\" port=\"" +
                        std::to_string(udp_port_) + "\" ruleset=\"udp\")\n"
                        "input(type=\"imtcp\" address=\"127.0.0.1\" port=\"" +
@@ -100,7 +106,12 @@ class RsyslogTest : public ::testing::Test {
     rsyslog_.emplace(std::vector<std::string>{kRsyslogd, "-n", "-f", conf_, "-i",
                                               dir_.File("rsyslogd.pid")},
                      dir_.File("rsyslogd.err"));
-    ASSERT_TRUE(Eventually([&] { return TcpAccepts(tcp_port_) && UdpBound(udp_port_); }, 20s))
+    ASSERT_TRUE(Eventually(
+        [&] {
+          return TcpAccepts(tcp_port_) && UdpBound(udp_port_) &&
+                 access(dir_.File("log.sock").c_str(), F_OK) == 0;
+        },
+        20s))
         << "rsyslogd did not start: " << ReadFile(dir_.File("rsyslogd.err"));
   }
 
@@ -112,9 +123,12 @@ class RsyslogTest : public ::testing::Test {
   }
 
   std::unique_ptr<Output> MakeSyslog(const std::string& transport, int port) {
+    return MakeSyslogAt(transport, "127.0.0.1:" + std::to_string(port));
+  }
+  std::unique_ptr<Output> MakeSyslogAt(const std::string& transport, const std::string& address) {
     OutputEntry e;
     e.node = YAML::Load("{type: syslog, name: siem, transport: " + transport +
-                        ", address: '127.0.0.1:" + std::to_string(port) +
+                        ", address: '" + address +
                         "', facility: local4, app_name: vigil-test, timeout: 2s, "
                         "retry: {attempts: 50, initial: 50ms, max: 200ms}}");
     e.file = "test.yaml";
@@ -169,6 +183,21 @@ TEST_F(RsyslogTest, Rfc5424ArrivesIntactOverUdp) {
                 "severity=\"critical\"]\n";
   EXPECT_TRUE(Eventually([&] { return ReadFile(dir_.File("parsed.log")).size() >= parsed.size(); }));
   EXPECT_EQ(ReadFile(dir_.File("parsed.log")), parsed);
+}
+
+TEST_F(RsyslogTest, Rfc5424ArrivesIntactOverAUnixSocket) {
+  auto out = MakeSyslogAt("unix", dir_.File("log.sock"));
+  ASSERT_NE(out, nullptr);
+  std::string want;
+  for (const auto& m : Alerts()) {
+    out->Submit(m);
+    want += Expected(*m);
+  }
+  const std::string file = dir_.File("unix.log");
+  EXPECT_TRUE(Eventually([&] { return ReadFile(file).size() >= want.size(); }, 20s));
+  out->Stop(5s);
+  EXPECT_EQ(ReadFile(file), want);
+  EXPECT_EQ(dynamic_cast<QueuedOutput&>(*out).sent(), 2u);
 }
 
 TEST_F(RsyslogTest, Rfc5424ArrivesIntactOverTcpAndSurvivesARestart) {
