@@ -153,6 +153,21 @@ TEST(QueuedOutputTest, RateLimitedAlertsAreCounted) {
   EXPECT_EQ(out.rate_limited(), 3u);
 }
 
+TEST(QueuedOutputTest, RateLimitSummaryIsLogged) {
+  OutputEnv env = TestEnv("chat");
+  env.options.rate_limit = RateLimit{1, 1h};
+  ScriptedOutput out(env);
+  ::testing::internal::CaptureStderr();
+  ASSERT_TRUE(out.Start().ok());
+  for (uint64_t i = 1; i <= 3; ++i) out.Submit(MakeMessage(i));
+  out.Stop(10s);  // the period has not ended: the summary comes at stop
+  const std::string log = ::testing::internal::GetCapturedStderr();
+  EXPECT_NE(log.find("output 'chat': rate limit (1 per 3600000ms) held back 2 alerts"),
+            std::string::npos)
+      << log;
+  EXPECT_EQ(out.rate_limited(), 2u);
+}
+
 TEST(QueuedOutputTest, RetriesUntilDelivered) {
   ScriptedOutput out(TestEnv("t"));
   out.script = {ScriptedOutput::Delivery::kRetry, ScriptedOutput::Delivery::kRetry};
