@@ -360,6 +360,7 @@ void ReadConfig(ConfigSection& root, DaemonConfig& c, const CollectorRegistry& r
   }
 
   ReadCollectors(root, c, registry);
+  c.outputs = ReadOutputEntries(root);
   root.Finish();
 }
 

@@ -27,6 +27,7 @@
 #include "vigil/collector.h"
 #include "vigil/diagnostic.h"
 #include "vigil/log.h"
+#include "vigil/output.h"
 #include "vigil/status.h"
 
 namespace vigil {
@@ -80,6 +81,8 @@ struct DaemonConfig {
   std::chrono::nanoseconds health_interval = std::chrono::seconds(10);
   std::chrono::nanoseconds health_clock_jump = std::chrono::seconds(2);
   std::vector<CollectorEntry> collectors;
+  // Where alerts go (docs/outputs.md); each entry validated through its output factory.
+  std::vector<OutputEntry> outputs;
 };
 
 // The built-in defaults (what an empty file gives), with host_name filled in.

@@ -1,5 +1,6 @@
 // libFuzzer target: the daemon configuration loader on arbitrary bytes, with the collectors
-// that are linked in (the Global registry), so their Create() sees hostile sections too.
+// and outputs that are linked in (the Global registries), so their Create() sees hostile
+// sections too.
 // Loading must never crash, hang or throw; every input either loads or yields diagnostics.
 #include <cstddef>
 #include <cstdint>
@@ -20,6 +21,11 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
       vigil::Diagnostics d;
       auto c = vigil::CreateCollector(e, *config, vigil::RunMode::kReplay, d);
       if (c.ok() == d.has_errors()) std::abort();
+    }
+    for (const vigil::OutputEntry& e : config->outputs) {  // built, never started
+      vigil::Diagnostics d;
+      auto o = vigil::CreateOutput(e, d);
+      if (o.ok() == d.has_errors()) std::abort();
     }
   }
   (void)diags.FormatText();
