@@ -300,9 +300,12 @@ def run_static(repo):
             fails.add(f"variable {v['name']} does not use ${{DS_PROMETHEUS}}")
 
     ids = set()
-    rows = [p for p in dash["panels"] if p["type"] == "row"]
-    if not rows:
-        fails.add("dashboard has no rows")
+    rows = [p["title"] for p in dash["panels"] if p["type"] == "row"]
+    for title in ("Overview", "Collectors", "Pipeline & rules", "Network", "Files",
+                  "Alert handling", "Audit & store", "Outputs", "Retention", "Health events",
+                  "Process"):
+        if title not in rows:
+            fails.add(f"dashboard has no row {title!r}")
     for p in walk_panels(dash["panels"]):
         where = f"panel {p.get('id')} {p.get('title')!r}"
         if not isinstance(p.get("id"), int) or p["id"] in ids:
@@ -392,6 +395,10 @@ def run_static(repo):
             fails.add(f"{where}: grouping by {label!r}, a label none of its metrics has")
         for f in functions - FUNCTIONS:
             fails.add(f"{where}: unknown function {f}")
+        if where.startswith("panel"):
+            for name in metrics:
+                if (name, "instance") not in selector_labels:
+                    fails.add(f"{where}: {name} is not filtered by the instance variable")
     print(f"{len(used)} metric names used, all documented or pending")
     return fails.finish("static checks")
 
