@@ -41,6 +41,9 @@ PENDING_METRICS = {
     "vigil_output_dropped_total": ("counter", {"output", "reason"}),
     "vigil_output_rate_limited_total": ("counter", {"output"}),
     "vigil_output_up": ("gauge", {"output"}),
+    # rule evaluation count and time (documented in main's docs/metrics.md already)
+    "vigil_rule_evaluations_total": ("counter", {"rule"}),
+    "vigil_rule_evaluation_seconds_total": ("counter", {"rule"}),
     # the daemon's health monitor
     "vigil_health_events_total": ("counter", {"action"}),
     # the retention collector; each series also carries the retention collector's `collector`
