@@ -14,6 +14,7 @@
 #include "rule_loading.h"
 #include "rules_listing.h"
 #include "vigil/collector.h"
+#include "vigil/output.h"
 #include "vigil/log.h"
 #include "vigil/rules/rule_set.h"
 
@@ -94,6 +95,10 @@ int RunCheck(const std::string& config_path, const std::vector<std::string>& rul
 
 int RunCli(int argc, char** argv) {
   if (Status s = CollectorRegistry::Global().Validate(); !s.ok()) {
+    std::fprintf(stderr, "vigil: %s\n", s.ToString().c_str());
+    return 1;
+  }
+  if (Status s = OutputRegistry::Global().Validate(); !s.ok()) {
     std::fprintf(stderr, "vigil: %s\n", s.ToString().c_str());
     return 1;
   }

@@ -41,13 +41,6 @@ Status EnsureStateDir(const std::string& dir) {
   return Status::Ok();
 }
 
-void PrintAlert(const std::string& json) {
-  std::string line = json;
-  line += '\n';
-  std::fwrite(line.data(), 1, line.size(), stdout);
-  std::fflush(stdout);
-}
-
 std::string DescribeRules(const RuleSet& rules) {
   size_t enabled = 0;
   for (const RuleInfo& r : rules.rules()) enabled += r.enabled ? 1 : 0;
@@ -132,8 +125,18 @@ int Daemon::Run() {
   LogDiagnostics(rule_diags);  // warnings
   VIGIL_LOG(kInfo) << DescribeRules(**rules);
   rule_metrics_.SetRules(**rules);
+  Diagnostics output_diags;
+  auto outputs = OutputSet::Create(config_.outputs, output_diags);
+  if (!outputs.ok()) {
+    std::fputs(output_diags.FormatText().c_str(), stderr);
+    VIGIL_LOG(kError) << outputs.status().message() << "; not starting";
+    return 1;
+  }
+  outputs_ = std::make_unique<OutputSet>(std::move(*outputs));
   auto router = AlertRouter::Open(RouterOptionsFor(config_, StorePathIn(config_.state_dir)),
-                                  [](uint64_t, const Alert&, const std::string& json) { PrintAlert(json); });
+                                  [this](uint64_t id, const Alert& a, const std::string& json) {
+                                    DeliverAlert(id, a, json);
+                                  });
   if (!router.ok()) {
     VIGIL_LOG(kError) << router.status().message() << "; not starting";
     return 1;
@@ -193,6 +196,7 @@ int Daemon::Run() {
   pipeline_->Drain();
   engine_->Finish();  // summaries of suppression windows still open (engine thread has ended)
   router_->Stop();    // store what is queued, sign a last checkpoint
+  outputs_->Stop(std::chrono::duration_cast<std::chrono::milliseconds>(config_.shutdown_timeout));
   if (metrics_) metrics_->Stop();
   VIGIL_LOG(kNotice) << "vigil stopped: " << pipeline_->processed() << " events processed, "
                      << pipeline_->dropped() << " dropped, " << alerts_.load() << " alerts, "
@@ -221,8 +225,8 @@ void Daemon::OnSignal(int signo) {
       Reload();
       break;
     case SIGUSR1:
-      // Output files arrive with the alert outputs; nothing to reopen yet.
       VIGIL_LOG(kInfo) << "received SIGUSR1: reopening output files";
+      if (outputs_) outputs_->Reopen();
       break;
     default:
       break;
@@ -339,6 +343,19 @@ void Daemon::UpdateStatus() {
                    std::to_string(pipeline_ ? pipeline_->processed() : 0) + " events processed");
 }
 
+void Daemon::DeliverAlert(uint64_t id, const Alert& alert, const std::string& json) {
+  auto m = std::make_shared<AlertMessage>();
+  m->id = id;
+  m->severity = alert.severity;
+  m->rule_id = alert.rule_id;
+  m->tags = alert.tags;
+  m->timestamp = alert.timestamp;
+  m->host_name = config_.host_name;
+  m->json = json;
+  m->text = alert.output;
+  outputs_->Route(std::move(m));
+}
+
 void Daemon::OnAlert(const Alert& alert) {
   alerts_.fetch_add(1, std::memory_order_relaxed);
   rule_metrics_.Count(alert);
@@ -356,6 +373,7 @@ void Daemon::WriteMetrics(MetricWriter& out) const {
               static_cast<double>(alerts_.load()));
   if (pipeline_) pipeline_->WriteMetrics(out);
   if (router_) router_->WriteMetrics(out);
+  if (outputs_) outputs_->WriteMetrics(out);
   if (health_) health_->WriteMetrics(out);
   rule_metrics_.Write(out, engine_ ? engine_->StateStats() : std::vector<RuleStateStats>{});
   WriteProcessMetrics(out);

@@ -20,6 +20,7 @@
 
 #include "alert_router.h"
 #include "config.h"
+#include "vigil/output.h"
 #include "health_monitor.h"
 #include "metrics_server.h"
 #include "rule_metrics.h"
@@ -55,6 +56,7 @@ class Daemon {
   void ArmWatchdog();
   void UpdateStatus();
   void OnAlert(const Alert& alert);
+  void DeliverAlert(uint64_t id, const Alert& alert, const std::string& json);  // router thread
   // Everything /metrics shows; runs on the metrics server's thread.
   void WriteMetrics(MetricWriter& out) const;
 
@@ -68,6 +70,7 @@ class Daemon {
   // Destroyed in reverse order: the metrics server (which reads the pipeline) first, then
   // the health monitor (which samples and feeds the pipeline), the pipeline (whose engine
   // thread uses the rule engine), then the engine, then the alert router the engine submits to.
+  std::unique_ptr<OutputSet> outputs_;   // outlives router_, which delivers to it
   std::unique_ptr<AlertRouter> router_;
   std::unique_ptr<RuleEngineConsumer> engine_;
   RuleMetrics rule_metrics_;
