@@ -37,18 +37,6 @@ SKIP = 77
 # LIVE_ABSENT_OK with the reason; retention metrics need a retention collector). A name in
 # neither docs/metrics.md nor this list is a typo.
 PENDING_METRICS = {
-    # alert outputs (docs/outputs.md on the outputs branch)
-    "vigil_output_queue_depth": ("gauge", {"output"}),
-    "vigil_output_sent_total": ("counter", {"output"}),
-    "vigil_output_retries_total": ("counter", {"output"}),
-    "vigil_output_dropped_total": ("counter", {"output", "reason"}),
-    "vigil_output_rate_limited_total": ("counter", {"output"}),
-    "vigil_output_up": ("gauge", {"output"}),
-    # rule evaluation count and time (documented in main's docs/metrics.md already)
-    "vigil_rule_evaluations_total": ("counter", {"rule"}),
-    "vigil_rule_evaluation_seconds_total": ("counter", {"rule"}),
-    # the daemon's health monitor
-    "vigil_health_events_total": ("counter", {"action"}),
     # the retention collector; each series also carries the retention collector's `collector`
     "vigil_retention_items": ("gauge", {"collector", "class", "state"}),
     "vigil_retention_files_scanned_total": ("counter", {"collector"}),
