@@ -1,5 +1,6 @@
 #include "retention_collector.h"
 
+#include <algorithm>
 #include <array>
 #include <atomic>
 #include <chrono>
@@ -66,10 +67,6 @@ class RetentionCollector : public Collector {
       req.full_rehash = o_.full_rehash_interval.count() == 0 ||
                         (last_full->has_value() &&
                          req.now - **last_full >= o_.full_rehash_interval.count());
-      if (!last_full->has_value()) {
-        // The first scan hashes everything anyway: start the full re-hash clock now.
-        req.full_rehash = false;
-      }
       if (ctx.mode() == RunMode::kLive) {
         auto last_end = (*store)->GetState("last_scan_end");
         if (!last_end.ok()) return last_end.status();
@@ -88,7 +85,11 @@ class RetentionCollector : public Collector {
         Publish(*result, req, started, *last_full);
       }
       if (ctx.mode() == RunMode::kReplay || ctx.stopping()) return Status::Ok();
-      if (!ctx.SleepFor(std::chrono::duration_cast<std::chrono::milliseconds>(o_.interval))) {
+      // `interval` runs from the start of one scan to the start of the next.
+      const auto elapsed = std::chrono::steady_clock::now() - started;
+      const auto wait = std::max<std::chrono::steady_clock::duration>(
+          std::chrono::steady_clock::duration::zero(), o_.interval - elapsed);
+      if (!ctx.SleepFor(std::chrono::duration_cast<std::chrono::milliseconds>(wait))) {
         return Status::Ok();
       }
     }

@@ -98,7 +98,8 @@ class Scan {
     GapEvent();
     VIGIL_RETURN_IF_ERROR(store_.SetState("scans_completed", (scans->value_or(0)) + 1));
     VIGIL_RETURN_IF_ERROR(store_.SetState("last_scan_end", req_.now));
-    if (req_.full_rehash) VIGIL_RETURN_IF_ERROR(store_.SetState("last_full_rehash", req_.now));
+    // The first scan hashes every file: it starts the full re-hash clock too.
+    if (req_.full_rehash || initial_) VIGIL_RETURN_IF_ERROR(store_.SetState("last_full_rehash", req_.now));
     VIGIL_RETURN_IF_ERROR(store_.Commit());
     result_.stopped = stopped_;
     return std::move(result_);
