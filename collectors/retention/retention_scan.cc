@@ -72,6 +72,9 @@ class Scan {
     auto scans = store_.GetState("scans_completed");
     if (!scans.ok()) return scans.status();
     initial_ = !scans->has_value() || **scans == 0;
+    auto rows = store_.Count();
+    if (!rows.ok()) return rows.status();
+    rows_before_ = *rows;
     VIGIL_RETURN_IF_ERROR(store_.Begin());
 
     TreeWalker walker;
@@ -264,6 +267,7 @@ class Scan {
       return store_.Flush();
     }
 
+    ++known_found_;
     BaselineRecord rec = std::move(**found);
     const BaselineRecord old = rec;
     bool dirty = false;
@@ -322,8 +326,14 @@ class Scan {
       Fill(&rec, f);
       dirty = true;
     }
-    const Resolution r =
-        policy_.Resolve(f.path, Clocks(f.birth_ns, f.mtime_ns, rec.first_seen, rec.changed_at));
+    // Most files did not change: their duties are those computed before.
+    Resolution after;
+    const Resolution* rp = &before;
+    if (f.mtime_ns != old.mtime_ns || rec.changed_at != old.changed_at) {
+      after = policy_.Resolve(f.path, Clocks(f.birth_ns, f.mtime_ns, rec.first_seen, rec.changed_at));
+      rp = &after;
+    }
+    const Resolution& r = *rp;
     const std::string class_id = r.primary ? r.primary->id : "";
     if (class_id != rec.class_id || (r.primary && r.clock != rec.clock)) {
       rec.class_id = class_id;
@@ -374,6 +384,8 @@ class Scan {
   }
 
   Status DeletionPass() {
+    // Every file of the baseline was seen again: nothing can be missing.
+    if (known_found_ == static_cast<uint64_t>(rows_before_)) return Status::Ok();
     std::vector<FileKey> gone;
     Status inner;
     Status st = store_.ForEach([&](const BaselineRecord& rec) {
@@ -484,6 +496,8 @@ class Scan {
   NameCache names_;
   Status status_;
   bool initial_ = false;
+  int64_t rows_before_ = 0;     // baseline rows when the scan started
+  uint64_t known_found_ = 0;    // files of this scan that the baseline had
   bool stopped_ = false;
 };
 
