@@ -123,6 +123,7 @@ Result<std::optional<BaselineRecord>> BaselineStore::Find(const FileKey& key) {
 }
 
 Status BaselineStore::Put(const BaselineRecord& r) {
+  VIGIL_RETURN_IF_ERROR(BeforeWrite());
   put_.Reset();
   put_.Bind(1, static_cast<int64_t>(r.key.dev))
       .Bind(2, static_cast<int64_t>(r.key.ino))
@@ -146,6 +147,7 @@ Status BaselineStore::Put(const BaselineRecord& r) {
 }
 
 Status BaselineStore::Remove(const FileKey& key) {
+  VIGIL_RETURN_IF_ERROR(BeforeWrite());
   remove_.Reset();
   remove_.Bind(1, static_cast<int64_t>(key.dev)).Bind(2, static_cast<int64_t>(key.ino)).Bind(3, key.birth_ns);
   VIGIL_RETURN_IF_ERROR(remove_.Run());
@@ -185,6 +187,7 @@ Result<std::optional<int64_t>> BaselineStore::GetState(std::string_view key) {
 }
 
 Status BaselineStore::SetState(std::string_view key, int64_t value) {
+  VIGIL_RETURN_IF_ERROR(BeforeWrite());
   set_state_.Reset();
   set_state_.Bind(1, key).Bind(2, value);
   VIGIL_RETURN_IF_ERROR(set_state_.Run());
@@ -193,26 +196,35 @@ Status BaselineStore::SetState(std::string_view key, int64_t value) {
 }
 
 Status BaselineStore::Begin() {
-  if (in_tx_) return Status::Ok();
-  VIGIL_RETURN_IF_ERROR(db_.Exec("BEGIN IMMEDIATE"));
-  in_tx_ = true;
-  pending_ = 0;
+  batching_ = true;
   return Status::Ok();
 }
 
 Status BaselineStore::Wrote() {
-  if (in_tx_) ++pending_;
+  if (batching_) ++pending_;
+  return Status::Ok();
+}
+
+Status BaselineStore::BeforeWrite() {
+  if (!batching_ || in_tx_) return Status::Ok();
+  VIGIL_RETURN_IF_ERROR(db_.Exec("BEGIN IMMEDIATE"));
+  in_tx_ = true;
+  pending_ = 0;
+  tx_started_ = std::chrono::steady_clock::now();
   return Status::Ok();
 }
 
 Status BaselineStore::Flush() {
-  if (!in_tx_ || pending_ < kBatch) return Status::Ok();
-  VIGIL_RETURN_IF_ERROR(db_.Exec("COMMIT"));
+  if (!in_tx_) return Status::Ok();
+  if (pending_ < kBatch && std::chrono::steady_clock::now() - tx_started_ < kMaxTransaction) {
+    return Status::Ok();
+  }
   in_tx_ = false;
-  return Begin();
+  return db_.Exec("COMMIT");
 }
 
 Status BaselineStore::Commit() {
+  batching_ = false;
   if (!in_tx_) return Status::Ok();
   in_tx_ = false;
   return db_.Exec("COMMIT");

@@ -10,12 +10,15 @@
 // not in PRAGMA user_version: the baseline shares its database file with the alert store
 // (`<state_dir>/vigil.db`, or replay's --db), whose migrations own user_version.
 //
-// Writes are batched: Begin() opens a transaction that Flush() commits every kBatch writes
-// and Commit() ends, so a long first scan does not hold the write lock for minutes.
+// Writes are batched: after Begin(), the first write opens a transaction that Flush()
+// commits after kBatch writes or kMaxTransaction, and Commit() ends. A scan never holds the
+// write lock long (the alert store writes to the same file), and a scan that writes nothing
+// never takes it.
 //
 // Threading: one thread (the collector's) uses a store; it owns its sqlite::Database.
 #pragma once
 
+#include <chrono>
 #include <cstdint>
 #include <functional>
 #include <memory>
@@ -70,6 +73,7 @@ struct BaselineRecord {
 class BaselineStore {
  public:
   static constexpr int kBatch = 5000;
+  static constexpr std::chrono::milliseconds kMaxTransaction{200};
 
   // Opens (creating) the database at `path` and brings the retention tables up to date.
   static Result<std::unique_ptr<BaselineStore>> Open(const std::string& path);
@@ -95,12 +99,15 @@ class BaselineStore {
   BaselineStore() = default;
   Status Prepare();
   Status Wrote();
+  Status BeforeWrite();
 
   std::string path_;
   sqlite::Database db_;
   sqlite::Statement find_, put_, remove_, get_state_, set_state_;
+  bool batching_ = false;
   bool in_tx_ = false;
   int pending_ = 0;
+  std::chrono::steady_clock::time_point tx_started_;
 };
 
 }  // namespace vigil::retention

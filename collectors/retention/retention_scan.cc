@@ -344,7 +344,7 @@ class Scan {
     const ItemState s = Findings(View(f, &rec.sha256), r, holds, &rec.reported);
     CountItem(r, s, r.primary || policy_.unclassified.Matches(f.path));
     if (rec.reported != reported_before) dirty = true;
-    if (!dirty) return Status::Ok();
+    if (!dirty) return store_.Flush();  // commits a batch that has been open too long
     VIGIL_RETURN_IF_ERROR(store_.Put(rec));
     return store_.Flush();
   }
