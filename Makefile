@@ -2,7 +2,7 @@
 #   make run    install what is missing, build, start the daemon on the default config
 #   make test   install what is missing, build, run every test
 #
-# Other targets: build, deps, bench, fuzz, fuzz-smoke, test-sanitize, clean.
+# Other targets: build, deps, bench, fuzz, fuzz-smoke, test-sanitize, rules-catalog, clean.
 
 BUILD      ?= build
 FUZZ_BUILD ?= build-fuzz
@@ -20,7 +20,7 @@ BUILD_PKGS := build-essential cmake ninja-build pkg-config ccache \
   libcurl4-openssl-dev libre2-dev
 TEST_PKGS  := python3 clang libclang-rt-14-dev prometheus curl tshark
 
-.PHONY: all run test test-sanitize build deps test-deps bench fuzz fuzz-smoke clean
+.PHONY: all run test test-sanitize build deps test-deps bench fuzz fuzz-smoke clean rules-catalog
 
 all: build
 
@@ -51,6 +51,14 @@ build: deps $(BUILD)/build.ninja
 
 run: build
 	$(BUILD)/vigil run -c $(CONFIG)
+
+# docs/rules-catalog.md, from every shipped pack (site-lists, security-baseline, then the others
+# sorted); tests/rules/packs_test.cc fails when the committed file differs.
+PACKS := site-lists security-baseline \
+  $(filter-out site-lists security-baseline,$(sort $(basename $(notdir $(wildcard rules/packs/*.yaml)))))
+rules-catalog: build
+	$(BUILD)/vigil rules list -c /dev/null $(foreach p,$(PACKS),-r rules/packs/$(p).yaml) --format markdown \
+	  > docs/rules-catalog.md
 
 # Fuzz smoke and the sanitizer run first, so that ctest's summary is the last thing printed.
 test: test-deps $(BUILD)/build.ninja

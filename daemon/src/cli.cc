@@ -6,9 +6,12 @@
 #include <iostream>
 
 #include "config_source.h"
+#include "alerts_command.h"
 #include "daemon.h"
+#include "verify_command.h"
 #include "replay.h"
 #include "rule_loading.h"
+#include "rules_listing.h"
 #include "vigil/collector.h"
 #include "vigil/log.h"
 #include "vigil/rules/rule_set.h"
@@ -126,6 +129,19 @@ int RunCli(int argc, char** argv) {
       ->check(CLI::IsMember({"text", "json"}));
   check->callback([&] { rc = RunCheck(check_config, check_rules, check_test, check_format); });
 
+  // vigil rules list
+  std::string list_config, list_format = "table";
+  std::vector<std::string> list_rules;
+  auto* rules_cmd = app.add_subcommand("rules", "Inspect the loaded rules");
+  rules_cmd->require_subcommand(1);
+  auto* rules_list = rules_cmd->add_subcommand("list", "List every loaded rule: id, name, severity, tags, "
+                                                       "controls, pack, enabled");
+  rules_list->add_option("-c,--config", list_config, "Configuration file (its packs and rule paths)");
+  rules_list->add_option("-r,--rules", list_rules, "Rule file (repeatable; instead of the configured rules)");
+  rules_list->add_option("--format", list_format, "Output format")
+      ->check(CLI::IsMember({"table", "json", "markdown"}));
+  rules_list->callback([&] { rc = RunRulesList(list_config, list_rules, list_format); });
+
   // vigil replay
   ReplayOptions rp;
   auto* replay = app.add_subcommand(
@@ -159,22 +175,56 @@ int RunCli(int argc, char** argv) {
   report->callback([&] { rc = NotAvailable("report"); });
 
   // vigil alerts
+  AlertsOptions ao;
   auto* alerts = app.add_subcommand("alerts", "The alert workflow: list, show, ack, assign, resolve");
   alerts->require_subcommand(1);
-  std::string alerts_db;
-  alerts->add_option("--db", alerts_db, "Store to use (default: the configured one)");
-  for (const char* verb : {"list", "show", "ack", "assign", "resolve"}) {
-    auto* sub = alerts->add_subcommand(verb, std::string(verb) + " alerts");
-    sub->allow_extras();
-    sub->callback([&rc, verb] { rc = NotAvailable(std::string("alerts ") + verb); });
+  alerts->add_option("-c,--config", ao.config_path, "Configuration file (for the state directory)");
+  alerts->add_option("--db", ao.db, "Store to use (default: the configured one)");
+  auto* a_list = alerts->add_subcommand("list", "List alerts (oldest first)");
+  a_list->add_option("--status", ao.status, "open, acknowledged or resolved")
+      ->check(CLI::IsMember({"open", "acknowledged", "resolved"}));
+  a_list->add_option("--severity", ao.severity, "At least this severity")
+      ->check(CLI::IsMember({"info", "low", "medium", "high", "critical"}));
+  a_list->add_option("--rule", ao.rule, "Only this rule id");
+  a_list->add_option("--from", ao.from, "Alerts at or after this time (RFC 3339 or YYYY-MM-DD)");
+  a_list->add_option("--to", ao.to, "Alerts before this time");
+  a_list->add_option("--limit", ao.limit, "At most this many")->check(CLI::Range(int64_t{1}, int64_t{10000000}));
+  a_list->add_option("--format", ao.format, "table or json (one object per line)")
+      ->check(CLI::IsMember({"table", "json"}));
+  auto* a_show = alerts->add_subcommand("show", "Show one alert with its history and evidence");
+  a_show->add_option("id", ao.id, "Alert id")->required();
+  a_show->add_option("--format", ao.format, "text or json")->check(CLI::IsMember({"text", "json", "table"}));
+  auto* a_ack = alerts->add_subcommand("ack", "Acknowledge an alert");
+  a_ack->add_option("id", ao.id, "Alert id")->required();
+  a_ack->add_option("--by", ao.by, "Who acknowledges it")->required();
+  auto* a_assign = alerts->add_subcommand("assign", "Assign an alert to someone");
+  a_assign->add_option("id", ao.id, "Alert id")->required();
+  a_assign->add_option("--to", ao.assignee, "Assignee")->required();
+  a_assign->add_option("--by", ao.by, "Who assigns it (default: the assignee)");
+  auto* a_resolve = alerts->add_subcommand("resolve", "Resolve an alert");
+  a_resolve->add_option("id", ao.id, "Alert id")->required();
+  a_resolve->add_option("--by", ao.by, "Who resolves it")->required();
+  a_resolve->add_option("--resolution", ao.resolution, "fixed, false_positive or accepted_risk")
+      ->check(CLI::IsMember({"fixed", "false_positive", "accepted_risk"}))
+      ->required();
+  a_resolve->add_option("--note", ao.note, "Why (required for accepted_risk)");
+  for (auto* sub : {a_list, a_show, a_ack, a_assign, a_resolve}) {
+    sub->callback([&rc, &ao, sub] {
+      ao.verb = sub->get_name();
+      rc = RunAlertsCommand(ao);
+    });
   }
 
   // vigil verify
-  std::string audit_log, report_path;
+  VerifyCommandOptions vo;
   auto* verify = app.add_subcommand("verify", "Check audit-log hash chains, checkpoints and signatures");
-  verify->add_option("--audit-log", audit_log, "Audit log to verify");
-  verify->add_option("--report", report_path, "Report bundle to verify");
-  verify->callback([&] { rc = NotAvailable("verify"); });
+  verify->add_option("-c,--config", vo.config_path, "Configuration file (for the state directory)");
+  verify->add_option("--audit-log", vo.audit_log, "Audit log to verify (default: the configured one)");
+  verify->add_option("--db", vo.db, "Store whose audit head to compare (default: the one beside the log)");
+  verify->add_option("--key", vo.key, "Verifier key file (default: audit.key.pub beside the store)");
+  verify->add_option("--report", vo.report, "Report bundle to verify");
+  verify->add_option("--format", vo.format, "text or json")->check(CLI::IsMember({"text", "json"}));
+  verify->callback([&] { rc = RunVerifyCommand(vo); });
 
   // vigil version
   auto* version = app.add_subcommand("version", "Print the version");

@@ -13,6 +13,7 @@
 #include <sstream>
 #include <system_error>
 
+#include "rule_packs.h"
 #include "vigil/config_section.h"
 #include "vigil/ip_address.h"
 
@@ -195,11 +196,51 @@ YAML::Node ValueOf(const YAML::Node& map, std::string_view key) {
   return YAML::Node(YAML::NodeType::Undefined);
 }
 
+// `rules.packs` and `rules.packs_dir`: every named pack must be a file of the packs
+// directory (E103 at the name, listing the packs there).
+void ReadRulePacks(ConfigSection& s, DaemonConfig& c) {
+  c.rule_packs = s.StringList("packs");
+  c.rule_packs_dir = s.String("packs_dir", "");
+  std::string dir = c.rule_packs_dir.empty() ? DefaultPacksDir() : c.rule_packs_dir;
+  if (size_t slash = s.file().rfind('/'); dir.front() != '/' && slash != std::string::npos) {
+    dir = s.file().substr(0, slash + 1) + dir;
+  }
+  if (!c.rule_packs_dir.empty()) c.rule_packs_dir = dir;
+  if (c.rule_packs.empty()) return;
+  const YAML::Node list = ValueOf(s.node(), "packs");
+  auto where = [&](size_t i) {
+    if (list.IsSequence() && i < list.size()) return MarkLocation(s.file(), list[i].Mark());
+    return s.Where("packs");
+  };
+  struct stat st {};
+  if (stat(PackFile(dir, kSiteListsPack).c_str(), &st) != 0 || !S_ISREG(st.st_mode)) {
+    s.diagnostics().Error(s.Where("packs"), "E103", "the packs directory " + dir + " has no " +
+                                                        std::string(kSiteListsPack) + ".yaml (is Vigil installed?)");
+    return;
+  }
+  for (size_t i = 0; i < c.rule_packs.size(); ++i) {
+    const std::string& name = c.rule_packs[i];
+    if (!ValidPackName(name) || name == kSiteListsPack) {
+      s.diagnostics().Error(where(i), "E103", "'" + name + "' is not a rule pack name");
+      continue;
+    }
+    if (std::count(c.rule_packs.begin(), c.rule_packs.begin() + static_cast<std::ptrdiff_t>(i), name) > 0) {
+      s.diagnostics().Error(where(i), "E103", "rule pack '" + name + "' is named twice");
+      continue;
+    }
+    if (stat(PackFile(dir, name).c_str(), &st) != 0 || !S_ISREG(st.st_mode)) {
+      s.diagnostics().Error(where(i), "E103", "no rule pack '" + name + "' in " + dir + " (available: " +
+                                                  JoinNames(AvailablePacks(dir)) + ")");
+    }
+  }
+}
+
 void ReadRules(ConfigSection& root, DaemonConfig& c) {
   ConfigSection s = root.Section("rules");
   std::vector<std::string> paths = s.StringList("paths");
   // `paths: []` means no rule files; `paths:` (null) means the default.
   if (!paths.empty() || ValueOf(s.node(), "paths").IsSequence()) c.rule_paths = std::move(paths);
+  ReadRulePacks(s, c);
   c.rules_enable = s.StringList("enable");
   c.rules_disable = s.StringList("disable");
   c.rules_max_groups = static_cast<size_t>(s.Int("max_groups", 10000, 1, 10000000));
@@ -208,7 +249,8 @@ void ReadRules(ConfigSection& root, DaemonConfig& c) {
   c.rules_max_suppression_keys =
       static_cast<size_t>(s.Int("max_suppression_keys", 10000, 1, 10000000));
   const std::pair<std::string_view, const std::vector<std::string>*> lists[] = {
-      {"paths", &c.rule_paths}, {"enable", &c.rules_enable}, {"disable", &c.rules_disable}};
+      {"paths", &c.rule_paths}, {"packs", &c.rule_packs}, {"enable", &c.rules_enable},
+      {"disable", &c.rules_disable}};
   for (const auto& [key, list] : lists) {
     if (std::count(list->begin(), list->end(), "") > 0) s.BadValue(key, "items must not be empty");
   }
@@ -268,6 +310,29 @@ void ReadConfig(ConfigSection& root, DaemonConfig& c, const CollectorRegistry& r
   metrics.Finish();
 
   ReadRules(root, c);
+
+  ConfigSection alerts = root.Section("alerts");
+  c.alert_queue = static_cast<size_t>(alerts.Int("queue", 65536, 1, 16777216));
+  auto keep = alerts.DurationValue("keep", c.alert_keep);
+  if (keep < std::chrono::nanoseconds::zero()) {
+    alerts.BadValue("keep", "must be 0 (keep forever) or a duration");
+  } else {
+    c.alert_keep = std::chrono::ceil<std::chrono::seconds>(keep);
+  }
+  alerts.Finish();
+
+  ConfigSection audit = root.Section("audit_log");
+  c.audit_checkpoint_every = static_cast<uint64_t>(audit.Int("checkpoint_every", 1000, 0, 100000000));
+  auto interval = audit.DurationValue("checkpoint_interval", c.audit_checkpoint_interval);
+  if (interval < std::chrono::nanoseconds::zero() || interval > std::chrono::hours(24)) {
+    audit.BadValue("checkpoint_interval", "must be between 0s (only by count) and 24h");
+  } else {
+    c.audit_checkpoint_interval = std::chrono::ceil<std::chrono::seconds>(interval);
+  }
+  if (c.audit_checkpoint_every == 0 && c.audit_checkpoint_interval.count() == 0) {
+    audit.BadValue("checkpoint_every", "checkpoint_every and checkpoint_interval cannot both be 0");
+  }
+  audit.Finish();
 
   auto timeout = root.DurationValue("shutdown_timeout", std::chrono::seconds(10));
   if (timeout <= std::chrono::nanoseconds::zero() || timeout > std::chrono::hours(1)) {

@@ -60,11 +60,21 @@ struct DaemonConfig {
   // Globs of rule files. Relative ones are resolved against the config file's directory
   // by LoadConfigFile (LoadConfigString keeps them as written).
   std::vector<std::string> rule_paths = {"/etc/vigil/rules.d/*.yaml"};
+  // Shipped rule packs to load before rule_paths (rule_packs.h): names, where each was given
+  // (for diagnostics), and the directory they are in ("" = DefaultPacksDir()). Relative
+  // directories are resolved against the config file's directory.
+  std::vector<std::string> rule_packs;
+  std::string rule_packs_dir;
   std::vector<std::string> rules_enable, rules_disable;  // rule ids or tags
   // Memory bounds of correlation and suppression state, per rule (docs/rules.md).
   size_t rules_max_groups = 10000;
   size_t rules_max_window_entries = 1000;
   size_t rules_max_suppression_keys = 10000;
+  // The alert store and the audit log (in state_dir; docs/alerts.md).
+  size_t alert_queue = 65536;
+  std::chrono::seconds alert_keep{std::chrono::hours(24 * 400)};  // 0 = forever
+  uint64_t audit_checkpoint_every = 1000;
+  std::chrono::seconds audit_checkpoint_interval{60};
   std::chrono::seconds shutdown_timeout{10};
   std::vector<CollectorEntry> collectors;
 };

@@ -8,6 +8,7 @@
 
 #include "config_source.h"
 #include "process_metrics.h"
+#include "router_setup.h"
 #include "rule_loading.h"
 #include "skip_reporter.h"
 #include "vigil/log.h"
@@ -38,8 +39,8 @@ Status EnsureStateDir(const std::string& dir) {
   return Status::Ok();
 }
 
-void PrintAlert(const Alert& alert) {
-  std::string line = AlertToJson(alert);
+void PrintAlert(const std::string& json) {
+  std::string line = json;
   line += '\n';
   std::fwrite(line.data(), 1, line.size(), stdout);
   std::fflush(stdout);
@@ -123,6 +124,13 @@ int Daemon::Run() {
   LogDiagnostics(rule_diags);  // warnings
   VIGIL_LOG(kInfo) << DescribeRules(**rules);
   rule_metrics_.SetRules(**rules);
+  auto router = AlertRouter::Open(RouterOptionsFor(config_, StorePathIn(config_.state_dir)),
+                                  [](uint64_t, const Alert&, const std::string& json) { PrintAlert(json); });
+  if (!router.ok()) {
+    VIGIL_LOG(kError) << router.status().message() << "; not starting";
+    return 1;
+  }
+  router_ = std::move(*router);
   engine_ = std::make_unique<RuleEngineConsumer>(std::move(*rules),
                                                  [this](const Alert& a) { OnAlert(a); });
   consumers_.Add(engine_.get());
@@ -168,6 +176,7 @@ int Daemon::Run() {
   pipeline_->StopCollectors();
   pipeline_->Drain();
   engine_->Finish();  // summaries of suppression windows still open (engine thread has ended)
+  router_->Stop();    // store what is queued, sign a last checkpoint
   if (metrics_) metrics_->Stop();
   VIGIL_LOG(kNotice) << "vigil stopped: " << pipeline_->processed() << " events processed, "
                      << pipeline_->dropped() << " dropped, " << alerts_.load() << " alerts, "
@@ -301,7 +310,7 @@ void Daemon::UpdateStatus() {
 void Daemon::OnAlert(const Alert& alert) {
   alerts_.fetch_add(1, std::memory_order_relaxed);
   rule_metrics_.Count(alert);
-  PrintAlert(alert);
+  router_->Submit(alert);
 }
 
 void Daemon::WriteMetrics(MetricWriter& out) const {
@@ -314,6 +323,7 @@ void Daemon::WriteMetrics(MetricWriter& out) const {
   out.Counter("vigil_alerts_total", "Alerts raised by all rules.", {},
               static_cast<double>(alerts_.load()));
   if (pipeline_) pipeline_->WriteMetrics(out);
+  if (router_) router_->WriteMetrics(out);
   rule_metrics_.Write(out, engine_ ? engine_->StateStats() : std::vector<RuleStateStats>{});
   WriteProcessMetrics(out);
 }

@@ -18,6 +18,7 @@
 #include <boost/asio/signal_set.hpp>
 #include <boost/asio/steady_timer.hpp>
 
+#include "alert_router.h"
 #include "config.h"
 #include "metrics_server.h"
 #include "rule_metrics.h"
@@ -63,6 +64,7 @@ class Daemon {
   ConsumerChain consumers_;
   // Destroyed in reverse order: the metrics server (which reads the pipeline) first, then
   // the pipeline (whose engine thread uses the rule engine), then the engine.
+  std::unique_ptr<AlertRouter> router_;  // outlives engine_ (which submits to it)
   std::unique_ptr<RuleEngineConsumer> engine_;
   RuleMetrics rule_metrics_;
   std::unique_ptr<Pipeline> pipeline_;

@@ -4,6 +4,7 @@
 #include <prometheus/metric_family.h>
 #include <prometheus/text_serializer.h>
 
+#include <limits>
 #include <map>
 #include <sstream>
 
@@ -33,6 +34,27 @@ class FamilyWriter : public MetricWriter {
       m.gauge.value = value;
     }
     f.metric.push_back(std::move(m));
+  }
+
+  void Histogram(std::string_view name, std::string_view help, const MetricLabels& labels,
+                 const HistogramSample& sample) override {
+    auto [it, added] = index_.try_emplace(std::string(name), families_.size());
+    if (added) {
+      prometheus::MetricFamily f;
+      f.name = std::string(name);
+      f.help = std::string(help);
+      f.type = prometheus::MetricType::Histogram;
+      families_.push_back(std::move(f));
+    }
+    prometheus::ClientMetric m;
+    for (const auto& [k, v] : labels) m.label.push_back({k, v});
+    m.histogram.sample_count = sample.count;
+    m.histogram.sample_sum = sample.sum;
+    for (size_t i = 0; i < sample.bounds.size() && i < sample.buckets.size(); ++i) {
+      m.histogram.bucket.push_back({sample.buckets[i], sample.bounds[i]});
+    }
+    m.histogram.bucket.push_back({sample.count, std::numeric_limits<double>::infinity()});
+    families_[it->second].metric.push_back(std::move(m));
   }
 
   const std::vector<prometheus::MetricFamily>& families() const { return families_; }

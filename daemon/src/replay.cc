@@ -7,6 +7,7 @@
 #include "config_source.h"
 #include "event_printer.h"
 #include "pipeline.h"
+#include "router_setup.h"
 #include "rule_loading.h"
 #include "skip_reporter.h"
 #include "vigil/log.h"
@@ -36,8 +37,7 @@ int RunReplayCommand(const ReplayOptions& options) {
   SetLogFormat(LogFormat::kText);
   SetLogLevel(LogLevel::kWarning);
 
-  // --db holds the retention baseline of --scan; the alert store behind it is not built yet.
-  if (!options.db.empty() && options.scan_dir.empty()) return Unavailable("the alert store (--db)");
+  // --db is the alert store (with -r) and also holds the retention baseline of --scan.
   if (options.scan_dir.empty() != options.policy.empty()) {
     std::fprintf(stderr, "vigil replay: --scan DIR and --policy FILE go together\n");
     return 2;
@@ -83,6 +83,7 @@ int RunReplayCommand(const ReplayOptions& options) {
   }
 
   // Rules: loaded after the config, with its enable/disable lists; alerts as JSON lines.
+  std::unique_ptr<AlertRouter> router;
   std::unique_ptr<RuleEngineConsumer> engine;
   if (!options.rule_files.empty()) {
     Diagnostics rdiags;
@@ -94,11 +95,28 @@ int RunReplayCommand(const ReplayOptions& options) {
       return 1;
     }
     const bool print = !options.no_alerts;
-    engine = std::make_unique<RuleEngineConsumer>(std::move(*rules), [print](const Alert& a) {
+    auto print_json = [print](const std::string& json) {
       if (!print) return;
-      std::string line = AlertToJson(a);
+      std::string line = json;
       line += '\n';
       std::fwrite(line.data(), 1, line.size(), stdout);
+    };
+    if (!options.db.empty()) {
+      // With --db, alerts go through the router as in the daemon: stored, audit-logged, and
+      // printed with their store id once durable.
+      auto opened = AlertRouter::Open(RouterOptionsFor(*config, options.db),
+                                      [print_json](uint64_t, const Alert&, const std::string& json) {
+                                        print_json(json);
+                                      });
+      if (!opened.ok()) {
+        std::fprintf(stderr, "vigil replay: --db %s: %s\n", options.db.c_str(), opened.status().message().c_str());
+        return 1;
+      }
+      router = std::move(*opened);
+    }
+    engine = std::make_unique<RuleEngineConsumer>(std::move(*rules), [&router, print_json](const Alert& a) {
+      if (router) router->Submit(a);
+      else print_json(AlertToJson(a));
     });
   }
 
@@ -162,6 +180,7 @@ int RunReplayCommand(const ReplayOptions& options) {
   }
   pipeline.Drain();
   if (engine) engine->Finish();  // end of input: summaries of open suppression windows
+  if (router) router->Stop();    // everything stored, a last checkpoint signed
   std::fflush(stdout);
 
   const unsigned long long alerts = engine ? engine->alerts() : 0;

@@ -7,6 +7,8 @@
 #include <cerrno>
 #include <system_error>
 
+#include "rule_packs.h"
+
 namespace vigil {
 namespace {
 
@@ -65,9 +67,24 @@ RuleOptions RuleOptionsFor(const DaemonConfig& config) {
   return o;
 }
 
+Result<std::vector<std::string>> ConfiguredRuleFiles(const DaemonConfig& config, Diagnostics& diags) {
+  std::vector<std::string> files;
+  if (!config.rule_packs.empty()) {
+    const std::string dir = config.rule_packs_dir.empty() ? DefaultPacksDir() : config.rule_packs_dir;
+    files.push_back(PackFile(dir, kSiteListsPack));
+    for (const std::string& name : config.rule_packs) files.push_back(PackFile(dir, name));
+  }
+  auto paths = ExpandRulePaths(config.rule_paths, config.source_file, diags);
+  if (!paths.ok()) return paths.status();
+  for (std::string& f : *paths) {
+    if (std::find(files.begin(), files.end(), f) == files.end()) files.push_back(std::move(f));
+  }
+  return files;
+}
+
 Result<std::unique_ptr<RuleSet>> LoadConfiguredRules(const DaemonConfig& config,
                                                      Diagnostics& diags) {
-  auto files = ExpandRulePaths(config.rule_paths, config.source_file, diags);
+  auto files = ConfiguredRuleFiles(config, diags);
   if (!files.ok()) return files.status();
   return LoadRules(*files, RuleOptionsFor(config), diags);
 }

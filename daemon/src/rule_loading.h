@@ -1,5 +1,5 @@
-// Loading the rules a configuration names: `rules.paths` globs expanded in sorted order,
-// then one RuleSet with the config's enable/disable lists. Used by `vigil run` (start and
+// Loading the rules a configuration names: the shipped packs of `rules.packs`, then the
+// `rules.paths` globs expanded in sorted order, into one RuleSet with the config's enable/disable lists. Used by `vigil run` (start and
 // SIGHUP) and `vigil check`, so both accept exactly the same rules.
 #pragma once
 
@@ -23,7 +23,11 @@ Result<std::vector<std::string>> ExpandRulePaths(const std::vector<std::string>&
 // The config's enable/disable lists and state limits as RuleOptions.
 RuleOptions RuleOptionsFor(const DaemonConfig& config);
 
-// Expands the config's rule paths and loads them (an empty set when none match).
+// The rule files a configuration names, in load order: the packs (site-lists first, then
+// `rules.packs` in order; rule_packs.h), then the files of `rules.paths`.
+Result<std::vector<std::string>> ConfiguredRuleFiles(const DaemonConfig& config, Diagnostics& diags);
+
+// Loads the configured rule files (an empty set when there are none).
 Result<std::unique_ptr<RuleSet>> LoadConfiguredRules(const DaemonConfig& config, Diagnostics& diags);
 
 }  // namespace vigil

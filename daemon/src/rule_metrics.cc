@@ -31,6 +31,12 @@ void RuleMetrics::Write(MetricWriter& out, const std::vector<RuleStateStats>& st
     auto it = rules_.find(st.rule_id);
     if (it == rules_.end()) continue;
     MetricLabels l = {{"rule", st.rule_id}};
+    out.Counter("vigil_rule_evaluations_total",
+                "Events a rule's condition was evaluated on (those the index selects for it).", l,
+                static_cast<double>(st.evaluations));
+    out.Counter("vigil_rule_evaluation_seconds_total",
+                "Time spent evaluating a rule's condition, estimated from 1 event in 16.", l,
+                static_cast<double>(st.evaluation_ns) / 1e9);
     if (it->second.correlates) {
       out.Gauge("vigil_rule_correlation_groups", "Correlation groups a rule holds now.", l,
                 static_cast<double>(st.groups));

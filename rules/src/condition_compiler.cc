@@ -132,10 +132,18 @@ std::optional<CompiledCondition> ConditionCompiler::Compile(std::string_view tex
 
 void ConditionCompiler::CheckMacro(MacroDef& m) {
   if (m.state != MacroDef::State::kUnchecked) return;
-  ConditionError err;
-  m.ast = ParseCondition(m.text, &err);
-  if (!m.ast) {
-    diags_.Error(m.where.At(err.offset), err.code, "in macro '" + m.name + "': " + err.message);
+  bool ok = true;
+  auto parse = [&](const std::string& text, const ScalarLocator& where, std::unique_ptr<AstNode>& ast) {
+    ConditionError err;
+    ast = ParseCondition(text, &err);
+    if (!ast) {
+      diags_.Error(where.At(err.offset), err.code, "in macro '" + m.name + "': " + err.message);
+      ok = false;
+    }
+  };
+  parse(m.text, m.where, m.ast);
+  for (auto& part : m.appended) parse(part.text, part.where, part.ast);
+  if (!ok) {
     m.state = MacroDef::State::kInvalid;
     return;
   }
@@ -143,7 +151,11 @@ void ConditionCompiler::CheckMacro(MacroDef& m) {
   macro_stack_.push_back(m.name);
   size_t budget = 0;
   Frame f{&m.where, &diags_, &budget};
-  bool ok = Node(*m.ast, f).has_value();
+  ok = Node(*m.ast, f).has_value();
+  for (auto& part : m.appended) {
+    Frame pf{&part.where, &diags_, &budget};
+    ok = Node(*part.ast, pf).has_value() && ok;
+  }
   macro_stack_.pop_back();
   m.state = ok ? MacroDef::State::kValid : MacroDef::State::kInvalid;
 }
@@ -218,6 +230,23 @@ std::optional<CompiledCondition> ConditionCompiler::MacroRef(const AstNode& n, F
   Frame mf{&m.where, &inner, f.budget};
   macro_stack_.push_back(m.name);
   auto cc = Node(*m.ast, mf);
+  if (cc && !m.appended.empty()) {  // the macro is its condition `or` each appended one
+    std::vector<NodePtr> nodes;
+    std::vector<KindConstraint> kinds;
+    nodes.push_back(std::move(cc->node));
+    kinds.push_back(std::move(cc->kinds));
+    for (const auto& part : m.appended) {
+      Frame pf{&part.where, &inner, f.budget};
+      auto pc = Node(*part.ast, pf);
+      if (!pc) {
+        cc.reset();
+        break;
+      }
+      nodes.push_back(std::move(pc->node));
+      kinds.push_back(std::move(pc->kinds));
+    }
+    if (cc) cc = CompiledCondition{MakeOr(std::move(nodes)), OrKinds(kinds)};
+  }
   macro_stack_.pop_back();
   if (!cc && !f.budget_reported) {
     std::string why = inner.items().empty() ? "it is invalid" : inner.items()[0].message;

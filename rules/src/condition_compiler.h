@@ -53,11 +53,19 @@ struct ListDef {
 
 struct MacroDef {
   enum class State { kUnchecked, kChecking, kValid, kInvalid };
+  // A condition given with `append: true` in a later item: the macro is the `or` of its own
+  // condition and each of these, in load order.
+  struct Appended {
+    std::string text;
+    ScalarLocator where;
+    std::unique_ptr<AstNode> ast;  // null when the text did not parse
+  };
   std::string name;
   SourceLocation location;
   std::string text;
   ScalarLocator where;
   std::unique_ptr<AstNode> ast;  // null when the text did not parse
+  std::vector<Appended> appended;
   State state = State::kUnchecked;
   bool used = false;
 };

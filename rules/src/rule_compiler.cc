@@ -77,6 +77,76 @@ class ListExpander {
   std::map<size_t, State> state_;
 };
 
+// Redefinitions, applied in load order (files in the order given, items in file order): a
+// list or macro defined again in a *later file* replaces the earlier definition (a site's
+// /etc/vigil/rules.d file overrides a pack's default); with `append: true` it extends it
+// (list items added; macro conditions joined with `or`). Defined twice in the same file
+// without `append` is E204 (a slip more often than an intent); `append` with nothing before
+// it to extend is E217.
+std::vector<RawList> MergeLists(std::vector<RawList>& raw, Diagnostics& diags) {
+  std::vector<RawList> merged;
+  std::map<std::string, size_t> index;
+  for (RawList& l : raw) {
+    auto it = index.find(l.name);
+    if (it == index.end()) {
+      if (l.append) {
+        diags.Error(l.location, "E217", "list '" + l.name + "' has append: true but no earlier definition to extend");
+        continue;
+      }
+      index.emplace(l.name, merged.size());
+      merged.push_back(std::move(l));
+      continue;
+    }
+    RawList& base = merged[it->second];
+    if (l.append) {
+      base.items.insert(base.items.end(), l.items.begin(), l.items.end());
+      if (base.items.size() > kMaxListItems) {
+        diags.Error(l.location, "E214", "list '" + l.name + "' has more than " + std::to_string(kMaxListItems) +
+                                            " items once appended");
+        base.items.resize(kMaxListItems);
+      }
+    } else if (l.location.file == base.location.file) {
+      diags.Error(l.location, "E204", "list '" + l.name + "' is already defined at " + Where(base.location) +
+                                          " (in another file it would replace it; append: true extends it)");
+    } else {
+      base = std::move(l);
+    }
+  }
+  return merged;
+}
+
+void MergeMacros(std::vector<RawMacro>& raw, std::map<std::string, MacroDef, std::less<>>& macros,
+                 Diagnostics& diags) {
+  for (RawMacro& m : raw) {
+    auto it = macros.find(m.name);
+    if (it == macros.end()) {
+      if (m.append) {
+        diags.Error(m.location, "E217", "macro '" + m.name + "' has append: true but no earlier definition to extend");
+        continue;
+      }
+      MacroDef def;
+      def.name = m.name;
+      def.location = m.location;
+      def.text = m.condition.text;
+      def.where = m.condition.where;
+      macros.emplace(m.name, std::move(def));
+      continue;
+    }
+    MacroDef& base = it->second;
+    if (m.append) {
+      base.appended.push_back({m.condition.text, m.condition.where, nullptr});
+    } else if (m.location.file == base.location.file) {
+      diags.Error(m.location, "E204", "macro '" + m.name + "' is already defined at " + Where(base.location) +
+                                          " (in another file it would replace it; append: true extends it)");
+    } else {
+      base.location = m.location;
+      base.text = m.condition.text;
+      base.where = m.condition.where;
+      base.appended.clear();
+    }
+  }
+}
+
 bool Selected(const RuleInfo& r, const std::vector<std::string>& names) {
   for (const std::string& n : names) {
     if (n == r.id || std::find(r.tags.begin(), r.tags.end(), n) != r.tags.end()) return true;
@@ -116,26 +186,18 @@ void LinkCorrelations(RuleSet::Impl& impl, const std::map<std::string, size_t>& 
 void CompileRules(RawRuleFile& raw, const RuleOptions& options, const FieldRegistry& fields,
                   RuleSet::Impl& impl, Diagnostics& diags) {
   std::map<std::string, ListDef, std::less<>> lists;
+  raw.lists = MergeLists(raw.lists, diags);
   ListExpander(raw.lists, lists, diags).Run();
 
   std::map<std::string, MacroDef, std::less<>> macros;
-  for (RawMacro& m : raw.macros) {
-    if (auto it = macros.find(m.name); it != macros.end()) {
-      diags.Error(m.location, "E204", "macro '" + m.name + "' is already defined at " + Where(it->second.location));
-      continue;
+  MergeMacros(raw.macros, macros, diags);
+  for (const auto& [name, m] : macros) {
+    if (fields.Find(name)) {
+      diags.Warning(m.location, "W205", "macro '" + name + "' has the name of a field");
     }
-    if (fields.Find(m.name)) {
-      diags.Warning(m.location, "W205", "macro '" + m.name + "' has the name of a field");
+    if (lists.count(name)) {
+      diags.Warning(m.location, "W205", "'" + name + "' is both a macro and a list");
     }
-    if (lists.count(m.name)) {
-      diags.Warning(m.location, "W205", "'" + m.name + "' is both a macro and a list");
-    }
-    MacroDef def;
-    def.name = m.name;
-    def.location = m.location;
-    def.text = m.condition.text;
-    def.where = m.condition.where;
-    macros.emplace(m.name, std::move(def));
   }
   for (const RawList& l : raw.lists) {
     if (fields.Find(l.name)) diags.Warning(l.location, "W205", "list '" + l.name + "' has the name of a field");

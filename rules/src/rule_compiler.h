@@ -1,5 +1,7 @@
 // RuleCompiler: the second stage of loading. Takes every item read from every file and
-// builds the RuleSet: expands lists (E204 duplicates, E210 recursive lists), checks macros
+// builds the RuleSet: applies redefinitions of lists and macros in load order (a later
+// file replaces, `append: true` extends; the same name twice in one file is E204, append
+// with nothing to extend E217), expands lists (E210 recursive lists), checks macros
 // once each, compiles rule and exception conditions and output templates, checks
 // `correlate:` and `suppress:` (correlation_spec.h) and links correlations to the rules that
 // feed them (E225), applies RuleOptions, builds the index and the per-rule window state. Warnings: W202 rule never applies, W203 unused macro,

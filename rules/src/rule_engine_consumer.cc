@@ -12,6 +12,8 @@ void AddCumulative(const RuleStateStats& from, RuleStateStats& to) {
   to.suppressed += from.suppressed;
   to.summaries += from.summaries;
   to.early_closes += from.early_closes;
+  to.evaluations += from.evaluations;
+  to.evaluation_ns += from.evaluation_ns;
 }
 
 }  // namespace

@@ -348,8 +348,17 @@ class ItemReader {
     }
   }
 
+  // `append: true|false` (default false).
+  bool Append(const YAML::Node& item) {
+    YAML::Node a = Get(item, "append");
+    if (!a.IsDefined()) return false;
+    if (a.IsScalar() && (a.Scalar() == "true" || a.Scalar() == "false")) return a.Scalar() == "true";
+    diags_.Error(Loc(a), "E202", "append must be true or false");
+    return false;
+  }
+
   void Macro(const YAML::Node& item) {
-    Keys(item, "a macro", {"macro", "condition", "desc"});
+    Keys(item, "a macro", {"macro", "condition", "desc", "append"});
     YAML::Node n;
     auto name = String(item, "macro", true, &n);
     if (!name) return;
@@ -359,11 +368,11 @@ class ItemReader {
     }
     auto cond = Text(item, "condition", true);
     if (!cond) return;
-    out_.macros.push_back({*name, Loc(item), std::move(*cond)});
+    out_.macros.push_back({*name, Loc(item), std::move(*cond), Append(item)});
   }
 
   void List(const YAML::Node& item) {
-    Keys(item, "a list", {"list", "items", "desc"});
+    Keys(item, "a list", {"list", "items", "desc", "append"});
     YAML::Node n;
     auto name = String(item, "list", true, &n);
     if (!name) return;
@@ -371,7 +380,7 @@ class ItemReader {
       diags_.Error(Loc(n), "E213", "bad list name '" + *name + "' (a word of letters, digits, '_', '.', '-')");
       return;
     }
-    RawList l{*name, Loc(item), {}};
+    RawList l{*name, Loc(item), {}, Append(item)};
     YAML::Node items = Get(item, "items");
     if (!items.IsDefined()) {
       diags_.Error(Loc(item), "E203", "missing key 'items'");

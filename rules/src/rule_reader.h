@@ -62,16 +62,20 @@ struct RawRule {
   bool has_suppress = false;
 };
 
+// A macro or list given again in a later file replaces the earlier definition; with
+// `append: true` it extends it instead (the compiler applies both, in load order).
 struct RawMacro {
   std::string name;
   SourceLocation location;
   LocatedText condition;
+  bool append = false;
 };
 
 struct RawList {
   std::string name;
   SourceLocation location;
   std::vector<std::string> items;
+  bool append = false;
 };
 
 struct RawException {

@@ -4,6 +4,8 @@
 #include "rule_reader.h"
 #include "rule_set_impl.h"
 
+#include <chrono>
+
 namespace vigil {
 namespace {
 
@@ -89,9 +91,23 @@ void RuleSet::Evaluate(const Event& event, std::vector<Alert>& out) {
     }
     for (uint32_t i : im.suppressing) im.state[i].suppression->Advance(t, out);
   }
+  // Condition time is measured on one event in kTimeSampleEvery (two clock reads per
+  // candidate rule would cost more than many conditions) and scaled up.
+  const bool sample = im.event_seq % kTimeSampleEvery == 0;
   for (uint32_t i : im.index.Candidates(event)) {
     const rules::CompiledRule& r = im.rules[i];
-    if (!r.Matches(event)) continue;
+    Impl::RuleState& rs = im.state[i];
+    ++rs.evaluations;
+    bool matches;
+    if (sample) {
+      const auto t0 = std::chrono::steady_clock::now();
+      matches = r.Matches(event);
+      const auto t1 = std::chrono::steady_clock::now();
+      rs.sampled_ns += static_cast<uint64_t>(std::chrono::nanoseconds(t1 - t0).count()) * kTimeSampleEvery;
+    } else {
+      matches = r.Matches(event);
+    }
+    if (!matches) continue;
     if (r.info.enabled) {
       if (!r.correlation) {
         Emit(im, i, r.MakeAlert(event), out);
@@ -114,6 +130,8 @@ std::vector<RuleStateStats> RuleSet::state_stats() const {
   for (size_t i = 0; i < stats.size(); ++i) {
     RuleStateStats& s = stats[i];
     s.rule_id = impl_->rules[i].info.id;
+    s.evaluations = impl_->state[i].evaluations;
+    s.evaluation_ns = impl_->state[i].sampled_ns;
     if (const auto& w = impl_->state[i].windows) {
       s.groups = w->groups();
       s.evicted_groups = w->evicted_groups();

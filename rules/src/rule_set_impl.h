@@ -20,6 +20,8 @@ struct RuleSet::Impl {
     std::unique_ptr<rules::CorrelationWindows> windows;
     std::unique_ptr<rules::SuppressionWindows> suppression;
     uint64_t fed_event = 0;  // the last event (seq) fed to the windows, to feed each event once
+    uint64_t evaluations = 0;  // times the rule's condition was evaluated
+    uint64_t sampled_ns = 0;   // time in its condition on sampled events, scaled (kTimeSampleEvery)
   };
 
   std::vector<rules::CompiledRule> rules;

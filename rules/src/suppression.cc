@@ -25,6 +25,8 @@ void SuppressionWindows::Close(std::set<EndKey>::iterator it, std::vector<Alert>
       summary.suppressed_count = w->second.repeats;
       summary.suppressed_first = w->second.first_repeat;
       summary.suppressed_last = w->second.last_repeat;
+      summary.suppression_opened = w->second.opened;
+      summary.suppression_key = w->first;
       out.push_back(std::move(summary));
       ++summaries_;
     }
@@ -66,9 +68,11 @@ void SuppressionWindows::Offer(Alert&& alert, std::vector<Alert>& out) {
     ++early_closes_;
   }
   Window w;
+  w.opened = t;
   w.end = AddClamped(t, spec_.window);
   w.seq = seq_++;
   by_end_.emplace(w.end, w.seq, key);
+  alert.suppression_key = key;
   open_.emplace(std::move(key), std::move(w));
   out.push_back(std::move(alert));
 }

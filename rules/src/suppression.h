@@ -45,6 +45,7 @@ class SuppressionWindows {
 
  private:
   struct Window {
+    Timestamp opened;  // the opening alert's time
     Timestamp end;
     uint64_t seq = 0;  // opening order, to break ties between equal ends
     uint64_t repeats = 0;

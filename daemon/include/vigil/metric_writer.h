@@ -24,12 +24,27 @@ enum class MetricKind { kCounter, kGauge };
 
 using MetricLabels = std::vector<std::pair<std::string, std::string>>;
 
+// One histogram sample: `buckets[i]` counts observations <= `bounds[i]` (cumulative, as
+// Prometheus wants); `count` and `sum` cover every observation (the +Inf bucket is `count`).
+struct HistogramSample {
+  std::vector<double> bounds;
+  std::vector<uint64_t> buckets;
+  uint64_t count = 0;
+  double sum = 0;
+};
+
 class MetricWriter {
  public:
   virtual ~MetricWriter() = default;
   // Adds one sample to family `name` (created on first use with `help` and `kind`).
   virtual void Write(std::string_view name, std::string_view help, MetricKind kind,
                      const MetricLabels& labels, double value) = 0;
+
+  // Adds one histogram sample to family `name`. Writers that cannot show histograms ignore it.
+  virtual void Histogram(std::string_view name, std::string_view help, const MetricLabels& labels,
+                         const HistogramSample& sample) {
+    (void)name, (void)help, (void)labels, (void)sample;
+  }
 
   void Counter(std::string_view name, std::string_view help, const MetricLabels& labels,
                double value) {

@@ -59,6 +59,11 @@ struct Alert {
   uint64_t suppressed_count = 0;
   Timestamp suppressed_first;
   Timestamp suppressed_last;
+  // For rules with `suppress`: the window's key (the `by` values), on the alert that opened
+  // the window and on its summary, and on the summary the opening alert's time. The store
+  // merges a summary into the alert that opened its window with these. Not part of the JSON.
+  std::string suppression_key;
+  Timestamp suppression_opened;
 };
 
 // One compact JSON object on one line (no newline); same alert, same bytes.

@@ -1,0 +1,99 @@
+// AlertRouter: where every alert goes after the rule engine — the store, the audit log,
+// then the outputs.
+//
+//   engine thread ── Submit(alert) ──▶ bounded queue ──▶ writer thread:
+//        lock audit log, bring the store up to date, give each alert its id,
+//        append its audit record, apply it to the store, sync the log (and sign a
+//        checkpoint when due), commit the store, then hand the alert to `deliver`.
+//
+// Alerts reach the outputs only once they are durable, each with its store id. A
+// suppression summary is merged into the alert that opened its window (the count grows;
+// a "suppressed" record is appended) rather than stored as a second alert.
+//
+// When the queue is full Submit() waits (the engine slows and the collectors' queue absorbs
+// or counts drops there), so no alert is lost between engine and store; the waits are
+// counted. If the store or the audit log fails, the batch is retried; after the retries the
+// alerts still go to the outputs and are counted as unpersisted, and the error is logged.
+//
+// Threading: Submit from one thread (the engine); Stop from any thread once; WriteMetrics
+// from any thread.
+#pragma once
+
+#include <atomic>
+#include <chrono>
+#include <condition_variable>
+#include <cstdint>
+#include <deque>
+#include <functional>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <thread>
+
+#include "audit/audit_log.h"
+#include "store/alert_store.h"
+#include "vigil/metric_writer.h"
+#include "vigil/rules/alert.h"
+
+namespace vigil {
+
+struct RouterOptions {
+  std::string store_path;  // <state_dir>/vigil.db
+  audit::AuditLogOptions audit;
+  std::string host_name;
+  size_t queue_capacity = 65536;
+  size_t batch = 512;
+  std::chrono::seconds keep{0};  // prune resolved alerts older than this (0: keep forever)
+};
+
+// What the outputs receive: the stored alert (id), the alert, its JSON with the id.
+using AlertDelivery = std::function<void(uint64_t id, const Alert& alert, const std::string& json)>;
+
+// The alert JSON with `vigil.alert.id` set (and for a merged summary, the opener's id).
+std::string AlertJsonWithId(const Alert& alert, uint64_t id);
+
+class AlertRouter {
+ public:
+  ~AlertRouter();
+  AlertRouter(const AlertRouter&) = delete;
+  AlertRouter& operator=(const AlertRouter&) = delete;
+
+  // Opens (creating) the store and the audit log, repairs a torn log tail, applies to the
+  // store what the log holds beyond it, and starts the writer thread.
+  static Result<std::unique_ptr<AlertRouter>> Open(const RouterOptions& options, AlertDelivery deliver);
+
+  void Submit(const Alert& alert);
+  // Persists and delivers everything queued, signs a final checkpoint, stops the thread.
+  void Stop();
+
+  uint64_t persisted() const { return persisted_.load(std::memory_order_relaxed); }
+  void WriteMetrics(MetricWriter& out) const;
+
+ private:
+  AlertRouter(RouterOptions options, AlertDelivery deliver);
+  void Run();
+  void Process(std::deque<Alert>& batch);
+  Status Persist(std::deque<Alert>& batch, std::vector<std::pair<uint64_t, std::string>>& ids);
+  Status Tick(bool final_checkpoint);  // time-based checkpoint, pruning, handling stats
+  void RefreshHandling();
+
+  RouterOptions options_;
+  AlertDelivery deliver_;
+  std::unique_ptr<audit::AuditLog> audit_;
+  std::unique_ptr<store::AlertStore> store_;  // writer thread only
+  int64_t next_id_ = 1;
+
+  std::mutex mu_;
+  std::condition_variable not_empty_, not_full_;
+  std::deque<Alert> queue_;
+  bool stopping_ = false;
+  std::thread thread_;
+  std::chrono::steady_clock::time_point last_tick_{}, last_prune_{}, last_handling_{};
+
+  std::atomic<uint64_t> persisted_{0}, merged_{0}, unpersisted_{0}, errors_{0}, waits_{0}, pruned_{0};
+  std::atomic<uint64_t> depth_{0};
+  mutable std::mutex handling_mu_;
+  store::HandlingStats handling_;  // guarded by handling_mu_
+};
+
+}  // namespace vigil
