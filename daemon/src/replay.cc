@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cstdio>
+#include <filesystem>
 
 #include "config_source.h"
 #include "event_printer.h"
@@ -36,8 +37,10 @@ int RunReplayCommand(const ReplayOptions& options) {
   SetLogFormat(LogFormat::kText);
   SetLogLevel(LogLevel::kWarning);
 
-  if (!options.scan_dir.empty() || !options.policy.empty()) {
-    return Unavailable("the retention scan (--scan, --policy)");
+  // --db is the alert store (with -r) and also holds the retention baseline of --scan.
+  if (options.scan_dir.empty() != options.policy.empty()) {
+    std::fprintf(stderr, "vigil replay: --scan DIR and --policy FILE go together\n");
+    return 2;
   }
   if (!options.now.empty() && !ParseRfc3339(options.now)) {
     std::fprintf(stderr, "vigil replay: --now '%s' is not an RFC 3339 time (e.g. 2026-01-31T12:00:00Z)\n",
@@ -54,8 +57,9 @@ int RunReplayCommand(const ReplayOptions& options) {
   add(options.journal_jsons, "journal_json", "--journal-json");
   add(options.audit_logs, "audit_log", "--audit-log");
   add(options.jsonls, "jsonl", "--jsonl");
+  if (!options.scan_dir.empty()) inputs.push_back({"retention", "--scan", options.scan_dir});
   if (inputs.empty()) {
-    std::fprintf(stderr, "vigil replay: no input given (use --jsonl, --auth-log, --pcap, ...)\n");
+    std::fprintf(stderr, "vigil replay: no input given (use --jsonl, --auth-log, --pcap, --scan, ...)\n");
     return 2;
   }
 
@@ -141,7 +145,17 @@ int RunReplayCommand(const ReplayOptions& options) {
     entry.enabled = true;
     entry.file = in.option + " " + in.path;
     entry.node = YAML::Node(YAML::NodeType::Map);
-    entry.node["path"] = in.path;
+    if (in.collector_type == "retention") {
+      // The tree under --scan, against --policy; the baseline in --db, or in memory.
+      std::string root = std::filesystem::absolute(in.path).lexically_normal().string();
+      while (root.size() > 1 && root.back() == '/') root.pop_back();
+      entry.node["policy"] = options.policy;
+      entry.node["roots"].push_back(root);
+      entry.node["db"] = options.db.empty() ? std::string(":memory:") : options.db;
+      if (!options.now.empty()) entry.node["now"] = options.now;
+    } else {
+      entry.node["path"] = in.path;
+    }
     Diagnostics cdiags;
     auto collector = CreateCollector(entry, *config, RunMode::kReplay, cdiags);
     if (!collector.ok()) {

@@ -1,0 +1,113 @@
+// BaselineStore: what the retention scanner knows about each file, in SQLite.
+//
+// A file is keyed by (device, inode, birth time): a rename keeps the key, a delete-and-
+// recreate does not. Each row holds the path, size, times, mode, owner, SHA-256, when Vigil
+// first saw the file and last saw its content change, its class and clock, and which
+// one-time findings (overdue, expiring_soon, unclassified) were already raised, so that a
+// restart does not raise them again.
+//
+// Tables are prefixed `retention_` and versioned in their own table (retention_schema),
+// not in PRAGMA user_version: the baseline shares its database file with the alert store
+// (`<state_dir>/vigil.db`, or replay's --db), whose migrations own user_version.
+//
+// Writes are batched: after Begin(), the first write opens a transaction that Flush()
+// commits after kBatch writes or kMaxTransaction, and Commit() ends. A scan never holds the
+// write lock long (the alert store writes to the same file), and a scan that writes nothing
+// never takes it.
+//
+// Threading: one thread (the collector's) uses a store; it owns its sqlite::Database.
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+
+#include "vigil/sqlite.h"
+#include "vigil/status.h"
+
+namespace vigil::retention {
+
+struct FileKey {
+  uint64_t dev = 0;
+  uint64_t ino = 0;
+  int64_t birth_ns = 0;
+  bool operator==(const FileKey&) const = default;
+};
+
+struct FileKeyHash {
+  size_t operator()(const FileKey& k) const {
+    uint64_t h = k.dev * 0x9E3779B97F4A7C15ull;
+    h ^= k.ino + 0x632BE59BD9B4E019ull + (h << 6) + (h >> 2);
+    h ^= static_cast<uint64_t>(k.birth_ns) + (h << 6) + (h >> 2);
+    return static_cast<size_t>(h);
+  }
+};
+
+// Bits of BaselineRecord::reported.
+enum ReportedFinding : uint32_t {
+  kReportedOverdue = 1,
+  kReportedExpiringSoon = 2,
+  kReportedUnclassified = 4,
+};
+
+struct BaselineRecord {
+  FileKey key;
+  std::string path;
+  int64_t size = 0;
+  int64_t mtime_ns = 0;
+  int64_t ctime_ns = 0;
+  uint32_t mode = 0;
+  uint32_t uid = 0;
+  uint32_t gid = 0;
+  std::string sha256;       // empty: could not be read
+  int64_t first_seen = 0;   // Unix seconds
+  int64_t changed_at = 0;   // Unix seconds; 0: no change seen by Vigil
+  std::string class_id;     // primary class; empty: none
+  std::string clock;        // birth | first_seen | mtime | event
+  uint32_t reported = 0;    // ReportedFinding bits
+};
+
+class BaselineStore {
+ public:
+  static constexpr int kBatch = 5000;
+  static constexpr std::chrono::milliseconds kMaxTransaction{200};
+
+  // Opens (creating) the database at `path` and brings the retention tables up to date.
+  static Result<std::unique_ptr<BaselineStore>> Open(const std::string& path);
+
+  Result<std::optional<BaselineRecord>> Find(const FileKey& key);
+  Status Put(const BaselineRecord& record);  // insert or replace
+  Status Remove(const FileKey& key);
+  // Every record in path order; `fn` returning false stops early.
+  Status ForEach(const std::function<bool(const BaselineRecord&)>& fn);
+  Result<int64_t> Count();
+
+  // Small named integers (last scan times, scan count).
+  Result<std::optional<int64_t>> GetState(std::string_view key);
+  Status SetState(std::string_view key, int64_t value);
+
+  Status Begin();
+  Status Flush();  // commits and re-opens the batch when kBatch writes are pending
+  Status Commit();
+
+  const std::string& path() const { return path_; }
+
+ private:
+  BaselineStore() = default;
+  Status Prepare();
+  Status Wrote();
+  Status BeforeWrite();
+
+  std::string path_;
+  sqlite::Database db_;
+  sqlite::Statement find_, put_, remove_, get_state_, set_state_;
+  bool batching_ = false;
+  bool in_tx_ = false;
+  int pending_ = 0;
+  std::chrono::steady_clock::time_point tx_started_;
+};
+
+}  // namespace vigil::retention

@@ -1,0 +1,523 @@
+#include "retention_scan.h"
+
+#include <grp.h>
+#include <pwd.h>
+#include <sys/stat.h>
+
+#include <algorithm>
+#include <array>
+#include <unordered_set>
+
+#include "vigil/ecs_fields.h"
+
+namespace vigil::retention {
+namespace {
+
+constexpr int64_t kNsPerSec = 1'000'000'000;
+
+Timestamp FromUnix(int64_t s) { return Timestamp{std::chrono::seconds{ClampUnix(s)}}; }
+Timestamp FromNs(int64_t ns) { return Timestamp{std::chrono::nanoseconds{ns < 0 ? 0 : ns}}; }
+
+std::string Octal(uint32_t mode) {
+  char buf[8];
+  std::snprintf(buf, sizeof buf, "%04o", mode & 07777);
+  return buf;
+}
+
+// Owner names, cached: a tree has few owners.
+class NameCache {
+ public:
+  const std::string& User(uint32_t uid) {
+    auto it = users_.find(uid);
+    if (it != users_.end()) return it->second;
+    std::string name = std::to_string(uid);
+    struct passwd pw {};
+    struct passwd* out = nullptr;
+    char buf[4096];
+    if (getpwuid_r(uid, &pw, buf, sizeof buf, &out) == 0 && out != nullptr) name = out->pw_name;
+    return users_.emplace(uid, std::move(name)).first->second;
+  }
+  const std::string& Group(uint32_t gid) {
+    auto it = groups_.find(gid);
+    if (it != groups_.end()) return it->second;
+    std::string name = std::to_string(gid);
+    struct group gr {};
+    struct group* out = nullptr;
+    char buf[4096];
+    if (getgrgid_r(gid, &gr, buf, sizeof buf, &out) == 0 && out != nullptr) name = out->gr_name;
+    return groups_.emplace(gid, std::move(name)).first->second;
+  }
+
+ private:
+  std::unordered_map<uint32_t, std::string> users_, groups_;
+};
+
+struct FileView {
+  const std::string* path;
+  int64_t size, mtime_ns, ctime_ns, birth_ns;
+  uint64_t ino;
+  uint32_t mode, uid, gid;
+  const std::string* sha256;
+};
+
+class Scan {
+ public:
+  Scan(const RetentionPolicy& policy, BaselineStore& store, const RetentionFieldIds& ids,
+       const RetentionScan::EmitFn& emit, FileHasher& hasher, const ScanRequest& req)
+      : policy_(policy), store_(store), ids_(ids), emit_(emit), hasher_(hasher), req_(req) {
+    result_.items.resize(policy.classes.size() + 1);
+  }
+
+  Result<ScanResult> Run(const std::function<bool()>& stopping) {
+    auto scans = store_.GetState("scans_completed");
+    if (!scans.ok()) return scans.status();
+    initial_ = !scans->has_value() || **scans == 0;
+    auto rows = store_.Count();
+    if (!rows.ok()) return rows.status();
+    rows_before_ = *rows;
+    VIGIL_RETURN_IF_ERROR(store_.Begin());
+
+    TreeWalker walker;
+    const bool finished = walker.Walk(
+        req_.walk,
+        [&](const FileFacts& f) {
+          if (stopping() || stopped_) return false;
+          status_ = OnFile(f);
+          return status_.ok() && !stopped_;
+        },
+        &result_.walk);
+    VIGIL_RETURN_IF_ERROR(status_);
+    if (!finished || stopping()) {
+      result_.stopped = true;
+      VIGIL_RETURN_IF_ERROR(store_.Commit());  // what was seen stays seen
+      return std::move(result_);
+    }
+    VIGIL_RETURN_IF_ERROR(DeletionPass());
+    if (stopped_) {
+      result_.stopped = true;
+      VIGIL_RETURN_IF_ERROR(store_.Commit());
+      return std::move(result_);
+    }
+    GapEvent();
+    VIGIL_RETURN_IF_ERROR(store_.SetState("scans_completed", (scans->value_or(0)) + 1));
+    VIGIL_RETURN_IF_ERROR(store_.SetState("last_scan_end", req_.now));
+    // The first scan hashes every file: it starts the full re-hash clock too.
+    if (req_.full_rehash || initial_) VIGIL_RETURN_IF_ERROR(store_.SetState("last_full_rehash", req_.now));
+    VIGIL_RETURN_IF_ERROR(store_.Commit());
+    result_.stopped = stopped_;
+    return std::move(result_);
+  }
+
+ private:
+  static FileKey KeyOf(const FileFacts& f) { return {f.dev, f.ino, f.birth_ns}; }
+
+  FileClocks Clocks(int64_t birth_ns, int64_t mtime_ns, int64_t first_seen, int64_t changed_at) const {
+    FileClocks c;
+    c.birth = birth_ns > 0 ? birth_ns / kNsPerSec : 0;
+    c.first_seen = first_seen;
+    c.mtime = mtime_ns / kNsPerSec;
+    c.changed_at = changed_at;
+    return c;
+  }
+
+  // Within the minimum (keep, and for worm/append_only, do not change).
+  bool InsideMin(const Resolution& r) const {
+    return r.min_pending || (r.min_due && req_.now < *r.min_due);
+  }
+
+  static std::string JoinHolds(const std::vector<const LegalHold*>& holds) {
+    std::string s;
+    for (const LegalHold* h : holds) s += (s.empty() ? "" : ",") + h->id;
+    return s;
+  }
+
+  Event Base(std::string_view action, std::string_view type, const FileView& f,
+             const Resolution& r, const std::vector<const LegalHold*>& holds) {
+    Event e;
+    e.Set(ecs::kTimestamp, FromUnix(req_.now));
+    e.Set(ecs::kEventKind, std::string("event"));
+    e.Set(ecs::kEventModule, std::string("retention"));
+    e.Set(ecs::kEventDataset, std::string("retention.file"));
+    e.Set(ecs::kEventCategory, StringList{"file"});
+    e.Set(ecs::kEventType, StringList{std::string(type)});
+    e.Set(ecs::kEventAction, std::string(action));
+    const std::string& path = *f.path;
+    e.Set(ecs::kFilePath, path);
+    const size_t slash = path.rfind('/');
+    if (slash != std::string::npos) {
+      e.Set(ecs::kFileName, path.substr(slash + 1));
+      e.Set(ecs::kFileDirectory, slash == 0 ? std::string("/") : path.substr(0, slash));
+    }
+    e.Set(ecs::kFileSize, f.size);
+    if (f.sha256 && !f.sha256->empty()) e.Set(ecs::kFileHashSha256, *f.sha256);
+    e.Set(ecs::kFileInode, std::to_string(f.ino));
+    e.Set(ecs::kFileOwner, names_.User(f.uid));
+    e.Set(ecs::kFileGroup, names_.Group(f.gid));
+    e.Set(ecs::kFileMode, Octal(f.mode));
+    e.Set(ecs::kFileMtime, FromNs(f.mtime_ns));
+    e.Set(ecs::kFileCtime, FromNs(f.ctime_ns));
+    if (f.birth_ns > 0) e.Set(ecs::kFileCreated, FromNs(f.birth_ns));
+    e.Set(ids_.policy, policy_.file);
+    if (r.primary) {
+      e.Set(ids_.class_id, r.primary->id);
+      StringList classes;
+      for (const RetentionClass* c : r.classes) classes.push_back(c->id);
+      e.Set(ids_.classes, std::move(classes));
+      if (r.primary->min) e.Set(ids_.min, r.primary->min->text);
+      if (r.primary->max) e.Set(ids_.max, r.primary->max->text);
+      e.Set(ids_.clock, r.clock);
+      e.Set(ids_.trigger, std::string(TriggerName(r.primary->trigger)));
+      e.Set(ids_.immutability, std::string(ImmutabilityName(r.immutability)));
+      if (r.clock != "event") {
+        const int64_t age = std::max<int64_t>(0, req_.now - r.clock_start);
+        e.Set(ids_.age, Duration{std::chrono::seconds{age}});
+      }
+      if (!r.controls.empty()) e.Set(ids_.controls, StringList(r.controls));
+    }
+    if (!holds.empty()) e.Set(ids_.hold, JoinHolds(holds));
+    return e;
+  }
+
+  void Emit(Event&& e, std::string message) {
+    e.Set(ecs::kMessage, std::move(message));
+    ++result_.events;
+    if (!emit_(std::move(e))) stopped_ = true;
+  }
+
+  void Due(Event& e, std::optional<int64_t> due) {
+    if (due) e.Set(ids_.due, FromUnix(*due));
+  }
+
+  ItemState Findings(const FileView& f, const Resolution& r,
+                     const std::vector<const LegalHold*>& holds, uint32_t* reported) {
+    if (r.classes.empty()) {
+      if (!policy_.unclassified.Matches(*f.path)) return ItemState::kOk;
+      if (!(*reported & kReportedUnclassified)) {
+        Event e = Base("unclassified", "info", f, r, holds);
+        e.Set(ids_.severity, policy_.unclassified.severity);
+        Emit(std::move(e), "file matches no retention class: " + *f.path);
+        *reported |= kReportedUnclassified;
+      }
+      return ItemState::kUnclassified;
+    }
+    const bool held = !holds.empty();
+    if (r.max_due && req_.now >= *r.max_due) {
+      if (held) return ItemState::kHeld;
+      if (!(*reported & kReportedOverdue)) {
+        Event e = Base("overdue", "info", f, r, holds);
+        Due(e, r.max_due);
+        Emit(std::move(e), "file is past its maximum retention (" +
+                               (r.primary->max ? r.primary->max->text : std::string("max")) +
+                               ") and still present: " + *f.path);
+        *reported |= kReportedOverdue;
+      }
+      return ItemState::kOverdue;
+    }
+    const std::optional<int64_t> nearest = r.max_due ? r.max_due : r.min_due;
+    if (r.soon_from && nearest && req_.now >= *r.soon_from && req_.now < *nearest &&
+        !(held && r.max_due)) {
+      if (!(*reported & kReportedExpiringSoon)) {
+        Event e = Base("expiring_soon", "info", f, r, holds);
+        Due(e, nearest);
+        Emit(std::move(e), std::string(r.max_due ? "file must be deleted soon: "
+                                                 : "file's minimum retention ends soon: ") +
+                               *f.path);
+        *reported |= kReportedExpiringSoon;
+      }
+      return held ? ItemState::kHeld : ItemState::kExpiringSoon;
+    }
+    return held ? ItemState::kHeld : ItemState::kOk;
+  }
+
+  void CountItem(const Resolution& r, ItemState s, bool in_scope) {
+    if (!in_scope) return;
+    const size_t row = r.primary ? static_cast<size_t>(r.primary - policy_.classes.data())
+                                 : policy_.classes.size();
+    ++result_.items[row][static_cast<size_t>(s)];
+  }
+
+  Status OnFile(const FileFacts& f) {
+    const FileKey key = KeyOf(f);
+    if (!seen_.insert(key).second) return Status::Ok();  // another hard link of a file seen
+    auto found = store_.Find(key);
+    if (!found.ok()) return found.status();
+    const std::vector<const LegalHold*> holds = policy_.ActiveHolds(f.path, req_.now);
+
+    if (!found->has_value()) {
+      BaselineRecord rec;
+      rec.key = key;
+      rec.first_seen = req_.now;
+      Fill(&rec, f);
+      HashError err;
+      if (auto h = hasher_.Hash(f.path, f.dev, f.ino, 0, &err)) {
+        ++result_.hashed;
+        result_.hashed_bytes += h->bytes;
+        rec.sha256 = std::move(h->sha256);
+      } else {
+        HashFailed(f.path);
+      }
+      const Resolution r = policy_.Resolve(f.path, Clocks(f.birth_ns, f.mtime_ns, rec.first_seen, 0));
+      rec.class_id = r.primary ? r.primary->id : "";
+      rec.clock = r.primary ? r.clock : "";
+      const FileView v = View(f, &rec.sha256);
+      if (!initial_) Emit(Base("file_created", "creation", v, r, holds), "file created: " + f.path);
+      const ItemState s = Findings(v, r, holds, &rec.reported);
+      CountItem(r, s, r.primary || policy_.unclassified.Matches(f.path));
+      VIGIL_RETURN_IF_ERROR(store_.Put(rec));
+      return store_.Flush();
+    }
+
+    ++known_found_;
+    BaselineRecord rec = std::move(**found);
+    const BaselineRecord old = rec;
+    bool dirty = false;
+    const bool meta_changed =
+        f.size != rec.size || f.mtime_ns != rec.mtime_ns || f.ctime_ns != rec.ctime_ns;
+    // The duties as they stood before this change (the old content's clock).
+    const Resolution before =
+        policy_.Resolve(f.path, Clocks(f.birth_ns, rec.mtime_ns, rec.first_seen, rec.changed_at));
+    const FileView now_view = View(f, &rec.sha256);
+
+    if (rec.path != f.path) {
+      Event e = Base("file_renamed", "change", now_view, before, holds);
+      e.Set(ids_.previous_path, rec.path);
+      Emit(std::move(e), "file renamed: " + rec.path + " -> " + f.path);
+      rec.path = f.path;
+      dirty = true;
+    }
+
+    bool hash_failed = false;
+    if (meta_changed || req_.full_rehash || rec.sha256.empty()) {
+      const uint64_t prefix =
+          (f.size > rec.size && rec.size > 0 && !rec.sha256.empty()) ? static_cast<uint64_t>(rec.size) : 0;
+      HashError err;
+      std::optional<FileHash> h = hasher_.Hash(f.path, f.dev, f.ino, prefix, &err);
+      if (!h) {
+        HashFailed(f.path);
+        hash_failed = true;  // keep the old facts: the next scan tries again
+      } else {
+        ++result_.hashed;
+        result_.hashed_bytes += h->bytes;
+        if (h->sha256 != rec.sha256) {
+          const bool was_unreadable = rec.sha256.empty();
+          std::string previous = rec.sha256;
+          rec.sha256 = h->sha256;
+          Fill(&rec, f);
+          const FileView v = View(f, &rec.sha256);
+          if (!was_unreadable) ContentChanged(v, old, previous, *h, meta_changed, before, holds);
+          rec.changed_at = req_.now;
+          rec.reported &= ~static_cast<uint32_t>(kReportedOverdue | kReportedExpiringSoon);
+          dirty = true;
+        }
+      }
+    }
+    if (f.mode != rec.mode || f.uid != rec.uid || f.gid != rec.gid) {
+      Event e = Base("attributes_changed", "change", View(f, &rec.sha256), before, holds);
+      Emit(std::move(e), "file mode or owner changed: " + f.path + " (" + Octal(rec.mode) + " " +
+                             std::to_string(rec.uid) + ":" + std::to_string(rec.gid) + " -> " +
+                             Octal(f.mode) + " " + std::to_string(f.uid) + ":" +
+                             std::to_string(f.gid) + ")");
+      rec.mode = f.mode;
+      rec.uid = f.uid;
+      rec.gid = f.gid;
+      dirty = true;
+    }
+    if (!hash_failed && (meta_changed || dirty)) {
+      Fill(&rec, f);
+      dirty = true;
+    }
+    // Most files did not change: their duties are those computed before.
+    Resolution after;
+    const Resolution* rp = &before;
+    if (f.mtime_ns != old.mtime_ns || rec.changed_at != old.changed_at) {
+      after = policy_.Resolve(f.path, Clocks(f.birth_ns, f.mtime_ns, rec.first_seen, rec.changed_at));
+      rp = &after;
+    }
+    const Resolution& r = *rp;
+    const std::string class_id = r.primary ? r.primary->id : "";
+    if (class_id != rec.class_id || (r.primary && r.clock != rec.clock)) {
+      rec.class_id = class_id;
+      rec.clock = r.primary ? r.clock : "";
+      dirty = true;
+    }
+    const uint32_t reported_before = rec.reported;
+    const ItemState s = Findings(View(f, &rec.sha256), r, holds, &rec.reported);
+    CountItem(r, s, r.primary || policy_.unclassified.Matches(f.path));
+    if (rec.reported != reported_before) dirty = true;
+    if (!dirty) return store_.Flush();  // commits a batch that has been open too long
+    VIGIL_RETURN_IF_ERROR(store_.Put(rec));
+    return store_.Flush();
+  }
+
+  void ContentChanged(const FileView& v, const BaselineRecord& old, const std::string& previous,
+                      const FileHash& h, bool meta_changed, const Resolution& before,
+                      const std::vector<const LegalHold*>& holds) {
+    auto with_previous = [&](Event e) {
+      e.Set(ids_.previous_sha256, previous);
+      e.Set(ids_.previous_size, old.size);
+      return e;
+    };
+    Emit(with_previous(Base("file_modified", "change", v, before, holds)), "file modified: " + *v.path);
+    if (!meta_changed) {
+      Emit(with_previous(Base("hash_mismatch", "change", v, before, holds)),
+           "content changed but size, mtime and ctime did not (timestamps reset?): " + *v.path);
+    }
+    const bool protected_now = before.primary && InsideMin(before);
+    if (before.immutability == Immutability::kWorm && (protected_now || (before.primary && !before.min_due && !before.min_pending))) {
+      Event e = with_previous(Base("early_modification", "change", v, before, holds));
+      Due(e, before.min_due);
+      Emit(std::move(e), "WORM record changed inside its retention period: " + *v.path);
+    }
+    if (before.immutability == Immutability::kAppendOnly &&
+        (protected_now || (before.primary && !before.min_due && !before.min_pending))) {
+      const bool appended = v.size >= old.size && h.prefix && *h.prefix == previous;
+      if (!appended) {
+        Event e = with_previous(Base("append_only_violation", "change", v, before, holds));
+        Due(e, before.min_due);
+        Emit(std::move(e), "append-only file changed other than by appending: " + *v.path);
+      }
+    }
+    if (!holds.empty()) {
+      Emit(with_previous(Base("hold_violation", "change", v, before, holds)),
+           "file under legal hold " + JoinHolds(holds) + " modified: " + *v.path);
+    }
+  }
+
+  Status DeletionPass() {
+    // Every file of the baseline was seen again: nothing can be missing.
+    if (known_found_ == static_cast<uint64_t>(rows_before_)) return Status::Ok();
+    std::vector<FileKey> gone;
+    Status inner;
+    Status st = store_.ForEach([&](const BaselineRecord& rec) {
+      if (seen_.count(rec.key)) return true;
+      bool in_roots = false;
+      for (const std::string& root : req_.walk.roots) {
+        if (PathUnder(rec.path, root)) {
+          in_roots = true;
+          break;
+        }
+      }
+      if (!in_roots) {
+        gone.push_back(rec.key);  // out of scope now: forgotten without a finding
+        return true;
+      }
+      if (result_.walk.InGap(rec.path)) return true;  // unknown, not deleted
+      const Resolution r =
+          policy_.Resolve(rec.path, Clocks(rec.key.birth_ns, rec.mtime_ns, rec.first_seen, rec.changed_at));
+      const std::vector<const LegalHold*> holds = policy_.ActiveHolds(rec.path, req_.now);
+      FileView v{&rec.path, rec.size, rec.mtime_ns, rec.ctime_ns, rec.key.birth_ns, rec.key.ino,
+                 rec.mode, rec.uid, rec.gid, &rec.sha256};
+      Emit(Base("file_deleted", "deletion", v, r, holds), "file deleted: " + rec.path);
+      if (r.primary && InsideMin(r)) {
+        Event e = Base("early_deletion", "deletion", v, r, holds);
+        Due(e, r.min_due);
+        Emit(std::move(e), "file deleted inside its minimum retention (" +
+                               (r.primary->min ? r.primary->min->text : std::string("pending")) +
+                               "): " + rec.path);
+      }
+      if (!holds.empty()) {
+        Emit(Base("hold_violation", "deletion", v, r, holds),
+             "file under legal hold " + JoinHolds(holds) + " deleted: " + rec.path);
+      }
+      gone.push_back(rec.key);
+      return !stopped_;
+    });
+    VIGIL_RETURN_IF_ERROR(st);
+    for (const FileKey& k : gone) {
+      VIGIL_RETURN_IF_ERROR(store_.Remove(k));
+      VIGIL_RETURN_IF_ERROR(store_.Flush());
+    }
+    return inner;
+  }
+
+  void GapEvent() {
+    const WalkStats& w = result_.walk;
+    StringList reasons;
+    for (size_t i = 0; i < w.issues.size(); ++i) {
+      const auto issue = static_cast<WalkIssue>(i);
+      if (w.issues[i] == 0 || issue == WalkIssue::kOtherDevice || issue == WalkIssue::kMissingRoot) continue;
+      reasons.push_back(std::string(WalkIssueName(issue)) + "=" + std::to_string(w.issues[i]));
+    }
+    std::optional<int64_t> gap;
+    if (req_.expected_by && req_.previous_end && req_.now > *req_.expected_by) {
+      gap = req_.now - *req_.previous_end;
+      reasons.push_back("late");
+    }
+    if (reasons.empty()) return;
+    Event e;
+    e.Set(ecs::kTimestamp, FromUnix(req_.now));
+    e.Set(ecs::kEventKind, std::string("event"));
+    e.Set(ecs::kEventModule, std::string("retention"));
+    e.Set(ecs::kEventDataset, std::string("retention.scan"));
+    e.Set(ecs::kEventCategory, StringList{"file"});
+    e.Set(ecs::kEventType, StringList{"info"});
+    e.Set(ecs::kEventAction, std::string("scan_gap"));
+    e.Set(ids_.policy, policy_.file);
+    e.Set(ids_.files_scanned, static_cast<int64_t>(w.files));
+    e.Set(ids_.gap_paths, static_cast<int64_t>(w.gaps.size()));
+    if (gap) e.Set(ids_.gap, Duration{std::chrono::seconds{*gap}});
+    std::string msg = "retention scan incomplete or late:";
+    for (const std::string& r : reasons) msg += " " + r;
+    if (!w.gaps.empty()) {
+      e.Set(ecs::kFilePath, w.gaps.front());
+      msg += " (first unread: " + w.gaps.front() + ")";
+    }
+    e.Set(ids_.gap_reasons, std::move(reasons));
+    Emit(std::move(e), msg);
+  }
+
+  void HashFailed(const std::string& path) {
+    result_.walk.Count(WalkIssue::kHash);
+    (void)path;
+  }
+
+  static void Fill(BaselineRecord* rec, const FileFacts& f) {
+    rec->path = f.path;
+    rec->size = f.size;
+    rec->mtime_ns = f.mtime_ns;
+    rec->ctime_ns = f.ctime_ns;
+    rec->mode = f.mode;
+    rec->uid = f.uid;
+    rec->gid = f.gid;
+  }
+
+  static FileView View(const FileFacts& f, const std::string* sha) {
+    return FileView{&f.path, f.size, f.mtime_ns, f.ctime_ns, f.birth_ns, f.ino, f.mode, f.uid, f.gid, sha};
+  }
+
+  const RetentionPolicy& policy_;
+  BaselineStore& store_;
+  const RetentionFieldIds& ids_;
+  const RetentionScan::EmitFn& emit_;
+  FileHasher& hasher_;
+  const ScanRequest& req_;
+  ScanResult result_;
+  std::unordered_set<FileKey, FileKeyHash> seen_;
+  NameCache names_;
+  Status status_;
+  bool initial_ = false;
+  int64_t rows_before_ = 0;     // baseline rows when the scan started
+  uint64_t known_found_ = 0;    // files of this scan that the baseline had
+  bool stopped_ = false;
+};
+
+}  // namespace
+
+std::string_view ItemStateName(ItemState s) {
+  switch (s) {
+    case ItemState::kOk: return "ok";
+    case ItemState::kExpiringSoon: return "expiring_soon";
+    case ItemState::kOverdue: return "overdue";
+    case ItemState::kHeld: return "held";
+    case ItemState::kUnclassified: return "unclassified";
+    case ItemState::kCount: break;
+  }
+  return "ok";
+}
+
+Result<ScanResult> RetentionScan::Run(const ScanRequest& request, const std::function<bool()>& stopping) {
+  Scan scan(policy_, store_, ids_, emit_, hasher_, request);
+  return scan.Run(stopping);
+}
+
+}  // namespace vigil::retention

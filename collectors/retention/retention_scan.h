@@ -1,0 +1,83 @@
+// RetentionScan: one scan of the policy's roots compared with the baseline, turned into
+// retention events (DESIGN.md "Retention policies"; each action in docs/retention.md).
+//
+// Per file the walk finds (TreeWalker), in walk order:
+//   new key (dev, inode, birth)      -> file_created (not on the very first scan: that one
+//                                       records the baseline), content hashed
+//   known key, new path              -> file_renamed
+//   size/mtime/ctime changed, or a full re-hash, and the hash differs
+//                                    -> file_modified, and as the duties say:
+//                                       hash_mismatch (size, mtime and ctime unchanged),
+//                                       early_modification (worm, inside the minimum),
+//                                       append_only_violation (not a pure append, inside
+//                                       the minimum), hold_violation (an active hold)
+//   mode or owner changed            -> attributes_changed
+//   then, once per file until its content changes: unclassified, expiring_soon, overdue
+//   (overdue and expiring_soon of a maximum never while a hold is active).
+// Then every baseline file the walk did not see, in path order, unless it lies in a gap:
+//   file_deleted, early_deletion (inside the minimum), hold_violation (an active hold).
+// Then one scan_gap when the walk was incomplete (unreadable directories, limits) or, when
+// asked, when the scan started later than expected (how long nothing was watched).
+//
+// Runs on the caller's thread; uses the store and hasher it is given.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "baseline_store.h"
+#include "file_hasher.h"
+#include "retention_fields.h"
+#include "retention_policy.h"
+#include "tree_walker.h"
+#include "vigil/event.h"
+
+namespace vigil::retention {
+
+// Item states for vigil_retention_items.
+enum class ItemState : uint8_t { kOk, kExpiringSoon, kOverdue, kHeld, kUnclassified, kCount };
+std::string_view ItemStateName(ItemState s);
+
+struct ScanRequest {
+  WalkOptions walk;
+  int64_t now = 0;            // Unix seconds: the scan's clock (--now in replay)
+  bool full_rehash = false;   // hash every file, not only those whose metadata changed
+  // When set: the scan should have started by this time (previous end + interval); a later
+  // start raises scan_gap with the time since the previous scan ended.
+  std::optional<int64_t> expected_by;
+  std::optional<int64_t> previous_end;
+};
+
+struct ScanResult {
+  WalkStats walk;
+  uint64_t hashed = 0;
+  uint64_t hashed_bytes = 0;
+  uint64_t events = 0;
+  bool stopped = false;   // the caller asked to stop (or the sink refused)
+  // items[class index][state]; the last row is files matching no class.
+  std::vector<std::array<int64_t, static_cast<size_t>(ItemState::kCount)>> items;
+};
+
+class RetentionScan {
+ public:
+  // Returns false when no more events are wanted (shutdown).
+  using EmitFn = std::function<bool(Event&&)>;
+
+  RetentionScan(const RetentionPolicy& policy, BaselineStore& store, const RetentionFieldIds& ids,
+                EmitFn emit)
+      : policy_(policy), store_(store), ids_(ids), emit_(std::move(emit)) {}
+
+  Result<ScanResult> Run(const ScanRequest& request, const std::function<bool()>& stopping);
+
+ private:
+  const RetentionPolicy& policy_;
+  BaselineStore& store_;
+  const RetentionFieldIds& ids_;
+  EmitFn emit_;
+  FileHasher hasher_;
+};
+
+}  // namespace vigil::retention

@@ -1,0 +1,146 @@
+// The `retention` collector as the daemon builds it: config checking, a replay run, a live run
+// that scans every interval and stops promptly, and its metrics (every series from the start).
+#include <gtest/gtest.h>
+#include <yaml-cpp/yaml.h>
+
+#include <filesystem>
+#include <fstream>
+#include <map>
+#include <mutex>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "support/test_support.h"
+#include "vigil/collector.h"
+#include "vigil/config_section.h"
+#include "vigil/ecs_fields.h"
+
+namespace vigil {
+namespace {
+
+using testing::TempDir;
+
+class Sink : public EventSink {
+ public:
+  bool Push(Event&& e) override {
+    std::lock_guard lock(mu_);
+    events_.push_back(std::move(e));
+    return true;
+  }
+  std::vector<std::string> Actions() {
+    std::lock_guard lock(mu_);
+    std::vector<std::string> out;
+    for (const Event& e : events_) out.push_back(*e.GetString(ecs::kEventAction));
+    return out;
+  }
+
+ private:
+  std::mutex mu_;
+  std::vector<Event> events_;
+};
+
+class Samples : public MetricWriter {
+ public:
+  void Write(std::string_view name, std::string_view, MetricKind, const MetricLabels& labels,
+             double value) override {
+    std::string key(name);
+    for (const auto& [k, v] : labels) {
+      if (k != "collector") key += "," + k + "=" + v;
+    }
+    values[key] = value;
+  }
+  std::map<std::string, double> values;
+};
+
+class CollectorFixture : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    std::filesystem::create_directories(dir_.path() + "/srv/rec");
+    std::ofstream(dir_.path() + "/srv/rec/a.pdf") << "a";
+    std::ofstream(dir_.path() + "/srv/stray") << "s";
+    policy_ = dir_.Write("policy.yaml", "classes:\n  - id: rec\n    paths: [\"" + dir_.path() +
+                                            "/srv/rec/**\"]\n    min: 6y\nunclassified:\n  paths: [\"" +
+                                            dir_.path() + "/srv/**\"]\n");
+  }
+
+  Result<std::unique_ptr<Collector>> Create(const std::string& yaml, RunMode mode) {
+    const CollectorFactory* f = CollectorRegistry::Global().Find("retention");
+    EXPECT_NE(f, nullptr);
+    diags_ = Diagnostics();
+    ConfigSection section(YAML::Load(yaml), "vigil.yaml", diags_);
+    return f->Create(section, CollectorEnv{"retention", dir_.path(), mode});
+  }
+
+  TempDir dir_;
+  std::string policy_;
+  Diagnostics diags_;
+};
+
+TEST_F(CollectorFixture, ChecksItsConfigAndPolicy) {
+  EXPECT_FALSE(Create("{}", RunMode::kReplay).ok());
+  EXPECT_EQ(diags_.items().at(0).code, "E104");
+  EXPECT_FALSE(Create("policy: " + policy_ + "\ninterval: soon\nroots: [relative]\ncolour: red\n",
+                      RunMode::kReplay).ok());
+  std::vector<std::string> codes;
+  for (const Diagnostic& d : diags_.items()) codes.push_back(d.code);
+  EXPECT_EQ(codes, (std::vector<std::string>{"E103", "E103", "E101"})) << diags_.FormatText();
+  const std::string bad = dir_.Write("bad.yaml", "classes:\n  - id: x\n    paths: [\"/a\"]\n    max: 1d\n    min: 2d\n");
+  EXPECT_FALSE(Create("policy: " + bad + "\n", RunMode::kReplay).ok());
+  ASSERT_FALSE(diags_.items().empty());
+  EXPECT_EQ(diags_.items().at(0).code, "E306");
+  EXPECT_EQ(diags_.items().at(0).location.file, bad);
+  EXPECT_TRUE(Create("policy: " + policy_ + "\n", RunMode::kReplay).ok()) << diags_.FormatText();
+}
+
+TEST_F(CollectorFixture, MetricsExistFromTheStartAndCountTheScan) {
+  auto c = Create("policy: " + policy_ + "\nnow: 2026-11-23T00:00:00Z\n", RunMode::kReplay);
+  ASSERT_TRUE(c.ok()) << diags_.FormatText();
+  Samples before;
+  (*c)->WriteMetrics(before, "retention");
+  EXPECT_EQ(before.values.at("vigil_retention_items,class=rec,state=ok"), 0);
+  EXPECT_EQ(before.values.at("vigil_retention_items,class=(none),state=unclassified"), 0);
+  EXPECT_EQ(before.values.at("vigil_retention_scan_errors_total,reason=open_dir"), 0);
+  EXPECT_EQ(before.values.at("vigil_retention_last_scan_timestamp_seconds"), 0);
+  EXPECT_EQ(before.values.count("vigil_retention_items,class=rec,state=unclassified"), 0u);
+
+  Sink sink;
+  CollectorContext ctx("retention", sink, RunMode::kReplay, [](std::string_view, std::string_view) {});
+  ASSERT_TRUE((*c)->Run(ctx).ok());
+  EXPECT_EQ(sink.Actions(), std::vector<std::string>{"unclassified"});
+  Samples after;
+  (*c)->WriteMetrics(after, "retention");
+  EXPECT_EQ(after.values.at("vigil_retention_items,class=rec,state=ok"), 1);
+  EXPECT_EQ(after.values.at("vigil_retention_items,class=(none),state=unclassified"), 1);
+  EXPECT_EQ(after.values.at("vigil_retention_files_scanned_total"), 2);
+  EXPECT_EQ(after.values.at("vigil_retention_scans_total"), 1);
+  EXPECT_EQ(after.values.at("vigil_retention_last_scan_timestamp_seconds"), 1795392000);
+  // The baseline went to <state_dir>/vigil.db.
+  EXPECT_TRUE(std::filesystem::exists(dir_.path() + "/vigil.db"));
+}
+
+TEST_F(CollectorFixture, LiveScansEveryIntervalAndStops) {
+  auto c = Create("policy: " + policy_ + "\ninterval: 1s\n", RunMode::kLive);
+  ASSERT_TRUE(c.ok()) << diags_.FormatText();
+  Sink sink;
+  CollectorContext ctx("retention", sink, RunMode::kLive, [](std::string_view, std::string_view) {});
+  Status status;
+  std::thread t([&] { status = (*c)->Run(ctx); });
+  Samples m;
+  ASSERT_TRUE(testing::Eventually([&] {
+    m.values.clear();
+    (*c)->WriteMetrics(m, "retention");
+    return m.values["vigil_retention_scans_total"] >= 1;
+  }));
+  std::filesystem::remove(dir_.path() + "/srv/rec/a.pdf");
+  ASSERT_TRUE(testing::Eventually([&] {
+    const auto a = sink.Actions();
+    return std::find(a.begin(), a.end(), "early_deletion") != a.end();
+  }));
+  ctx.RequestStop();
+  t.join();
+  EXPECT_TRUE(status.ok()) << status.ToString();
+}
+
+}  // namespace
+}  // namespace vigil

@@ -1,0 +1,337 @@
+// The retention policy: periods, path patterns, the loader's diagnostics, and precedence.
+#include <gtest/gtest.h>
+
+#include <string>
+
+#include "path_glob.h"
+#include "retention_period.h"
+#include "retention_policy.h"
+
+namespace vigil::retention {
+namespace {
+
+int64_t Day(const char* date) { return *ParseDateOrTime(date); }
+
+TEST(RetentionPeriod, ParsesEveryUnit) {
+  EXPECT_EQ(ParseRetentionPeriod("45s")->seconds, 45);
+  EXPECT_EQ(ParseRetentionPeriod("30m")->seconds, 1800);
+  EXPECT_EQ(ParseRetentionPeriod("12h")->seconds, 43200);
+  EXPECT_EQ(ParseRetentionPeriod("90d")->seconds, 90 * 86400);
+  EXPECT_EQ(ParseRetentionPeriod("2w")->seconds, 14 * 86400);
+  EXPECT_EQ(ParseRetentionPeriod("24mo")->months, 24);
+  EXPECT_EQ(ParseRetentionPeriod("7y")->months, 84);
+  EXPECT_EQ(ParseRetentionPeriod("7y")->text, "7y");
+  EXPECT_EQ(ParseRetentionPeriod("10")->seconds, 10);
+}
+
+TEST(RetentionPeriod, RefusesBadText) {
+  for (const char* bad : {"", "y", "0d", "-1d", "7 y", "7years", "1.5y", "151y", "1801mo",
+                          "99999999999999999999d", "7Y", "d7"}) {
+    EXPECT_FALSE(ParseRetentionPeriod(bad)) << bad;
+  }
+}
+
+TEST(RetentionPeriod, CalendarArithmetic) {
+  EXPECT_EQ(ParseRetentionPeriod("1y")->AddTo(Day("2020-02-29")), Day("2021-02-28"));
+  EXPECT_EQ(ParseRetentionPeriod("1mo")->AddTo(Day("2026-01-31")), Day("2026-02-28"));
+  EXPECT_EQ(ParseRetentionPeriod("6y")->AddTo(Day("2020-03-01") + 3600), Day("2026-03-01") + 3600);
+  EXPECT_EQ(ParseRetentionPeriod("30d")->AddTo(Day("2026-03-01")), Day("2026-03-31"));
+  // Hostile starts are clamped, never overflow.
+  EXPECT_EQ(ParseRetentionPeriod("150y")->AddTo(INT64_MAX), kMaxUnixSeconds);
+  EXPECT_EQ(ParseRetentionPeriod("1d")->AddTo(INT64_MIN), 86400);
+}
+
+TEST(RetentionPeriod, DatesAndTimes) {
+  EXPECT_EQ(Day("1970-01-02"), 86400);
+  EXPECT_EQ(*ParseDateOrTime("2026-03-01T00:00:10Z"), Day("2026-03-01") + 10);
+  EXPECT_FALSE(ParseDateOrTime("2026-02-30"));
+  EXPECT_FALSE(ParseDateOrTime("2026-3-01"));
+  EXPECT_FALSE(ParseDateOrTime("yesterday"));
+}
+
+TEST(PathGlob, MatchesSegmentsAndDoubleStar) {
+  std::string why;
+  auto g = PathGlob::Compile("/srv/audit/**", &why);
+  ASSERT_TRUE(g) << why;
+  EXPECT_TRUE(g->Matches("/srv/audit/a.pdf"));
+  EXPECT_TRUE(g->Matches("/srv/audit/2026/q1/a.pdf"));
+  EXPECT_FALSE(g->Matches("/srv/auditx/a.pdf"));
+  EXPECT_FALSE(g->Matches("/srv/a.pdf"));
+  EXPECT_EQ(g->fixed_prefix(), "/srv/audit");
+
+  auto star = PathGlob::Compile("/srv/hr/*/payslips/*.pdf", &why);
+  ASSERT_TRUE(star);
+  EXPECT_TRUE(star->Matches("/srv/hr/alice/payslips/2026-01.pdf"));
+  EXPECT_FALSE(star->Matches("/srv/hr/alice/x/payslips/2026-01.pdf"));  // * stays in a segment
+  EXPECT_FALSE(star->Matches("/srv/hr/alice/payslips/2026-01.txt"));
+  EXPECT_EQ(star->fixed_prefix(), "/srv/hr");
+
+  auto mid = PathGlob::Compile("/srv/**/secret/**/*.key", &why);
+  ASSERT_TRUE(mid);
+  EXPECT_TRUE(mid->Matches("/srv/secret/a.key"));
+  EXPECT_TRUE(mid->Matches("/srv/x/y/secret/z/a.key"));
+  EXPECT_FALSE(mid->Matches("/srv/x/y/notsecret/a.key"));
+}
+
+TEST(PathGlob, ManyDoubleStarsStayLinear) {
+  std::string pattern, path;
+  for (int i = 0; i < 60; ++i) pattern += "/**";
+  pattern += "/x";
+  for (int i = 0; i < 2000; ++i) path += "/a";
+  std::string why;
+  auto g = PathGlob::Compile(pattern, &why);
+  ASSERT_TRUE(g) << why;
+  EXPECT_FALSE(g->Matches(path));  // would take forever with naive backtracking
+  EXPECT_TRUE(g->Matches(path + "/x"));
+}
+
+TEST(PathGlob, RefusesBadPatterns) {
+  std::string why;
+  EXPECT_FALSE(PathGlob::Compile("srv/**", &why));
+  EXPECT_NE(why.find("absolute"), std::string::npos);
+  EXPECT_FALSE(PathGlob::Compile("/srv/a**b", &why));
+  EXPECT_FALSE(PathGlob::Compile("/srv//x", &why));
+  EXPECT_FALSE(PathGlob::Compile("/srv/../etc", &why));
+  EXPECT_FALSE(PathGlob::Compile("", &why));
+}
+
+constexpr const char* kDesignPolicy = R"yaml(classes:
+  - id: sox-workpapers
+    paths: ["/srv/audit/workpapers/**"]
+    min: 7y
+    trigger: created
+    immutability: worm
+    expiring_soon: 30d
+    controls: {sox: ["802"], sec_17a_4: ["17a-4(f)(2)(ii)(A)"]}
+  - id: crm-marketing
+    paths: ["/srv/crm/marketing/**"]
+    max: 24mo
+    trigger: modified
+holds:
+  - id: LH-2026-004
+    paths: ["/srv/records/**"]
+    issued_by: legal@example.com
+    from: 2026-03-01
+    until: null
+unclassified:
+  paths: ["/srv/**"]
+  severity: medium
+)yaml";
+
+TEST(PolicyLoader, LoadsTheDesignExample) {
+  Diagnostics d;
+  auto p = LoadPolicyString(kDesignPolicy, "p.yaml", d);
+  ASSERT_TRUE(p.ok()) << d.FormatText();
+  ASSERT_EQ(p->classes.size(), 2u);
+  EXPECT_EQ(p->classes[0].id, "sox-workpapers");
+  EXPECT_EQ(p->classes[0].immutability, Immutability::kWorm);
+  EXPECT_EQ(p->classes[0].min->months, 84);
+  EXPECT_EQ(p->classes[0].controls.at("sec_17a_4").at(0), "17a-4(f)(2)(ii)(A)");
+  EXPECT_EQ(p->classes[1].trigger, Trigger::kModified);
+  ASSERT_EQ(p->holds.size(), 1u);
+  EXPECT_FALSE(p->holds[0].until);
+  EXPECT_EQ(p->holds[0].from, Day("2026-03-01"));
+  EXPECT_EQ(p->unclassified.severity, "medium");
+  EXPECT_EQ(p->Roots(), std::vector<std::string>{"/srv"});
+}
+
+// The first diagnostic with `code`, or nullptr.
+const Diagnostic* Find(const Diagnostics& d, const std::string& code) {
+  for (const Diagnostic& x : d.items()) {
+    if (x.code == code) return &x;
+  }
+  return nullptr;
+}
+
+struct BadCase {
+  const char* yaml;
+  const char* code;
+  int line;
+  int column;
+};
+
+TEST(PolicyLoader, LocatesEachProblem) {
+  const BadCase cases[] = {
+      {"classes:\n  - id: a\n    paths: [\"/x/**\"]\n    min: 7years\n", "E301", 4, 10},
+      {"classes:\n  - id: a\n    paths: [\"/x/**\", \"rel/**\"]\n    min: 1y\n", "E302", 3, 22},
+      {"classes:\n  - id: a\n    paths: [\"/x/**\"]\n    min: 1y\n  - id: a\n    paths: [\"/y\"]\n    max: 1d\n",
+       "E303", 5, 9},
+      {"classes:\n  - id: 'a b'\n    paths: [\"/x\"]\n    min: 1y\n", "E304", 2, 9},
+      {"classes:\n  - id: a\n    paths: [\"/x\"]\n", "E305", 2, 5},
+      {"classes:\n  - id: a\n    paths: [\"/x\"]\n    min: 2y\n    max: 1y\n", "E306", 5, 10},
+      {"classes:\n  - id: a\n    paths: [\"/x\"]\n    min: 1y\n    trigger: deleted\n", "E307", 5, 14},
+      {"holds:\n  - id: h\n    paths: [\"/x\"]\n    issued_by: l\n    from: 2026-13-01\n    until: null\n",
+       "E308", 5, 11},
+      {"holds:\n  - id: h\n    paths: [\"/x\"]\n    issued_by: l\n    from: 2026-03-01\n    until: 2026-01-01\n",
+       "E308", 6, 12},
+      {"classes:\n  - id: a\n    paths: [\"/x\"]\n    min: 1y\n    controls: {finra: [\"4511\"]}\n", "E309", 5, 16},
+      {"classes:\n  - id: a\n    paths: [\"/x\"]\n    min: 1y\n    colour: red\n", "E101", 5, 5},
+      {"classes:\n  - id: a\n    paths: [\"/x\"]\n    min: 1y\n    immutability: stone\n", "E103", 5, 19},
+      {"classes: [\n", "E100", 0, 0},
+      {"holds:\n  - id: h\n    paths: [\"/x\"]\n    issued_by: l\n    from: 2026-03-01\n", "E104", 2, 5},
+      {"unclassified:\n  severity: low\n", "E104", 2, 3},
+  };
+  for (const BadCase& c : cases) {
+    Diagnostics d;
+    auto p = LoadPolicyString(c.yaml, "p.yaml", d);
+    EXPECT_FALSE(p.ok()) << c.yaml;
+    const Diagnostic* x = Find(d, c.code);
+    ASSERT_NE(x, nullptr) << c.code << " not reported for:\n" << c.yaml << "\n" << d.FormatText();
+    if (c.line > 0) {
+      EXPECT_EQ(x->location.line, c.line) << c.yaml << d.FormatText();
+      EXPECT_EQ(x->location.column, c.column) << c.yaml << d.FormatText();
+    }
+    EXPECT_EQ(x->location.file, "p.yaml");
+  }
+}
+
+TEST(PolicyLoader, ReportsAllProblemsOfAFile) {
+  Diagnostics d;
+  auto p = LoadPolicyString("classes:\n  - id: a\n    paths: [\"x\"]\n    min: 1q\n    trigger: never\n",
+                            "p.yaml", d);
+  EXPECT_FALSE(p.ok());
+  EXPECT_TRUE(Find(d, "E301"));
+  EXPECT_TRUE(Find(d, "E302"));
+  EXPECT_TRUE(Find(d, "E307"));
+}
+
+TEST(PolicyLoader, RefusesHostileShapes) {
+  Diagnostics d1;
+  std::string deep(100, '[');
+  EXPECT_FALSE(LoadPolicyString("classes: " + deep, "p.yaml", d1).ok());
+  Diagnostics d2;
+  EXPECT_FALSE(LoadPolicyString(std::string(kMaxPolicyBytes + 1, ' '), "p.yaml", d2).ok());
+  EXPECT_TRUE(Find(d2, "E312"));
+  Diagnostics d3;
+  EXPECT_FALSE(LoadPolicyString("a: 1\n---\nb: 2\n", "p.yaml", d3).ok());
+  Diagnostics d4;
+  EXPECT_FALSE(LoadPolicyFile("/nonexistent/policy.yaml", d4).ok());
+  EXPECT_TRUE(Find(d4, "E300"));
+  Diagnostics d5;
+  EXPECT_FALSE(LoadPolicyFile("/dev/null", d5).ok());  // not a regular file
+  EXPECT_TRUE(Find(d5, "E300"));
+}
+
+RetentionPolicy Load(const std::string& yaml) {
+  Diagnostics d;
+  auto p = LoadPolicyString(yaml, "p.yaml", d);
+  EXPECT_TRUE(p.ok()) << d.FormatText();
+  return p.ok() ? std::move(*p) : RetentionPolicy{};
+}
+
+TEST(PolicyResolve, LongestMinAndShortestMaxWin) {
+  const RetentionPolicy p = Load(R"yaml(classes:
+  - id: hipaa
+    paths: ["/srv/med/**"]
+    min: 6y
+  - id: sox
+    paths: ["/srv/med/finance/**"]
+    min: 7y
+    immutability: append_only
+  - id: gdpr
+    paths: ["/srv/med/**"]
+    max: 10y
+  - id: pci
+    paths: ["/srv/med/finance/cards/**"]
+    max: 1y
+    immutability: worm
+    controls: {pci_dss_4: ["3.2.1"]}
+)yaml");
+  FileClocks c;
+  c.birth = Day("2020-01-01");
+  c.first_seen = Day("2024-01-01");
+  Resolution r = p.Resolve("/srv/med/finance/x.pdf", c);
+  ASSERT_EQ(r.classes.size(), 3u);
+  EXPECT_EQ(r.primary->id, "sox");
+  EXPECT_EQ(*r.min_due, Day("2027-01-01"));
+  EXPECT_EQ(*r.max_due, Day("2030-01-01"));
+  EXPECT_EQ(r.clock, "birth");
+  EXPECT_EQ(r.immutability, Immutability::kAppendOnly);
+
+  // A maximum shorter than a minimum: keeping wins, the maximum moves to the minimum's end.
+  r = p.Resolve("/srv/med/finance/cards/y.csv", c);
+  EXPECT_EQ(r.classes.size(), 4u);
+  EXPECT_EQ(*r.min_due, Day("2027-01-01"));
+  EXPECT_EQ(*r.max_due, Day("2027-01-01"));
+  EXPECT_EQ(r.immutability, Immutability::kWorm);
+  EXPECT_EQ(r.controls, std::vector<std::string>{"pci_dss_4:3.2.1"});
+
+  r = p.Resolve("/srv/other/z", c);
+  EXPECT_TRUE(r.classes.empty());
+  EXPECT_EQ(r.primary, nullptr);
+}
+
+TEST(PolicyResolve, ClocksNeverTrustMtimeAlone) {
+  const RetentionPolicy p = Load(R"yaml(classes:
+  - id: created
+    paths: ["/a/**"]
+    min: 1y
+  - id: modified
+    paths: ["/b/**"]
+    max: 1y
+    trigger: modified
+  - id: closure
+    paths: ["/c/**"]
+    min: 6y
+    max: 7y
+    trigger: event:account_closed
+)yaml");
+  FileClocks c;
+  c.first_seen = Day("2025-06-01");
+  c.mtime = Day("2000-01-01");  // set back by the owner
+  Resolution r = p.Resolve("/a/x", c);
+  EXPECT_EQ(r.clock, "first_seen");  // no birth time: when Vigil first saw it
+  EXPECT_EQ(*r.min_due, Day("2026-06-01"));
+
+  c.changed_at = Day("2025-07-01");  // Vigil saw the content change then
+  r = p.Resolve("/b/x", c);
+  EXPECT_EQ(*r.max_due, Day("2026-07-01"));
+  c.changed_at = 0;
+  r = p.Resolve("/b/x", c);
+  EXPECT_EQ(r.clock, "mtime");
+
+  r = p.Resolve("/c/x", c);
+  EXPECT_TRUE(r.min_pending);
+  EXPECT_FALSE(r.max_due);
+  EXPECT_EQ(r.clock, "event");
+}
+
+TEST(PolicyResolve, HoldsAndExpiringSoon) {
+  const RetentionPolicy p = Load(R"yaml(classes:
+  - id: mkt
+    paths: ["/srv/crm/**"]
+    max: 24mo
+    expiring_soon: 30d
+holds:
+  - id: LH-1
+    paths: ["/srv/crm/case/**"]
+    issued_by: legal@example.com
+    from: 2026-03-01
+    until: 2026-06-30
+)yaml");
+  FileClocks c;
+  c.birth = Day("2024-03-01");
+  Resolution r = p.Resolve("/srv/crm/case/a", c);
+  EXPECT_EQ(*r.max_due, Day("2026-03-01"));
+  EXPECT_EQ(*r.soon_from, Day("2026-01-30"));
+  EXPECT_TRUE(p.ActiveHolds("/srv/crm/case/a", Day("2026-02-28")).empty());
+  EXPECT_EQ(p.ActiveHolds("/srv/crm/case/a", Day("2026-03-01")).size(), 1u);
+  EXPECT_EQ(p.ActiveHolds("/srv/crm/case/a", Day("2026-06-30") + 86399).size(), 1u);  // whole day
+  EXPECT_TRUE(p.ActiveHolds("/srv/crm/case/a", Day("2026-07-01")).empty());
+  EXPECT_TRUE(p.ActiveHolds("/srv/crm/other", Day("2026-04-01")).empty());
+}
+
+TEST(PolicyRoots, FixedPrefixesWithoutNesting) {
+  const RetentionPolicy p = Load(R"yaml(classes:
+  - id: a
+    paths: ["/srv/a/**", "/srv/a/b/*.pdf", "/srv/ab/x"]
+    min: 1y
+  - id: b
+    paths: ["/data/*/reports/**"]
+    max: 1y
+)yaml");
+  EXPECT_EQ(p.Roots(), (std::vector<std::string>{"/data", "/srv/a", "/srv/ab/x"}));
+}
+
+}  // namespace
+}  // namespace vigil::retention
