@@ -10,6 +10,10 @@ FUZZ_BUILD ?= build-fuzz
 DEB_BUILD  ?= build-deb
 CONFIG     ?= etc/vigil.yaml
 JOBS       ?= $(shell nproc)
+# ccache: paths under the checkout are hashed relative to it, so a fresh clone elsewhere (as
+# CI makes) reuses the cache instead of compiling everything again.
+export CCACHE_BASEDIR ?= $(CURDIR)
+export CCACHE_NOHASHDIR ?= 1
 VIGIL_WERROR ?= OFF
 CMAKE_FLAGS ?=
 

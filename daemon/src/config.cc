@@ -13,6 +13,7 @@
 #include <sstream>
 #include <system_error>
 
+#include "vigil/names.h"
 #include "rule_packs.h"
 #include "vigil/config_section.h"
 #include "vigil/ip_address.h"
@@ -112,22 +113,6 @@ std::optional<YAML::Node> ParseYaml(std::string_view text, const std::string& na
     diags.Error(file_loc, "E100", std::string("cannot parse YAML: ") + e.what());
   }
   return std::nullopt;
-}
-
-// Names that end up in file names, metric labels and events: keep them plain.
-bool IsPlainName(std::string_view s, size_t max_len) {
-  if (s.empty() || s.size() > max_len || s.front() == '-' || s.front() == '.') return false;
-  return std::all_of(s.begin(), s.end(), [](char ch) {
-    return (ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') || (ch >= '0' && ch <= '9') ||
-           ch == '-' || ch == '_' || ch == '.';
-  });
-}
-
-std::string JoinNames(const std::vector<std::string>& names) {
-  if (names.empty()) return "(none)";
-  std::string out;
-  for (const auto& n : names) out += (out.empty() ? "" : ", ") + n;
-  return out;
 }
 
 // Calls the factory, making sure that a failure is always explained in the diagnostics.

@@ -3,6 +3,7 @@
 //
 // Threading: registry and config reading happen while loading, on one thread; OutputSet as
 // documented in the header.
+#include "vigil/names.h"
 #include "vigil/output.h"
 
 #include <algorithm>
@@ -12,22 +13,6 @@
 
 namespace vigil {
 namespace {
-
-// Names end up in metric labels and logs: keep them plain.
-bool IsPlainName(std::string_view s) {
-  if (s.empty() || s.size() > 64 || s.front() == '-' || s.front() == '.') return false;
-  return std::all_of(s.begin(), s.end(), [](char ch) {
-    return (ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') || (ch >= '0' && ch <= '9') ||
-           ch == '-' || ch == '_' || ch == '.';
-  });
-}
-
-std::string JoinNames(const std::vector<std::string>& names) {
-  if (names.empty()) return "(none)";
-  std::string out;
-  for (const auto& n : names) out += (out.empty() ? "" : ", ") + n;
-  return out;
-}
 
 std::chrono::milliseconds ToMillis(std::chrono::nanoseconds d) {
   return std::chrono::ceil<std::chrono::milliseconds>(d);
