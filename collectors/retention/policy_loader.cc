@@ -2,7 +2,6 @@
 #include <fcntl.h>
 #include <sys/stat.h>
 #include <unistd.h>
-#include <yaml-cpp/eventhandler.h>
 #include <yaml-cpp/yaml.h>
 
 #include <cerrno>
@@ -14,62 +13,13 @@
 
 #include "retention_policy.h"
 #include "vigil/config_section.h"
+#include "vigil/yaml_load.h"
 
 namespace vigil::retention {
 namespace {
 
 constexpr size_t kMaxNodes = 200000;
 constexpr int kMaxDepth = 32;
-constexpr size_t kMaxFlowSeparators = 200000;
-
-SourceLocation At(const std::string& file, const YAML::Mark& m) {
-  SourceLocation loc{file, 0, 0};
-  if (m.line >= 0 && m.column >= 0) {
-    loc.line = m.line + 1;
-    loc.column = m.column + 1;
-  }
-  return loc;
-}
-
-// Refuses, while streaming, documents too big or too deep to build as a node tree.
-class ShapeLimit : public YAML::EventHandler {
- public:
-  struct Refused {
-    YAML::Mark mark;
-    std::string message;
-  };
-  using Mark = YAML::Mark;
-  void OnDocumentStart(const Mark& m) override {
-    if (++docs_ > 1) throw Refused{m, "a policy file holds one YAML document; found a second"};
-  }
-  void OnDocumentEnd() override {}
-  void OnNull(const Mark& m, YAML::anchor_t) override { Count(m); }
-  void OnAlias(const Mark& m, YAML::anchor_t) override { Count(m); }
-  void OnScalar(const Mark& m, const std::string&, YAML::anchor_t, const std::string&) override {
-    Count(m);
-  }
-  void OnSequenceStart(const Mark& m, const std::string&, YAML::anchor_t,
-                       YAML::EmitterStyle::value) override {
-    Open(m);
-  }
-  void OnSequenceEnd() override { --depth_; }
-  void OnMapStart(const Mark& m, const std::string&, YAML::anchor_t,
-                  YAML::EmitterStyle::value) override {
-    Open(m);
-  }
-  void OnMapEnd() override { --depth_; }
-
- private:
-  void Count(const Mark& m) {
-    if (++nodes_ > kMaxNodes) throw Refused{m, "policy file too complex: more than 200000 YAML nodes"};
-  }
-  void Open(const Mark& m) {
-    Count(m);
-    if (++depth_ > kMaxDepth) throw Refused{m, "policy nested too deeply: more than 32 levels"};
-  }
-  size_t docs_ = 0, nodes_ = 0;
-  int depth_ = 0;
-};
 
 bool ValidId(std::string_view id) {
   if (id.empty() || id.size() > 128) return false;
@@ -149,7 +99,7 @@ class PolicyReader {
       auto g = PathGlob::Compile(patterns[i], &why);
       if (!g) {
         SourceLocation loc = s.Where(key);
-        if (list.IsSequence() && i < list.size()) loc = At(file_, list[i].Mark());
+        if (list.IsSequence() && i < list.size()) loc = MarkLocation(file_, list[i].Mark());
         diags_.Error(loc, "E302", "bad path pattern '" + patterns[i] + "': " + why);
         continue;
       }
@@ -207,7 +157,7 @@ class PolicyReader {
           const std::string fw = kv.first.Scalar();
           std::vector<std::string> ids = controls.StringList(fw);
           if (!KnownFramework(fw)) {
-            diags_.Error(At(file_, kv.first.Mark()), "E309",
+            diags_.Error(MarkLocation(file_, kv.first.Mark()), "E309",
                          "unknown framework '" + fw +
                              "' (expected pci_dss_4, sox, hipaa, gdpr, sec_17a_4, iso_27001_2022, nist_800_53, soc2)");
             continue;
@@ -270,27 +220,18 @@ Result<RetentionPolicy> LoadPolicyString(std::string_view text, const std::strin
   const size_t errors_before = diags.error_count();
   RetentionPolicy policy;
   policy.file = file;
-  if (text.size() > kMaxPolicyBytes) {
-    diags.Error({file, 0, 0}, "E312", "policy file too large: over the limit of 4 MiB");
-  } else if (static_cast<size_t>(std::count(text.begin(), text.end(), ',')) > kMaxFlowSeparators) {
-    diags.Error({file, 0, 0}, "E312", "policy file too complex: more than 200000 commas");
-  } else {
-    const std::string buffer(text);
+  YamlLimits limits;
+  limits.what = "policy";
+  limits.limit_code = "E312";
+  limits.max_bytes = kMaxPolicyBytes;
+  limits.max_nodes = kMaxNodes;
+  limits.max_depth = kMaxDepth;
+  if (auto root = LoadBoundedYaml(text, file, limits, diags)) {
     try {
-      {
-        std::istringstream in(buffer);
-        YAML::Parser parser(in);
-        ShapeLimit limit;
-        while (parser.HandleNextDocument(limit)) {
-        }
-      }
-      YAML::Node root = YAML::Load(buffer);
-      ConfigSection section(root, file, diags);
+      ConfigSection section(*root, file, diags);
       PolicyReader(file, diags).Read(section, policy);
-    } catch (const ShapeLimit::Refused& e) {
-      diags.Error(At(file, e.mark), "E312", e.message);
     } catch (const YAML::Exception& e) {
-      diags.Error(At(file, e.mark), "E100", "YAML syntax error: " + e.msg);
+      diags.Error(MarkLocation(file, e.mark), "E100", "YAML error: " + e.msg);
     } catch (const std::exception& e) {
       diags.Error({file, 0, 0}, "E100", std::string("cannot read the policy: ") + e.what());
     }

@@ -3,7 +3,6 @@
 #include <fcntl.h>
 #include <sys/stat.h>
 #include <unistd.h>
-#include <yaml-cpp/eventhandler.h>
 
 #include <algorithm>
 #include <cerrno>
@@ -14,6 +13,7 @@
 #include <system_error>
 
 #include "vigil/names.h"
+#include "vigil/yaml_load.h"
 #include "rule_packs.h"
 #include "vigil/config_section.h"
 #include "vigil/ip_address.h"
@@ -21,98 +21,15 @@
 namespace vigil {
 namespace {
 
-// yaml-cpp tokenizes a flow collection ([a, b, ...]) whole before handing out its first
-// node, so the node limit alone cannot bound it; its separators can.
-constexpr size_t kMaxFlowSeparators = 200000;
-
-SourceLocation MarkLocation(const std::string& file, const YAML::Mark& m) {
-  SourceLocation loc{file, 0, 0};
-  if (m.line >= 0 && m.column >= 0) {
-    loc.line = m.line + 1;
-    loc.column = m.column + 1;
-  }
-  return loc;
-}
-
-// Streams the text through yaml-cpp's event parser, which keeps little in memory, and
-// stops at the first sign of a document too big or too deep to build as a node tree.
-class ShapeCheck : public YAML::EventHandler {
- public:
-  struct Refused {
-    YAML::Mark mark;
-    std::string message;
-  };
-  using Mark = YAML::Mark;
-  using Style = YAML::EmitterStyle::value;
-
-  void OnDocumentStart(const Mark& m) override {
-    if (++documents_ > 1) throw Refused{m, "a config file holds one YAML document; found a second"};
-  }
-  void OnDocumentEnd() override {}
-  void OnNull(const Mark& m, YAML::anchor_t) override { Count(m); }
-  void OnAlias(const Mark& m, YAML::anchor_t) override { Count(m); }
-  void OnScalar(const Mark& m, const std::string&, YAML::anchor_t, const std::string&) override {
-    Count(m);
-  }
-  void OnSequenceStart(const Mark& m, const std::string&, YAML::anchor_t, Style) override {
-    Open(m);
-  }
-  void OnSequenceEnd() override { --depth_; }
-  void OnMapStart(const Mark& m, const std::string&, YAML::anchor_t, Style) override { Open(m); }
-  void OnMapEnd() override { --depth_; }
-
- private:
-  void Count(const Mark& m) {
-    if (++nodes_ > kMaxConfigNodes) {
-      throw Refused{m, "config file too complex: more than " + std::to_string(kMaxConfigNodes) +
-                           " YAML nodes"};
-    }
-  }
-  void Open(const Mark& m) {
-    Count(m);
-    if (++depth_ > kMaxConfigDepth) {
-      throw Refused{
-          m, "config nested too deeply: more than " + std::to_string(kMaxConfigDepth) + " levels"};
-    }
-  }
-
-  size_t documents_ = 0;
-  size_t nodes_ = 0;
-  int depth_ = 0;
-};
-
 // The root node of `text`, or nullopt after recording why there is none.
 std::optional<YAML::Node> ParseYaml(std::string_view text, const std::string& name,
                                     Diagnostics& diags) {
-  SourceLocation file_loc{name, 0, 0};
-  if (text.size() > kMaxConfigBytes) {
-    diags.Error(file_loc, "E103", "config file too large: over the limit of 4 MiB");
-    return std::nullopt;
-  }
-  if (static_cast<size_t>(std::count(text.begin(), text.end(), ',')) > kMaxFlowSeparators) {
-    diags.Error(
-        file_loc, "E103",
-        "config file too complex: more than " + std::to_string(kMaxFlowSeparators) + " commas");
-    return std::nullopt;
-  }
-  std::string buffer(text);
-  try {
-    {
-      std::istringstream in(buffer);
-      YAML::Parser parser(in);
-      ShapeCheck shape;
-      while (parser.HandleNextDocument(shape)) {
-      }
-    }
-    return YAML::Load(buffer);
-  } catch (const ShapeCheck::Refused& e) {
-    diags.Error(MarkLocation(name, e.mark), "E103", e.message);
-  } catch (const YAML::Exception& e) {
-    diags.Error(MarkLocation(name, e.mark), "E100", "YAML syntax error: " + e.msg);
-  } catch (const std::exception& e) {
-    diags.Error(file_loc, "E100", std::string("cannot parse YAML: ") + e.what());
-  }
-  return std::nullopt;
+  YamlLimits limits;
+  limits.what = "config";
+  limits.max_bytes = kMaxConfigBytes;
+  limits.max_nodes = kMaxConfigNodes;
+  limits.max_depth = kMaxConfigDepth;
+  return LoadBoundedYaml(text, name, limits, diags);
 }
 
 // Calls the factory, making sure that a failure is always explained in the diagnostics.
