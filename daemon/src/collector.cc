@@ -70,36 +70,8 @@ CollectorRegistry& CollectorRegistry::Global() {
   return *registry;
 }
 
-bool CollectorRegistry::Add(std::unique_ptr<CollectorFactory> factory) {
-  std::string name(factory->name());
-  if (factories_.count(name) != 0) {
-    duplicates_.push_back(name);
-    return false;
-  }
-  factories_.emplace(std::move(name), std::move(factory));
-  return true;
-}
-
-Status CollectorRegistry::Validate() const {
-  if (duplicates_.empty()) return Status::Ok();
-  std::string names;
-  for (const auto& d : duplicates_) names += (names.empty() ? "" : ", ") + d;
-  return Status::AlreadyExists("collector type registered more than once: " + names);
-}
-
-const CollectorFactory* CollectorRegistry::Find(std::string_view name) const {
-  auto it = factories_.find(name);
-  return it == factories_.end() ? nullptr : it->second.get();
-}
-
-std::vector<std::string> CollectorRegistry::Names() const {
-  std::vector<std::string> out;
-  for (const auto& [name, f] : factories_) out.push_back(name);
-  return out;
-}
-
 Status CollectorRegistry::DeclareAllFields(FieldRegistry& fields) const {
-  for (const auto& [name, f] : factories_) {
+  for (const auto& [name, f] : factories()) {
     Status s = f->DeclareFields(fields);
     if (!s.ok()) return Status(s.code(), "collector '" + name + "': " + s.message());
   }

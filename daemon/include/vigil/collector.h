@@ -33,6 +33,7 @@
 #include <vector>
 
 #include "vigil/config_section.h"
+#include "vigil/factory_registry.h"
 #include "vigil/event.h"
 #include "vigil/field.h"
 #include "vigil/metric_writer.h"
@@ -156,23 +157,12 @@ class CollectorFactory {
   virtual std::vector<Capability> capabilities() const { return {}; }
 };
 
-class CollectorRegistry {
+class CollectorRegistry : public FactoryRegistry<CollectorFactory> {
  public:
+  CollectorRegistry() : FactoryRegistry("collector") {}
   static CollectorRegistry& Global();
-
-  // Adds a factory. A duplicate name is kept out and remembered, so that Validate() fails.
-  // Returns true so that it can initialise a static (see VIGIL_REGISTER_COLLECTOR).
-  bool Add(std::unique_ptr<CollectorFactory> factory);
-  // Fails if any name was registered twice. The daemon calls this first thing.
-  Status Validate() const;
-  const CollectorFactory* Find(std::string_view name) const;
-  std::vector<std::string> Names() const;  // sorted
   // Calls DeclareFields on every factory.
   Status DeclareAllFields(FieldRegistry& fields) const;
-
- private:
-  std::map<std::string, std::unique_ptr<CollectorFactory>, std::less<>> factories_;
-  std::vector<std::string> duplicates_;
 };
 
 }  // namespace vigil

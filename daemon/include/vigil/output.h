@@ -36,6 +36,7 @@
 
 #include "vigil/config_section.h"
 #include "vigil/diagnostic.h"
+#include "vigil/factory_registry.h"
 #include "vigil/event.h"
 #include "vigil/metric_writer.h"
 #include "vigil/rules/alert.h"
@@ -129,18 +130,10 @@ class OutputFactory {
                                                  const OutputEnv& env) const = 0;
 };
 
-class OutputRegistry {
+class OutputRegistry : public FactoryRegistry<OutputFactory> {
  public:
+  OutputRegistry() : FactoryRegistry("output") {}
   static OutputRegistry& Global();
-  // Adds a factory; a duplicate name is kept out and remembered so that Validate() fails.
-  bool Add(std::unique_ptr<OutputFactory> factory);
-  Status Validate() const;
-  const OutputFactory* Find(std::string_view name) const;
-  std::vector<std::string> Names() const;  // sorted
-
- private:
-  std::map<std::string, std::unique_ptr<OutputFactory>, std::less<>> factories_;
-  std::vector<std::string> duplicates_;
 };
 
 // One item of the `outputs:` list of the daemon config.

@@ -134,33 +134,6 @@ OutputRegistry& OutputRegistry::Global() {
   return *registry;
 }
 
-bool OutputRegistry::Add(std::unique_ptr<OutputFactory> factory) {
-  std::string name(factory->name());
-  if (factories_.count(name) != 0) {
-    duplicates_.push_back(name);
-    return false;
-  }
-  factories_.emplace(std::move(name), std::move(factory));
-  return true;
-}
-
-Status OutputRegistry::Validate() const {
-  if (duplicates_.empty()) return Status::Ok();
-  return Status::AlreadyExists("output type registered more than once: " +
-                               JoinNames(duplicates_));
-}
-
-const OutputFactory* OutputRegistry::Find(std::string_view name) const {
-  auto it = factories_.find(name);
-  return it == factories_.end() ? nullptr : it->second.get();
-}
-
-std::vector<std::string> OutputRegistry::Names() const {
-  std::vector<std::string> out;
-  for (const auto& [name, f] : factories_) out.push_back(name);
-  return out;
-}
-
 std::vector<OutputEntry> ReadOutputEntries(ConfigSection& root, const OutputRegistry& registry) {
   std::vector<OutputEntry> entries;
   std::map<std::string, int> first_line;  // name -> line of its first entry
