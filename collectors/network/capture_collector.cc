@@ -3,6 +3,7 @@
 #include <poll.h>
 #include <pcap/pcap.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <chrono>
 #include <memory>
@@ -97,6 +98,7 @@ class CaptureCollector : public Collector {
     };
 
     uint32_t last_recv = 0, last_drop = 0, last_ifdrop = 0;
+    uint64_t gaps_reported = 0;
     auto poll_stats = [&] {
       pcap_stat st{};
       if (pcap_stats(p, &st) != 0) return;
@@ -104,6 +106,10 @@ class CaptureCollector : public Collector {
       Widen(st.ps_drop, last_drop, stats_.dropped);
       Widen(st.ps_ifdrop, last_ifdrop, stats_.if_dropped);
       metrics_.PublishKernel(stats_.received, stats_.dropped, stats_.if_dropped);
+      // Packets the kernel or the interface dropped before capture: a coverage gap.
+      const uint64_t lost = stats_.dropped + stats_.if_dropped;
+      if (lost > gaps_reported) ctx.CountGaps(lost - gaps_reported);
+      gaps_reported = std::max(gaps_reported, lost);
     };
     Status result;
     auto last_stats = std::chrono::steady_clock::now();

@@ -82,6 +82,10 @@ class RetentionCollector : public Collector {
         if (ctx.mode() == RunMode::kReplay) return result.status();
         VIGIL_LOG(kWarning) << "retention scan " << o_.instance << ": " << result.status().ToString();
       } else {
+        // Paths the walk or the hasher could not read, and a walk cut short: coverage gaps.
+        const WalkStats& w = result->walk;
+        ctx.CountGaps(w.issue(WalkIssue::kOpenDir) + w.issue(WalkIssue::kReadDir) + w.issue(WalkIssue::kStat) +
+                      w.issue(WalkIssue::kMissingRoot) + w.issue(WalkIssue::kMaxFiles) + w.issue(WalkIssue::kHash));
         Publish(*result, req, started, *last_full);
       }
       if (ctx.mode() == RunMode::kReplay || ctx.stopping()) return Status::Ok();

@@ -18,7 +18,7 @@ constexpr auto kHandlingEvery = std::chrono::seconds(15);
 const std::vector<double> kHandlingBounds = {60, 300, 900, 1800, 3600, 4 * 3600, 8 * 3600, 24 * 3600,
                                              3 * 86400, 7 * 86400, 30 * 86400};
 
-Timestamp Now() { return std::chrono::time_point_cast<std::chrono::nanoseconds>(std::chrono::system_clock::now()); }
+Timestamp Now() { return WallNow(); }
 
 }  // namespace
 
@@ -87,8 +87,17 @@ void AlertRouter::Submit(const Alert& alert) {
     not_full_.wait(lock, [&] { return queue_.size() < options_.queue_capacity || stopping_; });
   }
   queue_.push_back(alert);
+  ++submitted_;
   depth_.store(queue_.size(), std::memory_order_relaxed);
   lock.unlock();
+  not_empty_.notify_one();
+}
+
+void AlertRouter::RecordRun(std::string type, json data) {
+  {
+    std::lock_guard lock(mu_);
+    run_records_.push_back({submitted_, std::move(type), std::move(data)});
+  }
   not_empty_.notify_one();
 }
 
@@ -105,21 +114,41 @@ void AlertRouter::Stop() {
 
 void AlertRouter::Run() {
   std::deque<Alert> batch;
+  std::deque<PendingRecord> records;
   for (;;) {
     bool stop = false;
     {
       std::unique_lock lock(mu_);
-      not_empty_.wait_for(lock, kTickEvery, [&] { return !queue_.empty() || stopping_; });
-      const size_t n = std::min(queue_.size(), options_.batch);
+      not_empty_.wait_for(lock, kTickEvery,
+                          [&] { return !queue_.empty() || !run_records_.empty() || stopping_; });
+      // Alerts up to the next run record, then the records handed over at that point.
+      size_t n = std::min(queue_.size(), options_.batch);
+      if (!run_records_.empty()) n = std::min<uint64_t>(n, run_records_.front().after_alerts - taken_);
       for (size_t i = 0; i < n; ++i) {
         batch.push_back(std::move(queue_.front()));
         queue_.pop_front();
       }
+      taken_ += n;
+      while (!run_records_.empty() && run_records_.front().after_alerts == taken_) {
+        records.push_back(std::move(run_records_.front()));
+        run_records_.pop_front();
+      }
       depth_.store(queue_.size(), std::memory_order_relaxed);
-      stop = stopping_ && queue_.empty();
+      stop = stopping_ && queue_.empty() && run_records_.empty();
     }
     not_full_.notify_all();
     if (!batch.empty()) Process(batch);
+    if (!records.empty()) {
+      Status s;
+      for (int attempt = 1; attempt <= kPersistAttempts; ++attempt) {
+        s = PersistRunRecords(records);
+        if (s.ok()) break;
+        errors_.fetch_add(1, std::memory_order_relaxed);
+        if (attempt < kPersistAttempts) std::this_thread::sleep_for(std::chrono::milliseconds(200 * attempt));
+      }
+      if (!s.ok()) VIGIL_LOG(kError) << "alert store: run record not written: " << s.message();
+      records.clear();
+    }
     const auto now = std::chrono::steady_clock::now();
     if (stop || now - last_tick_ >= kTickEvery) {
       last_tick_ = now;
@@ -185,6 +214,25 @@ Status AlertRouter::Persist(std::deque<Alert>& batch, std::vector<std::pair<uint
     if (opener) merged_.fetch_add(1, std::memory_order_relaxed);
     else ++next_id_;
     ids.emplace_back(static_cast<uint64_t>(id), std::move(alert_json));
+  }
+  return journal.Commit(now);
+}
+
+Status AlertRouter::PersistRunRecords(std::deque<PendingRecord>& records) {
+  store::Journal journal(*audit_, *store_);
+  VIGIL_RETURN_IF_ERROR(journal.Begin());
+  const Timestamp now = Now();
+  // Written records leave the deque, so a retry continues after them.
+  while (!records.empty()) {
+    PendingRecord& r = records.front();
+    if (r.type != "run_start") {
+      if (run_id_ == 0) return Status::FailedPrecondition("a " + r.type + " record before any run_start");
+      r.data["run"] = run_id_;
+    }
+    auto rec = journal.Record(r.type, r.data, now);
+    if (!rec.ok()) return rec.status();
+    if (r.type == "run_start") run_id_ = static_cast<int64_t>(rec->seq);
+    records.pop_front();
   }
   return journal.Commit(now);
 }

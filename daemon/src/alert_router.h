@@ -15,8 +15,11 @@
 // counted. If the store or the audit log fails, the batch is retried; after the retries the
 // alerts still go to the outputs and are counted as unpersisted, and the error is logged.
 //
-// Threading: Submit from one thread (the engine); Stop from any thread once; WriteMetrics
-// from any thread.
+// Run records (run_start, ruleset, coverage, run_stop: store/run_records.h) go the same way
+// as alerts, so a report knows which rules were in force and what the collectors saw.
+//
+// Threading: Submit from one thread (the engine); RecordRun from the owner's thread; Stop
+// from any thread once; WriteMetrics from any thread.
 #pragma once
 
 #include <atomic>
@@ -29,6 +32,9 @@
 #include <mutex>
 #include <string>
 #include <thread>
+#include <utility>
+
+#include <nlohmann/json.hpp>
 
 #include "audit/audit_log.h"
 #include "store/alert_store.h"
@@ -63,6 +69,10 @@ class AlertRouter {
   static Result<std::unique_ptr<AlertRouter>> Open(const RouterOptions& options, AlertDelivery deliver);
 
   void Submit(const Alert& alert);
+  // Queues a run record (store/run_records.h) for the writer thread, which appends it after
+  // the alerts submitted before it. "run_start" begins a run; the records after it get its
+  // sequence number as "run".
+  void RecordRun(std::string type, nlohmann::json data);
   // Persists and delivers everything queued, signs a final checkpoint, stops the thread.
   void Stop();
 
@@ -70,10 +80,16 @@ class AlertRouter {
   void WriteMetrics(MetricWriter& out) const;
 
  private:
+  struct PendingRecord {
+    uint64_t after_alerts = 0;
+    std::string type;
+    nlohmann::json data;
+  };
   AlertRouter(RouterOptions options, AlertDelivery deliver);
   void Run();
   void Process(std::deque<Alert>& batch);
   Status Persist(std::deque<Alert>& batch, std::vector<std::pair<uint64_t, std::string>>& ids);
+  Status PersistRunRecords(std::deque<PendingRecord>& records);
   Status Tick(bool final_checkpoint);  // time-based checkpoint, pruning, handling stats
   void RefreshHandling();
 
@@ -86,6 +102,11 @@ class AlertRouter {
   std::mutex mu_;
   std::condition_variable not_empty_, not_full_;
   std::deque<Alert> queue_;
+  // Run records wait here, each with the number of alerts submitted before it, so the
+  // writer appends alerts and records in the order they were handed over.
+  std::deque<PendingRecord> run_records_;
+  uint64_t submitted_ = 0, taken_ = 0;  // alerts ever queued / taken by the writer
+  int64_t run_id_ = 0;  // writer thread
   bool stopping_ = false;
   std::thread thread_;
   std::chrono::steady_clock::time_point last_tick_{}, last_prune_{}, last_handling_{};

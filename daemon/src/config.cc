@@ -249,6 +249,12 @@ void ReadConfig(ConfigSection& root, DaemonConfig& c, const CollectorRegistry& r
   } else {
     c.audit_checkpoint_interval = std::chrono::ceil<std::chrono::seconds>(interval);
   }
+  auto coverage = audit.DurationValue("coverage_interval", c.coverage_interval);
+  if (coverage < std::chrono::seconds(1) || coverage > std::chrono::hours(24)) {
+    audit.BadValue("coverage_interval", "must be between 1s and 24h");
+  } else {
+    c.coverage_interval = std::chrono::ceil<std::chrono::seconds>(coverage);
+  }
   if (c.audit_checkpoint_every == 0 && c.audit_checkpoint_interval.count() == 0) {
     audit.BadValue("checkpoint_every", "checkpoint_every and checkpoint_interval cannot both be 0");
   }

@@ -76,6 +76,7 @@ struct DaemonConfig {
   std::chrono::seconds alert_keep{std::chrono::hours(24 * 400)};  // 0 = forever
   uint64_t audit_checkpoint_every = 1000;
   std::chrono::seconds audit_checkpoint_interval{60};
+  std::chrono::seconds coverage_interval{60};  // between coverage records (run_records.h)
   std::chrono::seconds shutdown_timeout{10};
   // The health monitor (docs/health.md): how often it samples, and the clock jump it reports.
   std::chrono::nanoseconds health_interval = std::chrono::seconds(10);

@@ -5,12 +5,14 @@
 #include <csignal>
 #include <filesystem>
 #include <system_error>
+#include <utility>
 
 #include "config_source.h"
 #include "privileges.h"
 #include "health_monitor.h"
 #include "process_metrics.h"
 #include "router_setup.h"
+#include "run_recording.h"
 #include "rule_loading.h"
 #include "skip_reporter.h"
 #include "vigil/log.h"
@@ -63,10 +65,21 @@ bool SameCollectorEntry(const CollectorEntry& a, const CollectorEntry& b) {
          YAML::Dump(a.node) == YAML::Dump(b.node);
 }
 
+bool SameOutputs(const std::vector<OutputEntry>& a, const std::vector<OutputEntry>& b) {
+  if (a.size() != b.size()) return false;
+  for (size_t i = 0; i < a.size(); ++i) {
+    if (a[i].type != b[i].type || a[i].name != b[i].name || a[i].enabled != b[i].enabled ||
+        YAML::Dump(a[i].node) != YAML::Dump(b[i].node)) {
+      return false;
+    }
+  }
+  return true;
+}
+
 }  // namespace
 
 Daemon::Daemon(RunOptions options)
-    : options_(std::move(options)), signals_(io_), watchdog_(io_) {}
+    : options_(std::move(options)), signals_(io_), watchdog_(io_), coverage_timer_(io_) {}
 
 Daemon::~Daemon() = default;
 
@@ -132,7 +145,7 @@ int Daemon::Run() {
     VIGIL_LOG(kError) << outputs.status().message() << "; not starting";
     return 1;
   }
-  outputs_ = std::make_unique<OutputSet>(std::move(*outputs));
+  outputs_ = std::make_shared<OutputSet>(std::move(*outputs));
   auto router = AlertRouter::Open(RouterOptionsFor(config_, StorePathIn(config_.state_dir)),
                                   [this](uint64_t id, const Alert& a, const std::string& json) {
                                     DeliverAlert(id, a, json);
@@ -142,6 +155,8 @@ int Daemon::Run() {
     return 1;
   }
   router_ = std::move(*router);
+  router_->RecordRun("run_start", store::RunStartData(RunStartFor("daemon", config_, WallNow())));
+  RecordRuleset(**rules, config_);
   engine_ = std::make_unique<RuleEngineConsumer>(std::move(*rules),
                                                  [this](const Alert& a) { OnAlert(a); });
   consumers_.Add(engine_.get());
@@ -181,6 +196,7 @@ int Daemon::Run() {
 
   health_->Start();
   ArmWatchdog();
+  ArmCoverage();
   notifier_.Ready();
   UpdateStatus();
   VIGIL_LOG(kNotice) << "vigil started (config " 
@@ -191,12 +207,18 @@ int Daemon::Run() {
   // Stopping: collectors first, then whatever is queued is processed.
   notifier_.Stopping();
   health_->Stop();
+  std::set<std::string> running;  // up until this stop, for the final coverage record
+  for (const auto& [name, status] : pipeline_->CollectorStatuses()) {
+    if (status.state == Pipeline::CollectorState::kRunning) running.insert(name);
+  }
   pipeline_->StopCollectors();
   health_->Tick();  // what the last interval lost is reported too (stopped collectors are not down)
   pipeline_->Drain();
   engine_->Finish();  // summaries of suppression windows still open (engine thread has ended)
+  RecordCoverage(&running);  // the run's final counters, then its clean end
+  router_->RecordRun("run_stop", store::RunStopData(WallNow()));
   router_->Stop();    // store what is queued, sign a last checkpoint
-  outputs_->Stop(std::chrono::duration_cast<std::chrono::milliseconds>(config_.shutdown_timeout));
+  Outputs()->Stop(std::chrono::duration_cast<std::chrono::milliseconds>(config_.shutdown_timeout));
   if (metrics_) metrics_->Stop();
   VIGIL_LOG(kNotice) << "vigil stopped: " << pipeline_->processed() << " events processed, "
                      << pipeline_->dropped() << " dropped, " << alerts_.load() << " alerts, "
@@ -219,6 +241,7 @@ void Daemon::OnSignal(int signo) {
                          << ", draining and stopping";
       signals_.cancel();
       watchdog_.cancel();
+      coverage_timer_.cancel();
       io_.stop();
       return;
     case SIGHUP:
@@ -226,7 +249,7 @@ void Daemon::OnSignal(int signo) {
       break;
     case SIGUSR1:
       VIGIL_LOG(kInfo) << "received SIGUSR1: reopening output files";
-      if (outputs_) outputs_->Reopen();
+      if (auto o = Outputs()) o->Reopen();
       break;
     default:
       break;
@@ -273,6 +296,21 @@ void Daemon::Reload() {
       return;
     }
   }
+  // Outputs: built (and started) before anything is switched, only when `outputs:` changed.
+  std::shared_ptr<OutputSet> next_outputs;
+  if (!SameOutputs(next->outputs, config_.outputs)) {
+    Diagnostics output_diags;
+    auto built = OutputSet::Create(next->outputs, output_diags);
+    if (!built.ok()) {
+      ++failed_reloads_;
+      LogDiagnostics(output_diags);
+      VIGIL_LOG(kError) << "reload refused: " << built.status().message();
+      notifier_.Ready();
+      UpdateStatus();
+      return;
+    }
+    next_outputs = std::make_shared<OutputSet>(std::move(*built));
+  }
   if (next->queue_capacity != config_.queue_capacity || next->state_dir != config_.state_dir ||
       next->metrics_enabled != config_.metrics_enabled ||
       next->metrics_listen != config_.metrics_listen) {
@@ -306,8 +344,20 @@ void Daemon::Reload() {
   ApplyLogging(config_, options_);
   VIGIL_LOG(kInfo) << DescribeRules(**rules);
   rule_metrics_.SetRules(**rules);
+  RecordRuleset(**rules, config_);
   engine_->Replace(std::move(*rules));
   health_->SetOptions(HealthOptionsFor(config_));
+  if (next_outputs) {
+    std::shared_ptr<OutputSet> old;
+    {
+      std::lock_guard lock(outputs_mu_);
+      old = std::exchange(outputs_, std::move(next_outputs));
+    }
+    // Alerts already queued in the old outputs are still delivered (or counted as dropped
+    // after shutdown_timeout); new alerts go to the new ones.
+    old->Stop(std::chrono::duration_cast<std::chrono::milliseconds>(config_.shutdown_timeout));
+    VIGIL_LOG(kInfo) << "outputs replaced (" << Outputs()->size() << " configured)";
+  }
   if (!StartCollectors(config_, *pipeline_, unchanged)) {
     VIGIL_LOG(kError) << "a collector failed to start after reload";
   }
@@ -337,6 +387,35 @@ void Daemon::ArmWatchdog() {
   });
 }
 
+void Daemon::ArmCoverage() {
+  coverage_timer_.expires_after(config_.coverage_interval);
+  coverage_timer_.async_wait([this](const boost::system::error_code& ec) {
+    if (ec) return;
+    RecordCoverage();
+    ArmCoverage();
+  });
+}
+
+void Daemon::RecordCoverage(const std::set<std::string>* up_until_stop) {
+  auto coverage = CoverageOf(*pipeline_, CollectorTypes(config_));
+  if (up_until_stop) {
+    for (store::CoverageSample& c : coverage) c.up = up_until_stop->count(c.name) != 0;
+  }
+  router_->RecordRun("coverage", store::CoverageData(WallNow(), coverage));
+}
+
+void Daemon::RecordRuleset(const RuleSet& rules, const DaemonConfig& config) {
+  Diagnostics ignored;  // the rules loaded, so their files resolve as they did then
+  auto files = ConfiguredRuleFiles(config, ignored);
+  router_->RecordRun("ruleset", store::RulesetData(RulesetSnapshotFor(rules, files.ok() ? *files : std::vector<std::string>{},
+                                                                     PolicyFilesOf(config), config, WallNow())));
+}
+
+std::shared_ptr<OutputSet> Daemon::Outputs() const {
+  std::lock_guard lock(outputs_mu_);
+  return outputs_;
+}
+
 void Daemon::UpdateStatus() {
   size_t n = pipeline_ ? pipeline_->collectors().size() : 0;
   notifier_.Status("running: " + std::to_string(n) + " collectors, " +
@@ -353,7 +432,7 @@ void Daemon::DeliverAlert(uint64_t id, const Alert& alert, const std::string& js
   m->host_name = config_.host_name;
   m->json = json;
   m->text = alert.output;
-  outputs_->Route(std::move(m));
+  if (auto o = Outputs()) o->Route(std::move(m));
 }
 
 void Daemon::OnAlert(const Alert& alert) {
@@ -373,7 +452,7 @@ void Daemon::WriteMetrics(MetricWriter& out) const {
               static_cast<double>(alerts_.load()));
   if (pipeline_) pipeline_->WriteMetrics(out);
   if (router_) router_->WriteMetrics(out);
-  if (outputs_) outputs_->WriteMetrics(out);
+  if (auto o = Outputs()) o->WriteMetrics(out);
   if (health_) health_->WriteMetrics(out);
   rule_metrics_.Write(out, engine_ ? engine_->StateStats() : std::vector<RuleStateStats>{});
   WriteProcessMetrics(out);

@@ -11,6 +11,7 @@
 
 #include <atomic>
 #include <memory>
+#include <mutex>
 #include <set>
 #include <string>
 
@@ -54,6 +55,12 @@ class Daemon {
   // Builds (does not start) the health monitor over pipeline_ and engine_.
   Status CreateHealthMonitor();
   void ArmWatchdog();
+  void ArmCoverage();
+  // Each collector's counters; at the stop, `up_until_stop` names those that ran until then.
+  void RecordCoverage(const std::set<std::string>* up_until_stop = nullptr);
+  // Appends a ruleset record for `rules`, loaded by `config`'s rule files.
+  void RecordRuleset(const RuleSet& rules, const DaemonConfig& config);
+  std::shared_ptr<OutputSet> Outputs() const;
   void UpdateStatus();
   void OnAlert(const Alert& alert);
   void DeliverAlert(uint64_t id, const Alert& alert, const std::string& json);  // router thread
@@ -65,12 +72,16 @@ class Daemon {
   boost::asio::io_context io_;
   boost::asio::signal_set signals_;
   boost::asio::steady_timer watchdog_;
+  boost::asio::steady_timer coverage_timer_;
   SystemdNotifier notifier_;
   ConsumerChain consumers_;
   // Destroyed in reverse order: the metrics server (which reads the pipeline) first, then
   // the health monitor (which samples and feeds the pipeline), the pipeline (whose engine
   // thread uses the rule engine), then the engine, then the alert router the engine submits to.
-  std::unique_ptr<OutputSet> outputs_;   // outlives router_, which delivers to it
+  // Replaced by a reload that changes `outputs:`; the router's thread delivers to the current
+  // set, so it is swapped under outputs_mu_ and each delivery holds its own reference.
+  std::shared_ptr<OutputSet> outputs_;
+  mutable std::mutex outputs_mu_;
   std::unique_ptr<AlertRouter> router_;
   std::unique_ptr<RuleEngineConsumer> engine_;
   RuleMetrics rule_metrics_;

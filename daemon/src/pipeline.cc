@@ -89,6 +89,7 @@ void AddCounters(const CollectorCounters& c, Pipeline::Totals& t) {
   t.dropped += c.dropped.load(std::memory_order_relaxed);
   t.skipped += c.skipped.load(std::memory_order_relaxed);
   t.errors += c.errors.load(std::memory_order_relaxed);
+  t.gaps += c.gaps.load(std::memory_order_relaxed);
   t.last_event_unix = std::max(t.last_event_unix, c.last_event_unix.load(std::memory_order_relaxed));
 }
 
@@ -124,6 +125,10 @@ void Pipeline::WriteMetrics(MetricWriter& out) const {
                 static_cast<double>(t.skipped));
     out.Counter("vigil_collector_errors_total", "Read errors and collector runs that failed.", l,
                 static_cast<double>(t.errors));
+    out.Counter("vigil_collector_gaps_total",
+                "Input a collector knows it missed outside the queue (kernel capture drops, unreadable "
+                "paths, lost change notifications).",
+                l, static_cast<double>(t.gaps));
     out.Gauge("vigil_collector_up", "1 while the collector runs, 0 once it has stopped.", l,
               up[name] ? 1 : 0);
     out.Gauge("vigil_collector_last_event_timestamp_seconds",

@@ -82,7 +82,7 @@ class Pipeline : public EventSink {
 
   // A collector's counters summed over its runs (metrics).
   struct Totals {
-    uint64_t events = 0, dropped = 0, skipped = 0, errors = 0;
+    uint64_t events = 0, dropped = 0, skipped = 0, errors = 0, gaps = 0;
     int64_t last_event_unix = 0;
   };
   // Each collector's counters summed over its runs, and whether it runs: kEnded when its

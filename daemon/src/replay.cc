@@ -8,6 +8,7 @@
 #include "event_printer.h"
 #include "pipeline.h"
 #include "router_setup.h"
+#include "run_recording.h"
 #include "rule_loading.h"
 #include "skip_reporter.h"
 #include "vigil/log.h"
@@ -85,6 +86,7 @@ int RunReplayCommand(const ReplayOptions& options) {
   // Rules: loaded after the config, with its enable/disable lists; alerts as JSON lines.
   std::unique_ptr<AlertRouter> router;
   std::unique_ptr<RuleEngineConsumer> engine;
+  store::RulesetSnapshot ruleset;  // with --db: recorded with the run
   if (!options.rule_files.empty()) {
     Diagnostics rdiags;
     auto rules = LoadRules(options.rule_files,
@@ -113,6 +115,9 @@ int RunReplayCommand(const ReplayOptions& options) {
         return 1;
       }
       router = std::move(*opened);
+      std::vector<std::string> policies;
+      if (!options.policy.empty()) policies.push_back(options.policy);
+      ruleset = RulesetSnapshotFor(**rules, options.rule_files, policies, *config, Timestamp{});
     }
     engine = std::make_unique<RuleEngineConsumer>(std::move(*rules), [&router, print_json](const Alert& a) {
       if (router) router->Submit(a);
@@ -121,8 +126,10 @@ int RunReplayCommand(const ReplayOptions& options) {
   }
 
   EventPrinter printer(stdout);
+  EventTimeSpan span;  // with --db, the run's period
   ConsumerChain chain;
   if (options.events) chain.Add(&printer);
+  if (router) chain.Add(&span);
   if (engine) chain.Add(engine.get());
 
   PipelineOptions popts;
@@ -180,7 +187,20 @@ int RunReplayCommand(const ReplayOptions& options) {
   }
   pipeline.Drain();
   if (engine) engine->Finish();  // end of input: summaries of open suppression windows
-  if (router) router->Stop();    // everything stored, a last checkpoint signed
+  if (router) {
+    // The replay as a run of its own, spanning the event times of its input (or --now, or
+    // this moment, when it had no events): which rules were in force, what was read.
+    const Timestamp fallback = options.now.empty() ? WallNow() : *ParseRfc3339(options.now);
+    const Timestamp started = span.first.value_or(fallback), stopped = span.last.value_or(fallback);
+    auto coverage = CoverageOf(pipeline, {});
+    for (store::CoverageSample& c : coverage) c.up = c.errors == 0;  // read to the end
+    router->RecordRun("run_start", store::RunStartData(RunStartFor("replay", *config, started)));
+    ruleset.at = started;
+    router->RecordRun("ruleset", store::RulesetData(ruleset));
+    router->RecordRun("coverage", store::CoverageData(stopped, coverage));
+    router->RecordRun("run_stop", store::RunStopData(stopped));
+    router->Stop();  // everything stored, a last checkpoint signed
+  }
   std::fflush(stdout);
 
   const unsigned long long alerts = engine ? engine->alerts() : 0;

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <map>
 #include <memory>
+#include <set>
 
 #include "correlation_spec.h"
 
@@ -145,6 +146,26 @@ void MergeMacros(std::vector<RawMacro>& raw, std::map<std::string, MacroDef, std
       base.appended.clear();
     }
   }
+}
+
+// RuleInfo::datasets of `cr`: its own dataset constraint, or for a correlation fed by
+// other rules, the union of theirs (empty, "any", as soon as one of them is unconstrained).
+std::vector<std::string> DatasetsOf(const CompiledRule& cr, const std::vector<CompiledRule>& all) {
+  std::set<std::string> out;
+  auto add = [&out](const KindConstraint& k) {
+    if (!k.dataset) return false;
+    out.insert(k.dataset->exact.begin(), k.dataset->exact.end());
+    for (const std::string& p : k.dataset->prefixes) out.insert(p + "*");
+    return true;
+  };
+  if (cr.correlation && !cr.sources.empty()) {
+    for (uint32_t s : cr.sources) {
+      if (!add(all[s].kinds)) return {};
+    }
+  } else if (!add(cr.kinds)) {
+    return {};
+  }
+  return {out.begin(), out.end()};
 }
 
 bool Selected(const RuleInfo& r, const std::vector<std::string>& names) {
@@ -331,7 +352,8 @@ void CompileRules(RawRuleFile& raw, const RuleOptions& options, const FieldRegis
   }
   std::vector<const KindConstraint*> kinds;
   for (uint32_t i = 0; i < impl.rules.size(); ++i) {
-    const CompiledRule& cr = impl.rules[i];
+    CompiledRule& cr = impl.rules[i];
+    cr.info.datasets = DatasetsOf(cr, impl.rules);
     impl.infos.push_back(cr.info);
     kinds.push_back(&cr.kinds);
     if (!cr.condition) evaluate[i] = false;

@@ -95,5 +95,55 @@ TEST(OutputsDaemonTest, FileAndStdoutOutputsWithSigusr1Reopen) {
   EXPECT_EQ(JsonLines(ReadFile(out)).size(), 2u);
 }
 
+// SIGHUP with a changed `outputs:` switches to the new outputs (alerts go to the new file, no
+// longer to the old one, none lost between them); a reload whose outputs cannot be built is
+// refused and the running outputs stay.
+TEST(OutputsDaemonTest, ReloadReplacesOutputsAndRefusesBadOnes) {
+  TempDir dir;
+  mkdir(dir.File("rules").c_str(), 0755);
+  dir.Write("rules/r.yaml", R"(
+- rule: test.word
+  name: Word seen
+  severity: low
+  condition: message startswith word
+  output: "saw {message}"
+)");
+  dir.Write("events.jsonl", "");
+  const std::string a = dir.File("a.jsonl"), b = dir.File("b.jsonl");
+  auto config = [&](const std::string& outputs) {
+    return dir.Write("vigil.yaml", "state_dir: " + dir.File("state") + "\nmetrics:\n  enabled: false\n"
+                                   "rules:\n  paths: [\"" + dir.File("rules") + "/*.yaml\"]\n"
+                                   "outputs:\n" + outputs +
+                                   "collectors:\n  - type: jsonl\n    name: app\n    path: " + dir.File("events.jsonl") +
+                                   "\n    start_at: beginning\n    poll_interval: 50ms\n");
+  };
+  const std::string cfg = config("  - type: file\n    path: " + a + "\n");
+  Process vigil({VigilBinary(), "run", "-c", cfg}, dir.File("stderr.log"));
+  Append(dir.File("events.jsonl"), "{\"message\":\"word1\"}\n{\"message\":\"word2\"}\n");
+  ASSERT_TRUE(Eventually([&] { return JsonLines(ReadFile(a)).size() == 2; }, 20s)) << ReadFile(dir.File("stderr.log"));
+
+  config("  - type: file\n    path: " + b + "\n");
+  vigil.Signal(SIGHUP);
+  ASSERT_TRUE(Eventually([&] { return ReadFile(dir.File("stderr.log")).find("outputs replaced") != std::string::npos; }))
+      << ReadFile(dir.File("stderr.log"));
+  Append(dir.File("events.jsonl"), "{\"message\":\"word3\"}\n");
+  ASSERT_TRUE(Eventually([&] { return JsonLines(ReadFile(b)).size() == 1; }, 20s)) << ReadFile(dir.File("stderr.log"));
+  EXPECT_EQ(JsonLines(ReadFile(b))[0]["vigil"]["alert"]["id"], 3);
+  EXPECT_EQ(JsonLines(ReadFile(a)).size(), 2u);
+
+  // An output entry that is invalid (a relative path): the reload is refused, b stays.
+  config("  - type: file\n    path: relative/c.jsonl\n");
+  vigil.Signal(SIGHUP);
+  ASSERT_TRUE(Eventually([&] { return ReadFile(dir.File("stderr.log")).find("reload refused") != std::string::npos; }))
+      << ReadFile(dir.File("stderr.log"));
+  Append(dir.File("events.jsonl"), "{\"message\":\"word4\"}\n");
+  ASSERT_TRUE(Eventually([&] { return JsonLines(ReadFile(b)).size() == 2; }, 20s)) << ReadFile(dir.File("stderr.log"));
+
+  vigil.Signal(SIGTERM);
+  int code = -1;
+  ASSERT_TRUE(vigil.Wait(20s, &code));
+  EXPECT_EQ(code, 0) << ReadFile(dir.File("stderr.log"));
+}
+
 }  // namespace
 }  // namespace vigil

@@ -53,6 +53,10 @@ struct CollectorCounters {
   std::atomic<uint64_t> dropped{0};  // refused by a full queue (live mode only)
   std::atomic<uint64_t> skipped{0};  // input that could not be parsed (see Skip)
   std::atomic<uint64_t> errors{0};   // read errors and failed runs
+  // Input known to have been missed outside the pipeline queue: packets the kernel dropped
+  // before capture, paths a scan could not read, change notifications lost to an overflow.
+  // Reports show it as a coverage gap.
+  std::atomic<uint64_t> gaps{0};
   std::atomic<int64_t> last_event_unix{0};
 };
 
@@ -82,6 +86,7 @@ class CollectorContext {
   // and why. Never throws; rate-limited reporting is the reporter's business.
   void Skip(std::string_view where, std::string_view reason);
   void CountError() { counters_.errors.fetch_add(1, std::memory_order_relaxed); }
+  void CountGaps(uint64_t n) { counters_.gaps.fetch_add(n, std::memory_order_relaxed); }
 
   bool stopping() const { return stopping_.load(std::memory_order_acquire); }
   // An eventfd that becomes readable once stopping; for poll() in blocking sources.

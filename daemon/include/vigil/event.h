@@ -26,6 +26,10 @@
 namespace vigil {
 
 using Timestamp = std::chrono::sys_time<std::chrono::nanoseconds>;
+// The wall clock, as a Timestamp.
+inline Timestamp WallNow() {
+  return std::chrono::time_point_cast<std::chrono::nanoseconds>(std::chrono::system_clock::now());
+}
 using Duration = std::chrono::nanoseconds;
 using StringList = std::vector<std::string>;
 

@@ -3,6 +3,7 @@
 #include <array>
 
 #include "audit/digest.h"
+#include "store/record_fields.h"
 #include "event_json.h"
 #include "vigil/time_format.h"
 
@@ -14,7 +15,7 @@ using audit::IntAt;
 using audit::ObjectAt;
 using audit::StringAt;
 
-constexpr std::array<sqlite::Migration, 1> kMigrations = {{
+constexpr std::array<sqlite::Migration, 2> kMigrations = {{
     {1, R"sql(
 CREATE TABLE alerts (
   id INTEGER PRIMARY KEY,
@@ -86,33 +87,59 @@ CREATE TABLE audit_head (
   offset INTEGER NOT NULL
 );
 )sql"},
+    // Runs, rulesets and coverage: projections of the run records (run_records.h).
+    {2, R"sql(
+CREATE TABLE runs (
+  id INTEGER PRIMARY KEY,
+  mode TEXT NOT NULL,
+  host TEXT NOT NULL,
+  version TEXT NOT NULL,
+  started_ns INTEGER NOT NULL,
+  last_seen_ns INTEGER NOT NULL,
+  stopped_ns INTEGER
+);
+CREATE TABLE rulesets (
+  audit_seq INTEGER PRIMARY KEY,
+  run_id INTEGER NOT NULL,
+  at_ns INTEGER NOT NULL,
+  rules_sha256 TEXT NOT NULL,
+  policies_sha256 TEXT NOT NULL,
+  config_sha256 TEXT NOT NULL
+);
+CREATE INDEX rulesets_by_time ON rulesets (at_ns);
+CREATE TABLE ruleset_rules (
+  ruleset_seq INTEGER NOT NULL REFERENCES rulesets (audit_seq) ON DELETE CASCADE,
+  rule_id TEXT NOT NULL,
+  name TEXT NOT NULL,
+  severity INTEGER NOT NULL CHECK (severity BETWEEN 0 AND 4),
+  datasets TEXT NOT NULL,
+  PRIMARY KEY (ruleset_seq, rule_id)
+);
+CREATE TABLE ruleset_controls (
+  ruleset_seq INTEGER NOT NULL REFERENCES rulesets (audit_seq) ON DELETE CASCADE,
+  rule_id TEXT NOT NULL,
+  framework TEXT NOT NULL,
+  control TEXT NOT NULL,
+  PRIMARY KEY (ruleset_seq, rule_id, framework, control)
+);
+CREATE INDEX ruleset_controls_by_control ON ruleset_controls (framework, control);
+CREATE TABLE coverage (
+  audit_seq INTEGER NOT NULL,
+  run_id INTEGER NOT NULL,
+  at_ns INTEGER NOT NULL,
+  collector TEXT NOT NULL,
+  type TEXT NOT NULL,
+  up INTEGER NOT NULL,
+  events INTEGER NOT NULL,
+  dropped INTEGER NOT NULL,
+  skipped INTEGER NOT NULL,
+  errors INTEGER NOT NULL,
+  gaps INTEGER NOT NULL,
+  PRIMARY KEY (audit_seq, collector)
+);
+CREATE INDEX coverage_by_run ON coverage (run_id, at_ns);
+)sql"},
 }};
-
-int64_t Ns(Timestamp t) { return t.time_since_epoch().count(); }
-Timestamp FromNs(int64_t ns) { return Timestamp(std::chrono::nanoseconds(ns)); }
-
-Result<Timestamp> TimeAt(const json& j, const char* key) {
-  auto it = j.find(key);
-  if (it == j.end() || !it->is_string()) return Status::ParseError(std::string("missing time \"") + key + "\"");
-  auto t = ParseRfc3339(it->get_ref<const std::string&>());
-  if (!t) return Status::ParseError(std::string("bad time \"") + key + "\"");
-  return *t;
-}
-
-// Reads a bad record as a located error: "audit record 42: missing time "created"".
-Status RecordError(const audit::Record& r, const Status& s) {
-  return Status::ParseError("audit record " + std::to_string(r.seq) + " (" + r.type + "): " + s.message());
-}
-
-// An integer at `key`: `def` when absent, an error when present with another type.
-Result<int64_t> IntField(const audit::Record& r, const char* key, std::optional<int64_t> def) {
-  auto it = r.data.find(key);
-  if (it == r.data.end() && def) return *def;
-  if (it == r.data.end() || !it->is_number_integer()) {
-    return RecordError(r, Status::ParseError(std::string("\"") + key + "\" is not an integer"));
-  }
-  return it->get<int64_t>();
-}
 
 Result<int64_t> AlertIdOf(const audit::Record& r) {
   auto it = r.data.find("alert_id");
@@ -300,6 +327,10 @@ Status AlertStore::Apply(const audit::Record& record, const std::string& hash_he
   else if (record.type == "suppressed") s = ApplySuppressed(record);
   else if (record.type == "transition") s = ApplyTransition(record);
   else if (record.type == "checkpoint") s = ApplyCheckpoint(record);
+  else if (record.type == "run_start") s = ApplyRunStart(record);
+  else if (record.type == "ruleset") s = ApplyRuleset(record);
+  else if (record.type == "coverage") s = ApplyCoverage(record);
+  else if (record.type == "run_stop") s = ApplyRunStop(record);
   VIGIL_RETURN_IF_ERROR(s);
   return SetHead(record.seq, hash_hex, end_offset);
 }

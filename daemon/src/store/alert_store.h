@@ -75,6 +75,14 @@ struct AlertFilter {
   size_t limit = 100;
 };
 
+// One run of the daemon (or a replay), from its run records (run_records.h).
+struct StoredRun {
+  int64_t id = 0;  // audit seq of its run_start record
+  std::string mode, host, version;
+  Timestamp started{}, last_seen{};
+  std::optional<Timestamp> stopped;  // none: it ended without a run_stop (crash) or still runs
+};
+
 struct AuditHead {
   uint64_t seq = 0;
   std::string hash;     // hex
@@ -93,8 +101,8 @@ class AlertStore {
   static Result<std::unique_ptr<AlertStore>> Open(const std::string& path,
                                                   sqlite::OpenFlags flags = sqlite::kReadWriteCreate);
 
-  // Applies one audit record (alert, suppressed, transition, checkpoint; others are only
-  // remembered as the head). Records at or below the head are ignored (idempotent).
+  // Applies one audit record (alert, suppressed, transition, checkpoint, and the run records
+  // run_start, ruleset, coverage, run_stop; others are only remembered as the head). Records at or below the head are ignored (idempotent).
   Status Apply(const audit::Record& record, const std::string& hash_hex, uint64_t end_offset);
 
   Result<std::optional<AuditHead>> Head();
@@ -108,6 +116,8 @@ class AlertStore {
   Result<std::vector<StoredTransition>> Transitions(int64_t id);
   Result<std::vector<std::string>> Evidence(int64_t id);
   Result<HandlingStats> Handling();
+  // Every run, oldest first.
+  Result<std::vector<StoredRun>> Runs();
 
   // Deletes alerts (with their evidence and transitions) raised before `cutoff` that are
   // resolved, and returns how many; open alerts are kept however old.
@@ -121,6 +131,12 @@ class AlertStore {
   Status ApplySuppressed(const audit::Record& r);
   Status ApplyTransition(const audit::Record& r);
   Status ApplyCheckpoint(const audit::Record& r);
+  // Run records (run_records.h), in alert_store_runs.cc.
+  Status ApplyRunStart(const audit::Record& r);
+  Status ApplyRuleset(const audit::Record& r);
+  Status ApplyCoverage(const audit::Record& r);
+  Status ApplyRunStop(const audit::Record& r);
+  Status TouchRun(const audit::Record& r, int64_t run, Timestamp at);
   Status SetHead(uint64_t seq, const std::string& hash, uint64_t offset);
   // A prepared statement for `sql` (a string literal: cached by address), reset for reuse.
   Result<sqlite::Statement*> Stmt(const char* sql);

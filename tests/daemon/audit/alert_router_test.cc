@@ -17,6 +17,7 @@
 #include "audit/audit_record.h"
 #include "audit/audit_verifier.h"
 #include "store/alert_store.h"
+#include "store/run_records.h"
 #include "support/test_support.h"
 #include "vigil/ecs_fields.h"
 
@@ -303,6 +304,164 @@ TEST_F(AlertRouterTest, StopWithNothingSubmittedWritesNoCheckpoint) {
   router->Stop();
   EXPECT_TRUE(out.items.empty());
   EXPECT_TRUE(ReadLines(AuditLogPath(dir_.path())).empty());
+}
+
+// Run records (store/run_records.h): a run's start, ruleset, coverage and clean stop go
+// through the log into the runs, rulesets, ruleset_rules, ruleset_controls and coverage
+// tables, after the alerts submitted before them; the log still verifies.
+TEST_F(AlertRouterTest, RunRecordsAreProjectedIntoTheStore) {
+  Delivered out;
+  auto router = Open(out);
+  ASSERT_NE(router, nullptr);
+  store::RunStart start{"daemon", "test-host", "1.2.3", 4242, T(0)};
+  router->RecordRun("run_start", store::RunStartData(start));
+  store::RulesetSnapshot rs;
+  rs.at = T(0);
+  rs.rules_sha256 = std::string(64, 'a');
+  rs.policies_sha256 = std::string(64, 'b');
+  rs.config_sha256 = std::string(64, 'c');
+  rs.rules.push_back({"r1", "Rule one", AlertSeverity::kHigh, {"access.sshd", "network.*"},
+                      {{"pci_dss_4", {"10.2.1.4", "8.3.4"}}, {"soc2", {"CC6.1"}}}});
+  rs.rules.push_back({"r2", "Rule two", AlertSeverity::kLow, {}, {}});
+  router->RecordRun("ruleset", store::RulesetData(rs));
+  router->Submit(MakeAlert("r1", T(5), "alice"));
+  store::CoverageSample net{"net", "network", true, 100, 2, 3, 0, 7};
+  store::CoverageSample auth{"auth", "auth_log", false, 50, 0, 1, 1, 0};
+  router->RecordRun("coverage", store::CoverageData(T(60), {net, auth}));
+  router->RecordRun("coverage", store::CoverageData(T(120), {net, auth}));
+  router->RecordRun("run_stop", store::RunStopData(T(130)));
+  router->Stop();
+  ASSERT_EQ(out.items.size(), 1u);
+
+  auto s = Store();
+  auto runs = s->Runs();
+  ASSERT_TRUE(runs.ok()) << runs.status().message();
+  ASSERT_EQ(runs->size(), 1u);
+  const store::StoredRun& run = (*runs)[0];
+  EXPECT_EQ(run.mode, "daemon");
+  EXPECT_EQ(run.host, "test-host");
+  EXPECT_EQ(run.version, "1.2.3");
+  EXPECT_EQ(run.started, T(0));
+  EXPECT_EQ(run.last_seen, T(130));
+  ASSERT_TRUE(run.stopped.has_value());
+  EXPECT_EQ(*run.stopped, T(130));
+
+  auto rules = s->db().Prepare(
+      "SELECT r.rule_id, r.severity, r.datasets, s.rules_sha256, s.run_id FROM ruleset_rules r "
+      "JOIN rulesets s ON s.audit_seq = r.ruleset_seq ORDER BY r.rule_id");
+  ASSERT_TRUE(rules.ok());
+  ASSERT_TRUE(*rules->Step());
+  EXPECT_EQ(rules->Text(0), "r1");
+  EXPECT_EQ(rules->Int(1), static_cast<int64_t>(AlertSeverity::kHigh));
+  EXPECT_EQ(rules->Text(2), "access.sshd,network.*");
+  EXPECT_EQ(rules->Text(3), std::string(64, 'a'));
+  EXPECT_EQ(rules->Int(4), run.id);
+  ASSERT_TRUE(*rules->Step());
+  EXPECT_EQ(rules->Text(0), "r2");
+  EXPECT_EQ(rules->Text(2), "") << "no dataset constraint: any";
+  EXPECT_FALSE(*rules->Step());
+
+  auto controls = s->db().Prepare(
+      "SELECT framework || ':' || control FROM ruleset_controls WHERE rule_id = 'r1' ORDER BY 1");
+  ASSERT_TRUE(controls.ok());
+  std::vector<std::string> got;
+  while (*controls->Step()) got.push_back(controls->Text(0));
+  EXPECT_EQ(got, (std::vector<std::string>{"pci_dss_4:10.2.1.4", "pci_dss_4:8.3.4", "soc2:CC6.1"}));
+
+  auto cov = s->db().Prepare(
+      "SELECT collector, type, up, events, dropped, skipped, errors, gaps, run_id FROM coverage "
+      "WHERE at_ns = (SELECT max(at_ns) FROM coverage) ORDER BY collector");
+  ASSERT_TRUE(cov.ok());
+  ASSERT_TRUE(*cov->Step());
+  EXPECT_EQ(cov->Text(0), "auth");
+  EXPECT_EQ(cov->Text(1), "auth_log");
+  EXPECT_EQ(cov->Int(2), 0);
+  EXPECT_EQ(cov->Int(6), 1);
+  ASSERT_TRUE(*cov->Step());
+  EXPECT_EQ(cov->Text(0), "net");
+  EXPECT_EQ(cov->Int(2), 1);
+  EXPECT_EQ(cov->Int(3), 100);
+  EXPECT_EQ(cov->Int(4), 2);
+  EXPECT_EQ(cov->Int(5), 3);
+  EXPECT_EQ(cov->Int(7), 7);
+  EXPECT_EQ(cov->Int(8), run.id);
+  EXPECT_FALSE(*cov->Step());
+
+  // The run records come after the alert submitted before them.
+  auto lines = ReadLines(AuditLogPath(dir_.path()));
+  std::vector<std::string> types;
+  for (const std::string& l : lines) {
+    auto r = audit::ParseRecord(l);
+    ASSERT_TRUE(r.ok());
+    if (r->type != "checkpoint") types.push_back(r->type);
+  }
+  EXPECT_EQ(types, (std::vector<std::string>{"run_start", "ruleset", "alert", "coverage", "coverage", "run_stop"}));
+  EXPECT_TRUE(Verify().ok) << Verify().problem;
+}
+
+// A run that ends without run_stop (kill -9) stays open in the store: a report counts it as
+// covered only up to its last record. The next run is a run of its own.
+TEST_F(AlertRouterTest, ACrashedRunHasNoStopAndTheNextRunIsSeparate) {
+  {
+    Delivered out;
+    auto router = Open(out);
+    ASSERT_NE(router, nullptr);
+    router->RecordRun("run_start", store::RunStartData({"daemon", "h", "v", 1, T(0)}));
+    router->RecordRun("coverage", store::CoverageData(T(60), {}));
+    router->Stop();  // no run_stop: as if killed
+  }
+  Delivered out;
+  auto router = Open(out);
+  ASSERT_NE(router, nullptr);
+  router->RecordRun("run_start", store::RunStartData({"daemon", "h", "v", 2, T(600)}));
+  router->RecordRun("run_stop", store::RunStopData(T(700)));
+  router->Stop();
+  auto runs = Store()->Runs();
+  ASSERT_TRUE(runs.ok());
+  ASSERT_EQ(runs->size(), 2u);
+  EXPECT_FALSE((*runs)[0].stopped.has_value());
+  EXPECT_EQ((*runs)[0].last_seen, T(60));
+  ASSERT_TRUE((*runs)[1].stopped.has_value());
+  EXPECT_EQ((*runs)[1].started, T(600));
+  EXPECT_NE((*runs)[0].id, (*runs)[1].id);
+}
+
+// A coverage record with no run before it is refused (counted as a store error), not
+// projected under a made-up run; alerts keep flowing.
+TEST_F(AlertRouterTest, RunRecordBeforeRunStartIsRefused) {
+  Delivered out;
+  auto router = Open(out);
+  ASSERT_NE(router, nullptr);
+  router->RecordRun("coverage", store::CoverageData(T(60), {}));
+  router->Submit(MakeAlert("r1", T(1), "bob"));
+  router->Stop();
+  EXPECT_EQ(out.items.size(), 1u);
+  auto runs = Store()->Runs();
+  ASSERT_TRUE(runs.ok());
+  EXPECT_TRUE(runs->empty());
+  EXPECT_TRUE(Verify().ok);
+}
+
+// Hostile run records written into the log by hand (another writer, damage) fail to apply
+// with a located error naming the record, instead of crashing or inventing rows.
+TEST(RunRecordProjection, MalformedRecordsGiveLocatedErrors) {
+  TempDir dir;
+  auto s = store::AlertStore::Open(dir.path() + "/vigil.db");
+  ASSERT_TRUE(s.ok());
+  auto apply = [&](uint64_t seq, const std::string& type, json data) {
+    audit::Record r{seq, {}, T(0), type, std::move(data)};
+    return (*s)->Apply(r, std::string(64, '0'), seq * 100);
+  };
+  EXPECT_TRUE(apply(1, "run_start", {{"mode", "daemon"}, {"started", "2026-01-01T00:00:00Z"}}).ok());
+  Status st = apply(2, "coverage", {{"run", 99}, {"at", "2026-01-01T00:01:00Z"}, {"collectors", json::array()}});
+  EXPECT_FALSE(st.ok());
+  EXPECT_NE(st.message().find("audit record 2 (coverage)"), std::string::npos) << st.message();
+  EXPECT_FALSE(apply(3, "ruleset", {{"run", 1}, {"at", "nonsense"}, {"rules", json::array()}}).ok());
+  EXPECT_FALSE(apply(4, "ruleset", {{"run", 1}, {"at", "2026-01-01T00:01:00Z"}}).ok());
+  EXPECT_FALSE(apply(5, "run_stop", {{"run", "one"}, {"stopped", "2026-01-01T00:01:00Z"}}).ok());
+  EXPECT_FALSE(apply(6, "run_start", {{"started", 5}}).ok());
+  EXPECT_FALSE(apply(7, "coverage", {{"run", 1}, {"at", "2026-01-01T00:01:00Z"},
+                                     {"collectors", json::array({json{{"up", true}}})}}).ok());
 }
 
 }  // namespace

@@ -60,6 +60,10 @@ struct RuleInfo {
   bool has_correlation = false;  // `correlate:` given
   bool has_suppression = false;  // `suppress:` given
   size_t test_count = 0;
+  // The event.dataset values the rule can match, sorted: exact names, and prefixes written
+  // with a trailing '*' (from `startswith`). Empty: any dataset. A correlation fed by other
+  // rules can match what they match.
+  std::vector<std::string> datasets;
   SourceLocation location;       // where the rule item starts
 };
 
