@@ -24,7 +24,8 @@ BUILD_PKGS := build-essential cmake ninja-build pkg-config ccache \
   libpcap-dev libboost-dev libyaml-cpp-dev prometheus-cpp-dev libcivetweb-dev libgtest-dev libgmock-dev \
   libbenchmark-dev libsqlite3-dev libssl-dev libsystemd-dev nlohmann-json3-dev libcli11-dev \
   libcurl4-openssl-dev libre2-dev help2man file systemd
-TEST_PKGS  := python3 python3-yaml clang libclang-rt-14-dev prometheus curl tshark lintian rsyslog
+TEST_PKGS  := python3 python3-yaml python3-jsonschema clang libclang-rt-14-dev prometheus curl tshark lintian rsyslog \
+  openssh-server sshpass chromium systemd-journal-remote
 
 .PHONY: all run test test-sanitize build deps test-deps bench fuzz fuzz-smoke clean rules-catalog \
   install deb test-package

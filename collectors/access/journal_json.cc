@@ -29,21 +29,9 @@ bool Text(const Json& obj, const char* key, std::string* out) {
   return false;
 }
 
-// A pid: 1 to 9 digits, as a string or a number; -1 otherwise.
-int64_t Number(const Json& obj, const char* key) {
-  std::string s;
-  if (Text(obj, key, &s)) return ParseSmallInt(s);  // journald writes numbers as strings
-  auto it = obj.find(key);
-  if (it != obj.end() && it->is_number_unsigned() && it->get<uint64_t>() < (uint64_t{1} << 62)) {
-    return static_cast<int64_t>(it->get<uint64_t>());
-  }
-  return -1;
-}
-
 // Microseconds as a decimal string (up to 18 digits).
-bool Micros(const Json& obj, const char* key, int64_t* out) {
-  std::string s;
-  if (!Text(obj, key, &s) || s.empty() || s.size() > 18) return false;
+bool Micros(const std::string& s, int64_t* out) {
+  if (s.empty() || s.size() > 18) return false;
   int64_t v = 0;
   for (char c : s) {
     if (c < '0' || c > '9') return false;
@@ -66,24 +54,49 @@ SyslogHeader JournalEntry::Header() const {
   return h;
 }
 
-Status ParseJournalJson(std::string_view line, JournalEntry* out) {
-  const Json obj = Json::parse(line, nullptr, /*allow_exceptions=*/false);
-  if (!obj.is_object()) return Status::ParseError("not a JSON object");
+Status JournalEntryFromFields(const JournalFieldLookup& field, JournalEntry* out) {
   *out = JournalEntry{};
-  if (!Text(obj, "MESSAGE", &out->message)) return Status::ParseError("no MESSAGE");
-  if (!Text(obj, "SYSLOG_IDENTIFIER", &out->identifier) && !Text(obj, "_COMM", &out->identifier)) {
+  if (!field("MESSAGE", &out->message)) return Status::ParseError("no MESSAGE");
+  if (out->message.size() > kMaxJournalMessageBytes) {
+    return Status::ParseError("MESSAGE longer than " + std::to_string(kMaxJournalMessageBytes) +
+                              " bytes");
+  }
+  if (!field("SYSLOG_IDENTIFIER", &out->identifier) && !field("_COMM", &out->identifier)) {
     return Status::ParseError("no SYSLOG_IDENTIFIER or _COMM");
   }
-  Text(obj, "_HOSTNAME", &out->hostname);
-  out->pid = Number(obj, "SYSLOG_PID");
-  if (out->pid < 0) out->pid = Number(obj, "_PID");
+  if (out->identifier.size() > kMaxJournalNameBytes) {
+    return Status::ParseError("program name longer than " +
+                              std::to_string(kMaxJournalNameBytes) + " bytes");
+  }
+  if (field("_HOSTNAME", &out->hostname) && out->hostname.size() > kMaxJournalNameBytes) {
+    out->hostname.clear();
+  }
+  std::string value;
+  // journald writes numbers as strings; a pid is 1 to 9 digits, -1 otherwise.
+  if (field("SYSLOG_PID", &value)) out->pid = ParseSmallInt(value);
+  if (out->pid < 0 && field("_PID", &value)) out->pid = ParseSmallInt(value);
   int64_t us = 0;
   // Beyond 9e15 µs (year 2255) the instant would not fit a Timestamp.
-  if (Micros(obj, "__REALTIME_TIMESTAMP", &us) && us <= int64_t{9'000'000'000'000'000}) {
+  if (field("__REALTIME_TIMESTAMP", &value) && Micros(value, &us) &&
+      us <= int64_t{9'000'000'000'000'000}) {
     out->time = Timestamp(std::chrono::microseconds(us));
     out->has_time = true;
   }
   return Status::Ok();
+}
+
+Status ParseJournalJson(std::string_view line, JournalEntry* out) {
+  const Json obj = Json::parse(line, nullptr, /*allow_exceptions=*/false);
+  if (!obj.is_object()) return Status::ParseError("not a JSON object");
+  return JournalEntryFromFields(
+      [&obj](const char* name, std::string* value) {
+        if (Text(obj, name, value)) return true;
+        auto it = obj.find(name);  // a number written as a JSON number
+        if (it == obj.end() || !it->is_number_unsigned()) return false;
+        *value = std::to_string(it->get<uint64_t>());
+        return true;
+      },
+      out);
 }
 
 }  // namespace vigil::access

@@ -19,6 +19,7 @@ void ReadTailOptions(ConfigSection& section, const CollectorEnv& env, TailOption
   } else {
     o->poll_interval = std::chrono::duration_cast<std::chrono::milliseconds>(poll);
   }
+  o->inotify = section.Bool("inotify", true);
   o->state_file = PositionStateFile(env);
   o->log_name = env.instance;
 }

@@ -6,7 +6,10 @@
 //                   from the beginning and neither loads nor saves positions.
 //   follow          keep reading as the file grows and rotates (default: true live,
 //                   false in replay)
-//   poll_interval   how often a followed file at its end is checked (default 250ms)
+//   poll_interval   how often a followed file at its end is checked when polling, and how
+//                   long the writer of a renamed file is given to let go of it (250ms)
+//   inotify         wake on inotify events rather than every poll_interval (default true;
+//                   false forces polling)
 //   max_line_bytes  256..67108864 (default 65536); longer lines are skipped, not buffered
 #pragma once
 

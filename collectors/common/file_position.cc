@@ -78,15 +78,10 @@ Result<std::optional<FilePosition>> LoadFilePosition(const std::string& state_fi
   return std::optional<FilePosition>(p);
 }
 
-Status SaveFilePosition(const std::string& state_file, const std::string& log_path,
-                        const FilePosition& p) {
-  const size_t slash = state_file.rfind('/');
-  if (slash != std::string::npos && slash > 0) VIGIL_RETURN_IF_ERROR(MakeDirs(state_file.substr(0, slash)));
-  nlohmann::json j = {{"path", log_path},           {"device", p.device},
-                      {"inode", p.inode},           {"offset", p.offset},
-                      {"fingerprint", Hex(p.fingerprint)}, {"fingerprint_bytes", p.fingerprint_bytes}};
-  const std::string text = j.dump() + "\n";
-  const std::string tmp = state_file + ".tmp";
+Status WriteFileAtomic(const std::string& path, std::string_view text) {
+  const size_t slash = path.rfind('/');
+  if (slash != std::string::npos && slash > 0) VIGIL_RETURN_IF_ERROR(MakeDirs(path.substr(0, slash)));
+  const std::string tmp = path + ".tmp";
   const int fd = open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0640);
   if (fd < 0) return Status::FromErrno("open " + tmp, errno);
   size_t done = 0;
@@ -106,8 +101,16 @@ Status SaveFilePosition(const std::string& state_file, const std::string& log_pa
     return Status::FromErrno("fsync " + tmp, err);
   }
   if (close(fd) != 0) return Status::FromErrno("close " + tmp, errno);
-  if (rename(tmp.c_str(), state_file.c_str()) != 0) return Status::FromErrno("rename " + tmp, errno);
+  if (rename(tmp.c_str(), path.c_str()) != 0) return Status::FromErrno("rename " + tmp, errno);
   return Status::Ok();
+}
+
+Status SaveFilePosition(const std::string& state_file, const std::string& log_path,
+                        const FilePosition& p) {
+  nlohmann::json j = {{"path", log_path},           {"device", p.device},
+                      {"inode", p.inode},           {"offset", p.offset},
+                      {"fingerprint", Hex(p.fingerprint)}, {"fingerprint_bytes", p.fingerprint_bytes}};
+  return WriteFileAtomic(state_file, j.dump() + "\n");
 }
 
 }  // namespace vigil

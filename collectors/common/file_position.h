@@ -13,6 +13,7 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <string_view>
 
 #include "vigil/status.h"
 
@@ -34,6 +35,10 @@ Status Fingerprint(int fd, uint32_t limit, uint64_t* hash, uint32_t* bytes);
 
 // nullopt when there is no state file; an error when it exists but cannot be read.
 Result<std::optional<FilePosition>> LoadFilePosition(const std::string& state_file);
+// Writes `text` to `path` atomically: a temporary file beside it, fsync, rename. Creates
+// the parent directories. Also used for the journald collector's cursor.
+Status WriteFileAtomic(const std::string& path, std::string_view text);
+
 Status SaveFilePosition(const std::string& state_file, const std::string& log_path,
                         const FilePosition& position);
 

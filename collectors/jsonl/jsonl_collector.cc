@@ -150,6 +150,7 @@ Result<std::unique_ptr<Collector>> JsonlCollectorFactory::Create(ConfigSection& 
   } else {
     o.poll_interval = std::chrono::duration_cast<std::chrono::milliseconds>(poll);
   }
+  o.inotify = section.Bool("inotify", true);
   if (o.source == SourceKind::kUnixSocket && o.path.size() >= sizeof(sockaddr_un::sun_path)) {
     section.BadValue("path", "a unix socket path must be shorter than " +
                                  std::to_string(sizeof(sockaddr_un::sun_path)) + " bytes");

@@ -15,7 +15,10 @@
 //                   always reads from the beginning and neither loads nor saves positions)
 //   follow          keep reading after end of input (default: true live, false in replay)
 //   max_line_bytes  64..67108864 (default 1048576); longer lines are skipped, not buffered
-//   poll_interval   how often a followed file is checked for growth and rotation (250ms)
+//   poll_interval   how often a followed file is checked for growth and rotation when
+//                   polling, and how long a rotated file's writer is waited for (250ms)
+//   inotify         wake on inotify events rather than every poll_interval (default true;
+//                   false forces polling). Files only.
 //
 // A file is read with FileTailer (collectors/common/file_tailer.h), as auth_log reads
 // its: rotation by rename-and-create and by copytruncate, positions saved while running.
@@ -51,6 +54,7 @@ struct JsonlOptions {
   bool follow = true;
   size_t max_line_bytes = size_t{1} << 20;
   std::chrono::milliseconds poll_interval{250};
+  bool inotify = true;  // files only
   RunMode mode = RunMode::kLive;
   std::string state_file;  // the saved position of a file; empty: none (replay)
   std::string instance = "jsonl";

@@ -87,6 +87,7 @@ Status ReadFile(const JsonlOptions& options, CollectorContext& ctx, LineHandler&
                                 .start_at = options.start_at,
                                 .follow = options.follow,
                                 .poll_interval = options.poll_interval,
+                                .inotify = options.inotify,
                                 .max_line_bytes = options.max_line_bytes,
                                 .state_file = options.state_file,
                                 .log_name = options.instance});

@@ -6,17 +6,17 @@
 namespace vigil::network {
 namespace {
 
-IpAddress ToIp(uint8_t version, const RawIp& raw) {
-  if (version == 6) return IpAddress::FromV6(raw.b.data());
-  return IpAddress::FromV4(uint32_t{raw.b[0]} << 24 | uint32_t{raw.b[1]} << 16 |
-                           uint32_t{raw.b[2]} << 8 | uint32_t{raw.b[3]});
-}
-
 int64_t Clamp(uint64_t v) { return v > INT64_MAX ? INT64_MAX : static_cast<int64_t>(v); }
 
 Timestamp FromNs(int64_t ns) { return Timestamp(std::chrono::nanoseconds(ns)); }
 
 }  // namespace
+
+IpAddress ToIp(uint8_t version, const RawIp& raw) {
+  if (version == 6) return IpAddress::FromV6(raw.b.data());
+  return IpAddress::FromV4(uint32_t{raw.b[0]} << 24 | uint32_t{raw.b[1]} << 16 |
+                           uint32_t{raw.b[2]} << 8 | uint32_t{raw.b[3]});
+}
 
 Result<NetworkFieldIds> DeclareNetworkFields(FieldRegistry& fields) {
   NetworkFieldIds ids{};
@@ -38,6 +38,14 @@ Result<NetworkFieldIds> DeclareNetworkFields(FieldRegistry& fields) {
        "end_of_capture)."},
       {&ids.vlan_id, "vigil.network.vlan_id", FieldType::kInt,
        "Outermost 802.1Q VLAN id of the flow's first packet."},
+      {&ids.dns_id, "dns.id", FieldType::kInt, "DNS message id."},
+      {&ids.dns_type, "dns.type", FieldType::kString, "DNS message type: query or answer."},
+      {&ids.dns_answers_data, "dns.answers.data", FieldType::kList,
+       "Data of the A, AAAA, CNAME, NS and PTR answers, in message order."},
+      {&ids.dns_answers_type, "dns.answers.type", FieldType::kList,
+       "Types of the answers in dns.answers.data, index for index."},
+      {&ids.dns_resolved_ip, "dns.resolved_ip", FieldType::kList,
+       "Addresses of the A and AAAA answers."},
   };
   for (const Decl& d : decls) {
     auto id = fields.Declare(d.name, d.type, d.desc);

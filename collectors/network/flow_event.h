@@ -19,10 +19,19 @@ struct NetworkFieldIds {
   FieldId tunnel;
   FieldId end_reason;
   FieldId vlan_id;
+  // network.dns (ECS names the core does not declare)
+  FieldId dns_id;
+  FieldId dns_type;
+  FieldId dns_answers_data;
+  FieldId dns_answers_type;
+  FieldId dns_resolved_ip;
 };
 
 // Declares the vigil.network.* fields in `fields` (idempotent) and returns their ids.
 Result<NetworkFieldIds> DeclareNetworkFields(FieldRegistry& fields);
+
+// An address as decoded (4 bytes used for IPv4) as an IpAddress.
+IpAddress ToIp(uint8_t version, const RawIp& raw);
 
 // ECS network.transport for an IP protocol number ("tcp", "udp", "icmp", "ipv6-icmp",
 // "gre", ...; otherwise the number as text).

@@ -22,6 +22,9 @@ void NetworkMetrics::Publish(const PacketProcessor& processor) {
   flows_created_.store(f.created, kRelaxed);
   flows_ended_.store(f.ended, kRelaxed);
   flows_evicted_.store(f.evicted, kRelaxed);
+  dns_parsed_.store(c.dns_parsed, kRelaxed);
+  dns_malformed_.store(c.dns_malformed, kRelaxed);
+  dns_not_inspected_.store(c.dns_not_inspected, kRelaxed);
 }
 
 void NetworkMetrics::PublishKernel(uint64_t received, uint64_t dropped, uint64_t if_dropped) {
@@ -53,6 +56,16 @@ void NetworkMetrics::Write(MetricWriter& out, const std::string& instance, bool 
               Load(flows_ended_));
   out.Counter("vigil_network_flows_evicted_total",
               "Flows ended early because the table was at max_flows.", l, Load(flows_evicted_));
+  const char* kApp = "Application payloads inspected, by protocol and result.";
+  out.Counter("vigil_network_app_messages_total", kApp,
+              {{"collector", instance}, {"protocol", "dns"}, {"result", "parsed"}},
+              Load(dns_parsed_));
+  out.Counter("vigil_network_app_messages_total", kApp,
+              {{"collector", instance}, {"protocol", "dns"}, {"result", "malformed"}},
+              Load(dns_malformed_));
+  out.Counter("vigil_network_app_messages_total", kApp,
+              {{"collector", instance}, {"protocol", "dns"}, {"result", "not_inspected"}},
+              Load(dns_not_inspected_));
   if (live) {
     out.Counter("vigil_capture_packets_received_total", "Packets the kernel passed to the capture.",
                 l, Load(kernel_received_));

@@ -30,6 +30,7 @@ class NetworkMetrics {
   std::atomic<uint64_t> packets_{0}, bytes_{0}, ip_{0}, not_ip_{0}, malformed_{0};
   std::array<std::atomic<uint64_t>, kClasses> by_class_{};
   std::atomic<uint64_t> flows_active_{0}, flows_created_{0}, flows_ended_{0}, flows_evicted_{0};
+  std::atomic<uint64_t> dns_parsed_{0}, dns_malformed_{0}, dns_not_inspected_{0};
   std::atomic<uint64_t> kernel_received_{0}, kernel_dropped_{0}, if_dropped_{0};
 };
 

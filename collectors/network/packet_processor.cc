@@ -6,6 +6,8 @@
 #include <limits>
 #include <utility>
 
+#include "dns_event.h"
+
 namespace vigil::network {
 
 int64_t FrameTimeNs(int64_t seconds, int64_t subsec, int64_t subsec_ns) {
@@ -62,6 +64,7 @@ bool PacketProcessor::Frame(int64_t ts_ns, const uint8_t* data, uint32_t caplen,
       if (packet_.fragment) ++counters_.fragments;
       if (packet_.tunnel_count > 0) ++counters_.tunneled;
       flows_.Add(packet_, ts_ns, wirelen);
+      InspectDns(ts_ns);
       break;
     case DecodeOutcome::kNotIp:
       ++counters_.not_ip;
@@ -76,6 +79,28 @@ bool PacketProcessor::Frame(int64_t ts_ns, const uint8_t* data, uint32_t caplen,
   return !refused_;
 }
 
+void PacketProcessor::InspectDns(int64_t ts_ns) {
+  const DecodedPacket& p = packet_;
+  if (refused_ || !p.has_ports || p.later_fragment || p.payload_captured == 0) return;
+  if (p.protocol != kProtoUdp && p.protocol != kProtoTcp) return;
+  if (p.src_port != 53 && p.dst_port != 53) return;
+  const DnsParse r = p.protocol == kProtoUdp
+                         ? ParseDns(p.payload, p.payload_captured, dns_)
+                         : ParseDnsTcp(p.payload, p.payload_captured, dns_);
+  if (r == DnsParse::kMalformed) {
+    ++counters_.dns_malformed;
+    return;
+  }
+  if (r == DnsParse::kTruncated) {
+    ++counters_.dns_not_inspected;
+    return;
+  }
+  ++counters_.dns_parsed;
+  if (!ctx_.Emit(DnsEvent(dns_, p, ts_ns, ids_)) && ctx_.mode() == RunMode::kReplay) {
+    refused_ = true;
+  }
+}
+
 std::string PacketProcessor::Summary() const {
   const PacketCounters& c = counters_;
   std::string s = source_ + ": " + std::to_string(c.packets) + " packets (" +
@@ -88,7 +113,9 @@ std::string PacketProcessor::Summary() const {
   }
   const FlowTableCounters& f = flows_.counters();
   s += "), " + std::to_string(f.created) + " flows, " + std::to_string(f.evicted) +
-       " evicted, " + std::to_string(f.unflowed_fragments) + " later fragments";
+       " evicted, " + std::to_string(f.unflowed_fragments) + " later fragments, dns " +
+       std::to_string(c.dns_parsed) + " parsed/" + std::to_string(c.dns_malformed) +
+       " malformed/" + std::to_string(c.dns_not_inspected) + " not inspected";
   return s;
 }
 

@@ -6,6 +6,9 @@
 // A malformed frame is also reported through CollectorContext::Skip as
 // "<source>#<frame number>" with its class name as the reason.
 //
+// A UDP datagram or TCP segment to or from port 53 is parsed as DNS; each message gives a
+// `network.dns` event (counted as parsed, malformed, or not inspected).
+//
 // Threading: owned and used by one collector thread.
 #pragma once
 
@@ -13,6 +16,7 @@
 #include <cstdint>
 #include <string>
 
+#include "dns_parser.h"
 #include "flow_event.h"
 #include "flow_table.h"
 #include "packet_decoder.h"
@@ -29,6 +33,10 @@ struct PacketCounters {
   uint64_t fragments = 0;
   uint64_t tunneled = 0;
   std::array<uint64_t, static_cast<size_t>(Malformed::kCount)> by_class{};
+  // Application metadata (port 53 over UDP and TCP).
+  uint64_t dns_parsed = 0;
+  uint64_t dns_malformed = 0;
+  uint64_t dns_not_inspected = 0;  // TCP segments on port 53 without a whole message
 };
 
 // A frame's capture time in nanoseconds since the epoch from its seconds and sub-second
@@ -67,8 +75,10 @@ class PacketProcessor {
   std::string source_;
   NetworkFieldIds ids_;
   bool refused_ = false;
+  void InspectDns(int64_t ts_ns);
   FlowTable flows_;
   DecodedPacket packet_;
+  DnsMessage dns_;
   PacketCounters counters_;
 };
 

@@ -96,7 +96,15 @@ void AlertRouter::Submit(const Alert& alert) {
 void AlertRouter::RecordRun(std::string type, json data) {
   {
     std::lock_guard lock(mu_);
-    run_records_.push_back({submitted_, std::move(type), std::move(data)});
+    run_records_.push_back({submitted_, std::move(type), std::move(data), nullptr});
+  }
+  not_empty_.notify_one();
+}
+
+void AlertRouter::Barrier(std::function<void()> done) {
+  {
+    std::lock_guard lock(mu_);
+    run_records_.push_back({submitted_, "", nullptr, std::move(done)});
   }
   not_empty_.notify_one();
 }
@@ -138,6 +146,15 @@ void AlertRouter::Run() {
     }
     not_full_.notify_all();
     if (!batch.empty()) Process(batch);
+    // Barriers: the alerts before them are stored (Process returned), unless one was lost.
+    for (auto it = records.begin(); it != records.end();) {
+      if (!it->done) {
+        ++it;
+        continue;
+      }
+      if (!lost_alerts_) it->done();
+      it = records.erase(it);
+    }
     if (!records.empty()) {
       Status s;
       for (int attempt = 1; attempt <= kPersistAttempts; ++attempt) {
@@ -177,6 +194,7 @@ void AlertRouter::Process(std::deque<Alert>& batch) {
   if (!s.ok()) {
     // Detection must not stop with the disk: the outputs still get the alerts, without ids.
     unpersisted_.fetch_add(batch.size() - ids.size(), std::memory_order_relaxed);
+    lost_alerts_ = true;
     persisted_.fetch_add(ids.size(), std::memory_order_relaxed);
     for (size_t i = 0; i < batch.size(); ++i) {
       if (i < ids.size()) deliver_(ids[i].first, batch[i], ids[i].second);
@@ -197,8 +215,17 @@ Status AlertRouter::Persist(std::deque<Alert>& batch, std::vector<std::pair<uint
   if (!max_id.ok()) return max_id.status();
   next_id_ = std::max(next_id_, *max_id + 1);
   const Timestamp now = Now();
-  for (size_t i = ids.size(); i < batch.size(); ++i) {
+  for (size_t i = ids.size(); i < batch.size();) {
     const Alert& a = batch[i];
+    if (std::string key = store::AlertSourceKey(a); !key.empty()) {
+      auto seen = store_->HasSourceKey(key);
+      if (!seen.ok()) return seen.status();
+      if (*seen) {  // its line was read again after a crash: stored and delivered before
+        duplicates_.fetch_add(1, std::memory_order_relaxed);
+        batch.erase(batch.begin() + static_cast<std::ptrdiff_t>(i));
+        continue;
+      }
+    }
     std::optional<int64_t> opener;
     if (a.suppressed_count > 0 && !a.suppression_key.empty()) {
       auto found = store_->FindSuppressionOpener(a.rule_id, a.suppression_key, a.suppression_opened);
@@ -214,6 +241,7 @@ Status AlertRouter::Persist(std::deque<Alert>& batch, std::vector<std::pair<uint
     if (opener) merged_.fetch_add(1, std::memory_order_relaxed);
     else ++next_id_;
     ids.emplace_back(static_cast<uint64_t>(id), std::move(alert_json));
+    ++i;
   }
   return journal.Commit(now);
 }
@@ -277,6 +305,9 @@ void AlertRouter::WriteMetrics(MetricWriter& out) const {
   out.Counter("vigil_alerts_merged_total",
               "Suppression summaries merged into the alert that opened their window.", {},
               static_cast<double>(merged_.load(std::memory_order_relaxed)));
+  out.Counter("vigil_alerts_duplicates_total",
+              "Alerts not stored again because their line was read again after a crash.", {},
+              static_cast<double>(duplicates_.load(std::memory_order_relaxed)));
   out.Counter("vigil_alerts_unpersisted_total",
               "Alerts delivered to the outputs although the store or audit log could not record them.", {},
               static_cast<double>(unpersisted_.load(std::memory_order_relaxed)));

@@ -38,6 +38,7 @@
 
 #include "audit/audit_log.h"
 #include "store/alert_store.h"
+#include "vigil/event_consumer.h"
 #include "vigil/metric_writer.h"
 #include "vigil/rules/alert.h"
 
@@ -73,6 +74,10 @@ class AlertRouter {
   // the alerts submitted before it. "run_start" begins a run; the records after it get its
   // sequence number as "run".
   void RecordRun(std::string type, nlohmann::json data);
+  // Calls `done` on the writer thread once every alert submitted before it is stored and in
+  // the audit log (synced); never if one of them could not be stored. In submission order.
+  // Any thread.
+  void Barrier(std::function<void()> done);
   // Persists and delivers everything queued, signs a final checkpoint, stops the thread.
   void Stop();
 
@@ -80,10 +85,12 @@ class AlertRouter {
   void WriteMetrics(MetricWriter& out) const;
 
  private:
+  // A run record, or (done set) a barrier.
   struct PendingRecord {
     uint64_t after_alerts = 0;
     std::string type;
     nlohmann::json data;
+    std::function<void()> done;
   };
   AlertRouter(RouterOptions options, AlertDelivery deliver);
   void Run();
@@ -107,14 +114,27 @@ class AlertRouter {
   std::deque<PendingRecord> run_records_;
   uint64_t submitted_ = 0, taken_ = 0;  // alerts ever queued / taken by the writer
   int64_t run_id_ = 0;  // writer thread
+  bool lost_alerts_ = false;  // writer thread: an alert could not be stored; barriers stop
   bool stopping_ = false;
   std::thread thread_;
   std::chrono::steady_clock::time_point last_tick_{}, last_prune_{}, last_handling_{};
 
-  std::atomic<uint64_t> persisted_{0}, merged_{0}, unpersisted_{0}, errors_{0}, waits_{0}, pruned_{0};
+  std::atomic<uint64_t> persisted_{0}, merged_{0}, unpersisted_{0}, errors_{0}, waits_{0}, pruned_{0}, duplicates_{0};
   std::atomic<uint64_t> depth_{0};
   mutable std::mutex handling_mu_;
   store::HandlingStats handling_;  // guarded by handling_mu_
+};
+
+// The last consumer of the daemon's chain, after the rule engine (whose alerts for the
+// events before a barrier are submitted by then): passes collectors' barriers to the router.
+class AlertBarrier : public EventConsumer {
+ public:
+  explicit AlertBarrier(AlertRouter& router) : router_(router) {}
+  void Consume(Event&) override {}
+  void Barrier(std::function<void()> done) override { router_.Barrier(std::move(done)); }
+
+ private:
+  AlertRouter& router_;
 };
 
 }  // namespace vigil

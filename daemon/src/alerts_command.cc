@@ -24,13 +24,6 @@ int Fail(int code, const std::string& message) {
   return code;
 }
 
-// RFC 3339, or a date (YYYY-MM-DD, midnight UTC).
-std::optional<Timestamp> ParseTimeArg(const std::string& text) {
-  if (auto t = ParseRfc3339(text)) return t;
-  if (text.size() == 10) return ParseRfc3339(text + "T00:00:00Z");
-  return std::nullopt;
-}
-
 std::string Truncated(std::string s, size_t n) {
   for (char& c : s) {
     if (c == '\n' || c == '\t') c = ' ';
@@ -105,8 +98,8 @@ int List(const AlertsOptions& o, store::AlertStore& st) {
     if (!f.min_severity) return Fail(2, "--severity must be info, low, medium, high or critical");
   }
   f.rule_id = o.rule;
-  if (!o.from.empty() && !(f.from = ParseTimeArg(o.from))) return Fail(2, "--from is not a time (RFC 3339 or YYYY-MM-DD)");
-  if (!o.to.empty() && !(f.to = ParseTimeArg(o.to))) return Fail(2, "--to is not a time (RFC 3339 or YYYY-MM-DD)");
+  if (!o.from.empty() && !(f.from = ParseTimeOrDate(o.from))) return Fail(2, "--from is not a time (RFC 3339 or YYYY-MM-DD)");
+  if (!o.to.empty() && !(f.to = ParseTimeOrDate(o.to))) return Fail(2, "--to is not a time (RFC 3339 or YYYY-MM-DD)");
   f.limit = static_cast<size_t>(o.limit);
   auto alerts = st.List(f);
   if (!alerts.ok()) return Fail(2, alerts.status().message());

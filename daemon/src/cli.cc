@@ -11,6 +11,7 @@
 #include "verify_command.h"
 #include "health_event.h"
 #include "replay.h"
+#include "report_command.h"
 #include "rule_loading.h"
 #include "rules_listing.h"
 #include "vigil/collector.h"
@@ -22,12 +23,6 @@ namespace vigil {
 namespace {
 
 constexpr const char* kVersion = VIGIL_VERSION;
-
-// Subcommands whose features are not built yet: a clear message and exit 2.
-int NotAvailable(const std::string& command) {
-  std::fprintf(stderr, "vigil %s: not available yet in this build\n", command.c_str());
-  return 2;
-}
 
 int RunCheck(const std::string& config_path, const std::vector<std::string>& rules, bool test,
              const std::string& format) {
@@ -173,17 +168,20 @@ int RunCli(int argc, char** argv) {
   replay->callback([&] { rc = RunReplayCommand(rp); });
 
   // vigil report
-  std::string from, to, framework, format, out_path, db;
-  auto* report = app.add_subcommand("report", "Write an audit report for a period");
-  report->add_option("--from", from, "Start of the period (RFC 3339 or YYYY-MM-DD)")->required();
-  report->add_option("--to", to, "End of the period")->required();
-  report->add_option("--framework", framework, "Only this framework (e.g. pci_dss_4)");
-  report->add_option("--format", format, "Report format")
+  ReportCommandOptions ro;
+  auto* report = app.add_subcommand("report", "Write an audit report for a period, as a signed bundle");
+  report->add_option("-c,--config", ro.config_path, "Configuration file (state directory, reports section)");
+  report->add_option("--from", ro.from, "Start of the period (RFC 3339 or YYYY-MM-DD)")->required();
+  report->add_option("--to", ro.to, "End of the period (excluded)")->required();
+  report->add_option("--framework", ro.framework, "Only this framework (e.g. pci_dss_4)");
+  report->add_option("--format", ro.format, "Report format")
       ->check(CLI::IsMember({"html", "json", "csv", "oscal"}))
       ->required();
-  report->add_option("-o,--output", out_path, "Output path");
-  report->add_option("--db", db, "Store to read (default: the configured one)");
-  report->callback([&] { rc = NotAvailable("report"); });
+  report->add_option("-o,--output", ro.output,
+                     "Bundle directory to create (default: <reports dir>/<report id>-<format>); - for the bare "
+                     "report on stdout");
+  report->add_option("--db", ro.db, "Store to read (default: the configured one)");
+  report->callback([&] { rc = RunReportCommand(ro); });
 
   // vigil alerts
   AlertsOptions ao;

@@ -15,8 +15,10 @@
 #include "vigil/names.h"
 #include "vigil/yaml_load.h"
 #include "rule_packs.h"
+#include "web_auth.h"
 #include "vigil/config_section.h"
 #include "vigil/ip_address.h"
+#include "vigil/report/report_writer.h"
 
 namespace vigil {
 namespace {
@@ -181,6 +183,49 @@ void ReadHealth(ConfigSection& root, DaemonConfig& c) {
   s.Finish();
 }
 
+void ReadReports(ConfigSection& root, DaemonConfig& c) {
+  ConfigSection s = root.Section("reports");
+  c.reports_dir = s.String("dir", "");
+  if (!c.reports_dir.empty() && c.reports_dir.front() != '/') s.BadValue("dir", "must be an absolute path");
+  auto window = s.DurationValue("status_window", c.report_status_window);
+  if (window < std::chrono::hours(1) || window > std::chrono::hours(24 * 366)) {
+    s.BadValue("status_window", "must be between 1h and 366d");
+  } else {
+    c.report_status_window = std::chrono::ceil<std::chrono::seconds>(window);
+  }
+  const std::vector<std::string> writers = report::ReportWriterRegistry::Global().Names();
+  for (ConfigSection& e : s.SectionList("schedules")) {
+    ReportSchedule r;
+    r.framework = e.String("framework", "");
+    if (!r.framework.empty() && !IsPlainName(r.framework, 64)) e.BadValue("framework", "'" + r.framework + "' is not a framework name");
+    r.cadence = e.Enum("cadence", "weekly", {"daily", "weekly", "monthly", "quarterly"});
+    r.formats = e.StringList("formats");
+    if (r.formats.empty()) r.formats = {"html", "json"};
+    for (const std::string& f : r.formats) {
+      if (std::find(writers.begin(), writers.end(), f) == writers.end()) {
+        e.BadValue("formats", "unknown report format '" + f + "' (known: " + JoinNames(writers) + ")");
+      }
+    }
+    r.name = e.String("name", (r.framework.empty() ? std::string("all") : r.framework) + "-" + r.cadence);
+    if (!IsPlainName(r.name, 64)) e.BadValue("name", "'" + r.name + "' is not a plain name");
+    for (const ReportSchedule& other : c.report_schedules) {
+      if (other.name == r.name) e.BadValue("name", "schedule '" + r.name + "' is named twice");
+    }
+    e.Finish();
+    c.report_schedules.push_back(std::move(r));
+  }
+  for (ConfigSection& e : s.SectionList("not_applicable")) {
+    ReportNotApplicable n;
+    n.framework = e.RequiredString("framework");
+    n.control = e.RequiredString("control");
+    n.reason = e.RequiredString("reason");
+    if (e.Has("reason") && n.reason.empty()) e.BadValue("reason", "say why the control does not apply");
+    e.Finish();
+    c.report_not_applicable.push_back(std::move(n));
+  }
+  s.Finish();
+}
+
 void ReadConfig(ConfigSection& root, DaemonConfig& c, const CollectorRegistry& registry) {
   if (auto host = root.OptionalString("host_name")) {
     if (host->empty() || host->size() > 253 || std::any_of(host->begin(), host->end(), [](char ch) {
@@ -226,10 +271,17 @@ void ReadConfig(ConfigSection& root, DaemonConfig& c, const CollectorRegistry& r
     metrics.BadValue("listen", "'" + c.metrics_listen + "' is not HOST:PORT (HOST: an IPv4 " +
                                    "address, [IPv6 address] or localhost; PORT: 1-65535)");
   }
+  if (std::string web = metrics.String("web_config_file"); !web.empty()) {
+    const size_t slash = c.source_file.rfind('/');
+    if (web.front() != '/' && slash != std::string::npos) web = c.source_file.substr(0, slash + 1) + web;
+    c.metrics_web_config_file = web;
+    if (auto wc = LoadWebConfigFile(web, metrics.diagnostics()); wc.ok()) c.metrics_users = std::move(wc->users);
+  }
   metrics.Finish();
 
   ReadRules(root, c);
   ReadHealth(root, c);
+  ReadReports(root, c);
 
   ConfigSection alerts = root.Section("alerts");
   c.alert_queue = static_cast<size_t>(alerts.Int("queue", 65536, 1, 16777216));
@@ -254,6 +306,13 @@ void ReadConfig(ConfigSection& root, DaemonConfig& c, const CollectorRegistry& r
     audit.BadValue("coverage_interval", "must be between 1s and 24h");
   } else {
     c.coverage_interval = std::chrono::ceil<std::chrono::seconds>(coverage);
+  }
+  auto verify = audit.DurationValue("verify_interval", c.audit_verify_interval);
+  if (verify != std::chrono::nanoseconds::zero() &&
+      (verify < std::chrono::seconds(1) || verify > std::chrono::hours(24 * 7))) {
+    audit.BadValue("verify_interval", "must be 0s (off) or between 1s and 7d");
+  } else {
+    c.audit_verify_interval = std::chrono::ceil<std::chrono::seconds>(verify);
   }
   if (c.audit_checkpoint_every == 0 && c.audit_checkpoint_interval.count() == 0) {
     audit.BadValue("checkpoint_every", "checkpoint_every and checkpoint_interval cannot both be 0");
@@ -314,6 +373,10 @@ int ReadCapped(const std::string& path, std::string* out) {
 }
 
 }  // namespace
+
+std::string ReportsDirOf(const DaemonConfig& config) {
+  return config.reports_dir.empty() ? config.state_dir + "/reports" : config.reports_dir;
+}
 
 DaemonConfig DefaultConfig() {
   DaemonConfig c;

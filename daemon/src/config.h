@@ -18,6 +18,7 @@
 #include <chrono>
 #include <cstddef>
 #include <cstdint>
+#include <map>
 #include <memory>
 #include <optional>
 #include <string>
@@ -47,6 +48,19 @@ struct CollectorEntry {
   std::string file;  // the file it was read from, for diagnostics
 };
 
+// One scheduled report (`reports.schedules`, docs/reports.md).
+struct ReportSchedule {
+  std::string name;       // unique; default "<framework or all>-<cadence>"
+  std::string framework;  // "" = every framework present
+  std::string cadence;    // daily, weekly, monthly, quarterly
+  std::vector<std::string> formats;  // report writer names; default html and json
+};
+
+// A control the organisation has declared not applicable (`reports.not_applicable`).
+struct ReportNotApplicable {
+  std::string framework, control, reason;
+};
+
 struct DaemonConfig {
   std::string source_file;  // "" for built-in defaults
   std::string host_name;    // default: gethostname()
@@ -58,6 +72,10 @@ struct DaemonConfig {
   size_t queue_batch = 256;
   bool metrics_enabled = true;
   std::string metrics_listen = "127.0.0.1:9747";
+  // metrics.web_config_file (resolved against the config file's directory) and the users it
+  // lists; no users: no authentication (web_auth.h).
+  std::string metrics_web_config_file;
+  std::map<std::string, std::string> metrics_users;
   // Globs of rule files. Relative ones are resolved against the config file's directory
   // by LoadConfigFile (LoadConfigString keeps them as written).
   std::vector<std::string> rule_paths = {"/etc/vigil/rules.d/*.yaml"};
@@ -77,14 +95,25 @@ struct DaemonConfig {
   uint64_t audit_checkpoint_every = 1000;
   std::chrono::seconds audit_checkpoint_interval{60};
   std::chrono::seconds coverage_interval{60};  // between coverage records (run_records.h)
+  std::chrono::seconds audit_verify_interval{3600};  // the daemon's own verification; 0 = off
   std::chrono::seconds shutdown_timeout{10};
   // The health monitor (docs/health.md): how often it samples, and the clock jump it reports.
   std::chrono::nanoseconds health_interval = std::chrono::seconds(10);
   std::chrono::nanoseconds health_clock_jump = std::chrono::seconds(2);
+  // Reports (docs/reports.md): where scheduled reports go ("" = <state_dir>/reports), what
+  // to write and when, which controls do not apply, and the window of the
+  // vigil_compliance_control_status gauge.
+  std::string reports_dir;
+  std::vector<ReportSchedule> report_schedules;
+  std::vector<ReportNotApplicable> report_not_applicable;
+  std::chrono::seconds report_status_window{std::chrono::hours(24)};
   std::vector<CollectorEntry> collectors;
   // Where alerts go (docs/outputs.md); each entry validated through its output factory.
   std::vector<OutputEntry> outputs;
 };
+
+// reports_dir, or <state_dir>/reports when it is not set.
+std::string ReportsDirOf(const DaemonConfig& config);
 
 // The built-in defaults (what an empty file gives), with host_name filled in.
 DaemonConfig DefaultConfig();

@@ -138,6 +138,7 @@ int Daemon::Run() {
   LogDiagnostics(rule_diags);  // warnings
   VIGIL_LOG(kInfo) << DescribeRules(**rules);
   rule_metrics_.SetRules(**rules);
+  compliance_.SetRules(**rules, config_);
   Diagnostics output_diags;
   auto outputs = OutputSet::Create(config_.outputs, output_diags);
   if (!outputs.ok()) {
@@ -160,6 +161,8 @@ int Daemon::Run() {
   engine_ = std::make_unique<RuleEngineConsumer>(std::move(*rules),
                                                  [this](const Alert& a) { OnAlert(a); });
   consumers_.Add(engine_.get());
+  barrier_ = std::make_unique<AlertBarrier>(*router_);
+  consumers_.Add(barrier_.get());
 
   std::signal(SIGPIPE, SIG_IGN);
   signals_.add(SIGHUP);
@@ -181,6 +184,7 @@ int Daemon::Run() {
   }
   if (config_.metrics_enabled) {
     metrics_ = std::make_unique<MetricsServer>([this](MetricWriter& w) { WriteMetrics(w); });
+    metrics_->SetUsers(config_.metrics_users);
     if (Status s = metrics_->Start(config_.metrics_listen); !s.ok()) {
       VIGIL_LOG(kError) << s.message();
       pipeline_->Drain();
@@ -195,8 +199,10 @@ int Daemon::Run() {
   }
 
   health_->Start();
+  audit_monitor_->Start();
   ArmWatchdog();
   ArmCoverage();
+  ReportTick();
   notifier_.Ready();
   UpdateStatus();
   VIGIL_LOG(kNotice) << "vigil started (config " 
@@ -206,6 +212,7 @@ int Daemon::Run() {
 
   // Stopping: collectors first, then whatever is queued is processed.
   notifier_.Stopping();
+  audit_monitor_->Stop();
   health_->Stop();
   std::set<std::string> running;  // up until this stop, for the final coverage record
   for (const auto& [name, status] : pipeline_->CollectorStatuses()) {
@@ -344,9 +351,12 @@ void Daemon::Reload() {
   ApplyLogging(config_, options_);
   VIGIL_LOG(kInfo) << DescribeRules(**rules);
   rule_metrics_.SetRules(**rules);
+  compliance_.SetRules(**rules, config_);
   RecordRuleset(**rules, config_);
   engine_->Replace(std::move(*rules));
   health_->SetOptions(HealthOptionsFor(config_));
+  audit_monitor_->SetInterval(config_.audit_verify_interval);
+  if (metrics_) metrics_->SetUsers(config_.metrics_users);
   if (next_outputs) {
     std::shared_ptr<OutputSet> old;
     {
@@ -374,6 +384,12 @@ Status Daemon::CreateHealthMonitor() {
       HealthOptionsFor(config_), *fields,
       [this] { return SampleDaemonHealth(*pipeline_, engine_.get()); },
       [this](Event&& e) { pipeline_->PushOwn(std::move(e)); });
+  AuditMonitorOptions ao;
+  const std::string store = StorePathIn(config_.state_dir);
+  ao.paths = {.log = AuditLogPathFor(store), .store = store, .public_key = AuditKeyPathFor(store) + ".pub"};
+  ao.interval = config_.audit_verify_interval;
+  ao.host_name = config_.host_name;
+  audit_monitor_ = std::make_unique<AuditMonitor>(ao, *fields, [this](Event&& e) { health_->Emit(std::move(e)); });
   return Status::Ok();
 }
 
@@ -391,9 +407,18 @@ void Daemon::ArmCoverage() {
   coverage_timer_.expires_after(config_.coverage_interval);
   coverage_timer_.async_wait([this](const boost::system::error_code& ec) {
     if (ec) return;
+    ReportTick();  // before this interval's record: it sees the ones stored so far
     RecordCoverage();
     ArmCoverage();
   });
+}
+
+void Daemon::ReportTick() {
+  const std::string store = StorePathIn(config_.state_dir);
+  if (Status s = compliance_.Refresh(config_, store, WallNow()); !s.ok()) {
+    VIGIL_LOG(kWarning) << "compliance status: " << s.message();
+  }
+  reports_.Tick(config_, store, WallNow());
 }
 
 void Daemon::RecordCoverage(const std::set<std::string>* up_until_stop) {
@@ -454,7 +479,10 @@ void Daemon::WriteMetrics(MetricWriter& out) const {
   if (router_) router_->WriteMetrics(out);
   if (auto o = Outputs()) o->WriteMetrics(out);
   if (health_) health_->WriteMetrics(out);
+  if (audit_monitor_) audit_monitor_->WriteMetrics(out);
   rule_metrics_.Write(out, engine_ ? engine_->StateStats() : std::vector<RuleStateStats>{});
+  compliance_.WriteMetrics(out);
+  reports_.WriteMetrics(out);
   WriteProcessMetrics(out);
 }
 

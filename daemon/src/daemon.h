@@ -20,6 +20,9 @@
 #include <boost/asio/steady_timer.hpp>
 
 #include "alert_router.h"
+#include "audit_monitor.h"
+#include "compliance_status.h"
+#include "report_scheduler.h"
 #include "config.h"
 #include "vigil/output.h"
 #include "health_monitor.h"
@@ -52,10 +55,13 @@ class Daemon {
   void WaitForSignal();
   void OnSignal(int signo);
   void Reload();
-  // Builds (does not start) the health monitor over pipeline_ and engine_.
+  // Builds (does not start) the health monitor over pipeline_ and engine_, and the audit
+  // log verifier that reports through it.
   Status CreateHealthMonitor();
   void ArmWatchdog();
   void ArmCoverage();
+  // The compliance gauge and the scheduled reports, at start and each coverage interval.
+  void ReportTick();
   // Each collector's counters; at the stop, `up_until_stop` names those that ran until then.
   void RecordCoverage(const std::set<std::string>* up_until_stop = nullptr);
   // Appends a ruleset record for `rules`, loaded by `config`'s rule files.
@@ -84,9 +90,13 @@ class Daemon {
   mutable std::mutex outputs_mu_;
   std::unique_ptr<AlertRouter> router_;
   std::unique_ptr<RuleEngineConsumer> engine_;
+  std::unique_ptr<AlertBarrier> barrier_;  // after engine_ in consumers_
   RuleMetrics rule_metrics_;
+  ComplianceStatus compliance_;
+  ReportScheduler reports_;
   std::unique_ptr<Pipeline> pipeline_;
   std::unique_ptr<HealthMonitor> health_;  // reads pipeline_ and engine_; pushes to pipeline_
+  std::unique_ptr<AuditMonitor> audit_monitor_;  // emits through health_
   std::unique_ptr<MetricsServer> metrics_;
   std::atomic<uint64_t> reloads_{0};
   std::atomic<uint64_t> failed_reloads_{0};

@@ -15,7 +15,7 @@
 //   queue_saturated      HealthMonitor: the pipeline queue was nearly full at a sample
 //   clock_jump           HealthMonitor: the wall clock moved apart from the monotonic clock
 //   scan_gap             reserved: the retention scanner (a scan missed its schedule)
-//   audit_verify_failed  reserved: the audit log verifier (a chain or signature check failed)
+//   audit_verify_failed  AuditMonitor (daemon/src/audit_monitor.h): the audit log does not verify
 //   report_failed        reserved: the report generator (a scheduled report failed)
 //
 // The reserved producers build their events with MakeHealthEvent and the same fields, so the

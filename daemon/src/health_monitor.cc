@@ -57,17 +57,15 @@ HealthMonitor::HealthMonitor(HealthMonitorOptions options, const HealthFields& f
 HealthMonitor::~HealthMonitor() { Stop(); }
 
 void HealthMonitor::Start() {
-  thread_ = std::thread([this] { Loop(); });
-}
-
-void HealthMonitor::Stop() {
+  std::chrono::nanoseconds interval;
   {
     std::lock_guard lock(mu_);
-    stopping_ = true;
+    interval = options_.interval;
   }
-  wake_.notify_all();
-  if (thread_.joinable()) thread_.join();
+  thread_.Start(interval, [this] { Tick(); });
 }
+
+void HealthMonitor::Stop() { thread_.Stop(); }
 
 void HealthMonitor::SetOptions(HealthMonitorOptions options) {
   {
@@ -75,7 +73,7 @@ void HealthMonitor::SetOptions(HealthMonitorOptions options) {
     options_ = options;
     detector_.set_options(options.detector);
   }
-  wake_.notify_all();  // a shorter interval starts now
+  thread_.SetInterval(options.interval);  // a shorter interval starts now
 }
 
 size_t HealthMonitor::Tick() {
@@ -84,41 +82,26 @@ size_t HealthMonitor::Tick() {
     std::lock_guard lock(mu_);
     events = detector_.Next(sampler_());
   }
-  for (Event& e : events) {
-    const std::string* action = e.GetString(ecs::kEventAction);
-    for (size_t i = 0; action && i < counts_.size(); ++i) {
-      if (HealthActionName(static_cast<HealthAction>(i)) == *action) {
-        counts_[i].fetch_add(1, std::memory_order_relaxed);
-      }
-    }
-    const std::string* outcome = e.GetString(ecs::kEventOutcome);
-    if (const std::string* m = e.GetString(ecs::kMessage)) {
-      if (outcome && *outcome == "success") {
-        VIGIL_LOG(kNotice) << "health: " << *m;
-      } else {
-        VIGIL_LOG(kWarning) << "health: " << *m;
-      }
-    }
-    sink_(std::move(e));
-  }
+  for (Event& e : events) Emit(std::move(e));
   return events.size();
 }
 
-void HealthMonitor::Loop() {
-  std::unique_lock lock(mu_);
-  while (!stopping_) {
-    auto deadline = std::chrono::steady_clock::now() + options_.interval;
-    // Woken early by SetOptions: wait out the (maybe new) interval from the last tick.
-    while (!stopping_ && std::chrono::steady_clock::now() < deadline) {
-      wake_.wait_until(lock, deadline);
-      auto next = std::chrono::steady_clock::now() + options_.interval;
-      if (next < deadline) deadline = next;
+void HealthMonitor::Emit(Event&& e) {
+  const std::string* action = e.GetString(ecs::kEventAction);
+  for (size_t i = 0; action && i < counts_.size(); ++i) {
+    if (HealthActionName(static_cast<HealthAction>(i)) == *action) {
+      counts_[i].fetch_add(1, std::memory_order_relaxed);
     }
-    if (stopping_) break;
-    lock.unlock();
-    Tick();
-    lock.lock();
   }
+  const std::string* outcome = e.GetString(ecs::kEventOutcome);
+  if (const std::string* m = e.GetString(ecs::kMessage)) {
+    if (outcome && *outcome == "success") {
+      VIGIL_LOG(kNotice) << "health: " << *m;
+    } else {
+      VIGIL_LOG(kWarning) << "health: " << *m;
+    }
+  }
+  sink_(std::move(e));
 }
 
 void HealthMonitor::WriteMetrics(MetricWriter& out) const {

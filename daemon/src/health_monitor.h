@@ -15,8 +15,11 @@
 // even when the queue is full. That stays bounded: one sample per interval gives at most a
 // few events per collector and per rule.
 //
+// Other parts of the daemon that find a fault of their own (the audit log verifier) hand
+// their health events to Emit(), so every health event is counted and logged in one place.
+//
 // Threading: Start() runs Tick() on the monitor's own thread every interval until Stop()
-// (idempotent; the destructor calls it). The sampler and the sink are called on that thread
+// (idempotent; the destructor calls it). Emit() may be called from any thread. The sampler and the sink are called on that thread
 // and must be safe there (SampleDaemonHealth reads only atomics and locked snapshots).
 // SetOptions and WriteMetrics may be called from any thread. Tick() may also be called
 // directly when the monitor is not started (tests).
@@ -25,14 +28,13 @@
 #include <array>
 #include <atomic>
 #include <chrono>
-#include <condition_variable>
 #include <functional>
 #include <mutex>
-#include <thread>
 
 #include "health_detector.h"
 #include "health_event.h"
 #include "config.h"
+#include "periodic_thread.h"
 #include "pipeline.h"
 #include "vigil/metric_writer.h"
 #include "vigil/rules/rule_engine_consumer.h"
@@ -61,22 +63,20 @@ class HealthMonitor {
   void SetOptions(HealthMonitorOptions options);
   // One sample: compare, emit, count. Returns the number of events emitted.
   size_t Tick();
+  // Counts, logs and sinks one health event made elsewhere (its event.action names it).
+  void Emit(Event&& event);
 
   // vigil_health_events_total{action}, every action from the start (at 0).
   void WriteMetrics(MetricWriter& out) const;
 
  private:
-  void Loop();
-
   mutable std::mutex mu_;
   HealthMonitorOptions options_;  // guarded by mu_
   HealthDetector detector_;       // guarded by mu_ (Tick holds it throughout)
   Sampler sampler_;
   Sink sink_;
   std::array<std::atomic<uint64_t>, static_cast<size_t>(HealthAction::kCount)> counts_{};
-  std::condition_variable wake_;
-  bool stopping_ = false;  // guarded by mu_
-  std::thread thread_;
+  PeriodicThread thread_;
 };
 
 // The `health:` section and host name of a configuration as options.

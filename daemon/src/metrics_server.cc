@@ -64,11 +64,13 @@ class FamilyWriter : public MetricWriter {
   std::map<std::string, size_t> index_;
 };
 
-void Reply(mg_connection* conn, int status, const char* type, const std::string& body) {
+void Reply(mg_connection* conn, int status, const char* type, const std::string& body,
+           const char* extra_headers = "") {
+  const char* reason = status == 200 ? "OK" : status == 401 ? "Unauthorized" : "Error";
   mg_printf(conn,
             "HTTP/1.1 %d %s\r\nContent-Type: %s\r\nContent-Length: %zu\r\n"
-            "Cache-Control: no-store\r\nConnection: close\r\n\r\n",
-            status, status == 200 ? "OK" : "Error", type, body.size());
+            "Cache-Control: no-store\r\nConnection: close\r\n%s\r\n",
+            status, reason, type, body.size(), extra_headers);
   mg_write(conn, body.data(), body.size());
 }
 
@@ -77,9 +79,10 @@ void Reply(mg_connection* conn, int status, const char* type, const std::string&
 class MetricsServer::Handler : public CivetHandler {
  public:
   enum class Page { kMetrics, kHealth, kIndex };
-  Handler(const MetricsServer& owner, Page page) : owner_(owner), page_(page) {}
+  Handler(MetricsServer& owner, Page page) : owner_(owner), page_(page) {}
 
   bool handleGet(CivetServer*, mg_connection* conn) override {
+    if (!owner_.Authorize(conn)) return true;
     switch (page_) {
       case Page::kMetrics:
         Reply(conn, 200, "text/plain; version=0.0.4; charset=utf-8", owner_.Render());
@@ -99,7 +102,7 @@ class MetricsServer::Handler : public CivetHandler {
   }
 
  private:
-  const MetricsServer& owner_;
+  MetricsServer& owner_;
   Page page_;
 };
 
@@ -132,9 +135,33 @@ void MetricsServer::Stop() {
   server_.reset();
 }
 
+void MetricsServer::SetUsers(const std::map<std::string, std::string>& users) {
+  auto auth = users.empty() ? nullptr : std::make_shared<BasicAuth>(WebConfig{users});
+  std::lock_guard lock(auth_mu_);
+  auth_ = std::move(auth);
+}
+
+bool MetricsServer::Authorize(mg_connection* conn) {
+  std::shared_ptr<BasicAuth> auth;
+  {
+    std::lock_guard lock(auth_mu_);
+    auth = auth_;
+  }
+  if (!auth) return true;
+  const char* header = mg_get_header(conn, "Authorization");
+  if (header != nullptr && auth->Check(header)) return true;
+  auth_failures_.fetch_add(1, std::memory_order_relaxed);
+  Reply(conn, 401, "text/plain; charset=utf-8", "authentication required\n",
+        "WWW-Authenticate: Basic realm=\"vigil\", charset=\"UTF-8\"\r\n");
+  return false;
+}
+
 std::string MetricsServer::Render() const {
   FamilyWriter writer;
   if (scrape_) scrape_(writer);
+  writer.Counter("vigil_metrics_auth_failures_total",
+                 "Requests to the metrics endpoint refused for missing or wrong credentials.", {},
+                 static_cast<double>(auth_failures_.load(std::memory_order_relaxed)));
   std::ostringstream out;
   prometheus::TextSerializer().Serialize(out, writer.families());
   return out.str();

@@ -73,13 +73,18 @@ void Pipeline::Drain() {
 }
 
 bool Pipeline::Push(Event&& event) {
-  bool ok = options_.mode == RunMode::kReplay ? queue_.Push(std::move(event))
-                                              : queue_.TryPush(std::move(event));
+  bool ok = options_.mode == RunMode::kReplay ? queue_.Push(Item{std::move(event), nullptr})
+                                              : queue_.TryPush(Item{std::move(event), nullptr});
   if (!ok) dropped_.fetch_add(1, std::memory_order_relaxed);
   return ok;
 }
 
-bool Pipeline::PushOwn(Event&& event) { return queue_.ForcePush(std::move(event)); }
+bool Pipeline::PushOwn(Event&& event) { return queue_.ForcePush(Item{std::move(event), nullptr}); }
+
+void Pipeline::Barrier(std::function<void()> done) {
+  // Once closed, nothing more is consumed: `done` is never called (see EventSink::Barrier).
+  if (done) queue_.ForcePush(Item{Event(), std::move(done)});
+}
 
 namespace {
 
@@ -171,13 +176,21 @@ std::vector<Pipeline::CollectorView> Pipeline::collectors() const {
 }
 
 void Pipeline::EngineLoop() {
-  std::vector<Event> batch;
+  std::vector<Item> batch;
   batch.reserve(options_.batch_size);
   for (;;) {
     queue_.PopBatch(batch, options_.batch_size);
     if (batch.empty()) break;  // closed and drained
-    for (Event& e : batch) consumer_.Consume(e);
-    processed_.fetch_add(batch.size(), std::memory_order_relaxed);
+    size_t events = 0;
+    for (Item& item : batch) {
+      if (item.barrier) {
+        consumer_.Barrier(std::move(item.barrier));
+      } else {
+        consumer_.Consume(item.event);
+        ++events;
+      }
+    }
+    processed_.fetch_add(events, std::memory_order_relaxed);
     if (queue_.depth() == 0) consumer_.Flush();
   }
   consumer_.Flush();

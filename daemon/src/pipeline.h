@@ -12,6 +12,7 @@
 
 #include <atomic>
 #include <cstdint>
+#include <functional>
 #include <map>
 #include <memory>
 #include <mutex>
@@ -59,6 +60,9 @@ class Pipeline : public EventSink {
   // counted as drops; false only once the pipeline is drained. Any thread. The caller bounds
   // how many it pushes.
   bool PushOwn(Event&& event);
+  // Queued behind what was pushed before it, even when the queue is full (one per collector
+  // checkpoint); handed to the consumer's Barrier on the engine thread.
+  void Barrier(std::function<void()> done) override;
 
   struct CollectorView {
     std::string instance;
@@ -110,7 +114,12 @@ class Pipeline : public EventSink {
 
   PipelineOptions options_;
   EventConsumer& consumer_;
-  BoundedQueue<Event> queue_;
+  // An event, or (barrier set) a collector's barrier.
+  struct Item {
+    Event event;
+    std::function<void()> barrier;
+  };
+  BoundedQueue<Item> queue_;
   std::thread engine_;
   mutable std::mutex views_mu_;  // guards changes to running_ and retired_ (owner writes)
   std::vector<std::unique_ptr<Running>> running_;

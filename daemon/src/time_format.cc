@@ -172,4 +172,10 @@ std::optional<Timestamp> ParseRfc3339(std::string_view text) {
   return Timestamp{nanoseconds{secs * 1'000'000'000 + frac}};
 }
 
+std::optional<Timestamp> ParseTimeOrDate(std::string_view text) {
+  if (auto t = ParseRfc3339(text)) return t;
+  if (text.size() == 10) return ParseRfc3339(std::string(text) + "T00:00:00Z");
+  return std::nullopt;
+}
+
 }  // namespace vigil

@@ -15,7 +15,7 @@ struct VerifyCommandOptions {
   std::string audit_log;  // default: the configured store's log (or --db's)
   std::string db;         // the store whose audit head to compare (default: beside the log)
   std::string key;        // verifier key file (default: audit.key.pub beside the store)
-  std::string report;     // a report bundle (reports are not built yet)
+  std::string report;     // a report bundle directory (checked instead of a log)
   std::string format = "text";
 };
 

@@ -211,6 +211,35 @@ TEST_F(ConfigTest, BadValues) {
   ExpectOne("health: {enabled: false}\n", "1:10 E101", "enabled");
 }
 
+TEST_F(ConfigTest, ReportsSection) {
+  auto c = Load(
+      "state_dir: /srv/vigil\n"
+      "reports:\n"
+      "  schedules:\n"
+      "    - {framework: pci_dss_4, cadence: monthly, formats: [html, oscal]}\n"
+      "    - {cadence: daily}\n"
+      "  not_applicable:\n"
+      "    - {framework: soc2, control: CC1.1, reason: entity level}\n"
+      "  status_window: 7d\n");
+  ASSERT_TRUE(c.ok()) << diags_.FormatText();
+  EXPECT_EQ(ReportsDirOf(*c), "/srv/vigil/reports");
+  ASSERT_EQ(c->report_schedules.size(), 2u);
+  EXPECT_EQ(c->report_schedules[0].name, "pci_dss_4-monthly");
+  EXPECT_EQ(c->report_schedules[0].formats, (V{"html", "oscal"}));
+  EXPECT_EQ(c->report_schedules[1].name, "all-daily");
+  EXPECT_EQ(c->report_schedules[1].formats, (V{"html", "json"}));
+  ASSERT_EQ(c->report_not_applicable.size(), 1u);
+  EXPECT_EQ(c->report_not_applicable[0].reason, "entity level");
+  EXPECT_EQ(c->report_status_window, std::chrono::hours(24 * 7));
+
+  ExpectOne("reports: {schedules: [{formats: [pdf]}]}\n", "1:33 E103", "unknown report format 'pdf'");
+  ExpectOne("reports: {schedules: [{cadence: hourly}]}\n", "1:33 E103", "daily, weekly, monthly, quarterly");
+  ExpectOne("reports: {schedules: [{cadence: daily}, {cadence: daily}]}\n", "1:41 E103", "named twice");
+  ExpectOne("reports: {not_applicable: [{framework: sox, control: '404'}]}\n", "1:28 E104", "reason");
+  ExpectOne("reports: {dir: reports}\n", "1:16 E103", "absolute");
+  ExpectOne("reports: {status_window: 5m}\n", "1:26 E103", "between 1h and 366d");
+}
+
 TEST_F(ConfigTest, NullValuesDefaultsAndRounding) {
   auto r = Load("queue: {capacity: 100}\nshutdown_timeout: 500ms\nlog:\nrules: {paths: }\n");
   ASSERT_TRUE(r.ok()) << diags_.FormatText();

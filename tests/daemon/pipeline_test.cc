@@ -233,6 +233,39 @@ TEST_F(PipelineTest, ReplayDeliversEverythingThroughTinyQueue) {
   EXPECT_EQ(pipeline.collector_failures(), 0u);
 }
 
+// Sets a barrier after each of its events; records how many events the consumer had taken
+// when each barrier completed.
+class EmitWithBarriers : public Collector {
+ public:
+  EmitWithBarriers(int64_t n, const CountingConsumer& consumer, std::vector<uint64_t>* seen)
+      : n_(n), consumer_(consumer), seen_(seen) {}
+  Status Run(CollectorContext& ctx) override {
+    for (int64_t i = 0; i < n_; ++i) {
+      ctx.Emit(MakeEvent(i));
+      ctx.AfterCommitted([this] { seen_->push_back(consumer_.consumed()); });  // engine thread
+    }
+    return Status::Ok();
+  }
+
+ private:
+  int64_t n_;
+  const CountingConsumer& consumer_;
+  std::vector<uint64_t>* seen_;
+};
+
+TEST_F(PipelineTest, BarrierCompletesAfterTheEventsBeforeIt) {
+  CountingConsumer consumer;
+  std::vector<uint64_t> seen;  // written on the engine thread, read after Drain
+  Pipeline pipeline({.queue_capacity = 4, .batch_size = 3, .mode = RunMode::kReplay}, consumer);
+  pipeline.Start();
+  pipeline.AddCollector("auth", std::make_unique<EmitWithBarriers>(50, consumer, &seen), nullptr);
+  WithinOrAbort(60s, "WaitForCollectors", [&] { pipeline.WaitForCollectors(); });
+  WithinOrAbort(60s, "Drain", [&] { pipeline.Drain(); });
+  ASSERT_EQ(seen.size(), 50u);
+  for (size_t i = 0; i < seen.size(); ++i) EXPECT_EQ(seen[i], i + 1) << "barrier " << i;
+  EXPECT_EQ(pipeline.processed(), 50u) << "barriers are not events";
+}
+
 TEST_F(PipelineTest, LiveDropsExactlyWhatTheQueueRefused) {
   constexpr int64_t kOfferedA = 1000;
   constexpr int64_t kOfferedB = 600;

@@ -2,14 +2,20 @@
 // flooded with lines, the shipped rules/packs/vigil-health.yaml loaded. The daemon drops
 // what the queue cannot hold, and within a bounded wait a health alert (vgl-health-004,
 // events dropped) appears on stdout; the drops its events report add up to exactly the
-// drop counter on /metrics, which is also offered minus accepted.
+// drop counter on /metrics, which is also offered minus accepted. A stopped collector is
+// reported down and, after a reload, up; an audit log edited under the running daemon is found
+// by its own periodic verification and raised as a critical alert.
 #include <gtest/gtest.h>
+
+#include <fcntl.h>
+#include <unistd.h>
 
 #include <csignal>
 #include <cstdlib>
 #include <fstream>
 #include <sstream>
 #include <string>
+#include <thread>
 
 #include <nlohmann/json.hpp>
 
@@ -176,6 +182,74 @@ TEST(HealthTest, CollectorDownThenUpAfterReload) {
   // Up between the two downs, even when the second run ended within the same interval.
   EXPECT_EQ(CountAlerts(ReadFile(out), "vgl-health-002", "capfile"), 1) << ReadFile(out);
   EXPECT_NE(ReadFile(err).find("collector 'capfile' started"), std::string::npos);
+
+  vigil.Signal(SIGTERM);
+  int code = -1;
+  ASSERT_TRUE(vigil.Wait(15s, &code)) << ReadFile(err);
+  EXPECT_EQ(code, 0) << ReadFile(err);
+}
+
+// The daemon verifies its own audit log (audit_log.verify_interval): a clean log passes, and a
+// byte changed in its first record (in place, as an attacker with write access would) becomes
+// an audit_verify_failed health event and a vgl-health-010 alert naming the log.
+TEST(HealthTest, AuditLogEditedUnderTheDaemonRaisesACriticalAlert) {
+  TempDir dir;
+  const int port = FreeTcpPort();
+  std::string cfg = dir.Write(
+      "vigil.yaml",
+      "state_dir: " + dir.File("state") + "\n" +
+          "audit_log:\n  verify_interval: 1s\n" +
+          "metrics:\n  listen: 127.0.0.1:" + std::to_string(port) + "\n" +
+          "rules:\n  paths: [\"" + SourceDir() + "/rules/packs/vigil-health.yaml\"]\n" +
+          "collectors: []\n");
+  std::string err = dir.File("vigil.err");
+  std::string out = dir.File("vigil.out");
+  Process vigil({VigilBinary(), "run", "-c", cfg}, err, out);
+  const std::string passed = "vigil_audit_verify_runs_total{result=\"passed\"}";
+  ASSERT_TRUE(Eventually([&] { return Sample(HttpGet(port, "/metrics"), passed) >= 1; }, 30s)) << ReadFile(err);
+  EXPECT_EQ(Sample(HttpGet(port, "/metrics"), "vigil_audit_verify_failing"), 0);
+
+  // Record 1 (run_start) carries the daemon's pid: change its first digit in place.
+  const std::string log = dir.File("state/vigil.audit.log");
+  const std::string text = ReadFile(log);
+  const size_t at = text.find("\"pid\":");
+  ASSERT_NE(at, std::string::npos) << text;
+  ASSERT_LT(at, text.find('\n'));
+  const char digit = text[at + 6] == '9' ? '8' : static_cast<char>(text[at + 6] + 1);
+  const int fd = ::open(log.c_str(), O_WRONLY | O_CLOEXEC);
+  ASSERT_GE(fd, 0);
+  ASSERT_EQ(::pwrite(fd, &digit, 1, static_cast<off_t>(at + 6)), 1);
+  ::close(fd);
+
+  std::string alert;
+  ASSERT_TRUE(Eventually(
+      [&] {
+        std::istringstream in(ReadFile(out));
+        std::string line;
+        while (std::getline(in, line)) {
+          auto j = nlohmann::json::parse(line, nullptr, false);
+          if (j.is_object() && j["rule"]["id"] == "vgl-health-010") {
+            alert = line;
+            return true;
+          }
+        }
+        return false;
+      },
+      30s))
+      << ReadFile(out) << ReadFile(err);
+  auto j = nlohmann::json::parse(alert);
+  EXPECT_EQ(j["vigil"]["severity"], "critical");
+  EXPECT_EQ(j["vigil"]["health"]["component"], "audit_log");
+  // Which check finds it first (the chain at record 2, or a checkpoint signed over record 1)
+  // depends on where the checkpoints fell; either names the log.
+  EXPECT_NE(j["message"].get<std::string>().find(log + " does not verify: "), std::string::npos) << alert;
+  EXPECT_EQ(Sample(HttpGet(port, "/metrics"), "vigil_audit_verify_failing"), 1);
+  // Raised once, not at every run.
+  std::this_thread::sleep_for(2500ms);
+  int alerts = 0;
+  std::istringstream in(ReadFile(out));
+  for (std::string line; std::getline(in, line);) alerts += line.find("vgl-health-010") != std::string::npos;
+  EXPECT_EQ(alerts, 1) << ReadFile(out);
 
   vigil.Signal(SIGTERM);
   int code = -1;

@@ -1,11 +1,14 @@
 // /metrics as operators meet it: the real daemon scraped over HTTP, the exposition checked
-// by `promtool check metrics`, and a real Prometheus server scraping it and answering
-// queries about it.
+// by `promtool check metrics`, a real Prometheus server scraping it and answering queries
+// about it, and basic authentication (metrics.web_config_file) with a real Prometheus
+// scraping through it, credentials replaced on SIGHUP and a bad file refused.
 #include <gtest/gtest.h>
 
 #include <csignal>
 #include <string>
 
+#include "audit/digest.h"
+#include "support/bcrypt_hash.h"
 #include "support/test_support.h"
 
 namespace vigil {
@@ -21,6 +24,10 @@ using testing::RunCommand;
 using testing::SharedDir;
 using testing::TempDir;
 using testing::VigilBinary;
+
+std::string AuthHeader(const std::string& user, const std::string& password) {
+  return "Authorization: Basic " + audit::Base64(user + ":" + password) + "\r\n";
+}
 
 constexpr const char* kRules = R"(- rule: test.failure
   name: A failure
@@ -40,22 +47,31 @@ constexpr const char* kRules = R"(- rule: test.failure
 
 class MetricsTest : public ::testing::Test {
  protected:
-  void StartVigil() {
+  // With `metrics_extra`, more keys of the metrics section; `auth` is the header that
+  // /healthz needs to answer.
+  void StartVigil(const std::string& metrics_extra = "", const std::string& auth = "") {
     port_ = FreeTcpPort();
     dir_.Write("rules.yaml", kRules);
     dir_.Write("events.jsonl", "{\"event\":{\"outcome\":\"failure\"}}\nbroken\n");
     std::string cfg = dir_.Write(
         "vigil.yaml", "state_dir: " + dir_.File("state") +
-                          "\nmetrics:\n  listen: 127.0.0.1:" + std::to_string(port_) +
-                          "\nrules:\n  paths: [" + dir_.File("rules.yaml") +
+                          "\nmetrics:\n  listen: 127.0.0.1:" + std::to_string(port_) + "\n" +
+                          metrics_extra + "rules:\n  paths: [" + dir_.File("rules.yaml") +
                           "]\ncollectors:\n  - type: jsonl\n    name: app\n    path: " +
                           dir_.File("events.jsonl") + "\n    start_at: beginning\n" +
                           "  - type: pcap\n    name: capfile\n    path: " + SharedDir() +
                           "/corpora/pcap/ndpi-4.2/dns_long_domainname.pcap\n");
     vigil_ = std::make_unique<Process>(
         std::vector<std::string>{VigilBinary(), "run", "-c", cfg}, dir_.File("vigil.err"));
-    ASSERT_TRUE(Eventually([&] { return HttpGet(port_, "/healthz") == "ok\n"; }))
+    ASSERT_TRUE(Eventually([&] { return HttpGet(port_, "/healthz", nullptr, auth) == "ok\n"; }))
         << ReadFile(dir_.File("vigil.err"));
+  }
+  // The daemon's reload counter for `result`, read with `auth`.
+  std::string Reloads(const std::string& result, const std::string& auth) {
+    const std::string body = HttpGet(port_, "/metrics", nullptr, auth);
+    const std::string key = "vigil_config_reloads_total{result=\"" + result + "\"} ";
+    const size_t at = body.find(key);
+    return at == std::string::npos ? "" : body.substr(at + key.size(), body.find('\n', at) - at - key.size());
   }
   void TearDown() override {
     if (vigil_) {
@@ -138,6 +154,71 @@ TEST_F(MetricsTest, RealPrometheusScrapesIt) {
   prometheus.Signal(SIGTERM);
   int code = -1;
   EXPECT_TRUE(prometheus.Wait(30s, &code));
+}
+
+TEST_F(MetricsTest, BasicAuthenticationWithARealPrometheus) {
+  const std::string good = AuthHeader("prometheus", "s3cret");
+  dir_.Write("web.yml", "basic_auth_users:\n  prometheus: " + testing::BcryptHash("s3cret") + "\n");
+  StartVigil("  web_config_file: web.yml\n", good);  // relative to the config file
+  for (const char* path : {"/metrics", "/healthz", "/"}) {
+    int status = 0;
+    std::string headers;
+    HttpGet(port_, path, &status, "", &headers);
+    EXPECT_EQ(status, 401) << path;
+    EXPECT_NE(headers.find("WWW-Authenticate: Basic realm=\"vigil\""), std::string::npos) << headers;
+    HttpGet(port_, path, &status, AuthHeader("prometheus", "wrong"));
+    EXPECT_EQ(status, 401) << path;
+    HttpGet(port_, path, &status, good);
+    EXPECT_EQ(status, 200) << path;
+  }
+  EXPECT_NE(HttpGet(port_, "/metrics", nullptr, good).find("vigil_metrics_auth_failures_total 6"),
+            std::string::npos);
+
+  // A real Prometheus with basic_auth in its scrape config.
+  const int prom_port = FreeTcpPort();
+  const std::string prom_cfg = dir_.Write(
+      "prometheus.yml", "global:\n  scrape_interval: 1s\nscrape_configs:\n  - job_name: vigil\n"
+                        "    basic_auth: {username: prometheus, password: s3cret}\n"
+                        "    static_configs:\n      - targets: ['127.0.0.1:" + std::to_string(port_) + "']\n");
+  Process prometheus({"prometheus", "--config.file=" + prom_cfg, "--storage.tsdb.path=" + dir_.File("tsdb"),
+                      "--web.listen-address=127.0.0.1:" + std::to_string(prom_port)},
+                     dir_.File("prometheus.err"));
+  std::string up;
+  EXPECT_TRUE(Eventually(
+      [&] {
+        up = HttpGet(prom_port, "/api/v1/query?query=up%7Bjob%3D%22vigil%22%7D");
+        return up.find(",\"1\"]") != std::string::npos;
+      },
+      60s))
+      << up << ReadFile(dir_.File("prometheus.err"));
+  std::string build;
+  EXPECT_TRUE(Eventually(
+      [&] {
+        build = HttpGet(prom_port, "/api/v1/query?query=vigil_build_info");
+        return build.find("\"version\"") != std::string::npos;
+      },
+      30s))
+      << build;
+  prometheus.Signal(SIGTERM);
+  int code = -1;
+  EXPECT_TRUE(prometheus.Wait(30s, &code));
+
+  // SIGHUP with a new password: the old one is refused, the new one works.
+  const std::string next = AuthHeader("prometheus", "n3xt");
+  dir_.Write("web.yml", "basic_auth_users:\n  prometheus: " + testing::BcryptHash("n3xt") + "\n");
+  vigil_->Signal(SIGHUP);
+  ASSERT_TRUE(Eventually([&] { return Reloads("success", next) == "1"; })) << ReadFile(dir_.File("vigil.err"));
+  int status = 0;
+  HttpGet(port_, "/metrics", &status, good);
+  EXPECT_EQ(status, 401);
+  // A file that is not valid refuses the reload; the running users stay.
+  dir_.Write("web.yml", "basic_auth_users:\n  prometheus: plaintext-password\n");
+  vigil_->Signal(SIGHUP);
+  ASSERT_TRUE(Eventually([&] { return Reloads("refused", next) == "1"; })) << ReadFile(dir_.File("vigil.err"));
+  HttpGet(port_, "/metrics", &status, next);
+  EXPECT_EQ(status, 200);
+  EXPECT_NE(ReadFile(dir_.File("vigil.err")).find("web.yml:2:15"), std::string::npos)
+      << ReadFile(dir_.File("vigil.err"));
 }
 
 TEST(MetricsPortTest, PortInUseIsAClearStartupError) {

@@ -297,7 +297,7 @@ def run_static(repo):
     rows = [p["title"] for p in dash["panels"] if p["type"] == "row"]
     for title in ("Overview", "Collectors", "Pipeline & rules", "Network", "Files",
                   "Alert handling", "Audit & store", "Outputs", "Retention", "Health events",
-                  "Process"):
+                  "Process", "Compliance"):
         if title not in rows:
             fails.add(f"dashboard has no row {title!r}")
     for p in walk_panels(dash["panels"]):
@@ -442,6 +442,7 @@ RULES_YAML = """- rule: test.failure
   name: A failure
   severity: medium
   condition: event.outcome = failure
+  controls: {pci_dss_4: ["8.3.4"]}
 - rule: test.never
   name: Never fires
   severity: critical

@@ -332,7 +332,8 @@ int FreeTcpPort() {
   return port;
 }
 
-std::string HttpGet(int port, const std::string& path, int* status) {
+std::string HttpGet(int port, const std::string& path, int* status, const std::string& headers,
+                    std::string* response_headers) {
   if (status) *status = 0;
   int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
   sockaddr_in addr{};
@@ -345,7 +346,7 @@ std::string HttpGet(int port, const std::string& path, int* status) {
     close(fd);
     return "";
   }
-  std::string req = "GET " + path + " HTTP/1.0\r\nHost: 127.0.0.1\r\n\r\n";
+  std::string req = "GET " + path + " HTTP/1.0\r\nHost: 127.0.0.1\r\n" + headers + "\r\n";
   if (write(fd, req.data(), req.size()) != static_cast<ssize_t>(req.size())) {
     close(fd);
     return "";
@@ -358,6 +359,7 @@ std::string HttpGet(int port, const std::string& path, int* status) {
   size_t sp = resp.find(' ');
   if (status && sp != std::string::npos) *status = std::atoi(resp.c_str() + sp + 1);
   size_t body = resp.find("\r\n\r\n");
+  if (response_headers) *response_headers = resp.substr(0, body);
   return body == std::string::npos ? "" : resp.substr(body + 4);
 }
 

@@ -67,8 +67,10 @@ class Process {
 int FreeTcpPort();
 
 // GET http://127.0.0.1:port/path with a plain socket; the body, or "" on failure.
-// `status` receives the HTTP status code (0 when no answer).
-std::string HttpGet(int port, const std::string& path, int* status = nullptr);
+// `status` receives the HTTP status code (0 when no answer); `headers` are added to the request
+// ("Name: value\r\n" each); `response_headers` receives the response's header block.
+std::string HttpGet(int port, const std::string& path, int* status = nullptr, const std::string& headers = "",
+                    std::string* response_headers = nullptr);
 
 // Polls `pred` every 20 ms until true or `timeout`; returns the last result.
 template <typename Pred>

@@ -68,6 +68,13 @@ class EventSink {
   // true (false only once the pipeline is closed). Live mode: never blocks; returns false
   // when the event was dropped because the queue is full.
   virtual bool Push(Event&& event) = 0;
+  // A barrier behind the events this thread pushed: `done` is called, on some other thread
+  // (or at once by a sink with nothing to wait for), once each of them has been consumed and
+  // what it caused (alerts) is durable; never if that cannot be known (the pipeline closed,
+  // alerts could not be stored). Barriers complete in the order they were set. A collector
+  // saves its read position from `done`, so a restart never skips an event whose alerts
+  // were lost. Never blocks; the caller bounds how many it sets (one per checkpoint).
+  virtual void Barrier(std::function<void()> done) { done(); }
 };
 
 // What a running collector sees of the daemon. Owned by the pipeline; outlives Run().
@@ -85,6 +92,8 @@ class CollectorContext {
   // Counts input that could not be used and reports where (e.g. "/var/log/auth.log:812")
   // and why. Never throws; rate-limited reporting is the reporter's business.
   void Skip(std::string_view where, std::string_view reason);
+  // EventSink::Barrier behind the events this collector emitted so far.
+  void AfterCommitted(std::function<void()> done) { sink_.Barrier(std::move(done)); }
   void CountError() { counters_.errors.fetch_add(1, std::memory_order_relaxed); }
   void CountGaps(uint64_t n) { counters_.gaps.fetch_add(n, std::memory_order_relaxed); }
 

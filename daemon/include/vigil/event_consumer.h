@@ -6,6 +6,8 @@
 // Consume() must not block on I/O for long: slow outputs have their own queues.
 #pragma once
 
+#include <atomic>
+#include <functional>
 #include <memory>
 #include <vector>
 
@@ -19,6 +21,10 @@ class EventConsumer {
   virtual void Consume(Event& event) = 0;
   // Called when the queue runs empty and once more before the pipeline stops.
   virtual void Flush() {}
+  // A collector's barrier (EventSink::Barrier) reached the engine: every event queued before
+  // it was consumed. Call `done` (on any thread) once what those events caused is durable,
+  // or never if it cannot be made so. Default: nothing to wait for.
+  virtual void Barrier(std::function<void()> done) { done(); }
 };
 
 // Hands each event to several consumers in order.
@@ -30,6 +36,17 @@ class ConsumerChain : public EventConsumer {
   }
   void Flush() override {
     for (EventConsumer* c : consumers_) c->Flush();
+  }
+  // `done` once every consumer has called its own.
+  void Barrier(std::function<void()> done) override {
+    if (consumers_.empty()) return done();
+    auto left = std::make_shared<std::atomic<size_t>>(consumers_.size());
+    auto shared = std::make_shared<std::function<void()>>(std::move(done));
+    for (EventConsumer* c : consumers_) {
+      c->Barrier([left, shared] {
+        if (left->fetch_sub(1) == 1) (*shared)();
+      });
+    }
   }
 
  private:

@@ -27,5 +27,7 @@ namespace vigil {
 
 std::string FormatRfc3339(Timestamp t);
 std::optional<Timestamp> ParseRfc3339(std::string_view text);
+// RFC 3339, or a date alone (YYYY-MM-DD: midnight UTC), as command lines take times.
+std::optional<Timestamp> ParseTimeOrDate(std::string_view text);
 
 }  // namespace vigil

@@ -42,7 +42,7 @@ class Verifier {
     LoadExternalCheckpoint();
     if (!r_.ok) return r_;
     RecordReader reader;
-    if (Status s = reader.Open(o_.log_path); !s.ok()) return Fail(0, s.message());
+    if (Status s = reader.Open(o_.log_path, 0, o_.log_size); !s.ok()) return Fail(0, s.message());
     std::string line;
     Hash prev{};
     uint64_t line_no = 0;
@@ -149,13 +149,16 @@ class Verifier {
 
   void LoadExternalCheckpoint() {
     if (o_.checkpoint_path.empty()) return;
-    std::ifstream in(o_.checkpoint_path, std::ios::binary);
-    if (!in) {
+    std::optional<std::string> text = o_.checkpoint_text;
+    if (!o_.snapshot) {
+      std::ifstream in(o_.checkpoint_path, std::ios::binary);
+      if (in) text.emplace(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
+    }
+    if (!text) {
       r_.notes.push_back("no exported checkpoint at " + o_.checkpoint_path);
       return;
     }
-    std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-    auto note = ParseNote(text);
+    auto note = ParseNote(*text);
     auto cp = note.ok() ? ParseCheckpointText(note->text) : std::nullopt;
     if (!cp) {
       Fail(0, o_.checkpoint_path + " is not a checkpoint note");

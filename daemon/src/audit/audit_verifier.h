@@ -27,6 +27,13 @@ struct VerifyOptions {
   std::string log_path;
   std::optional<NoteVerifier> key;  // without it, signatures are not checked (and said so)
   std::string checkpoint_path;      // "" = none; a missing file is noted, not an error
+  // With `snapshot`, the checkpoint file's text as the caller read it (with the log's size,
+  // under the log's lock, so that both are of one moment; unset: there was no file);
+  // without, the file at checkpoint_path is read.
+  bool snapshot = false;
+  std::optional<std::string> checkpoint_text;
+  // Only the first `log_size` bytes are verified (records appended later are not seen).
+  uint64_t log_size = UINT64_MAX;
   std::optional<uint64_t> head_seq;  // the store's audit head, when there is a store
   std::string head_hash;             // hex
 };

@@ -10,7 +10,7 @@ RecordReader::~RecordReader() {
   if (f_ != nullptr) std::fclose(f_);
 }
 
-Status RecordReader::Open(const std::string& path, uint64_t offset) {
+Status RecordReader::Open(const std::string& path, uint64_t offset, uint64_t end) {
   path_ = path;
   f_ = std::fopen(path.c_str(), "rbe");
   if (f_ == nullptr) return Status::FromErrno("open " + path, errno);
@@ -18,13 +18,14 @@ Status RecordReader::Open(const std::string& path, uint64_t offset) {
     return Status::FromErrno("seek " + path, errno);
   }
   offset_ = offset;
+  end_ = end;
   return Status::Ok();
 }
 
 Result<bool> RecordReader::Next(std::string& line) {
   line.clear();
   for (;;) {
-    const int c = getc_unlocked(f_);
+    const int c = offset_ + line.size() < end_ ? getc_unlocked(f_) : EOF;
     if (c == EOF) {
       if (std::ferror(f_)) return Status::FromErrno("read " + path_, errno);
       torn_ = line.size();

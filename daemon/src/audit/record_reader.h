@@ -20,7 +20,9 @@ class RecordReader {
   RecordReader& operator=(const RecordReader&) = delete;
   ~RecordReader();
 
-  Status Open(const std::string& path, uint64_t offset = 0);
+  // Reads from `offset` up to byte `end` of the file (a size taken earlier: what was
+  // appended after it is not read).
+  Status Open(const std::string& path, uint64_t offset = 0, uint64_t end = UINT64_MAX);
   // The next complete line (without its newline): true, or false at the end. At the end,
   // torn_bytes() tells how many bytes followed the last newline.
   Result<bool> Next(std::string& line);
@@ -31,6 +33,7 @@ class RecordReader {
   std::FILE* f_ = nullptr;
   std::string path_;
   uint64_t offset_ = 0;
+  uint64_t end_ = UINT64_MAX;
   uint64_t torn_ = 0;
 };
 

@@ -1,5 +1,7 @@
 #include "audit/signed_note.h"
 
+#include <fstream>
+
 #include <openssl/evp.h>
 
 #include <cstdio>
@@ -256,6 +258,20 @@ Status NoteVerifier::Verify(const Note& note) const {
     return Status::InvalidArgument("signature by " + name_ + " does not verify");
   }
   return Status::NotFound("no signature by key " + name_ + "+" + Hex8(key_id_));
+}
+
+Result<NoteVerifier> LoadVerifierKey(const std::string& path, std::string* text) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) return Status::NotFound("cannot read key file " + path);
+  std::string key(4097, '\0');
+  in.read(key.data(), static_cast<std::streamsize>(key.size()));
+  key.resize(static_cast<size_t>(in.gcount()));
+  if (key.size() > 4096) return Status::InvalidArgument(path + ": too large for a verifier key");
+  while (!key.empty() && (key.back() == '\n' || key.back() == '\r')) key.pop_back();
+  auto verifier = NoteVerifier::Parse(key);
+  if (!verifier.ok()) return Status::InvalidArgument(path + ": " + verifier.status().message());
+  if (text != nullptr) *text = key;
+  return verifier;
 }
 
 }  // namespace vigil::audit

@@ -84,6 +84,10 @@ class NoteVerifier {
   uint32_t key_id_ = 0;
 };
 
+// Reads a verifier key file (the "<name>+<hex id>+<base64>" line, as `audit.key.pub` holds
+// it; at most 4 KiB, trailing line breaks ignored). `text` receives the key as written.
+Result<NoteVerifier> LoadVerifierKey(const std::string& path, std::string* text = nullptr);
+
 // The key id of an Ed25519 key (first four bytes of SHA-256(name \n 0x01 key), big endian).
 uint32_t Ed25519KeyId(std::string_view name, std::string_view public_key);
 bool ValidKeyName(std::string_view name);

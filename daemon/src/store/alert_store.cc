@@ -15,7 +15,7 @@ using audit::IntAt;
 using audit::ObjectAt;
 using audit::StringAt;
 
-constexpr std::array<sqlite::Migration, 2> kMigrations = {{
+constexpr std::array<sqlite::Migration, 4> kMigrations = {{
     {1, R"sql(
 CREATE TABLE alerts (
   id INTEGER PRIMARY KEY,
@@ -139,6 +139,30 @@ CREATE TABLE coverage (
 );
 CREATE INDEX coverage_by_run ON coverage (run_id, at_ns);
 )sql"},
+    // Control evaluations: projections of the control_evaluation records a report writes.
+    {3, R"sql(
+CREATE TABLE control_evaluations (
+  audit_seq INTEGER PRIMARY KEY,
+  report_id TEXT NOT NULL,
+  at_ns INTEGER NOT NULL,
+  from_ns INTEGER NOT NULL,
+  to_ns INTEGER NOT NULL,
+  framework TEXT NOT NULL,
+  control TEXT NOT NULL,
+  result TEXT NOT NULL CHECK (result IN ('pass', 'fail', 'not_applicable', 'not_checked')),
+  reason TEXT NOT NULL,
+  evidence INTEGER NOT NULL,
+  rules TEXT NOT NULL
+);
+CREATE INDEX control_evaluations_by_control ON control_evaluations (framework, control, to_ns);
+CREATE INDEX control_evaluations_by_report ON control_evaluations (report_id);
+)sql"},
+    // The line an alert was raised for (AlertSourceKey): a line read again after a crash
+    // cannot raise the same rule's alert twice.
+    {4, R"sql(
+ALTER TABLE alerts ADD COLUMN source_key TEXT;
+CREATE UNIQUE INDEX alerts_by_source ON alerts (source_key) WHERE source_key IS NOT NULL;
+)sql"},
 }};
 
 Result<int64_t> AlertIdOf(const audit::Record& r) {
@@ -201,6 +225,24 @@ std::optional<AlertStatus> ParseAlertStatus(std::string_view s) {
 
 // ---- record data ----------------------------------------------------------------------------
 
+std::string AlertSourceKey(const Alert& alert) {
+  if (alert.suppressed_count > 0) return "";  // a summary: merged into its opener
+  const Event& e = alert.event;
+  const std::string* observer = e.GetString(ecs::kObserverName);
+  const std::string* path = e.GetString(ecs::kLogFilePath);
+  const int64_t* offset = e.GetInt(ecs::kLogOffset);
+  const std::string* original = e.GetString(ecs::kEventOriginal);
+  if (observer == nullptr || path == nullptr || offset == nullptr || original == nullptr) return "";
+  std::string text = alert.rule_id;
+  const std::string offset_text = std::to_string(*offset);  // outlives the loop (a temporary would not)
+  for (std::string_view part : {std::string_view(*observer), std::string_view(*path), std::string_view(offset_text),
+                                std::string_view(*original)}) {
+    text += '\0';
+    text += part;
+  }
+  return audit::Hex(audit::Sha256(text));
+}
+
 json AlertRecordData(int64_t id, const Alert& alert, std::string_view alert_json, std::string_view host_name,
                      Timestamp created) {
   json j;
@@ -237,6 +279,7 @@ json AlertRecordData(int64_t id, const Alert& alert, std::string_view alert_json
   if (!alert.suppression_key.empty() || alert.suppressed_count == 0) {
     j["suppression"] = {{"key", alert.suppression_key}, {"opened", FormatRfc3339(alert.timestamp)}};
   }
+  if (std::string key = AlertSourceKey(alert); !key.empty()) j["source_key"] = std::move(key);
   json parsed = json::parse(alert_json, nullptr, false);
   j["alert"] = parsed.is_discarded() ? json::object() : std::move(parsed);
   json ev = json::parse(EventToJson(alert.event), nullptr, false);
@@ -331,6 +374,7 @@ Status AlertStore::Apply(const audit::Record& record, const std::string& hash_he
   else if (record.type == "ruleset") s = ApplyRuleset(record);
   else if (record.type == "coverage") s = ApplyCoverage(record);
   else if (record.type == "run_stop") s = ApplyRunStop(record);
+  else if (record.type == "control_evaluation") s = ApplyControlEvaluation(record);
   VIGIL_RETURN_IF_ERROR(s);
   return SetHead(record.seq, hash_hex, end_offset);
 }
@@ -353,8 +397,8 @@ Status AlertStore::ApplyAlert(const audit::Record& r, const std::string& hash_he
   if (!severity || !rule.is_object()) return RecordError(r, Status::ParseError("missing rule or severity"));
   auto st_r = Stmt(
       "INSERT INTO alerts (id, created_ns, event_ns, rule_id, rule_name, severity, host, count, first_ns, last_ns, "
-      "group_key, suppression_key, suppression_opened_ns, output, json, audit_seq, audit_hash) "
-      "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17)");
+      "group_key, suppression_key, suppression_opened_ns, output, json, audit_seq, audit_hash, source_key) "
+      "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18)");
   if (!st_r.ok()) return st_r.status();
   sqlite::Statement* st = *st_r;
   st->Bind(1, *id).Bind(2, Ns(*created)).Bind(3, Ns(*time)).Bind(4, StringAt(rule, "id"));
@@ -371,6 +415,8 @@ Status AlertStore::ApplyAlert(const audit::Record& r, const std::string& hash_he
   const std::string alert_json = ObjectAt(d, "alert").dump(-1, ' ', false, json::error_handler_t::replace);
   st->Bind(14, StringAt(d, "output")).Bind(15, alert_json).Bind(16, r.seq);
   st->Bind(17, hash_hex);
+  if (auto key = d.find("source_key"); key != d.end() && key->is_string()) st->Bind(18, key->get<std::string>());
+  else st->Bind(18, nullptr);
   VIGIL_RETURN_IF_ERROR(st->Run());
 
   if (auto controls = d.find("controls"); controls != d.end() && controls->is_object()) {
@@ -477,6 +523,17 @@ Status AlertStore::ApplyCheckpoint(const audit::Record& r) {
   sqlite::Statement* st = *st_r;
   return st->Bind(1, *size).Bind(2, StringAt(r.data, "root"))
       .Bind(3, StringAt(r.data, "note")).Bind(4, Ns(r.time)).Bind(5, r.seq).Run();
+}
+
+Result<bool> AlertStore::HasSourceKey(const std::string& key) {
+  auto st_r = Stmt("SELECT 1 FROM alerts WHERE source_key = ?1");
+  if (!st_r.ok()) return st_r.status();
+  sqlite::Statement* st = *st_r;
+  st->Bind(1, key);
+  auto row = st->Step();
+  if (!row.ok()) return row.status();
+  st->Reset();
+  return *row;
 }
 
 Result<std::optional<int64_t>> AlertStore::FindSuppressionOpener(const std::string& rule_id, const std::string& key,

@@ -83,6 +83,16 @@ struct StoredRun {
   std::optional<Timestamp> stopped;  // none: it ended without a run_stop (crash) or still runs
 };
 
+// One control_evaluation record: a report's verdict on one control for its period.
+struct StoredEvaluation {
+  uint64_t audit_seq = 0;
+  std::string report_id;
+  Timestamp at{}, from{}, to{};
+  std::string framework, control, result, reason;
+  uint64_t evidence = 0;
+  std::string rules;  // comma-separated rule ids
+};
+
 struct AuditHead {
   uint64_t seq = 0;
   std::string hash;     // hex
@@ -101,12 +111,15 @@ class AlertStore {
   static Result<std::unique_ptr<AlertStore>> Open(const std::string& path,
                                                   sqlite::OpenFlags flags = sqlite::kReadWriteCreate);
 
-  // Applies one audit record (alert, suppressed, transition, checkpoint, and the run records
-  // run_start, ruleset, coverage, run_stop; others are only remembered as the head). Records at or below the head are ignored (idempotent).
+  // Applies one audit record (alert, suppressed, transition, checkpoint, the run records
+  // run_start, ruleset, coverage, run_stop, and control_evaluation; others are only
+  // remembered as the head). Records at or below the head are ignored (idempotent).
   Status Apply(const audit::Record& record, const std::string& hash_hex, uint64_t end_offset);
 
   Result<std::optional<AuditHead>> Head();
   Result<int64_t> MaxAlertId();
+  // Whether an alert with this AlertSourceKey is stored.
+  Result<bool> HasSourceKey(const std::string& key);
   // The alert whose suppression window (rule, key, opening time) a summary belongs to.
   Result<std::optional<int64_t>> FindSuppressionOpener(const std::string& rule_id, const std::string& key,
                                                         Timestamp opened);
@@ -118,6 +131,8 @@ class AlertStore {
   Result<HandlingStats> Handling();
   // Every run, oldest first.
   Result<std::vector<StoredRun>> Runs();
+  // The control evaluations of one report, by framework and control.
+  Result<std::vector<StoredEvaluation>> Evaluations(const std::string& report_id);
 
   // Deletes alerts (with their evidence and transitions) raised before `cutoff` that are
   // resolved, and returns how many; open alerts are kept however old.
@@ -137,6 +152,8 @@ class AlertStore {
   Status ApplyCoverage(const audit::Record& r);
   Status ApplyRunStop(const audit::Record& r);
   Status TouchRun(const audit::Record& r, int64_t run, Timestamp at);
+  // Control evaluations (a report's verdict per control), in alert_store_evaluations.cc.
+  Status ApplyControlEvaluation(const audit::Record& r);
   Status SetHead(uint64_t seq, const std::string& hash, uint64_t offset);
   // A prepared statement for `sql` (a string literal: cached by address), reset for reuse.
   Result<sqlite::Statement*> Stmt(const char* sql);
@@ -146,6 +163,13 @@ class AlertStore {
 };
 
 // The data of audit records, built by the router and the CLI and read back by Apply.
+// The line an alert was raised for, with its rule: SHA-256 (hex) of the rule id, the
+// event's observer.name, log.file.path, log.offset and event.original. Empty when the event
+// lacks one of them (not read from a file) and for suppression summaries. A line read again
+// after a crash (its position was not saved yet) gives the same key, and the router drops
+// the repeat. Kept as `source_key` in the alert record and the alerts table (unique).
+std::string AlertSourceKey(const Alert& alert);
+
 nlohmann::json AlertRecordData(int64_t id, const Alert& alert, std::string_view alert_json,
                                std::string_view host_name, Timestamp created);
 nlohmann::json SuppressedRecordData(int64_t id, const Alert& summary);

@@ -1,6 +1,8 @@
 // FileTailer: rotation by rename-and-create and by copytruncate while lines are written,
 // restart from saved positions (no loss, no duplicates), a file replaced while stopped,
-// and lines cut at random places across writes.
+// and lines cut at random places across writes; each following test runs with inotify and
+// with polling. The Inotify* tests give the tailer an hour between checks of its own, so
+// they pass only if inotify wakes it.
 #include "file_tailer.h"
 
 #include <fcntl.h>
@@ -8,7 +10,10 @@
 #include <unistd.h>
 
 #include <atomic>
+#include <condition_variable>
+#include <memory>
 #include <cstdio>
+#include <functional>
 #include <mutex>
 #include <random>
 #include <string>
@@ -39,6 +44,14 @@ class Recorder : public LineConsumer {
     return true;
   }
   void Overlong(uint64_t) override { ++overlong_; }
+  // Called at each end of file; a test may block the tailer there.
+  bool AtEnd() override {
+    ++ends_;
+    if (at_end_) at_end_();
+    return true;
+  }
+  std::function<void()> at_end_;  // set before the tailer starts
+  std::atomic<int> ends_{0};
   size_t size() const {
     std::lock_guard lock(mu_);
     return lines_.size();
@@ -62,9 +75,10 @@ class Recorder : public LineConsumer {
 // Runs a tailer on its own thread until Stop().
 class Follower {
  public:
-  explicit Follower(TailOptions o)
+  explicit Follower(TailOptions o, std::function<void()> at_end = nullptr)
       : ctx_("auth_log", sink_, RunMode::kLive, [](std::string_view, std::string_view) {}),
         tailer_(std::move(o), &counters) {
+    rec.at_end_ = std::move(at_end);
     thread_ = std::thread([this] { status_ = tailer_.Run(ctx_, rec); });
   }
   ~Follower() { Stop(); }
@@ -103,16 +117,35 @@ std::vector<std::string> Expected(int from, int to) {
   return v;
 }
 
-TailOptions Live(const std::string& path, StartAt at = StartAt::kBeginning) {
+TailOptions Live(const std::string& path, StartAt at = StartAt::kBeginning, bool inotify = true) {
   TailOptions o;
   o.path = path;
   o.start_at = at;
   o.follow = true;
   o.poll_interval = 5ms;
+  o.inotify = inotify;
   return o;
 }
 
-TEST(FileTailer, RenameAndCreateDuringWrites) {
+// Only inotify wakes the tailer: its own checks are an hour apart. poll_interval remains
+// the time a renamed file's writer is given.
+TailOptions WatchedOnly(const std::string& path) {
+  TailOptions o = Live(path);
+  o.watch_rescan = 1h;
+  return o;
+}
+
+// The following tests, with inotify (true) and with polling (false).
+class FollowTest : public ::testing::TestWithParam<bool> {
+ protected:
+  TailOptions Live(const std::string& path, StartAt at = StartAt::kBeginning) {
+    return ::vigil::Live(path, at, GetParam());
+  }
+};
+INSTANTIATE_TEST_SUITE_P(FileTailer, FollowTest, ::testing::Bool(),
+                         [](const ::testing::TestParamInfo<bool>& p) { return p.param ? "inotify" : "polling"; });
+
+TEST_P(FollowTest, RenameAndCreateDuringWrites) {
   TempDir dir;
   const std::string path = dir.File("auth.log");
   Append(path, "");
@@ -141,7 +174,7 @@ TEST(FileTailer, RenameAndCreateDuringWrites) {
   EXPECT_EQ(f.counters.rotations.load(), 20u);
 }
 
-TEST(FileTailer, CopyTruncate) {
+TEST_P(FollowTest, CopyTruncate) {
   TempDir dir;
   const std::string path = dir.File("auth.log");
   Append(path, "");
@@ -164,7 +197,7 @@ TEST(FileTailer, CopyTruncate) {
   EXPECT_GT(f.counters.bytes.load(), 0u);
 }
 
-TEST(FileTailer, RestartResumesFromSavedPosition) {
+TEST_P(FollowTest, RestartResumesFromSavedPosition) {
   TempDir dir;
   const std::string path = dir.File("auth.log");
   TailOptions o = Live(path, StartAt::kSaved);
@@ -173,7 +206,8 @@ TEST(FileTailer, RestartResumesFromSavedPosition) {
   std::vector<std::string> all;
   {
     Follower f(o);
-    std::this_thread::sleep_for(30ms);
+    // It starts at the end: wait until it is there before writing.
+    ASSERT_TRUE(Eventually([&] { return f.rec.ends_.load() > 0; }, 20s));
     Append(path, Numbered(10, 100));
     ASSERT_TRUE(Eventually([&] { return f.rec.size() == 90; }));
     f.Stop();
@@ -194,7 +228,7 @@ TEST(FileTailer, RestartResumesFromSavedPosition) {
   EXPECT_EQ(all, want);
 }
 
-TEST(FileTailer, FileReplacedWhileStoppedIsReadFromStart) {
+TEST_P(FollowTest, FileReplacedWhileStoppedIsReadFromStart) {
   TempDir dir;
   const std::string path = dir.File("auth.log");
   TailOptions o = Live(path, StartAt::kBeginning);
@@ -218,7 +252,7 @@ TEST(FileTailer, FileReplacedWhileStoppedIsReadFromStart) {
   EXPECT_EQ(f.rec.lines(), Expected(1000, 1040));
 }
 
-TEST(FileTailer, RandomSplitsAcrossWrites) {
+TEST_P(FollowTest, RandomSplitsAcrossWrites) {
   TempDir dir;
   const std::string path = dir.File("auth.log");
   Append(path, "");
@@ -254,6 +288,122 @@ TEST(FileTailer, OverlongLineIsSkippedWithBoundedMemory) {
   ASSERT_TRUE(tailer.Run(ctx, rec).ok());
   EXPECT_EQ(rec.lines(), (std::vector<std::string>{"before", "after"}));
   EXPECT_EQ(rec.overlong_.load(), 1);
+}
+
+TEST(FileTailer, InotifyWakesOnGrowthRenameAndCreation) {
+  TempDir dir;
+  const std::string path = dir.File("auth.log");
+  Follower f(WatchedOnly(path));  // the file does not exist yet: the directory is watched
+  Append(path, Numbered(0, 10));
+  ASSERT_TRUE(Eventually([&] { return f.rec.size() == 10; }, 20s)) << f.rec.size();
+  Append(path, Numbered(10, 20));
+  ASSERT_TRUE(Eventually([&] { return f.rec.size() == 20; }, 20s)) << f.rec.size();
+  ASSERT_EQ(std::rename(path.c_str(), (path + ".1").c_str()), 0);
+  Append(path + ".1", Numbered(20, 25));  // the writer has not reopened yet
+  Append(path, Numbered(25, 40));
+  ASSERT_TRUE(Eventually([&] { return f.rec.size() == 40; }, 20s)) << f.rec.size();
+  f.Stop();
+  EXPECT_TRUE(f.status_.ok()) << f.status_.message();
+  EXPECT_EQ(f.rec.lines(), Expected(0, 40));
+  EXPECT_EQ(f.counters.rotations.load(), 1u);
+}
+
+TEST(FileTailer, InotifyWakesOnTruncation) {
+  TempDir dir;
+  const std::string path = dir.File("auth.log");
+  Append(path, "");
+  Follower f(WatchedOnly(path));
+  Append(path, Numbered(0, 30));
+  ASSERT_TRUE(Eventually([&] { return f.rec.size() == 30; }, 20s));
+  ASSERT_EQ(truncate(path.c_str(), 0), 0);
+  ASSERT_TRUE(Eventually([&] { return f.counters.truncations.load() == 1; }, 20s));
+  Append(path, Numbered(30, 35));
+  ASSERT_TRUE(Eventually([&] { return f.rec.size() == 35; }, 20s));
+  f.Stop();
+  EXPECT_EQ(f.rec.lines(), Expected(0, 35));
+}
+
+TEST(FileTailer, InotifyFollowsADeletedAndRecreatedFile) {
+  TempDir dir;
+  const std::string path = dir.File("auth.log");
+  Append(path, "");
+  Follower f(WatchedOnly(path));
+  Append(path, Numbered(0, 5));
+  ASSERT_TRUE(Eventually([&] { return f.rec.size() == 5; }, 20s));
+  ASSERT_EQ(unlink(path.c_str()), 0);
+  Append(path, Numbered(5, 9));
+  ASSERT_TRUE(Eventually([&] { return f.rec.size() == 9; }, 20s)) << f.rec.size();
+  f.Stop();
+  EXPECT_EQ(f.rec.lines(), Expected(0, 9));
+}
+
+TEST(FileTailer, FileRotatedWhileStoppedIsReadToItsEndFirst) {
+  TempDir dir;
+  const std::string path = dir.File("auth.log");
+  TailOptions o = Live(path, StartAt::kSaved);
+  o.state_file = dir.File("offsets/a.json");
+  Append(path, "");
+  {
+    Follower f(o);
+    ASSERT_TRUE(Eventually([&] { return f.rec.ends_.load() > 0; }, 20s));
+    Append(path, Numbered(0, 20));
+    ASSERT_TRUE(Eventually([&] { return f.rec.size() == 20; }, 20s));
+  }
+  // While stopped: more lines, then logrotate renames the file and a new one is written.
+  Append(path, Numbered(20, 30));
+  ASSERT_EQ(std::rename(path.c_str(), (path + ".1").c_str()), 0);
+  Append(path, Numbered(30, 45));
+  Follower f(o);
+  ASSERT_TRUE(Eventually([&] { return f.rec.size() == 25; }, 20s)) << f.rec.size();
+  f.Stop();
+  EXPECT_EQ(f.rec.lines(), Expected(20, 45));
+  EXPECT_EQ(f.counters.rotations.load(), 1u);
+}
+
+// copytruncate where the writer writes past our offset before the tailer looks: the size
+// alone does not show the truncation, the file's first bytes do.
+TEST_P(FollowTest, TruncatedAndRewrittenPastTheOffsetIsReadFromTheStart) {
+  TempDir dir;
+  const std::string path = dir.File("auth.log");
+  Append(path, "");
+  std::mutex mu;
+  std::condition_variable cv;
+  bool hold = false, held = false;
+  TailOptions o = Live(path);
+  Follower* fp = nullptr;
+  {
+    // The tailer stops in AtEnd, after reading "line 0".."line 9", while the test rewrites.
+    auto f = std::make_unique<Follower>(o, [&] {
+      std::unique_lock lock(mu);
+      if (!hold) return;
+      held = true;
+      cv.notify_all();
+      cv.wait(lock, [&] { return !hold; });
+    });
+    fp = f.get();
+    Append(path, Numbered(0, 10));
+    ASSERT_TRUE(Eventually([&] { return fp->rec.size() == 10; }, 20s));
+    {
+      std::unique_lock lock(mu);
+      hold = true;
+      Append(path, "x\n");  // wakes the tailer, which reads it and stops at its end
+      ASSERT_TRUE(cv.wait_for(lock, 20s, [&] { return held; }));
+    }
+    ASSERT_EQ(truncate(path.c_str(), 0), 0);
+    Append(path, Numbered(100, 120));  // longer than what was read
+    {
+      std::lock_guard lock(mu);
+      hold = false;
+    }
+    cv.notify_all();
+    ASSERT_TRUE(Eventually([&] { return fp->rec.size() == 31; }, 20s)) << fp->rec.size();
+    f->Stop();
+    std::vector<std::string> want = Expected(0, 10);
+    want.push_back("x");
+    for (auto& l : Expected(100, 120)) want.push_back(l);
+    EXPECT_EQ(f->rec.lines(), want);
+    EXPECT_EQ(f->counters.truncations.load(), 1u);
+  }
 }
 
 }  // namespace

@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <map>
 #include <cstdlib>
 #include <cstdio>
 #include <string>
@@ -23,6 +24,7 @@
 #include "network_options.h"
 #include "packet_processor.h"
 #include "support/test_support.h"
+#include "vigil/ecs_fields.h"
 
 namespace vigil::network {
 namespace {
@@ -85,7 +87,7 @@ TEST(NetworkCorpus, EveryPacketIsAccountedFor) {
       EXPECT_EQ(c.packets, read) << path;
       EXPECT_EQ(c.ip + c.not_ip + c.malformed, c.packets) << path;
       EXPECT_EQ(h.skips().size(), c.malformed) << path;
-      EXPECT_EQ(h.events().size(), proc.flows().counters().created) << path;
+      EXPECT_EQ(h.events().size(), proc.flows().counters().created + c.dns_parsed) << path;
       packets += c.packets;
       ip += c.ip;
       not_ip += c.not_ip;
@@ -207,6 +209,102 @@ TEST(NetworkCorpus, FlowsAgreeWithTshark) {
   const double minimum = std::getenv("VIGIL_TSHARK_ALL") != nullptr ? 97.0 : 99.0;
   EXPECT_GE(100.0 * same_tuple / reference, minimum);
   EXPECT_GE(100.0 * same_packets / reference, minimum);
+}
+
+// A name in a form both sides can produce: Vigil escapes bytes >= 0x80 as \DDD, tshark
+// prints them as UTF-8 (U+FFFD when invalid); both are dropped, the ASCII rest compared.
+std::string ComparableDnsName(const std::string& in, bool vigil) {
+  std::string out;
+  for (size_t i = 0; i < in.size(); ++i) {
+    const unsigned char c = static_cast<unsigned char>(in[i]);
+    auto digit = [&](size_t k) { return k < in.size() && in[k] >= '0' && in[k] <= '9'; };
+    if (vigil && c == '\\' && digit(i + 1) && digit(i + 2) && digit(i + 3)) {
+      const int v = (in[i + 1] - '0') * 100 + (in[i + 2] - '0') * 10 + (in[i + 3] - '0');
+      if (v < 0x21) out.append(in, i, 4);  // control bytes: tshark prints \DDD too
+      if (v >= 0x21 && v < 0x80) out.push_back(static_cast<char>(v));
+      i += 3;
+    } else if (vigil && c == '\\' && i + 1 < in.size()) {
+      out.push_back(in[++i]);  // \. or \\ inside a label
+    } else if (!vigil && c >= 0x80) {
+      // dropped, as Vigil's escapes of bytes >= 0x80 are
+    } else {
+      out.push_back(static_cast<char>(std::tolower(c)));
+    }
+  }
+  return out;
+}
+
+// DNS query names: Vigil's network.dns events against tshark's dns.qry.name over the DNS
+// captures of the nDPI corpus (port 53 only; names compared case-insensitively, as a
+// multiset per file). Disagreement classes are explained in docs/network.md.
+TEST(NetworkCorpus, DnsNamesAgreeWithTshark) {
+  const std::string tshark = FindProgram("tshark");
+  if (tshark.empty()) GTEST_SKIP() << "tshark is not installed (Debian package tshark)";
+  const std::string dir = CorpusDir("ndpi-4.2");
+  std::vector<std::string> names;
+  for (const std::string& name : Files(dir, true)) {
+    if (name.find("dns") != std::string::npos) names.push_back(name);
+  }
+  for (const char* extra : {"1kxun.pcap", "alexa-app.pcapng", "whatsapp_login_call.pcap",
+                            "bad-dns-traffic.pcap", "malformed_dns.pcap"}) {
+    names.push_back(extra);
+  }
+  std::sort(names.begin(), names.end());
+  names.erase(std::unique(names.begin(), names.end()), names.end());
+  size_t reference = 0, same = 0, extra = 0;
+  for (const std::string& name : names) {
+    const std::string path = dir + "/" + name;
+    const auto out = vigil::testing::RunCommand(
+        {tshark, "-n", "-r", path, "-o", "tcp.desegment_tcp_streams:FALSE", "-Y",
+         "dns && !icmp && !icmpv6 && (udp.port == 53 || tcp.port == 53)", "-T", "fields", "-e",
+         "dns.qry.name"});
+    if (out.exit_code != 0 && out.out.empty()) continue;
+    std::map<std::string, int> want;
+    size_t start = 0;
+    while (start < out.out.size()) {
+      size_t end = out.out.find('\n', start);
+      if (end == std::string::npos) end = out.out.size();
+      std::string line = out.out.substr(start, end - start);
+      start = end + 1;
+      line = line.substr(0, line.find(','));  // the first question
+      if (line.empty()) continue;
+      if (line == "<Root>") line.clear();
+      ++want[ComparableDnsName(line, false)];
+    }
+    CollectorHarness h;
+    ASSERT_TRUE(h.Create("pcap", "path: '" + path + "'").ok());
+    ASSERT_TRUE(h.Run().ok()) << path;
+    std::map<std::string, int> got;
+    for (const Event& e : h.events()) {
+      const std::string* ds = e.GetString(ecs::kEventDataset);
+      const std::string* q = e.GetString(ecs::kDnsQuestionName);
+      if (ds && *ds == "network.dns" && q) ++got[ComparableDnsName(*q, true)];
+    }
+    size_t file_ref = 0, file_same = 0, file_extra = 0;
+    for (const auto& [n, k] : want) {
+      file_ref += k;
+      const auto it = got.find(n);
+      const int g = it == got.end() ? 0 : it->second;
+      file_same += std::min(k, g);
+      if (g < k) std::printf("dns %s: missing %dx %s\n", name.c_str(), k - g, n.c_str());
+    }
+    for (const auto& [n, g] : got) {
+      const auto it = want.find(n);
+      const int k = it == want.end() ? 0 : it->second;
+      if (g > k) {
+        file_extra += g - k;
+        std::printf("dns %s: extra %dx %s\n", name.c_str(), g - k, n.c_str());
+      }
+    }
+    reference += file_ref;
+    same += file_same;
+    extra += file_extra;
+  }
+  if (reference == 0) GTEST_SKIP() << "no DNS captures in " << dir;
+  std::printf("dns: %zu query names from tshark in %zu captures, %zu equal (%.2f%%), %zu extra\n",
+              reference, names.size(), same, 100.0 * same / reference, extra);
+  EXPECT_GE(100.0 * same / reference, 99.0);
+  EXPECT_LE(100.0 * extra / reference, 1.0);
 }
 
 }  // namespace

@@ -6,6 +6,7 @@
 #include <memory>
 #include <string>
 
+#include "support/sample_writer.h"
 #include "vigil/output.h"
 #include "vigil/time_format.h"
 
@@ -35,21 +36,5 @@ inline OutputEnv TestEnv(std::string name, std::string type = "test") {
   env.options.retry.max = std::chrono::milliseconds(4);
   return env;
 }
-
-// Keeps the last value of each sample, keyed "name{label=value,...}".
-class SampleWriter : public MetricWriter {
- public:
-  void Write(std::string_view name, std::string_view, MetricKind, const MetricLabels& labels,
-             double value) override {
-    std::string key(name);
-    key += '{';
-    for (size_t i = 0; i < labels.size(); ++i) {
-      key += (i ? "," : "") + labels[i].first + "=" + labels[i].second;
-    }
-    key += '}';
-    samples[key] = value;
-  }
-  std::map<std::string, double> samples;
-};
 
 }  // namespace vigil::testing
