@@ -56,13 +56,20 @@ const std::vector<uint32_t>& RuleIndex::Candidates(const Event& event) {
   const std::string* dataset = event.GetString(ecs::kEventDataset);
   const StringList* categories = event.GetList(ecs::kEventCategory);
   if (!dataset && (!categories || categories->empty())) return catch_all_;
+  // The memo key must name exactly one (dataset, categories) pair: the values come from the
+  // event (a log line, a packet, a JSON document), so a separator alone would let a crafted
+  // dataset such as "a\x1fb" collide with dataset "a" plus category "b" and hand one event
+  // the other's cached candidates, hiding rules. Each part is tagged and length-prefixed.
   key_.clear();
-  if (dataset) key_ += *dataset;
+  auto append = [this](char tag, const std::string& s) {
+    key_ += tag;
+    const auto n = static_cast<uint32_t>(s.size());
+    key_.append(reinterpret_cast<const char*>(&n), sizeof n);
+    key_ += s;
+  };
+  if (dataset) append('d', *dataset);
   if (categories) {
-    for (const std::string& c : *categories) {
-      key_ += '\x1f';
-      key_ += c;
-    }
+    for (const std::string& c : *categories) append('c', c);
   }
   if (auto it = memo_.find(std::string_view(key_)); it != memo_.end()) return it->second;
   if (memo_.size() >= kMaxMemo) {

@@ -106,6 +106,38 @@ TEST(RuleIndex, RulesMeetOnlyEventsOfTheirKinds) {
   EXPECT_THAT(l.Fire(Ev(kSshFail)), ElementsAre("by_dataset", "by_prefix", "catch_all"));
 }
 
+// The memo key is built from event values, which an attacker can choose (a JSON line, a
+// packet). A dataset that embeds a separator and the name of a category must not take over
+// the cached candidates of the event it imitates, or that event's rules would be skipped.
+TEST(RuleIndex, FieldValuesCannotForgeAnotherEventsKey) {
+  const std::string rules = R"(
+- rule: sshd
+  name: S
+  severity: low
+  condition: event.dataset = access.sshd
+- rule: auth
+  name: A
+  severity: low
+  condition: event.category = authentication
+)";
+  const std::string legit = R"({"event":{"dataset":"access.sshd","category":["authentication"]}})";
+  const std::vector<std::string> forged = {
+      R"({"event":{"dataset":"access.sshd\u001fauthentication"}})",
+      R"({"event":{"dataset":"access.sshd\u001f","category":["authentication"]}})",
+      R"({"event":{"dataset":"access.sshd","category":["authentication\u001f"]}})",
+      R"({"event":{"dataset":"","category":["access.sshd","authentication"]}})",
+      R"({"event":{"category":["access.sshd","authentication"]}})",
+      R"({"event":{"dataset":"access.sshdauthentication"}})",
+  };
+  for (const std::string& f : forged) {
+    SCOPED_TRACE(f);
+    Loaded l = Load(rules);
+    ASSERT_TRUE(l.ok()) << l.Text();
+    l.Fire(Ev(f));  // its candidates are memoized first
+    EXPECT_THAT(l.Fire(Ev(legit)), ElementsAre("sshd", "auth"));
+  }
+}
+
 TEST(RuleIndex, ContradictoryDatasetsWarnNeverApplies) {
   Loaded l = Load(R"(
 - rule: never
