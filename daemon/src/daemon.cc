@@ -146,7 +146,11 @@ int Daemon::Run() {
     VIGIL_LOG(kError) << outputs.status().message() << "; not starting";
     return 1;
   }
-  outputs_ = std::make_shared<OutputSet>(std::move(*outputs));
+  {
+    std::lock_guard lock(outputs_mu_);
+    outputs_ = std::make_shared<OutputSet>(std::move(*outputs));
+    delivery_host_name_ = config_.host_name;
+  }
   auto router = AlertRouter::Open(RouterOptionsFor(config_, StorePathIn(config_.state_dir)),
                                   [this](uint64_t id, const Alert& a, const std::string& json) {
                                     DeliverAlert(id, a, json);
@@ -348,6 +352,10 @@ void Daemon::Reload() {
     }
   }
   config_ = std::move(*next);
+  {
+    std::lock_guard lock(outputs_mu_);
+    delivery_host_name_ = config_.host_name;
+  }
   ApplyLogging(config_, options_);
   VIGIL_LOG(kInfo) << DescribeRules(**rules);
   rule_metrics_.SetRules(**rules);
@@ -454,10 +462,15 @@ void Daemon::DeliverAlert(uint64_t id, const Alert& alert, const std::string& js
   m->rule_id = alert.rule_id;
   m->tags = alert.tags;
   m->timestamp = alert.timestamp;
-  m->host_name = config_.host_name;
   m->json = json;
   m->text = alert.output;
-  if (auto o = Outputs()) o->Route(std::move(m));
+  std::shared_ptr<OutputSet> outputs;
+  {
+    std::lock_guard lock(outputs_mu_);
+    outputs = outputs_;
+    m->host_name = delivery_host_name_;
+  }
+  if (outputs) outputs->Route(std::move(m));
 }
 
 void Daemon::OnAlert(const Alert& alert) {

@@ -86,7 +86,10 @@ class Daemon {
   // thread uses the rule engine), then the engine, then the alert router the engine submits to.
   // Replaced by a reload that changes `outputs:`; the router's thread delivers to the current
   // set, so it is swapped under outputs_mu_ and each delivery holds its own reference.
+  // The host name the router stamps on deliveries is read on that thread too, so it is a
+  // copy under the same mutex rather than a read of config_, which a reload rewrites.
   std::shared_ptr<OutputSet> outputs_;
+  std::string delivery_host_name_;
   mutable std::mutex outputs_mu_;
   std::unique_ptr<AlertRouter> router_;
   std::unique_ptr<RuleEngineConsumer> engine_;
