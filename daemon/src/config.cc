@@ -180,6 +180,12 @@ void ReadHealth(ConfigSection& root, DaemonConfig& c) {
   } else {
     c.health_clock_jump = jump;
   }
+  const uint64_t limit = s.ByteSizeValue("memory_limit", c.health_memory_limit);
+  if (limit != 0 && limit < (uint64_t{16} << 20)) {
+    s.BadValue("memory_limit", "must be 0 (off) or at least 16MiB");
+  } else {
+    c.health_memory_limit = limit;
+  }
   s.Finish();
 }
 

@@ -100,6 +100,7 @@ struct DaemonConfig {
   // The health monitor (docs/health.md): how often it samples, and the clock jump it reports.
   std::chrono::nanoseconds health_interval = std::chrono::seconds(10);
   std::chrono::nanoseconds health_clock_jump = std::chrono::seconds(2);
+  uint64_t health_memory_limit = 0;  // bytes of resident memory; 0: not watched
   // Reports (docs/reports.md): where scheduled reports go ("" = <state_dir>/reports), what
   // to write and when, which controls do not apply, and the window of the
   // vigil_compliance_control_status gauge.

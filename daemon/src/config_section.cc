@@ -47,6 +47,24 @@ std::optional<std::chrono::nanoseconds> ParseDuration(std::string_view text) {
   return std::chrono::seconds(n * mult);
 }
 
+std::optional<uint64_t> ParseByteSize(std::string_view text) {
+  size_t i = 0;
+  while (i < text.size() && text[i] >= '0' && text[i] <= '9') ++i;
+  int64_t n = 0;
+  if (i == 0 || !ParseInt(text.substr(0, i), &n)) return std::nullopt;
+  std::string_view unit = text.substr(i);
+  int shift;
+  if (unit.empty() || unit == "B") shift = 0;
+  else if (unit == "KiB") shift = 10;
+  else if (unit == "MiB") shift = 20;
+  else if (unit == "GiB") shift = 30;
+  else if (unit == "TiB") shift = 40;
+  else return std::nullopt;
+  constexpr uint64_t kMaxBytes = uint64_t{1} << 50;  // 1 PiB
+  if (static_cast<uint64_t>(n) >= (kMaxBytes >> shift)) return std::nullopt;
+  return static_cast<uint64_t>(n) << shift;
+}
+
 ConfigSection::ConfigSection(YAML::Node node, std::string file, Diagnostics& diags)
     : node_(std::move(node)), file_(std::move(file)), diags_(&diags) {
   if (!node_.IsDefined() || node_.IsNull()) return;
@@ -186,6 +204,22 @@ std::chrono::nanoseconds ConfigSection::DurationValue(std::string_view key,
     return def;
   }
   return *d;
+}
+
+uint64_t ConfigSection::ByteSizeValue(std::string_view key, uint64_t def) {
+  YAML::Node n = Lookup(key);
+  if (!n.IsDefined() || n.IsNull()) return def;
+  if (!n.IsScalar()) {
+    WrongType(key, n, "a size such as 512MiB");
+    return def;
+  }
+  auto v = ParseByteSize(n.Scalar());
+  if (!v) {
+    BadValue(key, "'" + n.Scalar() + "' is not a size (use a whole number of bytes or KiB, MiB, GiB, "
+                  "TiB, e.g. 512MiB; less than 1 PiB)");
+    return def;
+  }
+  return *v;
 }
 
 std::string ConfigSection::Enum(std::string_view key, std::string_view def,

@@ -73,6 +73,19 @@ std::vector<Event> HealthDetector::Next(const HealthSample& now) {
   }
   queue_was_saturated_ = saturated;
 
+  const bool over = options_.memory_limit > 0 && now.resident_bytes > options_.memory_limit;
+  if (over && !memory_was_high_) {
+    Event e = Make(HealthAction::kMemoryHigh, now,
+                   "Vigil's resident memory is " + std::to_string(now.resident_bytes >> 20) +
+                       " MiB, above health.memory_limit (" + std::to_string(options_.memory_limit >> 20) +
+                       " MiB)");
+    e.Set(fields_.component, std::string("memory"));
+    e.Set(fields_.resident, AsInt(now.resident_bytes));
+    e.Set(fields_.memory_limit, AsInt(options_.memory_limit));
+    out.push_back(std::move(e));
+  }
+  memory_was_high_ = over;
+
   CompareClocks(now, out);
   previous_ = now;
   return out;

@@ -52,6 +52,7 @@ struct HealthSample {
   size_t queue_depth = 0;
   size_t queue_capacity = 0;
   std::map<std::string, uint64_t> rule_evictions;  // rule id → groups + entries evicted
+  uint64_t resident_bytes = 0;                     // Vigil's resident memory; 0: unknown
 };
 
 struct HealthOptions {
@@ -60,6 +61,9 @@ struct HealthOptions {
   std::chrono::nanoseconds clock_jump_threshold = std::chrono::seconds(2);
   // queue_saturated when a sample finds the queue at least this full (0..1).
   double queue_saturation = 0.9;
+  // memory_high when a sample finds resident memory above this many bytes, once per
+  // crossing (again only after a sample found it back under). 0: not watched.
+  uint64_t memory_limit = 0;
 };
 
 class HealthDetector {
@@ -82,6 +86,7 @@ class HealthDetector {
   HealthFields fields_;
   std::optional<HealthSample> previous_;
   bool queue_was_saturated_ = false;
+  bool memory_was_high_ = false;
 };
 
 }  // namespace vigil

@@ -23,6 +23,7 @@ constexpr std::array<ActionInfo, static_cast<size_t>(HealthAction::kCount)> kAct
     {"scan_gap", "info", "failure"},
     {"audit_verify_failed", "error", "failure"},
     {"report_failed", "error", "failure"},
+    {"memory_high", "info", "unknown"},
 }};
 
 const ActionInfo& Info(HealthAction action) { return kActions[static_cast<size_t>(action)]; }
@@ -61,6 +62,10 @@ Result<HealthFields> DeclareHealthFields(FieldRegistry& fields) {
        "Events waiting in the pipeline queue at the sample."},
       {&ids.queue_capacity, "vigil.health.queue_capacity", FieldType::kInt,
        "Capacity of the pipeline queue."},
+      {&ids.resident, "vigil.health.resident_bytes", FieldType::kInt,
+       "Vigil's resident memory in bytes at the sample (memory_high)."},
+      {&ids.memory_limit, "vigil.health.memory_limit_bytes", FieldType::kInt,
+       "The configured health.memory_limit in bytes (memory_high)."},
   };
   for (const Decl& d : decls) {
     auto id = fields.Declare(d.name, d.type, d.description);

@@ -14,6 +14,7 @@
 //   state_evicted        HealthMonitor: a rule evicted correlation state at its memory cap
 //   queue_saturated      HealthMonitor: the pipeline queue was nearly full at a sample
 //   clock_jump           HealthMonitor: the wall clock moved apart from the monotonic clock
+//   memory_high          HealthMonitor: resident memory went above health.memory_limit
 //   scan_gap             reserved: the retention scanner (a scan missed its schedule)
 //   audit_verify_failed  AuditMonitor (daemon/src/audit_monitor.h): the audit log does not verify
 //   report_failed        reserved: the report generator (a scheduled report failed)
@@ -48,6 +49,7 @@ enum class HealthAction {
   kScanGap,
   kAuditVerifyFailed,
   kReportFailed,
+  kMemoryHigh,
   kCount,
 };
 
@@ -66,6 +68,8 @@ struct HealthFields {
   FieldId jump;            // duration: wall clock minus monotonic clock movement (signed)
   FieldId queue_depth;     // int: events waiting in the queue at the sample
   FieldId queue_capacity;  // int: the queue's capacity
+  FieldId resident;        // int: resident memory in bytes at the sample (memory_high)
+  FieldId memory_limit;    // int: health.memory_limit in bytes (memory_high)
 };
 
 // Declares the vigil.health.* fields in `fields` (idempotent) and returns their ids.

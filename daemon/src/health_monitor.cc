@@ -4,6 +4,7 @@
 
 #include <string_view>
 
+#include "process_metrics.h"
 #include "vigil/log.h"
 
 namespace vigil {
@@ -118,6 +119,7 @@ HealthMonitorOptions HealthOptionsFor(const DaemonConfig& config) {
   o.interval = config.health_interval;
   o.detector.host_name = config.host_name;
   o.detector.clock_jump_threshold = config.health_clock_jump;
+  o.detector.memory_limit = config.health_memory_limit;
   return o;
 }
 
@@ -141,6 +143,7 @@ HealthSample SampleDaemonHealth(const Pipeline& pipeline, const RuleEngineConsum
   pipeline.WriteMetrics(capture);
   s.queue_depth = pipeline.queue_depth();
   s.queue_capacity = pipeline.queue_capacity();
+  s.resident_bytes = ResidentMemoryBytes();
   if (engine) {
     for (const RuleStateStats& st : engine->StateStats()) {
       s.rule_evictions[st.rule_id] = st.evicted_groups + st.evicted_entries;

@@ -55,6 +55,14 @@ int OpenFds() {
 
 }  // namespace
 
+uint64_t ResidentMemoryBytes() {
+  std::ifstream in("/proc/self/statm");
+  uint64_t size = 0, resident = 0;
+  if (!(in >> size >> resident)) return 0;
+  const long page = sysconf(_SC_PAGESIZE);
+  return page > 0 ? resident * static_cast<uint64_t>(page) : 0;
+}
+
 void WriteProcessMetrics(MetricWriter& out) {
   std::vector<std::string> f = StatFields();
   const double ticks = static_cast<double>(sysconf(_SC_CLK_TCK));

@@ -3,10 +3,15 @@
 // process_start_time_seconds, process_open_fds, process_max_fds.
 #pragma once
 
+#include <cstdint>
+
 #include "vigil/metric_writer.h"
 
 namespace vigil {
 
 void WriteProcessMetrics(MetricWriter& out);
+
+// Resident memory of this process in bytes (/proc/self/statm), or 0 when it cannot be read.
+uint64_t ResidentMemoryBytes();
 
 }  // namespace vigil

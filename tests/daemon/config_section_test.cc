@@ -104,6 +104,36 @@ TEST_F(ConfigSectionTest, DurationValue) {
   EXPECT_EQ(diags_.items()[1].code, "E102");
 }
 
+TEST_F(ConfigSectionTest, ByteSizeValue) {
+  ConfigSection s = Parse("a: 512MiB\nb: 4096\nc: 2GB\nd: [1]\ne: 1.5GiB\nf: 1024TiB\ng: 2KiB\n");
+  EXPECT_EQ(s.ByteSizeValue("a", 1), 512ull << 20);
+  EXPECT_EQ(s.ByteSizeValue("b", 1), 4096u);
+  EXPECT_EQ(s.ByteSizeValue("g", 1), 2048u);
+  EXPECT_EQ(s.ByteSizeValue("missing", 7), 7u);
+  EXPECT_EQ(s.ByteSizeValue("c", 1), 1u);  // decimal units are not guessed at
+  EXPECT_EQ(s.ByteSizeValue("d", 1), 1u);
+  EXPECT_EQ(s.ByteSizeValue("e", 1), 1u);
+  EXPECT_EQ(s.ByteSizeValue("f", 1), 1u);  // 1 PiB: too large
+  ASSERT_EQ(diags_.items().size(), 4u);
+  EXPECT_EQ(diags_.items()[0].code, "E103");
+  EXPECT_EQ(diags_.items()[0].location.line, 3);
+  EXPECT_EQ(diags_.items()[1].code, "E102");
+}
+
+TEST(ParseByteSize, UnitsAndLimits) {
+  EXPECT_EQ(ParseByteSize("0"), 0u);
+  EXPECT_EQ(ParseByteSize("1B"), 1u);
+  EXPECT_EQ(ParseByteSize("1TiB"), 1ull << 40);
+  EXPECT_EQ(ParseByteSize("1023TiB"), 1023ull << 40);
+  EXPECT_FALSE(ParseByteSize(""));
+  EXPECT_FALSE(ParseByteSize("MiB"));
+  EXPECT_FALSE(ParseByteSize("-1MiB"));
+  EXPECT_FALSE(ParseByteSize("1 MiB"));
+  EXPECT_FALSE(ParseByteSize("1mib"));
+  EXPECT_FALSE(ParseByteSize("99999999999999999999"));
+  EXPECT_FALSE(ParseByteSize("1125899906842624"));  // 1 PiB in bytes
+}
+
 TEST_F(ConfigSectionTest, EnumListsTheChoices) {
   ConfigSection s = Parse("a: json\nb: xml\n");
   EXPECT_EQ(s.Enum("a", "text", {"text", "json"}), "json");

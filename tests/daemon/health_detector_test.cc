@@ -255,6 +255,40 @@ TEST(HealthDetectorTest, QueueSaturationIsReportedWhenItBegins) {
   EXPECT_EQ(d.Next(s).size(), 1u);
 }
 
+TEST(HealthDetectorTest, MemoryAboveTheLimitIsReportedOncePerCrossing) {
+  HealthOptions o;
+  o.host_name = "ledger-01";
+  o.memory_limit = 256ull << 20;
+  HealthDetector d(o, Fields());
+  HealthSample s = At(0);
+  s.resident_bytes = 256ull << 20;  // at the limit is not above it
+  ASSERT_TRUE(d.Next(s).empty());
+  s = At(10);
+  s.resident_bytes = (256ull << 20) + 1;
+  std::vector<Event> out = d.Next(s);
+  ASSERT_EQ(out.size(), 1u);
+  EXPECT_EQ(Action(out[0]), "memory_high");
+  EXPECT_EQ(IntField(out[0], Fields().resident), static_cast<int64_t>((256ull << 20) + 1));
+  EXPECT_EQ(IntField(out[0], Fields().memory_limit), static_cast<int64_t>(256ull << 20));
+  EXPECT_EQ(*out[0].GetString(ecs::kEventOutcome), "unknown");
+  s = At(20);
+  s.resident_bytes = 900ull << 20;  // still above: not repeated
+  EXPECT_TRUE(d.Next(s).empty());
+  s = At(30);
+  s.resident_bytes = 100ull << 20;
+  EXPECT_TRUE(d.Next(s).empty());
+  s = At(40);
+  s.resident_bytes = 300ull << 20;  // a new crossing
+  EXPECT_EQ(d.Next(s).size(), 1u);
+}
+
+TEST(HealthDetectorTest, MemoryIsNotWatchedWithoutALimit) {
+  HealthDetector d = MakeDetector();  // memory_limit 0
+  HealthSample s = At(0);
+  s.resident_bytes = 64ull << 30;
+  EXPECT_TRUE(d.Next(s).empty());
+}
+
 TEST(HealthDetectorTest, ClockJumpAheadAndBack) {
   HealthDetector d = MakeDetector();
   HealthSample s = At(0);
@@ -303,7 +337,7 @@ TEST(HealthDetectorTest, ActionNamesAreStable) {
   const char* want[] = {"collector_down",  "collector_up", "collector_error",
                         "events_dropped",  "capture_loss", "state_evicted",
                         "queue_saturated", "clock_jump",   "scan_gap",
-                        "audit_verify_failed", "report_failed"};
+                        "audit_verify_failed", "report_failed", "memory_high"};
   ASSERT_EQ(std::size(want), static_cast<size_t>(HealthAction::kCount));
   for (size_t i = 0; i < std::size(want); ++i) {
     EXPECT_EQ(HealthActionName(static_cast<HealthAction>(i)), want[i]);

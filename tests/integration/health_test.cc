@@ -36,6 +36,41 @@ using testing::VigilBinary;
 
 constexpr int kLines = 200000;
 
+// The memory bound the flood runs under (health.memory_limit). Under ASan the allocator's
+// quarantine and shadow memory multiply the footprint, so the bound is wider there.
+#if defined(__SANITIZE_ADDRESS__)
+constexpr uint64_t kFloodMemoryLimit = 1024ull << 20;
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer) || __has_feature(thread_sanitizer)
+constexpr uint64_t kFloodMemoryLimit = 1024ull << 20;
+#else
+constexpr uint64_t kFloodMemoryLimit = 128ull << 20;
+#endif
+#else
+constexpr uint64_t kFloodMemoryLimit = 128ull << 20;
+#endif
+
+// A line of /proc/PID/status ("VmHWM:", "VmRSS:") in bytes, or 0.
+uint64_t ProcStatusBytes(pid_t pid, const std::string& key) {
+  std::istringstream in(ReadFile("/proc/" + std::to_string(pid) + "/status"));
+  std::string line;
+  while (std::getline(in, line)) {
+    if (line.rfind(key, 0) == 0) return std::strtoull(line.c_str() + key.size(), nullptr, 10) * 1024;
+  }
+  return 0;
+}
+
+int CountRule(const std::string& out, const std::string& rule_id) {
+  int n = 0;
+  std::istringstream in(out);
+  std::string line;
+  while (std::getline(in, line)) {
+    auto j = nlohmann::json::parse(line, nullptr, false);
+    if (j.is_object() && j["rule"]["id"] == rule_id) ++n;
+  }
+  return n;
+}
+
 // The value of the sample `series` (name and labels exactly as exposed), or -1.
 double Sample(const std::string& metrics, const std::string& series) {
   std::istringstream in(metrics);
@@ -81,7 +116,7 @@ TEST(HealthTest, FloodedQueueRaisesAHealthAlertMatchingTheDropMetric) {
       "vigil.yaml",
       "state_dir: " + dir.File("state") + "\n" +
           "queue:\n  capacity: 4\n" +
-          "health:\n  interval: 1s\n" +
+          "health:\n  interval: 1s\n  memory_limit: " + std::to_string(kFloodMemoryLimit >> 20) + "MiB\n" +
           "metrics:\n  listen: 127.0.0.1:" + std::to_string(port) + "\n" +
           "rules:\n  paths: [\"" + SourceDir() + "/rules/packs/vigil-health.yaml\"]\n" +
           "collectors:\n"
@@ -130,11 +165,60 @@ TEST(HealthTest, FloodedQueueRaisesAHealthAlertMatchingTheDropMetric) {
             d.alerts)
       << metrics;
 
+  // The whole flood went through a queue of 4 within the configured memory bound: the peak
+  // resident set of the daemon stays under health.memory_limit, so no memory_high either.
+  const uint64_t peak = ProcStatusBytes(vigil.pid(), "VmHWM:");
+  ASSERT_GT(peak, 0u);
+  EXPECT_LT(peak, kFloodMemoryLimit) << "peak resident memory " << (peak >> 20) << " MiB";
+  EXPECT_EQ(Sample(metrics, "vigil_health_events_total{action=\"memory_high\"}"), 0) << metrics;
+  EXPECT_EQ(CountRule(ReadFile(out), "vgl-health-012"), 0);
+  RecordProperty("peak_resident_mib", static_cast<int>(peak >> 20));
+
   vigil.Signal(SIGTERM);
   int code = -1;
   ASSERT_TRUE(vigil.Wait(15s, &code)) << ReadFile(err);
   EXPECT_EQ(code, 0) << ReadFile(err);
   EXPECT_NE(ReadFile(err).find("health: collector 'app': "), std::string::npos) << ReadFile(err);
+}
+
+// health.memory_limit below what the daemon needs just to run: the first sample finds it
+// above the limit and the shipped rule raises one memory_high alert, with both sizes.
+TEST(HealthTest, MemoryAboveTheLimitRaisesOneAlert) {
+  TempDir dir;
+  const int port = FreeTcpPort();
+  std::string cfg = dir.Write(
+      "vigil.yaml",
+      "state_dir: " + dir.File("state") + "\n" +
+          "health:\n  interval: 1s\n  memory_limit: 16MiB\n" +
+          "metrics:\n  listen: 127.0.0.1:" + std::to_string(port) + "\n" +
+          "rules:\n  paths: [\"" + SourceDir() + "/rules/packs/vigil-health.yaml\"]\n");
+  std::string err = dir.File("vigil.err");
+  std::string out = dir.File("vigil.out");
+  Process vigil({VigilBinary(), "run", "-c", cfg}, err, out);
+  ASSERT_TRUE(Eventually([&] { return !HttpGet(port, "/metrics").empty(); }, 30s)) << ReadFile(err);
+  const uint64_t rss = ProcStatusBytes(vigil.pid(), "VmRSS:");
+  if (rss <= (16ull << 20)) GTEST_SKIP() << "vigil runs in " << (rss >> 20) << " MiB here, under 16 MiB";
+
+  std::string text;
+  ASSERT_TRUE(Eventually([&] { return CountRule(text = ReadFile(out), "vgl-health-012") >= 1; }, 20s))
+      << text << ReadFile(err);
+  std::this_thread::sleep_for(2500ms);  // two more samples, still above: no repeat
+  text = ReadFile(out);
+  EXPECT_EQ(CountRule(text, "vgl-health-012"), 1) << text;
+  std::istringstream in(text);
+  std::string line;
+  while (std::getline(in, line)) {
+    auto j = nlohmann::json::parse(line, nullptr, false);
+    if (!j.is_object() || j["rule"]["id"] != "vgl-health-012") continue;
+    EXPECT_EQ(j["event"]["action"], "memory_high");
+    EXPECT_EQ(j["vigil"]["health"]["memory_limit_bytes"], 16ll << 20);
+    EXPECT_GT(j["vigil"]["health"]["resident_bytes"].get<int64_t>(), 16ll << 20);
+  }
+  EXPECT_EQ(Sample(HttpGet(port, "/metrics"), "vigil_health_events_total{action=\"memory_high\"}"), 1);
+  vigil.Signal(SIGTERM);
+  int code = -1;
+  ASSERT_TRUE(vigil.Wait(15s, &code)) << ReadFile(err);
+  EXPECT_EQ(code, 0) << ReadFile(err);
 }
 
 // The alerts of rule `rule_id` on stdout that name `collector`.

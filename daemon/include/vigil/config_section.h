@@ -38,6 +38,8 @@ class ConfigSection {
   bool Bool(std::string_view key, bool def);
   // Durations as "30s", "5m", "2h", "7d", "1w"; a bare integer is seconds.
   std::chrono::nanoseconds DurationValue(std::string_view key, std::chrono::nanoseconds def);
+  // A byte size such as 512MiB (see ParseByteSize).
+  uint64_t ByteSizeValue(std::string_view key, uint64_t def);
   // A string that must be one of `choices`.
   std::string Enum(std::string_view key, std::string_view def,
                    std::initializer_list<std::string_view> choices);
@@ -73,5 +75,10 @@ class ConfigSection {
 
 // Parses "90s", "15m", "2h", "7d", "2w" (and a bare number of seconds).
 std::optional<std::chrono::nanoseconds> ParseDuration(std::string_view text);
+
+// Parses a whole number of bytes with an optional binary unit: "4096", "64KiB", "512MiB",
+// "2GiB", "1TiB" (also "B"). Decimal units (MB, GB) are refused rather than guessed at;
+// sizes of 1 PiB or more are refused.
+std::optional<uint64_t> ParseByteSize(std::string_view text);
 
 }  // namespace vigil
