@@ -1,13 +1,14 @@
 #!/usr/bin/env bash
-# Vigil's auth_log collector against fail2ban (sshd filter) on the same million-line
-# auth.log, in one run.
+# Vigil's auth_log collector against fail2ban (sshd filter) and sshguard's parser
+# (sshg-parser) on the same million-line auth.log, in one run.
 #
 #   bench/authlog_bench.sh [VIGIL_BINARY]       (default: build/vigil)
 #
 # Environment: BENCH_DIR (default /tmp/bench) holds auth-1m.log, built on first use with
 # ../shared/bench/make-bench-authlog.py 1000000; RUNS (default 1: fail2ban takes minutes)
 # timed runs per tool; BENCH_LOG another input file.
-# Installs Debian's fail2ban with apt-get when fail2ban-regex is missing (it says so);
+# Installs Debian's fail2ban and sshguard with apt-get when fail2ban-regex or sshg-parser is
+# missing (it says so);
 # uses hyperfine when installed, else /usr/bin/time. Prints both times, their ratio,
 # lines/s, peak RSS, and how many failures each found.
 set -euo pipefail
@@ -34,24 +35,38 @@ if ! command -v fail2ban-regex >/dev/null; then
   sudo_cmd=""; [ "$(id -u)" -ne 0 ] && sudo_cmd=sudo
   $sudo_cmd apt-get install -y --no-install-recommends fail2ban >&2
 fi
+sshg=/usr/libexec/sshguard/sshg-parser
+if [ ! -x "$sshg" ]; then
+  echo "authlog_bench: $sshg missing; installing Debian package sshguard with apt-get" >&2
+  sudo_cmd=""; [ "$(id -u)" -ne 0 ] && sudo_cmd=sudo
+  $sudo_cmd apt-get install -y --no-install-recommends sshguard >&2
+fi
 lines=$(wc -l < "$log")
 
 vigil_cmd="$vigil replay --auth-log $log --events > /dev/null"
+# Parse only, as sshg-parser does: every line read, parsed and turned into an event, which
+# goes through the (empty) rule engine; nothing printed.
+vigil_parse_cmd="$vigil replay --auth-log $log --no-alerts > /dev/null"
 f2b_cmd="fail2ban-regex $log $filter > /dev/null"
+sshg_cmd="$sshg < $log > /dev/null"
 
 # Wall time, mean of $runs runs, in seconds.
 declare -A secs
 if command -v hyperfine >/dev/null; then
   json=$(mktemp)
-  hyperfine --runs "$runs" --export-json "$json" -n vigil "$vigil_cmd" -n fail2ban "$f2b_cmd" >&2
-  read -r secs[vigil] secs[fail2ban] < <(python3 -c '
+  hyperfine --runs "$runs" --export-json "$json" -n vigil "$vigil_cmd" -n vigil_parse "$vigil_parse_cmd" \
+    -n fail2ban "$f2b_cmd" -n sshguard "$sshg_cmd" >&2
+  read -r secs[vigil] secs[vigil_parse] secs[fail2ban] secs[sshguard] < <(python3 -c '
 import json, sys
 r = {x["command"]: x["mean"] for x in json.load(open(sys.argv[1]))["results"]}
-print(r["vigil"], r["fail2ban"])' "$json")
+print(r["vigil"], r["vigil_parse"], r["fail2ban"], r["sshguard"])' "$json")
   rm -f "$json"
 else
-  for tool in vigil fail2ban; do
-    cmd=$vigil_cmd; [ $tool = fail2ban ] && cmd=$f2b_cmd
+  for tool in vigil vigil_parse fail2ban sshguard; do
+    case $tool in
+      vigil) cmd=$vigil_cmd ;; vigil_parse) cmd=$vigil_parse_cmd ;;
+      fail2ban) cmd=$f2b_cmd ;; sshguard) cmd=$sshg_cmd ;;
+    esac
     start=$(date +%s.%N); for _ in $(seq "$runs"); do bash -c "$cmd"; done; end=$(date +%s.%N)
     secs[$tool]=$(python3 -c "print(($end - $start) / $runs)")
   done
@@ -62,9 +77,14 @@ work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 /usr/bin/time -f '%M' -o "$work/vigil.rss" "$vigil" replay --auth-log "$log" --events \
   > "$work/vigil.json" 2>/dev/null
+/usr/bin/time -f '%M' -o "$work/vigil_parse.rss" "$vigil" replay --auth-log "$log" --no-alerts > /dev/null 2>&1
 /usr/bin/time -f '%M' -o "$work/f2b.rss" fail2ban-regex "$log" "$filter" > "$work/f2b.txt"
+/usr/bin/time -f '%M' -o "$work/sshg.rss" "$sshg" < "$log" > "$work/sshg.txt"
 rss_vigil=$(tail -1 "$work/vigil.rss")
+rss_vigil_parse=$(tail -1 "$work/vigil_parse.rss")
 rss_f2b=$(tail -1 "$work/f2b.rss")
+rss_sshg=$(tail -1 "$work/sshg.rss")
+sshg_attacks=$(wc -l < "$work/sshg.txt")
 # Vigil: events with event.outcome failure (all; and sshd's with a source).
 read -r v_all v_sshd < <(python3 -c '
 import json, sys
@@ -80,12 +100,16 @@ print(a, s)' "$work/vigil.json")
 f2b_matched=$(sed -n 's/^Lines: .* \([0-9]*\) matched.*/\1/p' "$work/f2b.txt" | head -1)
 f2b_hits=$(sed -n 's/^Failregex: \([0-9]*\) total.*/\1/p' "$work/f2b.txt" | head -1)
 
-python3 - "$lines" "${secs[vigil]}" "${secs[fail2ban]}" "$rss_vigil" "$rss_f2b" "$v_all" "$v_sshd" "$f2b_matched" "$f2b_hits" <<'PY'
+python3 - "$lines" "${secs[vigil]}" "${secs[fail2ban]}" "$rss_vigil" "$rss_f2b" "$v_all" "$v_sshd" "$f2b_matched" "$f2b_hits" \
+  "${secs[vigil_parse]}" "$rss_vigil_parse" "${secs[sshguard]}" "$rss_sshg" "$sshg_attacks" <<'PY'
 import sys
-lines, tv, tf, rv, rf, va, vs, fm, fh = sys.argv[1:]
-lines, tv, tf = int(lines), float(tv), float(tf)
+lines, tv, tf, rv, rf, va, vs, fm, fh, tp, rp, ts, rs, sa = sys.argv[1:]
+lines, tv, tf, tp, ts = int(lines), float(tv), float(tf), float(tp), float(ts)
 print(f"input: {lines} lines")
 print(f"vigil replay --auth-log --events : {tv:8.2f} s  {lines/tv:12,.0f} lines/s  peak RSS {int(rv)/1024:7.1f} MB  failures {va} (sshd with source: {vs})")
+print(f"vigil replay --auth-log (parse)  : {tp:8.2f} s  {lines/tp:12,.0f} lines/s  peak RSS {int(rp)/1024:7.1f} MB")
 print(f"fail2ban-regex sshd.conf         : {tf:8.2f} s  {lines/tf:12,.0f} lines/s  peak RSS {int(rf)/1024:7.1f} MB  failures {fm} (matched lines; {fh} failregex hits)")
+print(f"sshg-parser (sshguard)           : {ts:8.2f} s  {lines/ts:12,.0f} lines/s  peak RSS {int(rs)/1024:7.1f} MB  attacks {sa}")
 print(f"ratio fail2ban/vigil: {tf/tv:.1f}x")
+print(f"ratio sshg-parser/vigil (parse only): {ts/tp:.2f}x  (target: 10x)")
 PY

@@ -46,12 +46,19 @@ IpAddress IpAddress::FromV6(const uint8_t bytes[16]) {
 }
 
 std::string IpAddress::ToString() const {
-  char buf[INET6_ADDRSTRLEN];
   if (family_ == Family::kV4) {
-    inet_ntop(AF_INET, bytes_.data() + 12, buf, sizeof buf);
-  } else {
-    inet_ntop(AF_INET6, bytes_.data(), buf, sizeof buf);
+    // Dotted quad by hand: glibc's inet_ntop formats IPv4 through sprintf, which made this
+    // a tenth of the cost of an auth.log line's event.
+    char buf[16];
+    char* p = buf;
+    for (int i = 12; i < 16; ++i) {
+      if (i > 12) *p++ = '.';
+      p = std::to_chars(p, buf + sizeof buf, static_cast<unsigned>(bytes_[i])).ptr;
+    }
+    return std::string(buf, p);
   }
+  char buf[INET6_ADDRSTRLEN];
+  inet_ntop(AF_INET6, bytes_.data(), buf, sizeof buf);
   return buf;
 }
 

@@ -2,6 +2,8 @@
 // families, including the inputs a hostile log line could carry.
 #include "vigil/ip_address.h"
 
+#include <arpa/inet.h>
+
 #include <gtest/gtest.h>
 
 #include <algorithm>
@@ -48,6 +50,20 @@ TEST(IpAddressTest, ParsesV4) {
 TEST(IpAddressTest, V4RoundTrips) {
   for (const char* text : {"0.0.0.0", "255.255.255.255", "10.0.0.1", "127.0.0.1", "1.2.3.4"}) {
     EXPECT_EQ(Ip(text).ToString(), text);
+  }
+}
+
+// ToString formats IPv4 by hand; it must agree with inet_ntop on every octet value in
+// every position.
+TEST(IpAddressTest, V4ToStringAgreesWithInetNtop) {
+  for (uint32_t octet = 0; octet < 256; ++octet) {
+    for (int shift : {0, 8, 16, 24}) {
+      const uint32_t host = (octet << shift) | (shift == 0 ? 0x0A000000u : 0x00000001u);
+      char want[INET_ADDRSTRLEN];
+      const uint32_t net = htonl(host);
+      ASSERT_NE(inet_ntop(AF_INET, &net, want, sizeof want), nullptr);
+      EXPECT_EQ(IpAddress::FromV4(host).ToString(), want);
+    }
   }
 }
 
