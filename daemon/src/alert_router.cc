@@ -18,8 +18,6 @@ constexpr auto kHandlingEvery = std::chrono::seconds(15);
 const std::vector<double> kHandlingBounds = {60, 300, 900, 1800, 3600, 4 * 3600, 8 * 3600, 24 * 3600,
                                              3 * 86400, 7 * 86400, 30 * 86400};
 
-Timestamp Now() { return WallNow(); }
-
 }  // namespace
 
 std::string AlertJsonWithId(const Alert& alert, uint64_t id) {
@@ -36,6 +34,8 @@ std::string AlertJsonWithId(const Alert& alert, uint64_t id) {
 
 AlertRouter::AlertRouter(RouterOptions options, AlertDelivery deliver)
     : options_(std::move(options)), deliver_(std::move(deliver)) {}
+
+Timestamp AlertRouter::Now() const { return options_.clock ? options_.clock() : WallNow(); }
 
 AlertRouter::~AlertRouter() { Stop(); }
 
@@ -66,7 +66,7 @@ Result<std::unique_ptr<AlertRouter>> AlertRouter::Open(const RouterOptions& opti
   {
     store::Journal journal(*r->audit_, *r->store_);  // applies what the store lacks
     VIGIL_RETURN_IF_ERROR(journal.Begin());
-    VIGIL_RETURN_IF_ERROR(journal.Commit(Now()));
+    VIGIL_RETURN_IF_ERROR(journal.Commit(r->Now()));
   }
   if (r->audit_->last_seq() > before && *head) {
     VIGIL_LOG(kWarning) << "applied " << r->audit_->last_seq() - before << " audit record(s) the store "

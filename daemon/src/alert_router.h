@@ -51,6 +51,9 @@ struct RouterOptions {
   size_t queue_capacity = 65536;
   size_t batch = 512;
   std::chrono::seconds keep{0};  // prune resolved alerts older than this (0: keep forever)
+  // The time stamped on the records it writes (an alert's `created`, audit record times);
+  // empty: the wall clock. `vigil replay --now T` fixes it to T. Called on the writer thread.
+  std::function<Timestamp()> clock;
 };
 
 // What the outputs receive: the stored alert (id), the alert, its JSON with the id.
@@ -93,6 +96,7 @@ class AlertRouter {
     std::function<void()> done;
   };
   AlertRouter(RouterOptions options, AlertDelivery deliver);
+  Timestamp Now() const;  // options_.clock, else the wall clock
   void Run();
   void Process(std::deque<Alert>& batch);
   Status Persist(std::deque<Alert>& batch, std::vector<std::pair<uint64_t, std::string>>& ids);

@@ -111,6 +111,12 @@ int RunReplayCommand(const ReplayOptions& options) {
       // give the same audit log, record for record.
       RouterOptions ro = RouterOptionsFor(*config, options.db);
       if (ro.audit.checkpoint_every > 0) ro.audit.checkpoint_interval = std::chrono::seconds(0);
+      // --now fixes the clock for what it writes too: the alerts' raise time (`created`) and
+      // the audit records' times do not depend on when the replay ran.
+      if (!options.now.empty()) {
+        const Timestamp now = *ParseRfc3339(options.now);
+        ro.clock = [now] { return now; };
+      }
       auto opened = AlertRouter::Open(ro,
                                       [print_json](uint64_t, const Alert&, const std::string& json) {
                                         print_json(json);
