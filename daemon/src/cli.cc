@@ -161,7 +161,7 @@ int RunCli(int argc, char** argv) {
   replay->add_option("--jsonl", rp.jsonls, "ECS events as JSON lines");
   replay->add_option("--scan", rp.scan_dir, "Directory tree to check against --policy");
   replay->add_option("--policy", rp.policy, "Retention policy file");
-  replay->add_option("--now", rp.now, "Fix the clock for time-based checks (RFC 3339)");
+  replay->add_option("--now", rp.now, "Fix the clock (RFC 3339) for time-based checks and for what --db records");
   replay->add_option("--db", rp.db, "Also record alerts and evidence in this store");
   replay->add_flag("--events", rp.events, "Print every event, not only alerts");
   replay->add_flag("--no-alerts", rp.no_alerts, "Do not print alerts");
@@ -181,6 +181,9 @@ int RunCli(int argc, char** argv) {
                      "Bundle directory to create (default: <reports dir>/<report id>-<format>); - for the bare "
                      "report on stdout");
   report->add_option("--db", ro.db, "Store to read (default: the configured one)");
+  report->add_option("--policy", ro.policies,
+                     "Retention policy for the retention horizon (repeatable; default: the configured retention "
+                     "collectors' policies)");
   report->callback([&] { rc = RunReportCommand(ro); });
 
   // vigil alerts

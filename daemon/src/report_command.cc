@@ -36,6 +36,7 @@ int RunReportCommand(const ReportCommandOptions& o) {
   job.framework = o.framework;
   job.formats = {o.format};
   job.store_path = o.db.empty() ? StorePathIn(config->state_dir) : o.db;
+  job.policy_files = o.policies;
   const bool to_stdout = o.output == "-";
   // With -o DIR, one pass; without -o, a first pass finds the report id that names the
   // default directory.

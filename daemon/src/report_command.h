@@ -8,12 +8,14 @@
 #pragma once
 
 #include <string>
+#include <vector>
 
 namespace vigil {
 
 struct ReportCommandOptions {
   std::string config_path;
   std::string from, to, framework, format, output, db;
+  std::vector<std::string> policies;  // --policy: retention policies (default: the configured ones)
 };
 
 int RunReportCommand(const ReportCommandOptions& options);

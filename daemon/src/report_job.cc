@@ -4,6 +4,7 @@
 
 
 #include "audit/audit_log.h"
+#include "retention_horizon.h"
 #include "router_setup.h"
 #include "store/alert_store.h"
 #include "store/journal.h"
@@ -48,6 +49,9 @@ Result<ReportJobResult> RunReportJob(const DaemonConfig& config, const ReportJob
     if (!key.ok()) return key.status();
     bo.key = std::move(*key);
   }
+  auto resolver = RetentionResolverFor(job.policy_files.empty() ? RetentionPolicyFilesOf(config) : job.policy_files);
+  if (!resolver.ok()) return resolver.status();
+  bo.retention_resolver = std::move(*resolver);
   auto built = report::BuildReport(**store, bo);
   if (!built.ok()) return built.status();
 

@@ -3,7 +3,8 @@
 //   1. open the store and its audit log, apply what the store lacks, and sign a checkpoint
 //      over any records not yet signed (so the report's integrity section does not depend
 //      on when it was written);
-//   2. build the report (reports/include/vigil/report/report_builder.h) and write it in each
+//   2. build the report (reports/include/vigil/report/report_builder.h), with the retention
+//      horizon from the retention policies (retention_horizon.h), and write it in each
 //      format asked for;
 //   3. write the bundle (report files, SHA256SUMS, its signature by the audit key), unless
 //      the caller only wants the bytes;
@@ -30,6 +31,9 @@ struct ReportJob {
   std::vector<std::string> formats;  // report writer names
   std::string bundle_dir;            // "" = do not write a bundle (only `contents`)
   bool record_evaluations = true;
+  // Retention policies for the retention horizon (retention_horizon.h); none: those of the
+  // configuration's retention collectors.
+  std::vector<std::string> policy_files;
 };
 
 struct ReportJobResult {

@@ -262,7 +262,9 @@ void ControlsHtml(const Report& r, std::ostringstream& o) {
 
 void HandlingHtml(const Report& r, std::ostringstream& o) {
   o << "<section id=\"handling\"><h2>Alerts and their handling</h2><p>" << r.handling.open_items
-    << " alert(s) raised in the period are not resolved (status as recorded in the store).</p><table><tr>"
+    << " alert(s) raised in the period were not resolved at its end. Status and handling times are as of the "
+       "period end (" << Esc(FormatRfc3339(r.cover.period.to))
+    << "): acknowledgements and resolutions recorded after it are not counted.</p><table><tr>"
        "<th>Severity</th><th class=\"n\">Raised</th><th class=\"n\">Open</th><th class=\"n\">Acknowledged</th>"
        "<th class=\"n\">Resolved</th><th class=\"n\">Median to acknowledge</th><th class=\"n\">Longest</th>"
        "<th class=\"n\">Median to resolve</th><th class=\"n\">Longest</th></tr>";
@@ -281,18 +283,34 @@ void RetentionHtml(const Report& r, std::ostringstream& o) {
   if (!r.retention.baseline && r.retention.classes.empty()) {
     o << "<p class=\"muted\">No retention baseline in this store: no retention collector has scanned for it.</p>";
   } else {
-    o << "<table><tr><th>Class</th><th class=\"n\">Items</th><th>Oldest</th><th class=\"n\">Overdue</th>"
-         "<th class=\"n\">Expiring soon</th><th class=\"n\">Early deletions</th><th class=\"n\">Early changes</th>"
-         "<th class=\"n\">Hold violations</th></tr>";
+    auto count = [](const std::optional<uint64_t>& n) {
+      return n ? std::to_string(*n) : std::string("<span class=\"muted\">unknown</span>");
+    };
+    o << "<table><tr><th>Class</th><th class=\"n\">Items</th><th>Oldest</th><th class=\"n\">Overdue (flagged)</th>"
+         "<th class=\"n\">Expiring soon (flagged)</th><th class=\"n\">Expiring in 30 days</th>"
+         "<th class=\"n\">Expiring in 90 days</th><th class=\"n\">Overdue at end</th><th class=\"n\">Held at end</th>"
+         "<th class=\"n\">Early deletions</th><th class=\"n\">Early changes</th><th class=\"n\">Hold violations</th></tr>";
     for (const RetentionClassPosture& p : r.retention.classes) {
       o << "<tr><td>" << (p.class_id.empty() ? "<span class=\"muted\">unclassified</span>" : Esc(p.class_id))
         << "</td><td class=\"n\">" << p.items << "</td><td>" << (p.oldest ? Esc(FormatRfc3339(*p.oldest)) : "&ndash;")
         << "</td><td class=\"n\">" << p.overdue << "</td><td class=\"n\">" << p.expiring_soon << "</td><td class=\"n\">"
+        << count(p.expiring_30d) << "</td><td class=\"n\">" << count(p.expiring_90d) << "</td><td class=\"n\">"
+        << count(p.overdue_at_end) << "</td><td class=\"n\">" << count(p.held_at_end) << "</td><td class=\"n\">"
         << p.early_deletions << "</td><td class=\"n\">" << p.early_modifications << "</td><td class=\"n\">"
         << p.hold_violations << "</td></tr>";
     }
-    o << "</table><p class=\"muted\">Items, oldest, overdue and expiring soon: the retention baseline now. Early "
-         "deletions, changes and hold violations: alerts raised in the period.</p>";
+    o << "</table><p class=\"muted\">Items, oldest, and the overdue and expiring-soon findings the scanner flagged: "
+         "the retention baseline now. ";
+    if (r.retention.horizon_as_of) {
+      o << "Expiring in 30 and 90 days, overdue and held: as of the period end ("
+        << Esc(FormatRfc3339(*r.retention.horizon_as_of))
+        << "), from each item's latest due time under the retention policies in force when the report was written "
+           "(overdue: past it and under no active legal hold). ";
+    } else {
+      o << "Expiring in 30 and 90 days, overdue and held at the period end: unknown, no retention policy was "
+           "available to compute them. ";
+    }
+    o << "Early deletions, changes and hold violations: alerts raised in the period.</p>";
   }
   o << "</section>\n";
 }

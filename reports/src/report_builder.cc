@@ -95,7 +95,39 @@ std::pair<std::string, std::string> RetentionFacts(const std::string& alert_json
   return {action, cls};
 }
 
-Status RetentionOf(store::AlertStore& st, const std::vector<store::StoredAlert>& alerts, Retention& out) {
+// Per class, the horizon of the baseline's items as of `end` (Unix seconds), by the policies.
+Status HorizonOf(store::AlertStore& st, const RetentionResolver& resolve, int64_t end,
+                 std::map<std::string, RetentionClassPosture>& classes) {
+  constexpr int64_t kDay = 86400;
+  auto q = st.db().Prepare(
+      "SELECT class, path, birth_ns, first_seen, mtime_ns, changed_at FROM retention_files ORDER BY class, path");
+  if (!q.ok()) return q.status();
+  for (;;) {
+    auto r = q->Step();
+    if (!r.ok()) return r.status();
+    if (!*r) break;
+    RetentionClassPosture& p = classes[q->Text(0)];
+    RetentionItem item;
+    item.path = q->Text(1);
+    item.birth_ns = q->Int(2);
+    item.first_seen = q->Int(3);
+    item.mtime_ns = q->Int(4);
+    item.changed_at = q->Int(5);
+    const RetentionHorizon h = resolve(item, end);
+    if (h.held) ++*p.held_at_end;
+    if (!h.max_due) continue;
+    if (*h.max_due <= end) {
+      if (!h.held) ++*p.overdue_at_end;
+    } else {
+      if (*h.max_due <= end + 30 * kDay) ++*p.expiring_30d;
+      if (*h.max_due <= end + 90 * kDay) ++*p.expiring_90d;
+    }
+  }
+  return Status::Ok();
+}
+
+Status RetentionOf(store::AlertStore& st, const std::vector<store::StoredAlert>& alerts, const BuildOptions& o,
+                   Retention& out) {
   std::map<std::string, RetentionClassPosture> classes;
   auto exists = st.db().Prepare("SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = 'retention_files'");
   if (!exists.ok()) return exists.status();
@@ -120,6 +152,13 @@ Status RetentionOf(store::AlertStore& st, const std::vector<store::StoredAlert>&
       p.overdue = static_cast<uint64_t>(q->Int(3));
       p.expiring_soon = static_cast<uint64_t>(q->Int(4));
     }
+    if (o.retention_resolver) {
+      out.horizon_as_of = o.period.to;
+      for (auto& [id, p] : classes) p.expiring_30d = p.expiring_90d = p.overdue_at_end = p.held_at_end = 0;
+      // Due times are whole Unix seconds; one at or before the end is past at the end.
+      const int64_t end = Ns(o.period.to) / 1000000000;
+      VIGIL_RETURN_IF_ERROR(HorizonOf(st, o.retention_resolver, end, classes));
+    }
   }
   for (const store::StoredAlert& a : alerts) {
     auto [action, cls] = RetentionFacts(a.json);
@@ -130,6 +169,7 @@ Status RetentionOf(store::AlertStore& st, const std::vector<store::StoredAlert>&
     if (counter == nullptr) continue;
     RetentionClassPosture& p = classes[cls];
     p.class_id = cls;
+    if (out.horizon_as_of && !p.expiring_30d) p.expiring_30d = p.expiring_90d = p.overdue_at_end = p.held_at_end = 0;
     p.*counter += a.count;
   }
   for (auto& [id, p] : classes) out.classes.push_back(std::move(p));
@@ -160,7 +200,8 @@ std::vector<TrendPoint> TrendsOf(const Period& p, const std::vector<store::Store
   return out;
 }
 
-Status FindingsOf(store::AlertStore& st, const std::vector<store::StoredAlert>& alerts, std::vector<Finding>& out) {
+Status FindingsOf(store::AlertStore& st, const Period& period, const std::vector<store::StoredAlert>& alerts,
+                  std::vector<Finding>& out) {
   for (const store::StoredAlert& a : alerts) {
     Finding f;
     f.alert_id = a.id;
@@ -181,6 +222,9 @@ Status FindingsOf(store::AlertStore& st, const std::vector<store::StoredAlert>& 
     auto history = st.Transitions(a.id);
     if (!history.ok()) return history.status();
     for (const store::StoredTransition& t : *history) {
+      // Handling after the end is not part of this period's report (store_facts.h); the
+      // alert's own creation and merged repeats are always shown.
+      if (t.at >= period.to && t.action != "created" && t.action != "merged") continue;
       f.history.push_back({t.at, t.action, t.actor, t.from_status, t.to_status, t.audit_seq});
     }
     auto evidence = st.Evidence(a.id);
@@ -308,14 +352,14 @@ Result<Report> BuildReport(store::AlertStore& st, const BuildOptions& o) {
 
   r.coverage = facts->coverage;
   r.handling = HandlingOf(facts->alerts);
-  VIGIL_RETURN_IF_ERROR(RetentionOf(st, facts->alerts, r.retention));
+  VIGIL_RETURN_IF_ERROR(RetentionOf(st, facts->alerts, o, r.retention));
   for (const store::StoredAlert& a : facts->alerts) {
     if (a.resolution == "accepted_risk" && a.resolved_at) {
       r.accepted_risks.push_back({a.id, a.rule_id, a.resolved_by, a.note, *a.resolved_at, a.controls});
     }
   }
   r.trends = TrendsOf(o.period, facts->alerts);
-  VIGIL_RETURN_IF_ERROR(FindingsOf(st, facts->alerts, r.findings));
+  VIGIL_RETURN_IF_ERROR(FindingsOf(st, o.period, facts->alerts, r.findings));
   IntegrityOf(o, st, r);
   r.cover.report_id = ReportId(r);
   return r;

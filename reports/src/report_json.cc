@@ -103,6 +103,8 @@ ordered_json HandlingJson(const Handling& h) {
   return {{"open_items", h.open_items}, {"by_severity", std::move(list)}};
 }
 
+ordered_json Count(const std::optional<uint64_t>& n) { return n ? ordered_json(*n) : ordered_json(nullptr); }
+
 ordered_json RetentionJson(const Retention& r) {
   ordered_json classes = ordered_json::array();
   for (const RetentionClassPosture& p : r.classes) {
@@ -111,11 +113,17 @@ ordered_json RetentionJson(const Retention& r) {
                        {"oldest", p.oldest ? Time(*p.oldest) : ordered_json(nullptr)},
                        {"overdue", p.overdue},
                        {"expiring_soon", p.expiring_soon},
+                       {"expiring_30d", Count(p.expiring_30d)},
+                       {"expiring_90d", Count(p.expiring_90d)},
+                       {"overdue_at_end", Count(p.overdue_at_end)},
+                       {"held_at_end", Count(p.held_at_end)},
                        {"early_deletions", p.early_deletions},
                        {"early_modifications", p.early_modifications},
                        {"hold_violations", p.hold_violations}});
   }
-  return {{"baseline", r.baseline}, {"classes", std::move(classes)}};
+  return {{"baseline", r.baseline},
+          {"horizon_as_of", r.horizon_as_of ? Time(*r.horizon_as_of) : ordered_json(nullptr)},
+          {"classes", std::move(classes)}};
 }
 
 ordered_json IntegrityJson(const Integrity& i) {

@@ -5,6 +5,8 @@
 #include <set>
 #include <sstream>
 
+#include <nlohmann/json.hpp>
+
 #include "store/record_fields.h"
 
 namespace vigil::report {
@@ -176,6 +178,53 @@ Status ReadCoverage(store::AlertStore& st, StoreFacts& f, const std::vector<int6
   return Status::Ok();
 }
 
+// Replaces the alert's workflow state (status, acknowledgement, assignee, resolution) with
+// its state as of `end`: the transitions recorded before it, in order; later ones are ignored.
+Status StateAsOf(sqlite::Statement& q, int64_t end, store::StoredAlert& a) {
+  a.status = store::AlertStatus::kOpen;
+  a.assignee.clear();
+  a.acked_at.reset();
+  a.resolved_at.reset();
+  a.acked_by.clear();
+  a.resolved_by.clear();
+  a.resolution.clear();
+  a.note.clear();
+  q.Reset();
+  q.Bind(1, a.id).Bind(2, end);
+  for (;;) {
+    auto row = q.Step();
+    if (!row.ok()) return row.status();
+    if (!*row) break;
+    const Timestamp at = FromNs(q.Int(0));
+    const std::string action = q.Text(1), actor = q.Text(2);
+    const auto to = store::ParseAlertStatus(q.Text(3));
+    const nlohmann::json detail = nlohmann::json::parse(q.Text(4), nullptr, false);
+    auto text = [&](const char* key) {
+      if (!detail.is_object()) return std::string();
+      auto it = detail.find(key);
+      return it != detail.end() && it->is_string() ? it->get<std::string>() : std::string();
+    };
+    if (action == "created" || action == "merged" || !to) continue;
+    a.status = *to;
+    if (action == "ack") {
+      a.acked_at = at;
+      a.acked_by = actor;
+    } else if (action == "assign") {
+      a.assignee = text("assignee");
+    } else if (action == "resolve") {
+      a.resolved_at = at;
+      a.resolved_by = actor;
+      a.resolution = text("resolution");
+      a.note = text("note");
+      if (!a.acked_at) {  // resolving acknowledges, as the store records it
+        a.acked_at = at;
+        a.acked_by = actor;
+      }
+    }
+  }
+  return Status::Ok();
+}
+
 Status ReadAlerts(store::AlertStore& st, StoreFacts& f, std::set<std::string>& hosts) {
   store::AlertFilter filter;
   filter.from = f.period.from;
@@ -185,7 +234,11 @@ Status ReadAlerts(store::AlertStore& st, StoreFacts& f, std::set<std::string>& h
   if (!alerts.ok()) return alerts.status();
   auto c = st.db().Prepare("SELECT framework, control FROM alert_controls WHERE alert_id = ?1 ORDER BY framework, control");
   if (!c.ok()) return c.status();
+  auto t = st.db().Prepare(
+      "SELECT at_ns, action, actor, to_status, detail FROM transitions WHERE alert_id = ?1 AND at_ns < ?2 ORDER BY id");
+  if (!t.ok()) return t.status();
   for (store::StoredAlert& a : *alerts) {
+    VIGIL_RETURN_IF_ERROR(StateAsOf(*t, Ns(f.period.to), a));
     c->Reset();
     c->Bind(1, a.id);
     for (;;) {

@@ -14,8 +14,13 @@
 #include <fstream>
 #include <regex>
 
+#include "audit/audit_log.h"
+#include "config_source.h"
+#include "router_setup.h"
 #include "store/alert_store.h"
+#include "store/journal.h"
 #include "support/test_support.h"
+#include "vigil/time_format.h"
 
 namespace vigil {
 namespace {
@@ -36,18 +41,38 @@ class ReportCli : public ::testing::Test {
                                             "\nreports:\n  not_applicable:\n    - framework: soc2\n      control: CC8.1\n"
                                             "      reason: change management is assessed at entity level\n");
     db_ = tmp_->File("state/vigil.db");
-    auto r = Vigil({"replay", "-c", config_, "-r", fixture + "/rules.yaml", "--jsonl", fixture + "/events.jsonl", "--db", db_});
+    // Raised (replayed) at a fixed time after the fixture's last event, so handling times are
+    // exact.
+    auto r = Vigil({"replay", "-c", config_, "-r", fixture + "/rules.yaml", "--jsonl", fixture + "/events.jsonl", "--db",
+                    db_, "--now", "2026-03-06T08:00:00Z"});
     ASSERT_EQ(r.exit_code, 0) << r.err;
-    for (std::vector<std::string> step : {std::vector<std::string>{"ack", "1", "--by", "dora"},
-                                          {"resolve", "2", "--by", "dora", "--resolution", "accepted_risk", "--note",
-                                           "penetration test by ACME, ticket SEC-12"},
-                                          {"resolve", "7", "--by", "erin", "--resolution", "false_positive", "--note",
-                                           "internal scanner"}}) {
-      std::vector<std::string> argv = {"alerts", "-c", config_, "--db", db_};
-      argv.insert(argv.end(), step.begin(), step.end());
-      auto s = Vigil(argv);
-      ASSERT_EQ(s.exit_code, 0) << s.err;
-    }
+    // The alert workflow inside the period, at chosen times, through the audit log as `vigil
+    // alerts` writes it (which stamps the wall clock, after the period): the report is as of
+    // the period end, so only transitions before it count.
+    using store::AlertStatus;
+    Handle(1, "ack", "dora", AlertStatus::kOpen, AlertStatus::kAcknowledged, nlohmann::json::object(),
+           "2026-03-06T09:00:00Z");
+    Handle(2, "resolve", "dora", AlertStatus::kOpen, AlertStatus::kResolved,
+           {{"resolution", "accepted_risk"}, {"note", "penetration test by ACME, ticket SEC-12"}},
+           "2026-03-06T10:00:00Z");
+    Handle(7, "resolve", "erin", AlertStatus::kOpen, AlertStatus::kResolved,
+           {{"resolution", "false_positive"}, {"note", "internal scanner"}}, "2026-03-07T12:00:00Z");
+  }
+  static void Handle(int64_t id, const char* action, const char* by, store::AlertStatus from, store::AlertStatus to,
+                     const nlohmann::json& detail, const char* at) {
+    Diagnostics diags;
+    auto config = LoadEffectiveConfig(config_, diags);
+    ASSERT_TRUE(config.ok()) << diags.FormatText();
+    auto log = audit::AuditLog::Open(RouterOptionsFor(*config, db_).audit);
+    ASSERT_TRUE(log.ok()) << log.status().message();
+    auto st = store::AlertStore::Open(db_, sqlite::kReadWrite);
+    ASSERT_TRUE(st.ok()) << st.status().message();
+    store::Journal journal(**log, **st);
+    const Timestamp time = *ParseRfc3339(at);
+    ASSERT_TRUE(journal.Begin().ok());
+    auto rec = journal.Record("transition", store::TransitionRecordData(id, action, by, from, to, detail), time);
+    ASSERT_TRUE(rec.ok()) << rec.status().message();
+    ASSERT_TRUE(journal.Commit(time).ok());
   }
   static void TearDownTestSuite() {
     delete tmp_;
@@ -77,8 +102,10 @@ TempDir* ReportCli::tmp_ = nullptr;
 std::string ReportCli::config_, ReportCli::db_;
 
 // What differs between two fixture stores built from the same input: hashes (the audit
-// records carry wall-clock times), the random signing key, wall-clock times (the fixture's
-// own times are whole seconds), handling durations, and what derives from them.
+// records of `vigil report` carry wall-clock times, signatures a random key), the random
+// signing key, wall-clock times (the fixture's own times are whole seconds), and what
+// derives from them. Handling durations are not masked: the replay's clock is fixed
+// (--now), the transitions are at chosen times, and the report is as of the period end.
 std::string Mask(std::string text) {
   const std::pair<const char*, const char*> rules[] = {
       {R"([0-9a-f]{64})", "<sha256>"},
@@ -86,7 +113,6 @@ std::string Mask(std::string text) {
       {R"([0-9a-f]{8}-[0-9a-f]{4}-5[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12})", "<uuid>"},
       {R"(\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d+Z)", "<wall-clock>"},
       {R"(ledger-01/vigil/audit\+[0-9a-f]{8})", "ledger-01/vigil/audit+<key>"},
-      {R"(("(?:median|max)_(?:ack|resolve)_seconds": )[0-9.e+-]+)", "$1<seconds>"},
       {R"(vigil \d+\.\d+\.\d+)", "vigil <version>"},
   };
   for (const auto& [pattern, replacement] : rules) text = std::regex_replace(text, std::regex(pattern), replacement);
@@ -167,6 +193,53 @@ TEST_F(ReportCli, ReportShowsGapsFailuresAcceptedRisksAndEvidence) {
   // Each finding cites its audit record, whose hash the store recorded.
   EXPECT_EQ(j["findings"][0]["audit"]["seq"], 1);
   EXPECT_EQ(j["findings"][0]["evidence"][0]["user"]["name"], "alice");
+}
+
+TEST_F(ReportCli, HandlingAfterThePeriodEndDoesNotChangeTheReport) {
+  auto before = Report("json", "-");
+  ASSERT_EQ(before.exit_code, 0) << before.err;
+  const auto b = nlohmann::json::parse(before.out);
+  const auto& medium = b["handling"]["by_severity"][2];
+  EXPECT_EQ(medium["acknowledged"], 1);  // alert 1, acknowledged in the period
+  EXPECT_EQ(medium["resolved"], 2);
+  // Raised at 03-06 08:00; acknowledged after 1 h (#1), 2 h (#2, by resolving) and 28 h (#7).
+  EXPECT_EQ(medium["median_ack_seconds"], 7200.0);
+  EXPECT_EQ(medium["max_ack_seconds"], 100800.0);
+  EXPECT_EQ(medium["median_resolve_seconds"], 54000.0);
+  // Acknowledged and resolved now, after the period: open at its end, as before.
+  auto ack = Vigil({"alerts", "-c", config_, "--db", db_, "ack", "3", "--by", "frank"});
+  ASSERT_EQ(ack.exit_code, 0) << ack.err;
+  auto resolve = Vigil({"alerts", "-c", config_, "--db", db_, "resolve", "1", "--by", "frank", "--resolution", "fixed"});
+  ASSERT_EQ(resolve.exit_code, 0) << resolve.err;
+  auto after = Report("json", "-");
+  ASSERT_EQ(after.exit_code, 0) << after.err;
+  EXPECT_EQ(after.out, before.out);
+  // The store does hold the new state, and a period that includes now shows it.
+  auto st = store::AlertStore::Open(db_, sqlite::kReadOnly);
+  ASSERT_TRUE(st.ok());
+  auto a1 = (*st)->Get(1);
+  ASSERT_TRUE(a1.ok() && a1->has_value());
+  EXPECT_EQ((**a1).status, store::AlertStatus::kResolved);
+  auto wide = Vigil({"report", "-c", config_, "--db", db_, "--from", "2026-03-01", "--to", "2100-01-01", "--format",
+                     "json", "-o", "-"});
+  ASSERT_EQ(wide.exit_code, 0) << wide.err;
+  const auto w = nlohmann::json::parse(wide.out);
+  for (const auto& f : w["findings"]) {
+    if (f["alert_id"] == 1) {
+      EXPECT_EQ(f["status"], "resolved");
+    }
+    if (f["alert_id"] == 3) {
+      EXPECT_EQ(f["status"], "acknowledged");
+    }
+  }
+  for (const auto& f : b["findings"]) {
+    if (f["alert_id"] == 1) {
+      EXPECT_EQ(f["status"], "acknowledged");
+    }
+    if (f["alert_id"] == 3) {
+      EXPECT_EQ(f["status"], "open");
+    }
+  }
 }
 
 TEST_F(ReportCli, HtmlIsSelfContainedAndEscapesInput) {

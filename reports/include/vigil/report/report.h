@@ -82,6 +82,9 @@ struct Coverage {
   std::vector<DownPeriod> down;
 };
 
+// Handling is the state of the alerts as of the period end: transitions after it are ignored
+// (an alert acknowledged after the end counts as open), so a report for a past period does not
+// change when someone handles an alert later.
 struct HandlingBySeverity {
   AlertSeverity severity = AlertSeverity::kInfo;
   uint64_t raised = 0, open = 0, acknowledged = 0, resolved = 0;
@@ -98,11 +101,19 @@ struct RetentionClassPosture {
   uint64_t items = 0;
   std::optional<Timestamp> oldest;  // earliest retention clock start
   uint64_t overdue = 0, expiring_soon = 0;  // findings raised and remembered by the scanner
+  // The horizon as of the period end, from the policies in force (Retention::horizon_as_of;
+  // absent when no policy was available): items whose latest due time (maximum retention) is
+  // in (end, end + 30 d] and in (end, end + 90 d]; items past it at the end and not under an
+  // active legal hold; items under an active legal hold at the end.
+  std::optional<uint64_t> expiring_30d, expiring_90d, overdue_at_end, held_at_end;
   uint64_t early_deletions = 0, early_modifications = 0, hold_violations = 0;  // alerts in the period
 };
 
 struct Retention {
   bool baseline = false;  // the store holds a retention baseline
+  // The period end, when the horizon counts were computed against the retention policies;
+  // absent: no policy was available, the horizon is unknown (never reported as zero).
+  std::optional<Timestamp> horizon_as_of;
   std::vector<RetentionClassPosture> classes;
 };
 

@@ -7,7 +7,10 @@
 //   runs       the runs that overlap the period; the stretches no run watched are `down`
 //   coverage   per collector, the coverage records in the period (or, for a run that wrote
 //              none inside it, its first one after), with the counters' growth in the period
-//   alerts     the alerts whose event time is in [from, to), with their controls
+//   alerts     the alerts whose event time is in [from, to), with their controls, and their
+//              workflow state (status, acknowledgement, resolution) as of `to`: transitions
+//              recorded at or after the end are ignored, so the facts of a past period do
+//              not change when someone handles an alert later
 //
 // Threading: one thread per AlertStore, as the store says.
 #pragma once
