@@ -307,8 +307,9 @@ void RetentionHtml(const Report& r, std::ostringstream& o) {
         << "), from each item's latest due time under the retention policies in force when the report was written "
            "(overdue: past it and under no active legal hold). ";
     } else {
-      o << "Expiring in 30 and 90 days, overdue and held at the period end: unknown, no retention policy was "
-           "available to compute them. ";
+      o << "Expiring in 30 and 90 days, overdue and held at the period end: unknown, "
+        << (r.retention.baseline ? "no retention policy was available to compute them. "
+                                 : "there is no retention baseline in this store. ");
     }
     o << "Early deletions, changes and hold violations: alerts raised in the period.</p>";
   }
