@@ -145,11 +145,13 @@ void FileTailer::ReadRotated(CollectorContext& ctx, LineConsumer& consumer, cons
 
 void FileTailer::Save(CollectorContext& ctx, const Open& f, const LineAssembler& lines) {
   if (options_.state_file.empty() || f.fd < 0 || !S_ISREG(f.st.st_mode)) return;
-  if (lines.complete_end() == saved_offset_) return;
+  uint64_t offset = lines.complete_end();
+  if (consumer_ != nullptr) offset = std::min(offset, consumer_->HeldFrom());
+  if (offset == saved_offset_) return;
   FilePosition p;
   p.device = static_cast<uint64_t>(f.st.st_dev);
   p.inode = static_cast<uint64_t>(f.st.st_ino);
-  p.offset = lines.complete_end();
+  p.offset = offset;
   const uint64_t limit = p.offset < kFingerprintBytes ? p.offset : kFingerprintBytes;
   if (!Fingerprint(f.fd, static_cast<uint32_t>(limit), &p.fingerprint, &p.fingerprint_bytes).ok()) return;
   // Written once the alerts of the lines before it are stored (CollectorContext::
@@ -243,6 +245,11 @@ void FileTailer::RememberHead(const Open& f, uint64_t upto) {
 
 Status FileTailer::Run(CollectorContext& ctx, LineConsumer& outer) {
   CountingConsumer consumer(outer, counters_ != nullptr ? &counters_->lines : nullptr);
+  consumer_ = &outer;
+  struct Forget {
+    const LineConsumer** p;
+    ~Forget() { *p = nullptr; }
+  } forget{&consumer_};
   StartWatch();
   Open f;
   bool waited = false;

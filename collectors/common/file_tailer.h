@@ -22,7 +22,8 @@
 // truncation.
 //
 // Positions (file_position.h) are loaded at start with `start_at: saved` and saved every
-// checkpoint_lines lines or checkpoint_interval, after a rotation, and when Run returns,
+// checkpoint_lines lines or checkpoint_interval, after a rotation, and when Run returns
+// (never past the first line the consumer still holds, LineConsumer::HeldFrom),
 // each time through a barrier (CollectorContext::AfterCommitted): the file is written only
 // once the events of the lines before the position were consumed and their alerts stored,
 // so a crash (kill -9) makes the next run read those lines again rather than lose them.
@@ -133,6 +134,7 @@ class FileTailer {
   uint64_t saved_offset_ = UINT64_MAX;
   std::unique_ptr<FileWatch> watch_;  // null: polling
   std::string head_;  // the first bytes (up to kFingerprintBytes) read from the open file
+  const LineConsumer* consumer_ = nullptr;  // during Run: asked where held lines start
 };
 
 }  // namespace vigil

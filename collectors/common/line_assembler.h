@@ -30,6 +30,10 @@ class LineConsumer {
   // The end of what the file holds for now was reached (at each end when following).
   // False: stop reading.
   virtual bool AtEnd() { return true; }
+  // The byte offset (in the current file) of the first line the consumer holds without
+  // having emitted what it makes (a multi-line event still being assembled), or UINT64_MAX.
+  // A saved read position does not pass it, so a restart reads those lines again.
+  virtual uint64_t HeldFrom() const { return UINT64_MAX; }
 };
 
 class LineAssembler {

@@ -290,6 +290,44 @@ TEST(FileTailer, OverlongLineIsSkippedWithBoundedMemory) {
   EXPECT_EQ(rec.overlong_.load(), 1);
 }
 
+// A consumer that still holds lines (an audit event being assembled) keeps the saved
+// position before the first of them, so a restart reads them again.
+TEST(FileTailer, SavedPositionStopsAtTheFirstHeldLine) {
+  class Holder : public Recorder {
+   public:
+    bool Line(std::string_view line, uint64_t offset) override {
+      if (line == "line 7") held_ = offset;
+      return Recorder::Line(line, offset);
+    }
+    uint64_t HeldFrom() const override { return held_; }
+    uint64_t held_ = UINT64_MAX;
+  };
+  TempDir dir;
+  const std::string path = dir.File("audit.log");
+  Append(path, Numbered(0, 20));
+  TailOptions o;
+  o.path = path;
+  o.start_at = StartAt::kBeginning;
+  o.follow = false;
+  o.state_file = dir.File("offsets/a.json");
+  NullSink sink;
+  CollectorContext ctx("t", sink, RunMode::kLive, [](std::string_view, std::string_view) {});
+  Holder rec;
+  FileTailer tailer(o);
+  ASSERT_TRUE(tailer.Run(ctx, rec).ok());
+  EXPECT_EQ(rec.size(), 20u);
+  auto saved = LoadFilePosition(o.state_file);
+  ASSERT_TRUE(saved.ok() && saved->has_value());
+  EXPECT_EQ((*saved)->offset, Numbered(0, 7).size());
+  // Nothing held: the position is the end.
+  Recorder all;
+  FileTailer again(o);
+  ASSERT_TRUE(again.Run(ctx, all).ok());
+  saved = LoadFilePosition(o.state_file);
+  ASSERT_TRUE(saved.ok() && saved->has_value());
+  EXPECT_EQ((*saved)->offset, Numbered(0, 20).size());
+}
+
 TEST(FileTailer, InotifyWakesOnGrowthRenameAndCreation) {
   TempDir dir;
   const std::string path = dir.File("auth.log");
