@@ -2,9 +2,10 @@
 
 namespace vigil::access {
 
-void ReadTailOptions(ConfigSection& section, const CollectorEnv& env, TailOptions* o) {
+void ReadTailOptions(ConfigSection& section, const CollectorEnv& env, TailOptions* o,
+                     std::string_view default_path) {
   const bool live = env.mode == RunMode::kLive;
-  o->path = section.RequiredString("path");
+  o->path = default_path.empty() ? section.RequiredString("path") : section.String("path", default_path);
   const std::string start = section.Enum("start_at", "saved", {"beginning", "end", "saved"});
   o->start_at = start == "beginning" ? StartAt::kBeginning
                 : start == "end"     ? StartAt::kEnd

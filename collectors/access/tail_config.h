@@ -1,6 +1,6 @@
 // The config keys shared by the file-reading access collectors (auth_log, journal_json):
 //
-//   path            required; the file to read
+//   path            the file to read; required unless the collector has a default path
 //   start_at        beginning | end | saved (default saved: resume from the position saved
 //                   in <state_dir>/offsets/<name>.json, else the end). Replay always reads
 //                   from the beginning and neither loads nor saves positions.
@@ -13,6 +13,8 @@
 //   max_line_bytes  256..67108864 (default 65536); longer lines are skipped, not buffered
 #pragma once
 
+#include <string_view>
+
 #include "file_tailer.h"
 #include "vigil/collector.h"
 #include "vigil/config_section.h"
@@ -20,6 +22,8 @@
 namespace vigil::access {
 
 // Reads the keys above into `out` (diagnostics go to the section). Does not call Finish.
-void ReadTailOptions(ConfigSection& section, const CollectorEnv& env, TailOptions* out);
+// `default_path`: the path when none is given (empty: `path` is required).
+void ReadTailOptions(ConfigSection& section, const CollectorEnv& env, TailOptions* out,
+                     std::string_view default_path = {});
 
 }  // namespace vigil::access
