@@ -119,6 +119,50 @@ TEST(CliTest, ReplayOfSeveralInputsKeepsCommandLineOrder) {
   EXPECT_LT(a1, a2);
 }
 
+// `vigil replay --audit-log`: records joined by serial, hex decoded, ENRICHED names, a bad
+// line skipped with its offset, and a rule naming the audit dataset raising an alert.
+TEST(CliTest, ReplayAuditLogJoinsRecordsAndRaisesAlerts) {
+  TempDir dir;
+  const std::string gs = "\x1d";
+  const std::string m = "msg=audit(1764000300.250:4400): ";
+  const std::string log =
+      "type=SYSCALL " + m + "arch=c000003e syscall=59 success=yes exit=0 a0=55d0c3a4e2f0 items=1 ppid=1 "
+      "pid=30611 auid=1000 uid=0 euid=0 tty=pts1 ses=7 comm=\"cat\" exe=\"/usr/bin/cat\" key=\"x\"" + gs +
+      "ARCH=x86_64 SYSCALL=execve AUID=\"alice\" UID=\"root\" EUID=\"root\"\n"
+      "type=USER_AUTH msg=audit(1764000301.000:4401): pid=2 uid=0 auid=4294967295 ses=4294967295 "
+      "msg='op=PAM:authentication grantors=? acct=\"bob\" exe=\"/usr/sbin/sshd\" hostname=198.51.100.7 "
+      "addr=198.51.100.7 terminal=ssh res=failed'\n"
+      "type=EXECVE " + m + "argc=2 a0=\"cat\" a1=2F746D702F6D792066696C65\n"
+      "type=PROCTITLE " + m + "proctitle=636174002F746D702F6D792066696C65\n"
+      "type=EOE " + m + "\n"
+      "this is not an audit record\n"
+      "node=web01 type=ADD_USER msg=audit(1764000302.000:4402): pid=3 uid=0 auid=1000 ses=7 "
+      "msg='op=add-user id=0 exe=\"/usr/sbin/useradd\" hostname=web01 addr=? terminal=pts/1 res=success'" + gs +
+      "UID=\"root\" AUID=\"alice\" ID=\"toor\"\n";
+  const std::string in = dir.Write("audit.log", log);
+  const std::string rules = dir.Write("rules.yaml", R"(
+- rule: t-audit-uid0
+  name: Account with uid 0
+  desc: test
+  severity: critical
+  condition: event.dataset in (access.account, access.auditd) and event.action = user_created and user.target.id = "0"
+  output: "account {user.target.name} has uid 0 on {host.name}, by {user.name}"
+)");
+  auto r = RunCommand({VigilBinary(), "replay", "--audit-log", in, "-r", rules, "--events"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_NE(r.out.find("\"dataset\":\"access.auditd\""), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("\"action\":\"process_started\""), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("\"command_line\":\"cat /tmp/my file\""), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("\"action\":\"user_authentication\""), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("\"ip\":\"198.51.100.7\""), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("account toor has uid 0 on web01, by alice"), std::string::npos) << r.out;
+  EXPECT_NE(r.err.find(in + "@"), std::string::npos) << r.err;
+  EXPECT_NE(r.err.find("no type="), std::string::npos) << r.err;
+  // Same input, same output.
+  auto again = RunCommand({VigilBinary(), "replay", "--audit-log", in, "-r", rules, "--events"});
+  EXPECT_EQ(again.out, r.out);
+}
+
 TEST(CliTest, ReplayOfMissingFileFails) {
   auto r = RunCommand({VigilBinary(), "replay", "--jsonl", "/nonexistent/x.jsonl", "--events"});
   EXPECT_EQ(r.exit_code, 1);
