@@ -5,7 +5,9 @@
 #include <gtest/gtest.h>
 #include <yaml-cpp/yaml.h>
 
+#include <fstream>
 #include <mutex>
+#include <thread>
 #include <random>
 #include <string>
 #include <vector>
@@ -594,6 +596,14 @@ class CapturingSink : public EventSink {
     events.push_back(std::move(event));
     return true;
   }
+  size_t size() {
+    std::lock_guard lock(mu_);
+    return events.size();
+  }
+  std::vector<Event> Take() {
+    std::lock_guard lock(mu_);
+    return events;
+  }
   std::mutex mu_;
   std::vector<Event> events;
 };
@@ -704,6 +714,49 @@ TEST(AuditLogCollector, HostileInput) {
     if (Str(e, ecs::kEventAction) == "syscall") ++syscalls;
   }
   EXPECT_EQ(syscalls, 2000u);  // evicted or flushed, none lost
+}
+
+// Live: the tailer follows the file as auditd writes it; an event whose EOE is written
+// later is emitted then, one whose EOE never comes once it waited event_timeout.
+TEST(AuditLogCollector, FollowsTheLogLive) {
+  TempDir dir;
+  const std::string path = dir.Write("audit.log", "");
+  auto append = [&](const std::string& text) {
+    std::ofstream out(path, std::ios::app | std::ios::binary);
+    out << text;
+  };
+  Diagnostics diags;
+  ConfigSection section(YAML::Load("{path: " + path + ", start_at: beginning, poll_interval: 10ms, "
+                                   "event_timeout: 200ms}"),
+                        "t.yaml", diags);
+  auto c = CollectorRegistry::Global().Find("audit_log")->Create(section, CollectorEnv{"audit", "", RunMode::kLive});
+  ASSERT_TRUE(c.ok()) << diags.FormatText();
+  CapturingSink sink;
+  CollectorContext ctx("audit", sink, RunMode::kLive, [](std::string_view, std::string_view) {});
+  Status status;
+  std::thread t([&] { status = (*c)->Run(ctx); });
+  const auto x = ExecEvent("1764000300.250:4400", true);
+  append(x[0] + "\n" + x[1] + "\n" + x[2].substr(0, 20));  // a line cut in the middle
+  append(x[2].substr(20) + "\n" + x[3] + "\n" + x[4] + "\n" + x[5] + "\n");
+  append(kSshdAuthFailed + "\n");
+  EXPECT_TRUE(testing::Eventually([&] { return sink.size() >= 1; }));
+  append(x[6] + "\n");
+  EXPECT_TRUE(testing::Eventually([&] { return sink.size() >= 2; }));
+  const auto y = ExecEvent("1764000310.000:4410", false);
+  append(y[0] + "\n" + y[1] + "\n");  // no EOE: emitted after event_timeout
+  EXPECT_TRUE(testing::Eventually([&] { return sink.size() >= 3; }));
+  ctx.RequestStop();
+  t.join();
+  EXPECT_TRUE(status.ok()) << status.ToString();
+  const std::vector<Event> events = sink.Take();
+  ASSERT_EQ(events.size(), 3u);
+  EXPECT_EQ(Str(events[0], ecs::kEventAction), "user_authentication");
+  EXPECT_EQ(Str(events[1], ecs::kEventAction), "process_started");
+  EXPECT_EQ(Str(events[1], ecs::kProcessWorkingDirectory), "/tmp/my dir");
+  EXPECT_EQ(*events[1].GetList(TheIds().audit.record_types),
+            (StringList{"SYSCALL", "EXECVE", "CWD", "PATH", "PROCTITLE"}));
+  EXPECT_EQ(Str(events[2], ecs::kEventAction), "process_started");
+  EXPECT_EQ(EventToJson(events[2]).find("\"complete\":false") != std::string::npos, true);
 }
 
 }  // namespace
