@@ -24,7 +24,7 @@ TEST(PrivilegesTest, CollectorsDeclareWhatTheyNeed) {
   ASSERT_NE(r.Find("capture"), nullptr);
   EXPECT_EQ(r.Find("capture")->capabilities(),
             (std::vector<Capability>{Capability::kNetRaw, Capability::kNetAdmin}));
-  for (const char* file_reader : {"auth_log", "journal_json", "jsonl", "pcap"}) {
+  for (const char* file_reader : {"auth_log", "journal_json", "audit_log", "jsonl", "pcap"}) {
     ASSERT_NE(r.Find(file_reader), nullptr) << file_reader;
     EXPECT_EQ(r.Find(file_reader)->capabilities(),
               std::vector<Capability>{Capability::kDacReadSearch})
