@@ -7,6 +7,7 @@ namespace vigil::access {
 namespace {
 
 constexpr char kGroupSeparator = '\x1d';
+constexpr uint64_t kMaxSeconds = 9'000'000'000;
 
 bool IsSpace(char c) { return c == ' ' || c == '\t' || c == '\r'; }
 
@@ -59,6 +60,8 @@ bool ParseStamp(std::string_view* s, AuditRecord* out) {
       !ParseDecimal(stamp.substr(colon + 1), 19, &serial)) {
     return false;
   }
+  // A time a Timestamp (int64 nanoseconds) can hold: before 2255.
+  if (secs > kMaxSeconds) return false;
   // The fraction is milliseconds, three digits as auditd writes it (".5" is 500 ms).
   for (size_t d = colon - dot - 1; d < 3; ++d) millis *= 10;
   out->seconds = static_cast<int64_t>(secs);

@@ -171,6 +171,7 @@ TEST(AuditRecord, BadLinesAreErrorsWithAReason) {
       {"type=SYSCALL msg=audit(1764000300.250): arch=c000003e", "stamp"},
       {"type=SYSCALL msg=audit(x.250:1): arch=c000003e", "stamp"},
       {"type=SYSCALL msg=audit(1.2:99999999999999999999999): a=b", "stamp"},
+      {"type=SYSCALL msg=audit(176400030020.500:1): a=b", "stamp"},  // beyond 2262: no Timestamp
       {"node= type=X msg=audit(1.000:1): a=b", "node"},
       {"type=USER_AUTH msg=audit(1764000000.123:4101): pid=1 uid=0 msg='op=PAM:authentication acct=\"bo",
        "unterminated quote"},
