@@ -51,6 +51,7 @@ KindConstraint AndKinds(std::vector<KindConstraint>& parts) {
     r.never = r.never || p.never;
     AndDim(r.dataset, p.dataset, &r.never);
     AndDim(r.category, p.category, &r.never);
+    AndDim(r.action, p.action, &r.never);
   }
   return r;
 }
@@ -74,6 +75,7 @@ KindConstraint OrKinds(std::vector<KindConstraint>& parts) {
   };
   r.dataset = unite(&KindConstraint::dataset);
   r.category = unite(&KindConstraint::category);
+  r.action = unite(&KindConstraint::action);
   return r;
 }
 
@@ -338,14 +340,19 @@ std::optional<CompiledCondition> ConditionCompiler::Predicate(const AstNode& n, 
         needles.push_back(v.text);
       }
       KindConstraint kinds;
-      if ((op == Op::kEq || op == Op::kIn || op == Op::kStartsWith) &&
-          (*id == ecs::kEventDataset || *id == ecs::kEventCategory)) {
+      // Only `=`, `in` and (for datasets) `startswith` constrain the kind; `!=` and the other
+      // string operators leave it open. event.category and event.action take exact values.
+      const bool exact = op == Op::kEq || op == Op::kIn;
+      if ((exact || op == Op::kStartsWith) &&
+          (*id == ecs::kEventDataset || *id == ecs::kEventCategory || *id == ecs::kEventAction)) {
         ValueSet set;
         for (const auto& s : needles) (op == Op::kStartsWith ? set.prefixes : set.exact).insert(s);
         if (*id == ecs::kEventDataset) {
           kinds.dataset = std::move(set);
-        } else if (op != Op::kStartsWith) {
+        } else if (exact && *id == ecs::kEventCategory) {
           kinds.category = std::move(set);
+        } else if (exact) {
+          kinds.action = std::move(set);
         }
         if (vals.empty()) kinds.never = true;
       }

@@ -7,8 +7,11 @@
 // Each macro is validated once on its own, where its errors are reported; a condition that
 // uses a broken macro fails without repeating them.
 //
-// Also derives the KindConstraint of a condition: which event.dataset / event.category
-// values an event must have for the condition to be true (used by RuleIndex).
+// Also derives the KindConstraint of a condition: which event.dataset / event.category /
+// event.action values an event must have for the condition to be true (used by RuleIndex).
+// The constraint is an over-approximation: `and` intersects, `or` unites (a branch without
+// a constraint on a dimension leaves the whole `or` unconstrained on it), and `not` drops
+// every constraint, so a rule can only be kept from events it provably cannot match.
 //
 // Not thread-safe; used while loading.
 #pragma once
@@ -41,6 +44,7 @@ struct ValueSet {
 struct KindConstraint {
   std::optional<ValueSet> dataset;   // nullopt: any dataset
   std::optional<ValueSet> category;  // nullopt: any category
+  std::optional<ValueSet> action;    // nullopt: any event.action (or none); exact values only
   bool never = false;                // provably matches no event kind
 };
 

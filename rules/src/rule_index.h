@@ -1,15 +1,27 @@
-// RuleIndex: which rules can apply to an event, by its event.dataset and event.category.
+// RuleIndex: which rules can apply to an event, by its event.dataset, event.category and
+// event.action.
 //
 // Each enabled rule sits in the buckets its condition's KindConstraint names: the exact
 // event.dataset values (or dataset prefixes, from `startswith`) it requires; failing a
 // dataset constraint, the event.category values it requires; otherwise the catch-all.
-// A rule whose condition can match no kind is not indexed at all. The candidates of an
-// event are its dataset's rules, its categories' rules and the catch-all, sorted in rule
-// order without repeats; they are memoized per (dataset, categories) key, so an event of
-// a known kind costs one hash lookup. The memo holds at most kMaxMemo keys; beyond that
-// candidates are computed per event (still correct, just slower).
+// Inside a bucket, a rule that also requires event.action values is filed under each of
+// them; one that does not is filed as "any action". A rule whose condition can match no
+// kind is not indexed at all.
 //
-// Not thread-safe (the memo): one index per engine thread.
+// The candidates of an event are, from its dataset's buckets, its categories' buckets and
+// the catch-all: the "any action" rules, plus the rules filed under the event's action,
+// sorted in rule order without repeats. An event without event.action meets only the "any
+// action" rules (a rule that requires an action cannot match it).
+//
+// The per-kind part is memoized per (dataset, categories) key, so an event of a known kind
+// costs one hash lookup, plus one lookup of its action in that kind's action table, plus a
+// merge of two sorted lists when the kind has both "any action" rules and rules for that
+// action. The action is not part of the memo key: the memo's size is bounded by the kinds
+// seen, and each entry's action table by the actions the rules name, whatever values the
+// events carry. The memo holds at most kMaxMemo keys; beyond that candidates are computed
+// per event (still correct, just slower).
+//
+// Not thread-safe (the memo and scratch lists): one index per engine thread.
 #pragma once
 
 #include <cstdint>
@@ -29,26 +41,40 @@ class RuleIndex {
 
   // `kinds[i]` is rule i's constraint; only rules with `enabled[i]` are indexed.
   void Build(const std::vector<const KindConstraint*>& kinds, const std::vector<bool>& enabled);
-  // Indices of the rules that can match `event`, ascending.
+  // Indices of the rules that can match `event`, ascending. Valid until the next call.
   const std::vector<uint32_t>& Candidates(const Event& event);
 
-  size_t catch_all_size() const { return catch_all_.size(); }
+  // Rules that every event meets (no kind and no action constraint).
+  size_t catch_all_size() const { return catch_all_.any.size(); }
 
  private:
   struct Hash {
     using is_transparent = void;
     size_t operator()(std::string_view s) const { return std::hash<std::string_view>{}(s); }
   };
-  using Buckets = std::unordered_map<std::string, std::vector<uint32_t>, Hash, std::equal_to<>>;
-  void Compute(const std::string* dataset, const StringList* categories, std::vector<uint32_t>* out) const;
+  template <typename T>
+  using StringMap = std::unordered_map<std::string, T, Hash, std::equal_to<>>;
+  // The rules of one bucket (or of one event kind, once merged): `any` need no particular
+  // action; by_action[a] require action a. Each list ascending, the two parts disjoint.
+  struct Bucket {
+    std::vector<uint32_t> any;
+    StringMap<std::vector<uint32_t>> by_action;
+    void Add(uint32_t rule, const KindConstraint& k);
+    void MergeFrom(const Bucket& other);
+    void Normalize();  // sorts each list and drops repeats
+  };
 
-  Buckets by_dataset_;
-  std::vector<std::pair<std::string, std::vector<uint32_t>>> by_dataset_prefix_;
-  Buckets by_category_;
-  std::vector<uint32_t> catch_all_;
-  Buckets memo_;
+  void Compute(const std::string* dataset, const StringList* categories, Bucket* out) const;
+  const std::vector<uint32_t>& Select(const Bucket& kind, const Event& event);
+
+  StringMap<Bucket> by_dataset_;
+  std::vector<std::pair<std::string, Bucket>> by_dataset_prefix_;
+  StringMap<Bucket> by_category_;
+  Bucket catch_all_;
+  StringMap<Bucket> memo_;
   std::string key_;                // scratch, reused per event
-  std::vector<uint32_t> scratch_;  // candidates when the memo is full
+  Bucket scratch_kind_;            // the kind's rules when the memo is full
+  std::vector<uint32_t> scratch_;  // merged candidates
 };
 
 }  // namespace vigil::rules

@@ -4,6 +4,11 @@
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
 
+#include <map>
+#include <string>
+#include <vector>
+
+#include "condition_compiler.h"
 #include "rules_test_util.h"
 #include "support/test_support.h"
 #include "vigil/rules/rule_engine_consumer.h"
@@ -148,6 +153,160 @@ TEST(RuleIndex, ContradictoryDatasetsWarnNeverApplies) {
   ASSERT_TRUE(l.ok()) << l.Text();
   EXPECT_THAT(l.Codes(), ElementsAre("5:14 W202"));
   EXPECT_TRUE(l.Fire(Ev(kSshFail)).empty());
+}
+
+// event.action narrows the candidates inside a kind: a rule that requires actions is only
+// evaluated on events carrying one of them (evaluations are counted per candidate).
+TEST(RuleIndex, ActionsNarrowCandidates) {
+  Loaded l = Load(R"(
+- rule: login
+  name: L
+  severity: low
+  condition: event.dataset = access.sshd and event.action = ssh_login
+- rule: denied
+  name: D
+  severity: low
+  condition: event.dataset = access.sshd and event.action in (ssh_login_denied, ssh_max_auth_tries)
+- rule: any_sshd
+  name: A
+  severity: low
+  condition: event.dataset = access.sshd and user.name exists
+- rule: auth_login
+  name: C
+  severity: low
+  condition: event.category = authentication and event.action = ssh_login
+- rule: action_only
+  name: O
+  severity: low
+  condition: event.action = ssh_max_auth_tries
+)");
+  ASSERT_TRUE(l.ok()) << l.Text();
+  auto ev = [](const std::string& action) {
+    return Ev(R"({"event":{"dataset":"access.sshd","category":["authentication"],"action":")" + action +
+              R"("},"user":{"name":"root"}})");
+  };
+  EXPECT_THAT(l.Fire(ev("ssh_login")), ElementsAre("login", "any_sshd", "auth_login"));
+  EXPECT_THAT(l.Fire(ev("ssh_login")), ElementsAre("login", "any_sshd", "auth_login"));  // memoized
+  EXPECT_THAT(l.Fire(ev("ssh_max_auth_tries")), ElementsAre("denied", "any_sshd", "action_only"));
+  EXPECT_THAT(l.Fire(ev("something_else")), ElementsAre("any_sshd"));
+  EXPECT_THAT(l.Fire(Ev(R"({"event":{"dataset":"access.sshd"},"user":{"name":"root"}})")),
+              ElementsAre("any_sshd"));  // no action: only rules that need none
+  EXPECT_THAT(l.Fire(Ev(R"({"event":{"action":"ssh_max_auth_tries"}})")), ElementsAre("action_only"));
+  std::map<std::string, uint64_t> evaluations;
+  for (const RuleStateStats& st : l.set->state_stats()) evaluations[st.rule_id] = st.evaluations;
+  EXPECT_EQ(evaluations["login"], 2u);
+  EXPECT_EQ(evaluations["denied"], 1u);
+  EXPECT_EQ(evaluations["any_sshd"], 5u);
+  EXPECT_EQ(evaluations["auth_login"], 2u);
+  EXPECT_EQ(evaluations["action_only"], 2u);
+}
+
+// Conditions whose action requirement cannot be proven must stay candidates for every action:
+// each of these rules fires on an event whose action is not the one they mention.
+TEST(RuleIndex, UnprovenActionConstraintsFallBack) {
+  Loaded l = Load(R"(
+- macro: login_or_root
+  condition: event.action = ssh_login
+- macro: login_or_root
+  append: true
+  condition: user.name = root
+- rule: or_branch
+  name: O
+  severity: low
+  condition: event.dataset = access.sshd and (event.action = ssh_login or user.name = root)
+- rule: negated
+  name: N
+  severity: low
+  condition: event.dataset = access.sshd and not event.action = ssh_login
+- rule: not_equal
+  name: NE
+  severity: low
+  condition: event.dataset = access.sshd and event.action != ssh_login
+- rule: string_op
+  name: S
+  severity: low
+  condition: event.dataset = access.sshd and event.action startswith ssh_
+- rule: appended_macro
+  name: M
+  severity: low
+  condition: event.dataset = access.sshd and login_or_root
+- rule: negated_or
+  name: NO
+  severity: low
+  condition: not (event.action = ssh_login or event.action = sudo_command)
+)");
+  ASSERT_TRUE(l.ok()) << l.Text();
+  EXPECT_THAT(l.Fire(Ev(R"({"event":{"dataset":"access.sshd","action":"ssh_logout"},"user":{"name":"root"}})")),
+              ElementsAre("or_branch", "negated", "not_equal", "string_op", "appended_macro", "negated_or"));
+  EXPECT_THAT(l.Fire(Ev(R"({"event":{"dataset":"access.sshd"},"user":{"name":"root"}})")),
+              ElementsAre("or_branch", "negated", "appended_macro", "negated_or"));
+  EXPECT_THAT(l.Fire(Ev(R"({"event":{"dataset":"access.sshd","action":"ssh_login"},"user":{"name":"bob"}})")),
+              ElementsAre("or_branch", "string_op", "appended_macro"));
+}
+
+// Differential check of the index: each condition is also compiled on its own and evaluated
+// directly on every event (no index involved); over a grid of datasets, categories and
+// actions, the rule set must raise exactly the alerts of the rules whose condition holds.
+TEST(RuleIndex, SameAlertsAsWithoutTheIndex) {
+  const std::vector<std::string> conditions = {
+      "event.action = ssh_login",
+      "event.action in (ssh_login, sudo_command)",
+      "event.dataset = access.sshd and event.action = ssh_login",
+      "event.dataset in (access.sshd, access.sudo) and event.action in (ssh_login, sudo_command)",
+      "(event.dataset = access.sshd and event.action = ssh_login) or (event.dataset = access.sudo and "
+      "event.action = sudo_command)",
+      "event.dataset = access.sshd and (event.action = ssh_login or event.outcome = failure)",
+      "event.dataset startswith \"access.\" and event.action = sudo_command",
+      "event.category = authentication and event.action = ssh_login",
+      "event.category in (authentication, network) and event.action in (ssh_login, dns_query)",
+      "event.action = ssh_login and event.action = sudo_command",
+      "event.action = ssh_login and event.action in (ssh_login, sudo_command)",
+      "event.action = ssh_login or event.category = network",
+      "not event.action = ssh_login",
+      "event.action != ssh_login",
+      "event.action exists",
+      "event.action in (ssh_login, sudo_command) and not event.action = sudo_command",
+      "event.outcome = failure",
+  };
+  std::string yaml;
+  std::map<std::string, ListDef, std::less<>> lists;
+  std::map<std::string, MacroDef, std::less<>> macros;
+  Diagnostics diags;
+  ConditionCompiler compiler(FieldRegistry::Global(), lists, macros, diags);
+  std::vector<NodePtr> direct;
+  for (size_t i = 0; i < conditions.size(); ++i) {
+    yaml += "- rule: r" + std::to_string(i) + "\n  name: R\n  severity: low\n  condition: '" + conditions[i] + "'\n";
+    auto cc = compiler.Compile(conditions[i], ScalarLocator(SourceLocation{"c", 1, 1}));
+    ASSERT_TRUE(cc.has_value()) << conditions[i] << diags.FormatText();
+    direct.push_back(std::move(cc->node));
+  }
+  Loaded a = Load(yaml);
+  ASSERT_TRUE(a.ok()) << a.Text();
+  size_t fired = 0;
+  for (int round = 0; round < 2; ++round) {  // the second round runs on memoized kinds
+    for (const char* dataset : {"", "access.sshd", "access.sudo", "network.dns"}) {
+      for (const char* category : {"", "authentication", "network"}) {
+        for (const char* action : {"", "ssh_login", "sudo_command", "dns_query", "other"}) {
+          for (const char* outcome : {"success", "failure"}) {
+            std::string json = R"({"event":{"outcome":")" + std::string(outcome) + "\"";
+            if (*dataset) json += R"(,"dataset":")" + std::string(dataset) + "\"";
+            if (*category) json += R"(,"category":[")" + std::string(category) + "\"]";
+            if (*action) json += R"(,"action":")" + std::string(action) + "\"";
+            json += "}}";
+            SCOPED_TRACE(json);
+            const Event e = Ev(json);
+            std::vector<std::string> want;
+            for (size_t i = 0; i < direct.size(); ++i) {
+              if (direct[i]->Eval(e)) want.push_back("r" + std::to_string(i));
+            }
+            EXPECT_EQ(a.Fire(e), want);
+            fired += want.size();
+          }
+        }
+      }
+    }
+  }
+  EXPECT_GT(fired, 0u);
 }
 
 TEST(RuleFile, InlineTests) {
