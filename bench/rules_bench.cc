@@ -1,20 +1,33 @@
 // Throughput of the rule engine: events/s through RuleSet::Evaluate on one thread.
 //
-// (a) Evaluate/N: N simple rules (`event.dataset = dsK and user.name = uI`, plus one string
-//     test on the outcome), spread evenly over 10 datasets; the events cycle through the 10
-//     datasets, so the index hands each event N/10 candidate rules. Cost should grow with
-//     the rules that apply to an event, not with all rules.
-// (b) EvaluateWide/N: the same rules spread over N/10 datasets (at least 10), events over
-//     the same datasets: each event meets 10 candidates whatever N is, as when every
-//     collector's dataset has its own rules. Shows what the index makes independent of N.
-// (c) Correlation/G: one event_count correlation (group_by source.ip, 60 s, gte 10) over
+// The event stream (all benchmarks but Correlation) cycles through 10 datasets; each event
+// carries one of 50 event.action values of its dataset (a0..a49, cycling), an outcome (1 in
+// 5 success), one of 8 users, an address, a port, a host and a process name.
+//
+// (a) Evaluate/N: N rules spread as the shipped packs are (rules/packs: 62 of 83 rules name
+//     event.action values, 40 actions for 82 (rule, action) pairs, about 2 rules per action):
+//     rule i is on dataset i % 10 and requires one action (every 5th rule: `in` two actions),
+//     two rules per action, so a dataset's N/10 rules cover its first N/20 actions; plus a
+//     user and an outcome test. A larger pack covers more of the actions events carry,
+//     rather than piling more rules on the same ones.
+//     EvaluateNoActionIndex/N: the same rules with the action test hidden from the index
+//     (`not (not event.action in (...))`): what the index by dataset alone gives them.
+// (b) EvaluateMixed/N: the same, but the rules of 2 of the 10 datasets (20% of the rules,
+//     like the packs' network.flow rules) name no action: an event of those datasets meets
+//     all of them, N/10 per dataset. The index cannot narrow these further.
+// (c) EvaluateDatasetOnly/N: N rules `event.dataset = dsK and user.name = uI and
+//     event.outcome != unknown` (no action) over the 10 datasets: each event meets N/10
+//     candidates. This was Evaluate/N before the index knew event.action.
+// (d) EvaluateWide/N: the rules of (c) spread over N/10 datasets (at least 10), events over
+//     the same datasets: each event meets 10 candidates whatever N is.
+// (e) Correlation/G: one event_count correlation (group_by source.ip, 60 s, gte 10) over
 //     events from G distinct addresses, 1 ms apart in event time; the group cap is 10,000,
 //     so with G = 1,000,000 most groups are evicted (counted) and memory stays bounded.
 //     Reports the groups held and the evictions.
 //
 // Events are built before the timed region. Alerts are cleared per event (their cost, a copy
-// of the event per alert, is part of the figure: 1 in 8 events of (a) raises one alert).
-// See RESULTS.md.
+// of the event per alert, is part of the figure). The counters report alerts and candidate
+// rules (condition evaluations) per event. See RESULTS.md.
 #include <benchmark/benchmark.h>
 
 #include <algorithm>
@@ -35,6 +48,7 @@ namespace vigil {
 namespace {
 
 constexpr int kDatasets = 10;
+constexpr int kActions = 50;  // event.action values per dataset in the event stream
 constexpr int kUsers = 8;
 constexpr size_t kEvents = 1 << 14;
 
@@ -43,6 +57,7 @@ Event MakeEvent(int64_t seq, uint32_t ip, int datasets = kDatasets) {
   e.Set(ecs::kTimestamp, Timestamp(std::chrono::milliseconds(1'795'000'000'000LL + seq)));
   e.Set(ecs::kEventKind, std::string("event"));
   e.Set(ecs::kEventDataset, "ds" + std::to_string(seq % datasets));
+  e.Set(ecs::kEventAction, "a" + std::to_string(seq / datasets % kActions));
   e.Set(ecs::kEventOutcome, std::string(seq % 5 == 0 ? "success" : "failure"));
   e.Set(ecs::kSourceIp, IpAddress::FromV4(ip));
   e.Set(ecs::kSourcePort, int64_t{30000 + seq % 30000});
@@ -73,9 +88,32 @@ std::string SimpleRules(int n, int datasets) {
   return y.empty() ? "[]\n" : y;
 }
 
-void RunEvaluate(benchmark::State& state, int datasets) {
-  const int n = static_cast<int>(state.range(0));
-  auto rules = Load(SimpleRules(n, datasets));
+// Rule i: dataset i % 10; rule j = i / 10 of its dataset requires action a(j / 2) (every 5th
+// `in (a(j / 2), a(j / 2 + 1))`), user j % kUsers, and an outcome test. With `flow_datasets`
+// > 0, the rules of the last `flow_datasets` datasets require no action.
+// With `hide_actions`, the action test is written `not (not event.action in (...))`: the
+// same matches on these events (they all carry an action), but the index cannot see it.
+std::string PackRules(int n, int flow_datasets, bool hide_actions = false) {
+  std::string y;
+  for (int i = 0; i < n; ++i) {
+    const int d = i % kDatasets;
+    const int j = i / kDatasets;
+    std::string cond = "event.dataset = ds" + std::to_string(d);
+    if (d < kDatasets - flow_datasets) {
+      const int a = j / 2 % kActions;
+      std::string values = "a" + std::to_string(a);
+      if (j % 5 == 4) values += ", a" + std::to_string(a + 1);
+      cond += hide_actions ? " and not (not event.action in (" + values + "))"
+                           : " and event.action in (" + values + ")";
+    }
+    cond += " and user.name = u" + std::to_string(j % kUsers) + " and event.outcome != unknown";
+    y += "- rule: r" + std::to_string(i) + "\n  name: R\n  severity: low\n  condition: " + cond + "\n";
+  }
+  return y.empty() ? "[]\n" : y;
+}
+
+void RunEvaluate(benchmark::State& state, const std::string& yaml, int datasets) {
+  auto rules = Load(yaml);
   std::vector<Event> events;
   for (size_t i = 0; i < kEvents; ++i) {
     events.push_back(MakeEvent(static_cast<int64_t>(i), 0xCB007100u + i % 250, datasets));
@@ -89,15 +127,35 @@ void RunEvaluate(benchmark::State& state, int datasets) {
     alerts += out.size();
     i = (i + 1) % kEvents;
   }
+  uint64_t evaluations = 0;
+  for (const RuleStateStats& st : rules->state_stats()) evaluations += st.evaluations;
+  const auto iterations = static_cast<double>(state.iterations());
   state.SetItemsProcessed(state.iterations());
-  state.counters["alerts_per_event"] = static_cast<double>(alerts) / static_cast<double>(state.iterations());
+  state.counters["alerts_per_event"] = static_cast<double>(alerts) / iterations;
+  state.counters["candidates_per_event"] = static_cast<double>(evaluations) / iterations;
 }
 
-void Evaluate(benchmark::State& state) { RunEvaluate(state, kDatasets); }
+int Rules(const benchmark::State& state) { return static_cast<int>(state.range(0)); }
+
+void Evaluate(benchmark::State& state) { RunEvaluate(state, PackRules(Rules(state), 0), kDatasets); }
 BENCHMARK(Evaluate)->Arg(0)->Arg(10)->Arg(100)->Arg(1000);
 
+void EvaluateMixed(benchmark::State& state) { RunEvaluate(state, PackRules(Rules(state), 2), kDatasets); }
+BENCHMARK(EvaluateMixed)->Arg(10)->Arg(100)->Arg(1000);
+
+void EvaluateNoActionIndex(benchmark::State& state) {
+  RunEvaluate(state, PackRules(Rules(state), 0, true), kDatasets);
+}
+BENCHMARK(EvaluateNoActionIndex)->Arg(100)->Arg(1000);
+
+void EvaluateDatasetOnly(benchmark::State& state) {
+  RunEvaluate(state, SimpleRules(Rules(state), kDatasets), kDatasets);
+}
+BENCHMARK(EvaluateDatasetOnly)->Arg(10)->Arg(100)->Arg(1000);
+
 void EvaluateWide(benchmark::State& state) {
-  RunEvaluate(state, std::max(kDatasets, static_cast<int>(state.range(0)) / 10));
+  const int datasets = std::max(kDatasets, Rules(state) / 10);
+  RunEvaluate(state, SimpleRules(Rules(state), datasets), datasets);
 }
 BENCHMARK(EvaluateWide)->Arg(100)->Arg(1000);
 
