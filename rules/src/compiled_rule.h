@@ -19,6 +19,7 @@ namespace vigil::rules {
 struct CompiledException {
   std::string id;
   NodePtr condition;
+  std::string text;  // the condition's normal form (CompiledCondition::text)
 };
 
 struct CompiledRule {
@@ -31,6 +32,13 @@ struct CompiledRule {
   std::optional<CorrelationSpec> correlation;
   std::optional<SuppressionSpec> suppression;
   std::vector<uint32_t> sources;  // indices of the rules in correlation->rule_ids
+  std::string condition_text;     // the condition's normal form ("" for a correlation fed by `rules`)
+  // A hash of what decides the rule's correlation and suppression state: its condition and
+  // exceptions (normal forms), its correlation (type, group_by, timespan, count condition,
+  // field, and the conditions and exceptions of the rules that feed it) and its suppression
+  // (window, by). Not its name, severity, output, tags or `enabled`. Equal fingerprints
+  // under the same id let a reload keep the rule's windows (RuleSet::AdoptState).
+  uint64_t fingerprint = 0;
 
   // The condition holds and no exception does.
   bool Matches(const Event& event) const {
@@ -41,6 +49,9 @@ struct CompiledRule {
     return true;
   }
   Alert MakeAlert(const Event& event) const;
+  // Sets the rule's metadata and output (rendered from a.event) on an alert made earlier,
+  // possibly by an older definition of this rule.
+  void Refresh(Alert& a) const;
 };
 
 }  // namespace vigil::rules

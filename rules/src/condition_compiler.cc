@@ -3,6 +3,8 @@
 #include <charconv>
 #include <cmath>
 #include <cstdlib>
+#include <set>
+#include <string_view>
 
 #include "vigil/config_section.h"
 #include "vigil/ecs_fields.h"
@@ -15,6 +17,7 @@ struct ConditionCompiler::Frame {
   Diagnostics* sink;
   size_t* budget;
   bool budget_reported = false;
+  std::string* text = nullptr;  // where the normal form is written (null: not wanted)
 };
 
 namespace {
@@ -116,6 +119,10 @@ bool ValueSet::Matches(std::string_view v) const {
   return false;
 }
 
+void ConditionCompiler::Write(Frame& f, std::string_view s) {
+  if (f.text) f.text->append(s);
+}
+
 void ConditionCompiler::Error(Frame& f, size_t offset, std::string code, std::string message) {
   f.sink->Error(f.where->At(offset), std::move(code), std::move(message));
 }
@@ -128,8 +135,12 @@ std::optional<CompiledCondition> ConditionCompiler::Compile(std::string_view tex
     return std::nullopt;
   }
   size_t budget = 0;
+  std::string normal;
   Frame f{&where, &diags_, &budget};
-  return Node(*ast, f);
+  f.text = &normal;
+  auto cc = Node(*ast, f);
+  if (cc) cc->text = std::move(normal);
+  return cc;
 }
 
 void ConditionCompiler::CheckMacro(MacroDef& m) {
@@ -176,7 +187,9 @@ std::optional<CompiledCondition> ConditionCompiler::Node(const AstNode& n, Frame
       std::vector<NodePtr> nodes;
       std::vector<KindConstraint> kinds;
       bool ok = true;
+      Write(f, n.kind == AstNode::Kind::kAnd ? "(and" : "(or");
       for (const auto& c : n.children) {
+        Write(f, " ");
         auto cc = Node(*c, f);
         if (!cc) {
           ok = false;
@@ -185,12 +198,15 @@ std::optional<CompiledCondition> ConditionCompiler::Node(const AstNode& n, Frame
         nodes.push_back(std::move(cc->node));
         kinds.push_back(std::move(cc->kinds));
       }
+      Write(f, ")");
       if (!ok) return std::nullopt;
       if (n.kind == AstNode::Kind::kAnd) return CompiledCondition{MakeAnd(std::move(nodes)), AndKinds(kinds)};
       return CompiledCondition{MakeOr(std::move(nodes)), OrKinds(kinds)};
     }
     case AstNode::Kind::kNot: {
+      Write(f, "(not ");
       auto cc = Node(*n.children[0], f);
+      Write(f, ")");
       if (!cc) return std::nullopt;
       return CompiledCondition{MakeNot(std::move(cc->node)), KindConstraint{}};
     }
@@ -230,7 +246,9 @@ std::optional<CompiledCondition> ConditionCompiler::MacroRef(const AstNode& n, F
   }
   Diagnostics inner;
   Frame mf{&m.where, &inner, f.budget};
+  mf.text = f.text;
   macro_stack_.push_back(m.name);
+  if (!m.appended.empty()) Write(f, "(or ");
   auto cc = Node(*m.ast, mf);
   if (cc && !m.appended.empty()) {  // the macro is its condition `or` each appended one
     std::vector<NodePtr> nodes;
@@ -239,6 +257,8 @@ std::optional<CompiledCondition> ConditionCompiler::MacroRef(const AstNode& n, F
     kinds.push_back(std::move(cc->kinds));
     for (const auto& part : m.appended) {
       Frame pf{&part.where, &inner, f.budget};
+      pf.text = f.text;
+      Write(f, " ");
       auto pc = Node(*part.ast, pf);
       if (!pc) {
         cc.reset();
@@ -247,6 +267,7 @@ std::optional<CompiledCondition> ConditionCompiler::MacroRef(const AstNode& n, F
       nodes.push_back(std::move(pc->node));
       kinds.push_back(std::move(pc->kinds));
     }
+    Write(f, ")");
     if (cc) cc = CompiledCondition{MakeOr(std::move(nodes)), OrKinds(kinds)};
   }
   macro_stack_.pop_back();
@@ -295,7 +316,10 @@ std::optional<CompiledCondition> ConditionCompiler::Predicate(const AstNode& n, 
   const FieldType type = info.type;
   const Op op = n.op;
   const std::string op_text(OpName(op));
-  if (op == Op::kExists) return CompiledCondition{MakeExists(*id), {}};
+  if (op == Op::kExists) {
+    Write(f, "(" + info.name + " exists)");
+    return CompiledCondition{MakeExists(*id), {}};
+  }
 
   const bool single = op == Op::kEq || op == Op::kNe || IsOrdering(op);
   if (single && n.parenthesized) {
@@ -304,6 +328,15 @@ std::optional<CompiledCondition> ConditionCompiler::Predicate(const AstNode& n, 
   }
   std::vector<AstOperand> vals;
   if (!Values(n, f, &vals)) return std::nullopt;
+  if (f.text) {
+    // Every operator with several values means "any of them", and `=` is `in` with one
+    // value: the normal form writes `=` as `in` and the values sorted, without repeats.
+    std::set<std::string_view> sorted;
+    for (const AstOperand& v : vals) sorted.insert(v.text);
+    *f.text += "(" + info.name + " " + std::string(OpName(op == Op::kEq ? Op::kIn : op));
+    for (std::string_view v : sorted) *f.text += " " + std::to_string(v.size()) + ":" + std::string(v);
+    *f.text += ")";
+  }
   if (single && vals.size() != 1) {
     Error(f, n.op_offset, "E205", "'" + op_text + "' takes one value");
     return std::nullopt;

@@ -77,6 +77,11 @@ struct MacroDef {
 struct CompiledCondition {
   NodePtr node;
   KindConstraint kinds;
+  // Compile() only: the condition in a normal form, after macro and list expansion: an
+  // s-expression of fields, operators and length-prefixed values. Two conditions with the
+  // same text test the same thing, however they were written (spacing, quoting, macros,
+  // lists). Used for rule fingerprints (state kept across reloads).
+  std::string text;
 };
 
 class ConditionCompiler {
@@ -98,6 +103,7 @@ class ConditionCompiler {
   // The operand values, with list names expanded; false on error.
   bool Values(const AstNode& n, Frame& f, std::vector<AstOperand>* out);
   void Error(Frame& f, size_t offset, std::string code, std::string message);
+  static void Write(Frame& f, std::string_view s);
 
   const FieldRegistry& fields_;
   std::map<std::string, ListDef, std::less<>>& lists_;

@@ -14,16 +14,16 @@ constexpr std::string_view kMissing = "<NA>";
 }  // namespace
 
 CorrelationWindows::CorrelationWindows(const CorrelationSpec& spec, size_t max_groups, size_t max_entries)
-    : spec_(spec), max_groups_(std::max<size_t>(1, max_groups)), max_entries_(std::max<size_t>(1, max_entries)) {}
+    : spec_(&spec), max_groups_(std::max<size_t>(1, max_groups)), max_entries_(std::max<size_t>(1, max_entries)) {}
 
 std::optional<CorrelationInfo> CorrelationWindows::Feed(const Event& event, size_t source) {
   std::string value;
-  if (spec_.type == CorrelationType::kValueCount) {
-    const Value* v = event.Get(*spec_.field);
+  if (spec_->type == CorrelationType::kValueCount) {
+    const Value* v = event.Get(*spec_->field);
     if (v == nullptr) return std::nullopt;  // nothing to count
     AppendValueText(*v, &value);
   }
-  if (spec_.closes()) {
+  if (spec_->closes()) {
     FeedClosing(event, std::move(value));
     return std::nullopt;
   }
@@ -32,14 +32,14 @@ std::optional<CorrelationInfo> CorrelationWindows::Feed(const Event& event, size
     watermark_ = t;
     seen_ = true;
   }
-  const Timestamp low = watermark_ - spec_.timespan;
+  const Timestamp low = watermark_ - spec_->timespan;
   if (t < low) {
     ++late_events_;
     return std::nullopt;
   }
   Group& g = Touch(event);
   Prune(g, low);
-  switch (spec_.type) {
+  switch (spec_->type) {
     case CorrelationType::kEventCount:
       g.times.insert(t);
       Cap(g.times, max_entries_);
@@ -54,18 +54,13 @@ std::optional<CorrelationInfo> CorrelationWindows::Feed(const Event& event, size
         it->second = t;
         g.by_time.emplace(t, it->first);
       }
-      while (g.distinct.size() > max_entries_) {
-        auto oldest = g.by_time.begin();
-        g.distinct.erase(oldest->second);
-        g.by_time.erase(oldest);
-        ++evicted_entries_;
-      }
+      CapDistinct(g);
       break;
     }
     case CorrelationType::kTemporal:
     case CorrelationType::kTemporalOrdered:
       g.per_rule[source].insert(t);
-      Cap(g.per_rule[source], std::max<size_t>(1, max_entries_ / spec_.rule_ids.size()));
+      Cap(g.per_rule[source], std::max<size_t>(1, max_entries_ / spec_->rule_ids.size()));
       break;
   }
   DropExpiredTail(low);
@@ -76,7 +71,7 @@ CorrelationWindows::Group& CorrelationWindows::Touch(const Event& event) {
   // Key: each value length-prefixed, so no two groups share a key; a missing field is "!".
   key_.clear();
   std::string text;
-  for (FieldId f : spec_.group_by) {
+  for (FieldId f : spec_->group_by) {
     const Value* v = event.Get(f);
     if (v == nullptr) {
       key_ += '!';
@@ -93,7 +88,7 @@ CorrelationWindows::Group& CorrelationWindows::Touch(const Event& event) {
     return lru_.front();
   }
   if (by_key_.size() >= max_groups_) {
-    if (!spec_.closes()) DropExpiredTail(watermark_ - spec_.timespan);
+    if (!spec_->closes()) DropExpiredTail(watermark_ - spec_->timespan);
     if (by_key_.size() >= max_groups_) {
       Forget(std::prev(lru_.end()));
       ++evicted_groups_;
@@ -101,23 +96,23 @@ CorrelationWindows::Group& CorrelationWindows::Touch(const Event& event) {
   }
   Group g;
   g.key = key_;
-  for (size_t i = 0; i < spec_.group_by.size(); ++i) {
+  for (size_t i = 0; i < spec_->group_by.size(); ++i) {
     text.clear();
-    if (const Value* v = event.Get(spec_.group_by[i])) {
+    if (const Value* v = event.Get(spec_->group_by[i])) {
       AppendValueText(*v, &text);
     } else {
       text = kMissing;
     }
-    g.values.emplace_back(spec_.group_by_names[i], text);
+    g.values.emplace_back(spec_->group_by_names[i], text);
   }
-  if (spec_.temporal()) g.per_rule.resize(spec_.rule_ids.size());
+  if (spec_->temporal()) g.per_rule.resize(spec_->rule_ids.size());
   lru_.push_front(std::move(g));
   by_key_.emplace(key_, lru_.begin());
   return lru_.front();
 }
 
 void CorrelationWindows::Forget(GroupList::iterator it) {
-  if (it->close_seq != 0) closes_.erase({AddClamped(it->opened, spec_.timespan), it->close_seq, it->key});
+  if (it->close_seq != 0) closes_.erase({AddClamped(it->opened, spec_->timespan), it->close_seq, it->key});
   by_key_.erase(it->key);
   lru_.erase(it);
 }
@@ -128,14 +123,14 @@ void CorrelationWindows::FeedClosing(const Event& event, std::string&& value) {
   if (g.close_seq == 0) {
     g.opened = g.first = g.last = t;
     g.close_seq = ++close_seq_;
-    closes_.emplace(AddClamped(t, spec_.timespan), g.close_seq, g.key);
-  } else if (t < g.opened || t > AddClamped(g.opened, spec_.timespan)) {
+    closes_.emplace(AddClamped(t, spec_->timespan), g.close_seq, g.key);
+  } else if (t < g.opened || t > AddClamped(g.opened, spec_->timespan)) {
     ++late_events_;  // before the window (or after it, when fed without Advance)
     return;
   }
   ++g.count;
   // A value_count window needs no more than threshold + 1 values to know "not fewer".
-  if (spec_.type == CorrelationType::kValueCount && g.distinct.size() <= spec_.threshold) {
+  if (spec_->type == CorrelationType::kValueCount && g.distinct.size() <= spec_->threshold) {
     g.distinct.emplace(std::move(value), t);
   }
   g.first = std::min(g.first, t);
@@ -153,8 +148,8 @@ void CorrelationWindows::Advance(Timestamp now, std::vector<std::pair<Correlatio
       continue;
     }
     Group& g = *it->second;
-    const uint64_t count = spec_.type == CorrelationType::kValueCount ? g.distinct.size() : g.count;
-    if (spec_.Holds(count)) fired.emplace_back(Info(g, count, g.first, g.last), std::move(*g.last_event));
+    const uint64_t count = spec_->type == CorrelationType::kValueCount ? g.distinct.size() : g.count;
+    if (spec_->Holds(count)) fired.emplace_back(Info(g, count, g.first, g.last), std::move(*g.last_event));
     Forget(it->second);
   }
 }
@@ -195,6 +190,31 @@ void CorrelationWindows::Prune(Group& g, Timestamp low) {
   }
 }
 
+void CorrelationWindows::CapDistinct(Group& g) {
+  while (g.distinct.size() > max_entries_) {
+    auto oldest = g.by_time.begin();
+    g.distinct.erase(oldest->second);
+    g.by_time.erase(oldest);
+    ++evicted_entries_;
+  }
+}
+
+void CorrelationWindows::Rebind(const CorrelationSpec& spec, size_t max_groups, size_t max_entries) {
+  spec_ = &spec;
+  max_groups_ = std::max<size_t>(1, max_groups);
+  max_entries_ = std::max<size_t>(1, max_entries);
+  while (by_key_.size() > max_groups_) {
+    Forget(std::prev(lru_.end()));
+    ++evicted_groups_;
+  }
+  if (spec_->closes()) return;  // a closing window holds counts, and at most threshold + 1 values
+  for (Group& g : lru_) {
+    Cap(g.times, max_entries_);
+    for (auto& s : g.per_rule) Cap(s, std::max<size_t>(1, max_entries_ / spec_->rule_ids.size()));
+    CapDistinct(g);
+  }
+}
+
 void CorrelationWindows::Cap(std::multiset<Timestamp>& times, size_t cap) {
   while (times.size() > cap) {
     times.erase(times.begin());
@@ -204,7 +224,7 @@ void CorrelationWindows::Cap(std::multiset<Timestamp>& times, size_t cap) {
 
 CorrelationInfo CorrelationWindows::Info(const Group& g, uint64_t count, Timestamp first, Timestamp last) const {
   CorrelationInfo info;
-  info.type = std::string(CorrelationTypeName(spec_.type));
+  info.type = std::string(CorrelationTypeName(spec_->type));
   info.group = g.values;
   info.count = count;
   info.first = first;
@@ -214,19 +234,19 @@ CorrelationInfo CorrelationWindows::Info(const Group& g, uint64_t count, Timesta
 
 std::optional<CorrelationInfo> CorrelationWindows::Check(Group& g) {
   std::optional<CorrelationInfo> fired;
-  switch (spec_.type) {
+  switch (spec_->type) {
     case CorrelationType::kEventCount:
-      if (spec_.Holds(g.times.size())) fired = Info(g, g.times.size(), *g.times.begin(), *g.times.rbegin());
+      if (spec_->Holds(g.times.size())) fired = Info(g, g.times.size(), *g.times.begin(), *g.times.rbegin());
       break;
     case CorrelationType::kValueCount:
-      if (spec_.Holds(g.distinct.size())) {
+      if (spec_->Holds(g.distinct.size())) {
         fired = Info(g, g.distinct.size(), g.by_time.begin()->first, g.by_time.rbegin()->first);
       }
       break;
     case CorrelationType::kTemporal:
     case CorrelationType::kTemporalOrdered: {
       Timestamp first, last;
-      if (FindTemporal(g, &first, &last)) fired = Info(g, spec_.rule_ids.size(), first, last);
+      if (FindTemporal(g, &first, &last)) fired = Info(g, spec_->rule_ids.size(), first, last);
       break;
     }
   }
@@ -241,7 +261,7 @@ bool CorrelationWindows::FindTemporal(const Group& g, Timestamp* first, Timestam
   for (const auto& s : g.per_rule) {
     if (s.empty()) return false;
   }
-  if (spec_.type == CorrelationType::kTemporal) {
+  if (spec_->type == CorrelationType::kTemporal) {
     *first = *g.per_rule[0].begin();
     *last = *g.per_rule[0].rbegin();
     for (const auto& s : g.per_rule) {

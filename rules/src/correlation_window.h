@@ -50,6 +50,11 @@ class CorrelationWindows {
   // triggering event.
   void Advance(Timestamp now, std::vector<std::pair<CorrelationInfo, Event>>& fired);
 
+  // A reload kept this state for a rule with an equal definition (RuleSet::AdoptState):
+  // from now on `spec` (the new rule's, equal to the old one) is used, with the new caps;
+  // groups and entries over them are evicted now, counted as usual.
+  void Rebind(const CorrelationSpec& spec, size_t max_groups, size_t max_entries);
+
   size_t groups() const { return by_key_.size(); }
   uint64_t evicted_groups() const { return evicted_groups_; }
   uint64_t evicted_entries() const { return evicted_entries_; }
@@ -81,12 +86,13 @@ class CorrelationWindows {
   static Timestamp Newest(const Group& g);
   void Prune(Group& g, Timestamp low);
   void Cap(std::multiset<Timestamp>& times, size_t cap);
+  void CapDistinct(Group& g);
   std::optional<CorrelationInfo> Check(Group& g);
   bool FindTemporal(const Group& g, Timestamp* first, Timestamp* last) const;
   CorrelationInfo Info(const Group& g, uint64_t count, Timestamp first, Timestamp last) const;
   void Reset(Group& g);
 
-  const CorrelationSpec& spec_;
+  const CorrelationSpec* spec_;  // the owning rule's (Rebind moves it to a new rule)
   size_t max_groups_;
   size_t max_entries_;
   Timestamp watermark_{};

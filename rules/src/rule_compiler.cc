@@ -4,6 +4,8 @@
 #include <map>
 #include <memory>
 #include <set>
+#include <string>
+#include <string_view>
 
 #include "correlation_spec.h"
 
@@ -168,6 +170,49 @@ std::vector<std::string> DatasetsOf(const CompiledRule& cr, const std::vector<Co
   return {out.begin(), out.end()};
 }
 
+// Appends `s` length-prefixed, so that no two sequences of parts make the same text.
+void Part(std::string& out, std::string_view s) {
+  out += std::to_string(s.size());
+  out += ':';
+  out.append(s);
+}
+
+// What a rule matches: its condition and its exceptions, in normal form.
+void MatchDefinition(const CompiledRule& cr, std::string& out) {
+  Part(out, cr.condition_text);
+  for (const CompiledException& ex : cr.exceptions) Part(out, ex.text);
+  out += ';';
+}
+
+// CompiledRule::fingerprint: FNV-1a (64 bits) of the rule's state-relevant definition.
+uint64_t Fingerprint(const CompiledRule& cr, const std::vector<CompiledRule>& all, const FieldRegistry& fields) {
+  std::string d = "m";
+  MatchDefinition(cr, d);
+  if (cr.correlation) {
+    const CorrelationSpec& c = *cr.correlation;
+    d += "c";
+    Part(d, CorrelationTypeName(c.type));
+    for (const std::string& g : c.group_by_names) Part(d, g);
+    d += ";" + std::to_string(c.timespan.count()) + ";" + std::to_string(static_cast<int>(c.op)) + ";" +
+         std::to_string(c.threshold) + ";";
+    Part(d, c.field ? fields.Info(*c.field).name : std::string());
+    for (size_t k = 0; k < c.rule_ids.size(); ++k) {
+      Part(d, c.rule_ids[k]);
+      if (k < cr.sources.size()) MatchDefinition(all[cr.sources[k]], d);
+    }
+  }
+  if (cr.suppression) {
+    d += "s" + std::to_string(cr.suppression->window.count()) + ";";
+    for (FieldId f : cr.suppression->by) Part(d, fields.Info(f).name);
+  }
+  uint64_t h = 14695981039346656037ull;
+  for (unsigned char ch : d) {
+    h ^= ch;
+    h *= 1099511628211ull;
+  }
+  return h;
+}
+
 bool Selected(const RuleInfo& r, const std::vector<std::string>& names) {
   for (const std::string& n : names) {
     if (n == r.id || std::find(r.tags.begin(), r.tags.end(), n) != r.tags.end()) return true;
@@ -273,6 +318,7 @@ void CompileRules(RawRuleFile& raw, const RuleOptions& options, const FieldRegis
       if (cc) {
         cr.condition = std::move(cc->node);
         cr.kinds = std::move(cc->kinds);
+        cr.condition_text = std::move(cc->text);
         if (cr.kinds.never) {
           diags.Warning(r.condition->where.Start(), "W202",
                         "rule '" + r.id + "' never applies: its condition requires event kinds that exclude each other");
@@ -306,7 +352,7 @@ void CompileRules(RawRuleFile& raw, const RuleOptions& options, const FieldRegis
     }
     auto cc = compiler.Compile(ex.condition.text, ex.condition.where);
     if (cc && target != by_id.end()) {
-      impl.rules[target->second].exceptions.push_back({ex.id, std::move(cc->node)});
+      impl.rules[target->second].exceptions.push_back({ex.id, std::move(cc->node), std::move(cc->text)});
     }
   }
 
@@ -359,6 +405,7 @@ void CompileRules(RawRuleFile& raw, const RuleOptions& options, const FieldRegis
     if (!cr.condition) evaluate[i] = false;
   }
   impl.index.Build(kinds, evaluate);
+  for (CompiledRule& cr : impl.rules) cr.fingerprint = Fingerprint(cr, impl.rules, fields);
   impl.options = options;
   impl.state.resize(impl.rules.size());
   for (size_t i = 0; i < impl.rules.size(); ++i) {

@@ -36,7 +36,13 @@ void RuleEngineConsumer::TakePending() {
     next = std::move(pending_);
     has_pending_.store(false, std::memory_order_relaxed);
   }
-  Finish();  // nothing merged into the old set's windows is lost
+  if (rules_ && next) {
+    // Rules whose definition did not change keep their correlation and suppression windows.
+    scratch_.clear();
+    next->AdoptState(*rules_, scratch_);
+    Dispatch();
+  }
+  Finish();  // nothing merged into the old set's other windows is lost
   if (rules_) {
     for (const RuleStateStats& st : rules_->state_stats()) AddCumulative(st, retired_[st.rule_id]);
   }

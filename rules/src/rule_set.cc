@@ -4,7 +4,10 @@
 #include "rule_reader.h"
 #include "rule_set_impl.h"
 
+#include <algorithm>
 #include <chrono>
+#include <string_view>
+#include <unordered_map>
 
 namespace vigil {
 namespace {
@@ -27,16 +30,20 @@ namespace rules {
 
 Alert CompiledRule::MakeAlert(const Event& event) const {
   Alert a;
+  a.timestamp = event.time();
+  a.event = event;
+  Refresh(a);
+  return a;
+}
+
+void CompiledRule::Refresh(Alert& a) const {
   a.rule_id = info.id;
   a.rule_name = info.name;
   a.rule_description = info.description;
   a.severity = info.severity;
   a.tags = info.tags;
   a.controls = info.controls;
-  a.output = output ? output->Render(event) : info.name;
-  a.timestamp = event.time();
-  a.event = event;
-  return a;
+  a.output = output ? output->Render(a.event) : info.name;
 }
 
 }  // namespace rules
@@ -119,6 +126,46 @@ void RuleSet::Evaluate(const Event& event, std::vector<Alert>& out) {
       if (im.rules[c].Matches(event)) Feed(im, c, event, pos, out);
     }
   }
+}
+
+size_t RuleSet::AdoptState(RuleSet& old, std::vector<Alert>& out) {
+  Impl& im = *impl_;
+  Impl& was = *old.impl_;
+  std::unordered_map<std::string_view, uint32_t> old_by_id;
+  for (uint32_t i = 0; i < was.rules.size(); ++i) old_by_id.emplace(was.rules[i].info.id, i);
+  size_t adopted = 0;
+  for (uint32_t i = 0; i < im.rules.size(); ++i) {
+    const rules::CompiledRule& now = im.rules[i];
+    auto it = old_by_id.find(now.info.id);
+    if (it == old_by_id.end()) continue;
+    const rules::CompiledRule& before = was.rules[it->second];
+    if (before.fingerprint != now.fingerprint) continue;
+    Impl::RuleState& from = was.state[it->second];
+    Impl::RuleState& to = im.state[i];
+    bool moved = false;
+    // The old set keeps fresh, empty windows in place of the ones taken: it stays usable
+    // (Finish, state_stats) and reports nothing twice.
+    if (from.windows && to.windows) {
+      from.windows->Rebind(*now.correlation, im.options.max_groups, im.options.max_window_entries);
+      std::swap(from.windows, to.windows);
+      from.windows = std::make_unique<rules::CorrelationWindows>(*before.correlation, was.options.max_groups,
+                                                                 was.options.max_window_entries);
+      moved = true;
+    }
+    if (from.suppression && to.suppression) {
+      from.suppression->Rebind(*now.suppression, im.options.max_suppression_keys, out);
+      from.suppression->ForEachPending([&now](Alert& a) { now.Refresh(a); });
+      std::swap(from.suppression, to.suppression);
+      from.suppression = std::make_unique<rules::SuppressionWindows>(*before.suppression,
+                                                                     was.options.max_suppression_keys);
+      moved = true;
+    }
+    if (moved) ++adopted;
+  }
+  // Event time does not go back: windows the old set would have closed are closed by the
+  // next event either way.
+  im.watermark = std::max(im.watermark, was.watermark);
+  return adopted;
 }
 
 void RuleSet::Finish(std::vector<Alert>& out) {

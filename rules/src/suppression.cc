@@ -7,10 +7,19 @@
 namespace vigil::rules {
 
 SuppressionWindows::SuppressionWindows(const SuppressionSpec& spec, size_t max_keys)
-    : spec_(spec), max_keys_(std::max<size_t>(1, max_keys)) {}
+    : spec_(&spec), max_keys_(std::max<size_t>(1, max_keys)) {}
 
 void SuppressionWindows::Advance(Timestamp now, std::vector<Alert>& out) {
   while (!by_end_.empty() && std::get<0>(*by_end_.begin()) < now) Close(by_end_.begin(), out);
+}
+
+void SuppressionWindows::Rebind(const SuppressionSpec& spec, size_t max_keys, std::vector<Alert>& out) {
+  spec_ = &spec;
+  max_keys_ = std::max<size_t>(1, max_keys);
+  while (open_.size() > max_keys_) {
+    Close(by_end_.begin(), out);
+    ++early_closes_;
+  }
 }
 
 void SuppressionWindows::CloseAll(std::vector<Alert>& out) {
@@ -37,7 +46,7 @@ void SuppressionWindows::Close(std::set<EndKey>::iterator it, std::vector<Alert>
 
 void SuppressionWindows::Offer(Alert&& alert, std::vector<Alert>& out) {
   std::string key;
-  for (FieldId f : spec_.by) {
+  for (FieldId f : spec_->by) {
     if (const Value* v = alert.event.Get(f)) {
       std::string text;
       AppendValueText(*v, &text);
@@ -69,7 +78,7 @@ void SuppressionWindows::Offer(Alert&& alert, std::vector<Alert>& out) {
   }
   Window w;
   w.opened = t;
-  w.end = AddClamped(t, spec_.window);
+  w.end = AddClamped(t, spec_->window);
   w.seq = seq_++;
   by_end_.emplace(w.end, w.seq, key);
   alert.suppression_key = key;

@@ -38,6 +38,19 @@ class SuppressionWindows {
   // Closes every window, appending the summaries in the order the windows end.
   void CloseAll(std::vector<Alert>& out);
 
+  // A reload kept this state for a rule with an equal definition (RuleSet::AdoptState):
+  // from now on `spec` (the new rule's, equal to the old one) is used, with the new cap;
+  // windows over it are closed early now (summaries to `out`, counted in early_closes()).
+  void Rebind(const SuppressionSpec& spec, size_t max_keys, std::vector<Alert>& out);
+  // Calls `fn` on the alert each open window would send as its summary (the latest merged
+  // repeat), to refresh its rule metadata after a reload.
+  template <typename Fn>
+  void ForEachPending(Fn&& fn) {
+    for (auto& [key, w] : open_) {
+      if (w.repeats > 0) fn(w.last);
+    }
+  }
+
   size_t open() const { return open_.size(); }
   uint64_t suppressed() const { return suppressed_; }
   uint64_t summaries() const { return summaries_; }
@@ -56,7 +69,7 @@ class SuppressionWindows {
 
   void Close(std::set<EndKey>::iterator it, std::vector<Alert>& out);
 
-  const SuppressionSpec& spec_;
+  const SuppressionSpec* spec_;  // the owning rule's (Rebind moves it to a new rule)
   size_t max_keys_;
   std::unordered_map<std::string, Window> open_;
   std::set<EndKey> by_end_;  // (end, seq, key) of each open window

@@ -159,6 +159,71 @@ TEST(DaemonLifecycleTest, RunReloadAndDrainOnSigterm) {
       << text;
 }
 
+// A reload keeps the correlation window of a rule whose definition did not change: 9
+// failures before SIGHUP and 1 after fire a 10-in-60s rule. A rule whose timespan changed
+// starts empty and does not fire.
+TEST(DaemonLifecycleTest, ReloadKeepsCorrelationStateOfUnchangedRules) {
+  TempDir dir;
+  std::string cfg = dir.Write("vigil.yaml", Config(dir, "info"));
+  dir.Write("events.jsonl", "");
+  mkdir(dir.File("rules").c_str(), 0755);
+  auto rules = [](const std::string& changed_timespan, const std::string& marker_output) {
+    return "- rule: test.marker\n"
+           "  name: Marker\n"
+           "  severity: low\n"
+           "  condition: message = marker\n"
+           "  output: \"" + marker_output + " {message}\"\n"
+           "- rule: test.kept\n"
+           "  name: Kept\n"
+           "  severity: high\n"
+           "  condition: message = fail\n"
+           "  output: \"kept fired for {source.ip}\"\n"
+           "  correlate: {type: event_count, group_by: [source.ip], timespan: 60s, condition: {gte: 10}}\n"
+           "- rule: test.changed\n"
+           "  name: Changed\n"
+           "  severity: high\n"
+           "  condition: message = fail\n"
+           "  output: \"changed fired for {source.ip}\"\n"
+           "  correlate: {type: event_count, group_by: [source.ip], timespan: " + changed_timespan +
+           ", condition: {gte: 10}}\n";
+  };
+  dir.Write("rules/brute.yaml", rules("60s", "before"));
+  auto fail = [](int second) {
+    return "{\"@timestamp\":\"2026-03-01T10:00:" + std::string(second < 10 ? "0" : "") + std::to_string(second) +
+           "Z\",\"message\":\"fail\",\"source\":{\"ip\":\"203.0.113.9\"}}\n";
+  };
+  std::string log = dir.File("stderr.log");
+  std::string out = dir.File("stdout.log");
+  Process vigil({VigilBinary(), "run", "-c", cfg}, log, out);
+  ASSERT_TRUE(Eventually([&] { return ReadFile(log).find("vigil started") != std::string::npos; }))
+      << ReadFile(log);
+
+  std::string nine;
+  for (int i = 0; i < 9; ++i) nine += fail(i);
+  // The marker comes after the 9 failures: once its alert is out, they were all evaluated.
+  Append(dir.File("events.jsonl"), nine + "{\"@timestamp\":\"2026-03-01T10:00:09Z\",\"message\":\"marker\"}\n");
+  ASSERT_TRUE(Eventually([&] { return ReadFile(out).find("before marker") != std::string::npos; }))
+      << ReadFile(out) << ReadFile(log);
+
+  dir.Write("rules/brute.yaml", rules("90s", "after"));
+  vigil.Signal(SIGHUP);
+  ASSERT_TRUE(Eventually([&] {
+    return ReadFile(log).find("configuration reloaded") != std::string::npos;
+  })) << ReadFile(log);
+  Append(dir.File("events.jsonl"),
+         fail(10) + "{\"@timestamp\":\"2026-03-01T10:00:11Z\",\"message\":\"marker\"}\n");
+  ASSERT_TRUE(Eventually([&] { return ReadFile(out).find("after marker") != std::string::npos; }))
+      << ReadFile(out) << ReadFile(log);
+  const std::string alerts = ReadFile(out);
+  EXPECT_NE(alerts.find("kept fired for 203.0.113.9"), std::string::npos) << alerts;
+  EXPECT_EQ(alerts.find("changed fired"), std::string::npos) << alerts;
+
+  vigil.Signal(SIGTERM);
+  int code = -1;
+  ASSERT_TRUE(vigil.Wait(15s, &code)) << ReadFile(log);
+  EXPECT_EQ(code, 0) << ReadFile(log);
+}
+
 TEST(DaemonLifecycleTest, InvalidConfigRefusesToStart) {
   TempDir dir;
   std::string cfg = dir.Write("vigil.yaml", "queue:\n  capacity: -5\n");

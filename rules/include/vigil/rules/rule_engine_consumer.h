@@ -5,9 +5,12 @@
 // thread; the callback runs on that thread. The RuleSet is owned. Replace() may be called
 // from any thread (the daemon's main thread on reload): the new set is parked and swapped
 // in by the engine thread before the next event, so an event is never evaluated against a
-// half-replaced set; the old set is finished (Finish(): the summaries of its open
-// suppression windows go out; its correlation windows are dropped) and destroyed on the
-// engine thread. Finish() ends the stream (end of a replay, shutdown), on the engine thread
+// half-replaced set. At the swap, on the engine thread, the new set first adopts the
+// correlation and suppression state of every rule whose id and definition fingerprint did
+// not change (RuleSet::AdoptState), so a reload does not reset a half-full window; then the
+// old set is finished (Finish(): the summaries of its remaining open suppression windows go
+// out; its remaining correlation windows, of changed or removed rules, are dropped) and
+// destroyed. Finish() ends the stream (end of a replay, shutdown), on the engine thread
 // or after the pipeline has stopped.
 #pragma once
 

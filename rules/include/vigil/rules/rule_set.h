@@ -106,6 +106,18 @@ class RuleSet {
 
   // Appends an alert to `out` for each enabled rule that matches `event`.
   void Evaluate(const Event& event, std::vector<Alert>& out);
+  // A reload: takes over the correlation windows and suppression windows of `old` (the set
+  // this one replaces) for every rule present in both with the same id and the same
+  // definition fingerprint (its condition and exceptions after macro and list expansion,
+  // its correlation and suppression specs, and the conditions of the rules that feed its
+  // correlation; not its name, severity, output or tags). Rules changed, renamed or new
+  // start empty; `old` keeps the state of the rest (Finish() it to send its suppression
+  // summaries). Adopted windows follow this set's RuleOptions limits: groups, entries or
+  // suppression windows over a smaller cap are evicted as usual (counted; a suppression
+  // window closed early appends its summary to `out`), and summaries still pending carry
+  // this set's name, severity and output. Returns the number of rules whose state was kept.
+  // Call on the thread that evaluates both sets, before this one evaluates any event.
+  size_t AdoptState(RuleSet& old, std::vector<Alert>& out);
   // End of the event stream (end of a replay, daemon shutdown): appends the summary alerts
   // of every open suppression window and closes them. Correlation windows are kept.
   void Finish(std::vector<Alert>& out);
