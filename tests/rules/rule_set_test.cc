@@ -155,6 +155,13 @@ TEST(RuleIndex, ContradictoryDatasetsWarnNeverApplies) {
   EXPECT_TRUE(l.Fire(Ev(kSshFail)).empty());
 }
 
+TEST(RuleIndex, ContradictoryActionsWarnNeverApplies) {
+  Loaded l = Load(OneRule("event.action = ssh_login and event.action in (sudo_command, su_session)"));
+  ASSERT_TRUE(l.ok()) << l.Text();
+  EXPECT_THAT(l.Codes(), ElementsAre("4:14 W202"));
+  EXPECT_TRUE(l.Fire(Ev(R"({"event":{"action":"ssh_login"}})")).empty());
+}
+
 // event.action narrows the candidates inside a kind: a rule that requires actions is only
 // evaluated on events carrying one of them (evaluations are counted per candidate).
 TEST(RuleIndex, ActionsNarrowCandidates) {
