@@ -153,8 +153,8 @@ size_t RuleSet::AdoptState(RuleSet& old, std::vector<Alert>& out) {
       moved = true;
     }
     if (from.suppression && to.suppression) {
-      from.suppression->Rebind(*now.suppression, im.options.max_suppression_keys, out);
       from.suppression->ForEachPending([&now](Alert& a) { now.Refresh(a); });
+      from.suppression->Rebind(*now.suppression, im.options.max_suppression_keys, out);
       std::swap(from.suppression, to.suppression);
       from.suppression = std::make_unique<rules::SuppressionWindows>(*before.suppression,
                                                                      was.options.max_suppression_keys);
