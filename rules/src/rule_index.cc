@@ -1,7 +1,6 @@
 #include "rule_index.h"
 
 #include <algorithm>
-#include <iterator>
 #include <variant>
 
 #include "vigil/ecs_fields.h"
@@ -28,16 +27,6 @@ void RuleIndex::Bucket::Add(uint32_t rule, const KindConstraint& k) {
   for (const std::string& a : k.action->exact) by_action[a].push_back(rule);
 }
 
-void RuleIndex::Bucket::MergeFrom(const Bucket& other) {
-  Append(any, other.any);
-  for (const auto& [action, rules] : other.by_action) Append(by_action[action], rules);
-}
-
-void RuleIndex::Bucket::Normalize() {
-  SortUnique(any);
-  for (auto& [action, rules] : by_action) SortUnique(rules);
-}
-
 void RuleIndex::Build(const std::vector<const KindConstraint*>& kinds, const std::vector<bool>& enabled) {
   for (uint32_t i = 0; i < kinds.size(); ++i) {
     if (!enabled[i]) continue;
@@ -60,43 +49,66 @@ void RuleIndex::Build(const std::vector<const KindConstraint*>& kinds, const std
       catch_all_.Add(i, k);
     }
   }
-  catch_all_.Normalize();
+  catch_all_kind_.any = catch_all_.any;
+  if (!catch_all_.by_action.empty()) catch_all_kind_.actions.push_back(&catch_all_.by_action);
 }
 
-void RuleIndex::Compute(const std::string* dataset, const StringList* categories, Bucket* out) const {
-  *out = catch_all_;
+void RuleIndex::Compute(const std::string* dataset, const StringList* categories, Kind* out) const {
+  out->any.clear();
+  out->actions.clear();
+  auto add = [out](const Bucket& b) {
+    Append(out->any, b.any);
+    if (!b.by_action.empty()) out->actions.push_back(&b.by_action);
+  };
+  add(catch_all_);
   if (dataset) {
-    if (auto it = by_dataset_.find(*dataset); it != by_dataset_.end()) out->MergeFrom(it->second);
-    for (const auto& [prefix, rules] : by_dataset_prefix_) {
-      if (dataset->starts_with(prefix)) out->MergeFrom(rules);
+    if (auto it = by_dataset_.find(*dataset); it != by_dataset_.end()) add(it->second);
+    for (const auto& [prefix, bucket] : by_dataset_prefix_) {
+      if (dataset->starts_with(prefix)) add(bucket);
     }
   }
   if (categories) {
     for (const std::string& c : *categories) {
-      if (auto it = by_category_.find(c); it != by_category_.end()) out->MergeFrom(it->second);
+      if (auto it = by_category_.find(c); it != by_category_.end()) add(it->second);
     }
   }
-  out->Normalize();
+  SortUnique(out->any);
+  std::sort(out->actions.begin(), out->actions.end());
+  out->actions.erase(std::unique(out->actions.begin(), out->actions.end()), out->actions.end());
 }
 
-// The candidates of an event of kind `kind`: its "any action" rules, and those of its action.
-const std::vector<uint32_t>& RuleIndex::Select(const Bucket& kind, const Event& event) {
-  if (kind.by_action.empty()) return kind.any;
+// The candidates of an event of kind `kind`: its "any action" rules, and those its action's.
+const std::vector<uint32_t>& RuleIndex::Select(const Kind& kind, const Event& event) {
+  if (kind.actions.empty()) return kind.any;
   const Value* v = event.Get(ecs::kEventAction);
   if (v == nullptr) return kind.any;
-  if (const auto* action = std::get_if<std::string>(v)) {
-    auto it = kind.by_action.find(*action);
-    if (it == kind.by_action.end()) return kind.any;
-    if (kind.any.empty()) return it->second;
-    scratch_.clear();
-    std::merge(kind.any.begin(), kind.any.end(), it->second.begin(), it->second.end(),
-               std::back_inserter(scratch_));
-    return scratch_;
-  }
+  const auto* action = std::get_if<std::string>(v);
   // event.action is declared a string, so collectors never set anything else; were it a
   // list, a rule's `event.action = x` would match any element: every rule is a candidate.
-  scratch_ = kind.any;
-  for (const auto& [action, rules] : kind.by_action) Append(scratch_, rules);
+  const std::vector<uint32_t>* only = nullptr;  // the one list found, while there is one
+  size_t found = 0;
+  scratch_.clear();
+  for (const ActionMap* map : kind.actions) {
+    if (action) {
+      auto it = map->find(*action);
+      if (it == map->end()) continue;
+      if (++found == 1) {
+        only = &it->second;
+        continue;
+      }
+      if (found == 2) Append(scratch_, *only);
+      Append(scratch_, it->second);
+    } else {
+      for (const auto& [name, rules] : *map) Append(scratch_, rules);
+      found = 2;
+    }
+  }
+  if (found == 0) return kind.any;
+  if (found == 1) {
+    if (kind.any.empty()) return *only;
+    Append(scratch_, *only);
+  }
+  Append(scratch_, kind.any);
   SortUnique(scratch_);
   return scratch_;
 }
@@ -104,7 +116,7 @@ const std::vector<uint32_t>& RuleIndex::Select(const Bucket& kind, const Event& 
 const std::vector<uint32_t>& RuleIndex::Candidates(const Event& event) {
   const std::string* dataset = event.GetString(ecs::kEventDataset);
   const StringList* categories = event.GetList(ecs::kEventCategory);
-  if (!dataset && (!categories || categories->empty())) return Select(catch_all_, event);
+  if (!dataset && (!categories || categories->empty())) return Select(catch_all_kind_, event);
   // The memo key must name exactly one (dataset, categories) pair: the values come from the
   // event (a log line, a packet, a JSON document), so a separator alone would let a crafted
   // dataset such as "a\x1fb" collide with dataset "a" plus category "b" and hand one event
@@ -126,7 +138,7 @@ const std::vector<uint32_t>& RuleIndex::Candidates(const Event& event) {
     Compute(dataset, categories, &scratch_kind_);
     return Select(scratch_kind_, event);
   }
-  Bucket kind;
+  Kind kind;
   Compute(dataset, categories, &kind);
   return Select(memo_.emplace(key_, std::move(kind)).first->second, event);
 }

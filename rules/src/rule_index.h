@@ -13,13 +13,13 @@
 // sorted in rule order without repeats. An event without event.action meets only the "any
 // action" rules (a rule that requires an action cannot match it).
 //
-// The per-kind part is memoized per (dataset, categories) key, so an event of a known kind
-// costs one hash lookup, plus one lookup of its action in that kind's action table, plus a
-// merge of two sorted lists when the kind has both "any action" rules and rules for that
-// action. The action is not part of the memo key: the memo's size is bounded by the kinds
-// seen, and each entry's action table by the actions the rules name, whatever values the
-// events carry. The memo holds at most kMaxMemo keys; beyond that candidates are computed
-// per event (still correct, just slower).
+// The per-kind part is memoized per (dataset, categories) key: the kind's "any action" rules,
+// merged, and pointers to the action tables of the buckets that apply (not copies: a memo
+// entry costs no more than before actions were indexed, whatever the rules name). An event of
+// a known kind costs one hash lookup, plus, when the kind has rules filed by action, one
+// lookup of its action per applicable table and a merge of the lists found. The action is not
+// part of the memo key, so event-supplied action values add no memo entries. The memo holds at
+// most kMaxMemo keys; beyond that candidates are computed per event (still correct, slower).
 //
 // Not thread-safe (the memo and scratch lists): one index per engine thread.
 #pragma once
@@ -56,24 +56,32 @@ class RuleIndex {
   using StringMap = std::unordered_map<std::string, T, Hash, std::equal_to<>>;
   // The rules of one bucket (or of one event kind, once merged): `any` need no particular
   // action; by_action[a] require action a. Each list ascending, the two parts disjoint.
+  using ActionMap = StringMap<std::vector<uint32_t>>;
+  // The rules of one bucket: `any` need no particular action; by_action[a] require action a.
+  // Each list ascending; a rule is in `any` or under actions, never both.
   struct Bucket {
     std::vector<uint32_t> any;
-    StringMap<std::vector<uint32_t>> by_action;
+    ActionMap by_action;
     void Add(uint32_t rule, const KindConstraint& k);
-    void MergeFrom(const Bucket& other);
-    void Normalize();  // sorts each list and drops repeats
+  };
+  // What applies to one event kind: the "any action" rules of its buckets, merged, and the
+  // action tables of those buckets that have one (pointers into this index's buckets).
+  struct Kind {
+    std::vector<uint32_t> any;
+    std::vector<const ActionMap*> actions;
   };
 
-  void Compute(const std::string* dataset, const StringList* categories, Bucket* out) const;
-  const std::vector<uint32_t>& Select(const Bucket& kind, const Event& event);
+  void Compute(const std::string* dataset, const StringList* categories, Kind* out) const;
+  const std::vector<uint32_t>& Select(const Kind& kind, const Event& event);
 
   StringMap<Bucket> by_dataset_;
   std::vector<std::pair<std::string, Bucket>> by_dataset_prefix_;
   StringMap<Bucket> by_category_;
   Bucket catch_all_;
-  StringMap<Bucket> memo_;
+  Kind catch_all_kind_;  // the kind of an event without dataset and categories
+  StringMap<Kind> memo_;
   std::string key_;                // scratch, reused per event
-  Bucket scratch_kind_;            // the kind's rules when the memo is full
+  Kind scratch_kind_;              // the kind's rules when the memo is full
   std::vector<uint32_t> scratch_;  // merged candidates
 };
 

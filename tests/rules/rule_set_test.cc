@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "condition_compiler.h"
+#include "rule_index.h"
 #include "rules_test_util.h"
 #include "support/test_support.h"
 #include "vigil/rules/rule_engine_consumer.h"
@@ -249,6 +250,35 @@ TEST(RuleIndex, UnprovenActionConstraintsFallBack) {
               ElementsAre("or_branch", "negated", "appended_macro", "negated_or"));
   EXPECT_THAT(l.Fire(Ev(R"({"event":{"dataset":"access.sshd","action":"ssh_login"},"user":{"name":"bob"}})")),
               ElementsAre("or_branch", "string_op", "appended_macro"));
+}
+
+// Past the memo's cap, candidates are computed per event: still by action, still complete.
+TEST(RuleIndex, ActionsStillSelectWhenTheMemoIsFull) {
+  Loaded l = Load(R"(
+- rule: login_anywhere
+  name: L
+  severity: low
+  condition: event.action = ssh_login
+- rule: sshd_any
+  name: S
+  severity: low
+  condition: event.dataset startswith "x." and user.name exists
+- rule: sshd_sudo
+  name: U
+  severity: low
+  condition: event.dataset startswith "x." and event.action in (sudo_command, ssh_login)
+)");
+  ASSERT_TRUE(l.ok()) << l.Text();
+  for (size_t i = 0; i < RuleIndex::kMaxMemo + 10; ++i) {
+    const std::string dataset = "x." + std::to_string(i);
+    const auto fired = l.Fire(Ev(R"({"event":{"dataset":")" + dataset +
+                                 R"(","action":"ssh_login"},"user":{"name":"a"}})"));
+    ASSERT_THAT(fired, ElementsAre("login_anywhere", "sshd_any", "sshd_sudo")) << dataset;
+  }
+  EXPECT_THAT(l.Fire(Ev(R"({"event":{"dataset":"x.new","action":"sudo_command"},"user":{"name":"a"}})")),
+              ElementsAre("sshd_any", "sshd_sudo"));
+  EXPECT_THAT(l.Fire(Ev(R"({"event":{"dataset":"x.new2","action":"other"}})")), ElementsAre());
+  EXPECT_THAT(l.Fire(Ev(R"({"event":{"dataset":"y","action":"ssh_login"}})")), ElementsAre("login_anywhere"));
 }
 
 // Differential check of the index: each condition is also compiled on its own and evaluated
