@@ -7,12 +7,13 @@
 // bad reload). Warnings do not fail it.
 //
 // Evaluate() runs every enabled rule that can apply to the event (rules are indexed by the
-// event.dataset and event.category values their condition requires) and appends one Alert
-// per matching rule, in rule load order. No rule hides another: two rules that match the
-// same event both fire. Correlation rules (`correlate:`) keep sliding windows per group and
-// fire when their condition first holds; rules with `suppress:` merge repeats inside their
-// window into one summary alert (docs/rules.md, "Correlation", "Suppression"). Both run on
-// event time (@timestamp), never the wall clock, so the same events give the same alerts.
+// event.dataset, event.category and event.action values their condition requires) and
+// appends one Alert per matching rule, in rule load order. No rule hides another: two rules
+// that match the same event both fire. Correlation rules (`correlate:`) keep sliding
+// windows per group and fire when their condition first holds; rules with `suppress:` merge
+// repeats inside their window into one summary alert (docs/rules.md, "Correlation",
+// "Suppression"). Both run on event time (@timestamp), never the wall clock, so the same
+// events give the same alerts.
 // Finish() ends the stream: it emits the summaries of suppression windows still open.
 //
 // State is bounded: per rule at most RuleOptions::max_groups correlation groups (the least
