@@ -2,11 +2,12 @@
 #   make run    install what is missing, build, start the daemon on the default config
 #   make test   install what is missing, build, run every test
 #
-# Other targets: build, deps, bench, fuzz, fuzz-smoke, test-sanitize, rules-catalog, install, deb,
+# Other targets: build, deps, bench, fuzz, fuzz-smoke, test-sanitize, test-tsan, rules-catalog, install, deb,
 # test-package, clean. docs/installation.md describes install and deb.
 
 BUILD      ?= build
 FUZZ_BUILD ?= build-fuzz
+TSAN_BUILD ?= build-tsan
 DEB_BUILD  ?= build-deb
 CONFIG     ?= etc/vigil.yaml
 JOBS       ?= $(shell nproc)
@@ -27,7 +28,7 @@ BUILD_PKGS := build-essential cmake ninja-build pkg-config ccache \
 TEST_PKGS  := python3 python3-yaml python3-jsonschema clang libclang-rt-14-dev prometheus curl tshark lintian rsyslog \
   openssh-server sshpass chromium systemd-journal-remote
 
-.PHONY: all run test test-sanitize build deps test-deps bench fuzz fuzz-smoke clean rules-catalog \
+.PHONY: all run test test-sanitize test-tsan build deps test-deps bench fuzz fuzz-smoke clean rules-catalog \
   install deb test-package
 
 all: build
@@ -73,6 +74,7 @@ test: test-deps $(BUILD)/build.ninja
 	cmake --build $(BUILD) -j $(JOBS)
 	$(MAKE) --no-print-directory fuzz-smoke
 	$(MAKE) --no-print-directory test-sanitize
+	$(MAKE) --no-print-directory test-tsan
 	$(MAKE) --no-print-directory test-package
 	cd $(BUILD) && ctest --output-on-failure -j $(JOBS) --timeout 600
 
@@ -83,6 +85,18 @@ test-sanitize: fuzz
 	cd $(FUZZ_BUILD) && ASAN_OPTIONS=detect_leaks=1:abort_on_error=0 \
 	  UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
 	  ctest --output-on-failure -j $(JOBS) --timeout 600
+
+# The threaded parts (tests labelled `threaded`: queues, pipeline, router, outputs, tailer,
+# the daemon end to end) once more, built with clang under TSan. Only those binaries and vigil
+# are built in this tree.
+$(TSAN_BUILD)/build.ninja:
+	CC=clang CXX=clang++ cmake -S . -B $(TSAN_BUILD) -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo \
+	  -DVIGIL_TSAN=ON -DVIGIL_BENCH=OFF -DVIGIL_WERROR=$(VIGIL_WERROR) $(CMAKE_FLAGS)
+
+test-tsan: test-deps $(TSAN_BUILD)/build.ninja
+	cmake --build $(TSAN_BUILD) -j $(JOBS) --target threaded_tests
+	cd $(TSAN_BUILD) && TSAN_OPTIONS=halt_on_error=1:second_deadlock_stack=1 \
+	  ctest --output-on-failure -j $(JOBS) --timeout 600 -L threaded
 
 bench: build
 	$(BUILD)/bench/vigil_bench_pipeline
@@ -119,4 +133,4 @@ test-package: test-deps deb
 	tests/packaging/check-deb.sh $(DEB_BUILD)
 
 clean:
-	rm -rf $(BUILD) $(FUZZ_BUILD) $(DEB_BUILD)
+	rm -rf $(BUILD) $(FUZZ_BUILD) $(TSAN_BUILD) $(DEB_BUILD)

@@ -75,15 +75,19 @@ fi
 # One more run of each under GNU time: peak RSS, and the output kept to count failures.
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
-/usr/bin/time -f '%M' -o "$work/vigil.rss" "$vigil" replay --auth-log "$log" --events \
+/usr/bin/time -f '%M %U %S' -o "$work/vigil.rss" "$vigil" replay --auth-log "$log" --events \
   > "$work/vigil.json" 2>/dev/null
-/usr/bin/time -f '%M' -o "$work/vigil_parse.rss" "$vigil" replay --auth-log "$log" --no-alerts > /dev/null 2>&1
-/usr/bin/time -f '%M' -o "$work/f2b.rss" fail2ban-regex "$log" "$filter" > "$work/f2b.txt"
-/usr/bin/time -f '%M' -o "$work/sshg.rss" "$sshg" < "$log" > "$work/sshg.txt"
-rss_vigil=$(tail -1 "$work/vigil.rss")
-rss_vigil_parse=$(tail -1 "$work/vigil_parse.rss")
-rss_f2b=$(tail -1 "$work/f2b.rss")
-rss_sshg=$(tail -1 "$work/sshg.rss")
+/usr/bin/time -f '%M %U %S' -o "$work/vigil_parse.rss" "$vigil" replay --auth-log "$log" --no-alerts > /dev/null 2>&1
+/usr/bin/time -f '%M %U %S' -o "$work/f2b.rss" fail2ban-regex "$log" "$filter" > "$work/f2b.txt"
+/usr/bin/time -f '%M %U %S' -o "$work/sshg.rss" "$sshg" < "$log" > "$work/sshg.txt"
+# Peak RSS (KiB) and CPU seconds (user + system) of that run: CPU time holds up on a busy
+# machine, where wall time does not.
+rss() { tail -1 "$1" | cut -d' ' -f1; }
+cpu() { tail -1 "$1" | awk '{print $2 + $3}'; }
+rss_vigil=$(rss "$work/vigil.rss"); cpu_vigil=$(cpu "$work/vigil.rss")
+rss_vigil_parse=$(rss "$work/vigil_parse.rss"); cpu_vigil_parse=$(cpu "$work/vigil_parse.rss")
+rss_f2b=$(rss "$work/f2b.rss"); cpu_f2b=$(cpu "$work/f2b.rss")
+rss_sshg=$(rss "$work/sshg.rss"); cpu_sshg=$(cpu "$work/sshg.rss")
 sshg_attacks=$(wc -l < "$work/sshg.txt")
 # Vigil: events with event.outcome failure (all; and sshd's with a source).
 read -r v_all v_sshd < <(python3 -c '
@@ -101,15 +105,18 @@ f2b_matched=$(sed -n 's/^Lines: .* \([0-9]*\) matched.*/\1/p' "$work/f2b.txt" | 
 f2b_hits=$(sed -n 's/^Failregex: \([0-9]*\) total.*/\1/p' "$work/f2b.txt" | head -1)
 
 python3 - "$lines" "${secs[vigil]}" "${secs[fail2ban]}" "$rss_vigil" "$rss_f2b" "$v_all" "$v_sshd" "$f2b_matched" "$f2b_hits" \
-  "${secs[vigil_parse]}" "$rss_vigil_parse" "${secs[sshguard]}" "$rss_sshg" "$sshg_attacks" <<'PY'
+  "${secs[vigil_parse]}" "$rss_vigil_parse" "${secs[sshguard]}" "$rss_sshg" "$sshg_attacks" \
+  "$cpu_vigil" "$cpu_vigil_parse" "$cpu_f2b" "$cpu_sshg" <<'PY'
 import sys
-lines, tv, tf, rv, rf, va, vs, fm, fh, tp, rp, ts, rs, sa = sys.argv[1:]
+lines, tv, tf, rv, rf, va, vs, fm, fh, tp, rp, ts, rs, sa, cv, cp, cf, cs = sys.argv[1:]
 lines, tv, tf, tp, ts = int(lines), float(tv), float(tf), float(tp), float(ts)
+cv, cp, cf, cs = float(cv), float(cp), float(cf), float(cs)
 print(f"input: {lines} lines")
 print(f"vigil replay --auth-log --events : {tv:8.2f} s  {lines/tv:12,.0f} lines/s  peak RSS {int(rv)/1024:7.1f} MB  failures {va} (sshd with source: {vs})")
 print(f"vigil replay --auth-log (parse)  : {tp:8.2f} s  {lines/tp:12,.0f} lines/s  peak RSS {int(rp)/1024:7.1f} MB")
 print(f"fail2ban-regex sshd.conf         : {tf:8.2f} s  {lines/tf:12,.0f} lines/s  peak RSS {int(rf)/1024:7.1f} MB  failures {fm} (matched lines; {fh} failregex hits)")
 print(f"sshg-parser (sshguard)           : {ts:8.2f} s  {lines/ts:12,.0f} lines/s  peak RSS {int(rs)/1024:7.1f} MB  attacks {sa}")
-print(f"ratio fail2ban/vigil: {tf/tv:.1f}x")
-print(f"ratio sshg-parser/vigil (parse only): {ts/tp:.2f}x  (target: 10x)")
+print(f"CPU seconds (user+sys): vigil {cv:.2f}, vigil parse {cp:.2f}, fail2ban {cf:.2f}, sshg-parser {cs:.2f}")
+print(f"ratio fail2ban/vigil: {tf/tv:.1f}x wall, {cf/cv:.1f}x CPU")
+print(f"ratio sshg-parser/vigil (parse only): {ts/tp:.2f}x wall, {cs/cp:.2f}x CPU  (target: 10x)")
 PY
