@@ -89,7 +89,7 @@ double ControlStatusValue(ControlResult r) {
 
 std::vector<std::string> CollectorTypesFeeding(const std::string& dataset) {
   const std::string family = dataset.substr(0, dataset.find('.'));
-  if (family == "access") return {"auth_log", "journal_json"};
+  if (family == "access") return {"auth_log", "journald", "journal_json", "audit_log"};
   if (family == "network") return {"capture", "pcap"};
   if (family == "retention") return {"retention"};
   if (family == "vigil") return {"*"};

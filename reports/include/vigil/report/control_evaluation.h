@@ -8,9 +8,9 @@
 // declares not applicable. The controls evaluated are those the rules in force map to, plus
 // the not-applicable ones, for the frameworks asked for.
 //
-// A dataset is fed by a collector type by its first component: access.* by auth_log and
-// journal_json, network.* by capture and pcap, retention.* by retention, vigil.* by the
-// daemon itself; jsonl can carry any dataset. A rule that can match any dataset needs any
+// A dataset is fed by a collector type by its first component: access.* by auth_log,
+// journald, journal_json and audit_log, network.* by capture and pcap, retention.* by
+// retention, vigil.* by the daemon itself; jsonl can carry any dataset. A rule that can match any dataset needs any
 // collector. A collector counts as down when a coverage record in the period says so.
 //
 // Threading: pure function.
