@@ -200,15 +200,15 @@ std::optional<CompiledCondition> ConditionCompiler::Node(const AstNode& n, Frame
       }
       Write(f, ")");
       if (!ok) return std::nullopt;
-      if (n.kind == AstNode::Kind::kAnd) return CompiledCondition{MakeAnd(std::move(nodes)), AndKinds(kinds)};
-      return CompiledCondition{MakeOr(std::move(nodes)), OrKinds(kinds)};
+      if (n.kind == AstNode::Kind::kAnd) return CompiledCondition{MakeAnd(std::move(nodes)), AndKinds(kinds), {}};
+      return CompiledCondition{MakeOr(std::move(nodes)), OrKinds(kinds), {}};
     }
     case AstNode::Kind::kNot: {
       Write(f, "(not ");
       auto cc = Node(*n.children[0], f);
       Write(f, ")");
       if (!cc) return std::nullopt;
-      return CompiledCondition{MakeNot(std::move(cc->node)), KindConstraint{}};
+      return CompiledCondition{MakeNot(std::move(cc->node)), KindConstraint{}, {}};
     }
     case AstNode::Kind::kPredicate:
       return Predicate(n, f);
@@ -268,7 +268,7 @@ std::optional<CompiledCondition> ConditionCompiler::MacroRef(const AstNode& n, F
       kinds.push_back(std::move(pc->kinds));
     }
     Write(f, ")");
-    if (cc) cc = CompiledCondition{MakeOr(std::move(nodes)), OrKinds(kinds)};
+    if (cc) cc = CompiledCondition{MakeOr(std::move(nodes)), OrKinds(kinds), {}};
   }
   macro_stack_.pop_back();
   if (!cc && !f.budget_reported) {
@@ -318,7 +318,7 @@ std::optional<CompiledCondition> ConditionCompiler::Predicate(const AstNode& n, 
   const std::string op_text(OpName(op));
   if (op == Op::kExists) {
     Write(f, "(" + info.name + " exists)");
-    return CompiledCondition{MakeExists(*id), {}};
+    return CompiledCondition{MakeExists(*id), {}, {}};
   }
 
   const bool single = op == Op::kEq || op == Op::kNe || IsOrdering(op);
@@ -390,7 +390,7 @@ std::optional<CompiledCondition> ConditionCompiler::Predicate(const AstNode& n, 
         if (vals.empty()) kinds.never = true;
       }
       StringMatcher m(op == Op::kNe ? Op::kEq : op, std::move(needles), std::move(regexes));
-      return CompiledCondition{MakeStringPredicate(*id, op == Op::kNe, std::move(m)), std::move(kinds)};
+      return CompiledCondition{MakeStringPredicate(*id, op == Op::kNe, std::move(m)), std::move(kinds), {}};
     }
     case FieldType::kIp: {
       if (op != Op::kEq && op != Op::kNe && op != Op::kIn) {
@@ -400,7 +400,7 @@ std::optional<CompiledCondition> ConditionCompiler::Predicate(const AstNode& n, 
       if (!ConvertAll(vals, [](std::string_view s) { return IpNetwork::Parse(s); }, &nets, &bad)) {
         return bad_value(bad, "an ip address or CIDR");
       }
-      return CompiledCondition{MakeIpPredicate(*id, op == Op::kNe, std::move(nets)), {}};
+      return CompiledCondition{MakeIpPredicate(*id, op == Op::kNe, std::move(nets)), {}, {}};
     }
     case FieldType::kBool: {
       if (op != Op::kEq && op != Op::kNe) return mismatch("does not apply to booleans (use = or !=)");
@@ -411,7 +411,7 @@ std::optional<CompiledCondition> ConditionCompiler::Predicate(const AstNode& n, 
         return std::nullopt;
       };
       if (!ConvertAll(vals, parse, &bs, &bad)) return bad_value(bad, "true or false");
-      return CompiledCondition{MakeOrderedPredicate<bool>(*id, op, std::move(bs)), {}};
+      return CompiledCondition{MakeOrderedPredicate<bool>(*id, op, std::move(bs)), {}, {}};
     }
     case FieldType::kInt:
     case FieldType::kDouble:
@@ -424,24 +424,24 @@ std::optional<CompiledCondition> ConditionCompiler::Predicate(const AstNode& n, 
     case FieldType::kInt: {
       std::vector<int64_t> xs;
       if (!ConvertAll(vals, ParseInt64, &xs, &bad)) return bad_value(bad, "an integer");
-      return CompiledCondition{MakeOrderedPredicate<int64_t>(*id, op, std::move(xs)), {}};
+      return CompiledCondition{MakeOrderedPredicate<int64_t>(*id, op, std::move(xs)), {}, {}};
     }
     case FieldType::kDouble: {
       std::vector<double> xs;
       if (!ConvertAll(vals, ParseDouble, &xs, &bad)) return bad_value(bad, "a number");
-      return CompiledCondition{MakeOrderedPredicate<double>(*id, op, std::move(xs)), {}};
+      return CompiledCondition{MakeOrderedPredicate<double>(*id, op, std::move(xs)), {}, {}};
     }
     case FieldType::kTime: {
       std::vector<Timestamp> xs;
       if (!ConvertAll(vals, ParseRfc3339, &xs, &bad)) return bad_value(bad, "an RFC 3339 time");
-      return CompiledCondition{MakeOrderedPredicate<Timestamp>(*id, op, std::move(xs)), {}};
+      return CompiledCondition{MakeOrderedPredicate<Timestamp>(*id, op, std::move(xs)), {}, {}};
     }
     default: {
       std::vector<Duration> xs;
       if (!ConvertAll(vals, [](std::string_view s) { return ParseDuration(s); }, &xs, &bad)) {
         return bad_value(bad, "a duration (e.g. 500ms, 30s, 5m, 2h, 7d)");
       }
-      return CompiledCondition{MakeOrderedPredicate<Duration>(*id, op, std::move(xs)), {}};
+      return CompiledCondition{MakeOrderedPredicate<Duration>(*id, op, std::move(xs)), {}, {}};
     }
   }
 }
