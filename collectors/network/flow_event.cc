@@ -46,6 +46,19 @@ Result<NetworkFieldIds> DeclareNetworkFields(FieldRegistry& fields) {
        "Types of the answers in dns.answers.data, index for index."},
       {&ids.dns_resolved_ip, "dns.resolved_ip", FieldType::kList,
        "Addresses of the A and AAAA answers."},
+      {&ids.tls_supported_ciphers, "tls.client.supported_ciphers", FieldType::kList,
+       "Cipher suites offered in the ClientHello, in order (IANA names, else 0x hex; GREASE "
+       "left out)."},
+      {&ids.tls_ja3s, "tls.server.ja3s", FieldType::kString,
+       "JA3S fingerprint (MD5) of the ServerHello."},
+      {&ids.tls_next_protocol, "tls.next_protocol", FieldType::kString,
+       "ALPN protocol the server selected, e.g. h2."},
+      {&ids.tls_ja4, "vigil.tls.ja4", FieldType::kString,
+       "FoxIO JA4 fingerprint of the ClientHello."},
+      {&ids.tls_client_versions, "vigil.tls.client.versions", FieldType::kList,
+       "TLS versions the client offers (supported_versions, else its hello version), e.g. 1.3."},
+      {&ids.tls_client_alpn, "vigil.tls.client.alpn", FieldType::kList,
+       "ALPN protocols the client offers, in order."},
   };
   for (const Decl& d : decls) {
     auto id = fields.Declare(d.name, d.type, d.desc);

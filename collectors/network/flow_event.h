@@ -25,6 +25,13 @@ struct NetworkFieldIds {
   FieldId dns_answers_data;
   FieldId dns_answers_type;
   FieldId dns_resolved_ip;
+  // network.tls
+  FieldId tls_supported_ciphers;  // tls.client.supported_ciphers (ECS)
+  FieldId tls_ja3s;               // tls.server.ja3s (ECS)
+  FieldId tls_next_protocol;      // tls.next_protocol (ECS)
+  FieldId tls_ja4;                // vigil.tls.ja4
+  FieldId tls_client_versions;    // vigil.tls.client.versions
+  FieldId tls_client_alpn;        // vigil.tls.client.alpn
 };
 
 // Declares the vigil.network.* fields in `fields` (idempotent) and returns their ids.

@@ -191,7 +191,7 @@ void FlowTable::Update(Flow& f, bool from_orig, const DecodedPacket& p, uint32_t
   f.touch_ns = now_ns_;
 }
 
-void FlowTable::Add(const DecodedPacket& p, int64_t ts_ns, uint32_t wire_bytes) {
+FlowTable::Ref FlowTable::Add(const DecodedPacket& p, int64_t ts_ns, uint32_t wire_bytes) {
   if (ts_ns > now_ns_) now_ns_ = ts_ns;
   if (now_ns_ >= next_check_ns_) {
     ExpireIdle();
@@ -201,7 +201,7 @@ void FlowTable::Add(const DecodedPacket& p, int64_t ts_ns, uint32_t wire_bytes) 
                       p.protocol == kProtoIcmp || p.protocol == kProtoIcmpv6;
   if (p.later_fragment || (ported && !p.has_ports)) {
     ++counters_.unflowed_fragments;
-    return;
+    return {};
   }
   uint16_t sport = p.has_ports ? p.src_port : 0;
   uint16_t dport = p.has_ports ? p.dst_port : 0;
@@ -238,6 +238,7 @@ void FlowTable::Add(const DecodedPacket& p, int64_t ts_ns, uint32_t wire_bytes) 
   Update(f, from_orig, p, wire_bytes, ts_ns);
   f.timeout_class = ClassOf(f);
   Link(i);
+  return {&f, from_orig};
 }
 
 void FlowTable::AdvanceTo(int64_t now_ns) {

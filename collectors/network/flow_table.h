@@ -78,6 +78,9 @@ struct Flow {
   // Intrusive list of the flow's timeout class, oldest first (slot indices).
   uint32_t prev = 0, next = 0;
   bool live = false;
+  // Data segments offered to the TLS parser per direction (originator, responder), kept
+  // here so that a long flow costs nothing once its hellos are past (PacketProcessor).
+  std::array<uint8_t, 2> app_segments{};
 
   std::string_view History() const { return {history.data(), history_len}; }
 };
@@ -99,8 +102,14 @@ class FlowTable {
  public:
   FlowTable(FlowTableOptions options, FlowSink sink);
 
-  // Accounts one decoded IP packet (outcome kIp) of `wire_bytes` at `ts_ns`.
-  void Add(const DecodedPacket& packet, int64_t ts_ns, uint32_t wire_bytes);
+  // Accounts one decoded IP packet (outcome kIp) of `wire_bytes` at `ts_ns`. Returns the
+  // packet's flow (valid until the next call; null for a later fragment) and whether the
+  // packet came from its originator.
+  struct Ref {
+    Flow* flow = nullptr;
+    bool from_orig = true;
+  };
+  Ref Add(const DecodedPacket& packet, int64_t ts_ns, uint32_t wire_bytes);
   // Moves the clock forward (live capture without traffic) and expires idle flows.
   void AdvanceTo(int64_t now_ns);
   // Ends every live flow (end of replay, shutdown), in order of their first packet.

@@ -25,6 +25,9 @@ void NetworkMetrics::Publish(const PacketProcessor& processor) {
   dns_parsed_.store(c.dns_parsed, kRelaxed);
   dns_malformed_.store(c.dns_malformed, kRelaxed);
   dns_not_inspected_.store(c.dns_not_inspected, kRelaxed);
+  tls_parsed_.store(c.tls_parsed, kRelaxed);
+  tls_malformed_.store(c.tls_malformed, kRelaxed);
+  tls_not_inspected_.store(c.tls_not_inspected, kRelaxed);
 }
 
 void NetworkMetrics::PublishKernel(uint64_t received, uint64_t dropped, uint64_t if_dropped) {
@@ -66,6 +69,15 @@ void NetworkMetrics::Write(MetricWriter& out, const std::string& instance, bool 
   out.Counter("vigil_network_app_messages_total", kApp,
               {{"collector", instance}, {"protocol", "dns"}, {"result", "not_inspected"}},
               Load(dns_not_inspected_));
+  out.Counter("vigil_network_app_messages_total", kApp,
+              {{"collector", instance}, {"protocol", "tls"}, {"result", "parsed"}},
+              Load(tls_parsed_));
+  out.Counter("vigil_network_app_messages_total", kApp,
+              {{"collector", instance}, {"protocol", "tls"}, {"result", "malformed"}},
+              Load(tls_malformed_));
+  out.Counter("vigil_network_app_messages_total", kApp,
+              {{"collector", instance}, {"protocol", "tls"}, {"result", "not_inspected"}},
+              Load(tls_not_inspected_));
   if (live) {
     out.Counter("vigil_capture_packets_received_total", "Packets the kernel passed to the capture.",
                 l, Load(kernel_received_));

@@ -7,6 +7,7 @@
 #include <utility>
 
 #include "dns_event.h"
+#include "tls_event.h"
 
 namespace vigil::network {
 
@@ -63,8 +64,11 @@ bool PacketProcessor::Frame(int64_t ts_ns, const uint8_t* data, uint32_t caplen,
       ++counters_.ip;
       if (packet_.fragment) ++counters_.fragments;
       if (packet_.tunnel_count > 0) ++counters_.tunneled;
-      flows_.Add(packet_, ts_ns, wirelen);
-      InspectDns(ts_ns);
+      {
+        const FlowTable::Ref flow = flows_.Add(packet_, ts_ns, wirelen);
+        InspectDns(ts_ns);
+        InspectTls(ts_ns, flow);
+      }
       break;
     case DecodeOutcome::kNotIp:
       ++counters_.not_ip;
@@ -101,6 +105,37 @@ void PacketProcessor::InspectDns(int64_t ts_ns) {
   }
 }
 
+void PacketProcessor::InspectTls(int64_t ts_ns, FlowTable::Ref flow) {
+  const DecodedPacket& p = packet_;
+  if (refused_ || flow.flow == nullptr || p.protocol != kProtoTcp || p.payload_captured == 0) {
+    return;
+  }
+  // The budget: the first kTlsSegments data segments per direction, and none after a hello
+  // (or a broken or cut one) was seen in that direction.
+  uint8_t& seen = flow.flow->app_segments[flow.from_orig ? 0 : 1];
+  if (seen >= kTlsSegments) return;
+  ++seen;
+  switch (ParseTlsHello(p.payload, p.payload_captured, tls_)) {
+    case TlsParse::kNotTls:
+      return;
+    case TlsParse::kMalformed:
+      seen = kTlsSegments;
+      ++counters_.tls_malformed;
+      return;
+    case TlsParse::kTruncated:
+      seen = kTlsSegments;
+      ++counters_.tls_not_inspected;
+      return;
+    case TlsParse::kOk:
+      break;
+  }
+  seen = kTlsSegments;
+  ++counters_.tls_parsed;
+  if (!ctx_.Emit(TlsEvent(tls_, p, ts_ns, ids_)) && ctx_.mode() == RunMode::kReplay) {
+    refused_ = true;
+  }
+}
+
 std::string PacketProcessor::Summary() const {
   const PacketCounters& c = counters_;
   std::string s = source_ + ": " + std::to_string(c.packets) + " packets (" +
@@ -115,7 +150,9 @@ std::string PacketProcessor::Summary() const {
   s += "), " + std::to_string(f.created) + " flows, " + std::to_string(f.evicted) +
        " evicted, " + std::to_string(f.unflowed_fragments) + " later fragments, dns " +
        std::to_string(c.dns_parsed) + " parsed/" + std::to_string(c.dns_malformed) +
-       " malformed/" + std::to_string(c.dns_not_inspected) + " not inspected";
+       " malformed/" + std::to_string(c.dns_not_inspected) + " not inspected, tls " +
+       std::to_string(c.tls_parsed) + " parsed/" + std::to_string(c.tls_malformed) +
+       " malformed/" + std::to_string(c.tls_not_inspected) + " not inspected";
   return s;
 }
 

@@ -9,6 +9,11 @@
 // A UDP datagram or TCP segment to or from port 53 is parsed as DNS; each message gives a
 // `network.dns` event (counted as parsed, malformed, or not inspected).
 //
+// The first kTlsSegments TCP data segments of each direction of a flow (on any port) are
+// looked at for a TLS ClientHello or ServerHello at their start; each hello gives a
+// `network.tls` event. Once a hello (or a broken or cut one) was seen in a direction, that
+// direction is not looked at again, so a long flow costs one byte compare per packet.
+//
 // Threading: owned and used by one collector thread.
 #pragma once
 
@@ -20,6 +25,7 @@
 #include "flow_event.h"
 #include "flow_table.h"
 #include "packet_decoder.h"
+#include "tls_parser.h"
 #include "vigil/collector.h"
 
 namespace vigil::network {
@@ -37,7 +43,14 @@ struct PacketCounters {
   uint64_t dns_parsed = 0;
   uint64_t dns_malformed = 0;
   uint64_t dns_not_inspected = 0;  // TCP segments on port 53 without a whole message
+  // TLS hellos at the start of a flow's first data segments.
+  uint64_t tls_parsed = 0;
+  uint64_t tls_malformed = 0;
+  uint64_t tls_not_inspected = 0;  // a hello that continues past its segment or record
 };
+
+// Data segments per direction of a TCP flow looked at for a TLS hello.
+inline constexpr uint8_t kTlsSegments = 4;
 
 // A frame's capture time in nanoseconds since the epoch from its seconds and sub-second
 // parts (`subsec` in units of `subsec_ns` nanoseconds: 1000 for microseconds). A capture
@@ -76,9 +89,11 @@ class PacketProcessor {
   NetworkFieldIds ids_;
   bool refused_ = false;
   void InspectDns(int64_t ts_ns);
+  void InspectTls(int64_t ts_ns, FlowTable::Ref flow);
   FlowTable flows_;
   DecodedPacket packet_;
   DnsMessage dns_;
+  TlsHello tls_;
   PacketCounters counters_;
 };
 
