@@ -50,7 +50,9 @@ struct PacketCounters {
 };
 
 // Data segments per direction of a TCP flow looked at for a TLS hello.
-inline constexpr uint8_t kTlsSegments = 4;
+// Eight leaves room for a STARTTLS dialogue (FTP AUTH TLS, SMTP/IMAP STARTTLS) before the
+// hello.
+inline constexpr uint8_t kTlsSegments = 8;
 
 // A frame's capture time in nanoseconds since the epoch from its seconds and sub-second
 // parts (`subsec` in units of `subsec_ns` nanoseconds: 1000 for microseconds). A capture
