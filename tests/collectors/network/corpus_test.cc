@@ -437,5 +437,51 @@ TEST(NetworkCorpus, TlsHellosAgreeWithTshark) {
   EXPECT_GE(100.0 * same / reference, 99.0);
 }
 
+
+// The network.tls events of one real connection (curl to www.ntop.org): every field, the
+// expected values read off tshark's dissection of the same hellos; JA4 worked out by hand
+// from them (67 ciphers, 7 extensions, ALPN h2; b = sha256 of the 67 sorted hex codes,
+// c = sha256("000a,000b,000d,0015,3374_0601,0602,...,0203")).
+TEST(NetworkCorpus, TlsEventsOfACurlConnection) {
+  const std::string path = CorpusDir("ndpi-4.2") + "/443-curl.pcap";
+  if (access(path.c_str(), R_OK) != 0) GTEST_SKIP() << "no " << path;
+  const auto ids = GlobalNetworkFields();
+  ASSERT_TRUE(ids.ok());
+  CollectorHarness h;
+  ASSERT_TRUE(h.Create("pcap", "path: '" + path + "'").ok());
+  ASSERT_TRUE(h.Run().ok());
+  const std::vector<Event> events = h.events();  // a copy: keep it alive
+  const Event* client = nullptr;
+  const Event* server = nullptr;
+  for (const Event& e : events) {
+    const std::string* action = e.GetString(ecs::kEventAction);
+    if (action && *action == "tls_client_hello") client = &e;
+    if (action && *action == "tls_server_hello") server = &e;
+  }
+  ASSERT_NE(client, nullptr);
+  ASSERT_NE(server, nullptr);
+  EXPECT_EQ(*client->GetString(ecs::kEventDataset), "network.tls");
+  EXPECT_EQ(*client->GetString(ecs::kNetworkProtocol), "tls");
+  EXPECT_EQ(*client->GetString(ecs::kTlsClientServerName), "www.ntop.org");
+  EXPECT_EQ(*client->GetString(ecs::kTlsClientJa3), "2a26b1a62e40d25d4de3babc9d532f30");
+  EXPECT_EQ(*client->GetString(ids->tls_ja4), "t12d6707h2_2955a3196ffa_c83f907a73d3");
+  EXPECT_EQ(*client->GetInt(ecs::kDestinationPort), 443);
+  EXPECT_EQ(*client->GetInt(ecs::kSourcePort), 55523);
+  ASSERT_NE(client->GetList(ids->tls_supported_ciphers), nullptr);
+  EXPECT_EQ(client->GetList(ids->tls_supported_ciphers)->size(), 67u);
+  EXPECT_EQ(client->GetList(ids->tls_supported_ciphers)->front(), "0xcc14");
+  EXPECT_EQ(*client->GetList(ids->tls_client_versions), StringList{"1.2"});
+  EXPECT_EQ(*client->GetList(ids->tls_client_alpn), (StringList{"h2", "http/1.1"}));
+  EXPECT_NE(client->GetString(ecs::kNetworkCommunityId), nullptr);
+  EXPECT_EQ(*server->GetString(ecs::kTlsVersion), "1.2");
+  EXPECT_EQ(*server->GetString(ecs::kTlsVersionProtocol), "tls");
+  EXPECT_EQ(*server->GetString(ecs::kTlsCipher), "TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256");
+  EXPECT_EQ(*server->GetString(ids->tls_ja3s), "ae53107a2e47ea20c72ac44821a728bf");
+  EXPECT_EQ(*server->GetString(ids->tls_next_protocol), "h2");
+  EXPECT_EQ(*server->GetInt(ecs::kSourcePort), 443);
+  EXPECT_EQ(*server->GetString(ecs::kNetworkCommunityId),
+            *client->GetString(ecs::kNetworkCommunityId));
+}
+
 }  // namespace
 }  // namespace vigil::network
