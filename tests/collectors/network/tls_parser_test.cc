@@ -8,6 +8,12 @@
 
 #include <gtest/gtest.h>
 
+#include "collector_harness.h"
+#include "network_options.h"
+#include "packet_builder.h"
+#include "packet_processor.h"
+#include "vigil/ecs_fields.h"
+
 #include <string>
 #include <vector>
 
@@ -315,6 +321,86 @@ TEST(TlsParser, ListsAreBounded) {
   EXPECT_EQ(h.ciphers.size(), kMaxTlsCiphers);
   EXPECT_EQ(h.extensions.size(), kMaxTlsExtensions);
   EXPECT_EQ(Ja4(h).substr(0, 10), "t12i999900");
+}
+
+
+// The wiring in PacketProcessor: hellos on any port give events, each direction is looked at
+// for its first kTlsSegments data segments only and not again after a hello, and cut or
+// broken hellos are counted.
+TEST(TlsInspect, BudgetPerFlowDirection) {
+  namespace b = vigil::network::testing;
+  const auto ids = GlobalNetworkFields();
+  ASSERT_TRUE(ids.ok());
+  testing::CollectorHarness h;
+  PacketProcessor proc(LinkType::kRaw, FlowTableOptions{}, h.ctx(), "test", *ids);
+  int64_t ts = 1'700'000'000'000'000'000;
+  auto send = [&](const char* src, const char* dst, uint16_t sport, uint16_t dport,
+                  const Bytes& payload) {
+    const Bytes frame =
+        b::Ipv4(src, dst, kProtoTcp, b::Tcp(sport, dport, kTcpAck | kTcpPsh, payload));
+    ASSERT_TRUE(proc.Frame(ts += 1000, frame.data(), static_cast<uint32_t>(frame.size()),
+                           static_cast<uint32_t>(frame.size())));
+  };
+  const Bytes hello = SampleClientHello();
+  Bytes server_body;
+  U16(server_body, 0x0301);
+  for (int i = 0; i < 32; ++i) U8(server_body, 0);
+  U8(server_body, 0);
+  U16(server_body, 0x002f);
+  U8(server_body, 0);
+  const Bytes server_hello = Record(2, server_body);
+
+  // Flow 1 on port 8443: a hello each way, then the same bytes again: no more events.
+  send("10.0.0.7", "10.0.0.5", 40000, 8443, hello);
+  send("10.0.0.5", "10.0.0.7", 8443, 40000, server_hello);
+  for (int i = 0; i < 20; ++i) {
+    send("10.0.0.7", "10.0.0.5", 40000, 8443, hello);
+    send("10.0.0.5", "10.0.0.7", 8443, 40000, server_hello);
+  }
+  EXPECT_EQ(proc.counters().tls_parsed, 2u);
+  // Flow 2: kTlsSegments segments of other data first: the hello after them is not looked at.
+  for (int i = 0; i < kTlsSegments; ++i) send("10.0.0.8", "10.0.0.5", 40001, 443, b::Text("x"));
+  send("10.0.0.8", "10.0.0.5", 40001, 443, hello);
+  EXPECT_EQ(proc.counters().tls_parsed, 2u);
+  // Flow 3: a STARTTLS-like exchange before the hello is fine.
+  send("10.0.0.9", "10.0.0.5", 40002, 25, b::Text("EHLO x\r\n"));
+  send("10.0.0.9", "10.0.0.5", 40002, 25, b::Text("STARTTLS\r\n"));
+  send("10.0.0.9", "10.0.0.5", 40002, 25, hello);
+  EXPECT_EQ(proc.counters().tls_parsed, 3u);
+  // Flow 4: a hello cut by its segment (the rest would follow): not inspected, once.
+  send("10.0.0.10", "10.0.0.5", 40003, 443, Bytes(hello.begin(), hello.begin() + 60));
+  send("10.0.0.10", "10.0.0.5", 40003, 443, hello);
+  EXPECT_EQ(proc.counters().tls_not_inspected, 1u);
+  // Flow 5: a session id longer than 32: malformed.
+  Bytes bad = hello;
+  bad[9 + 34] = 40;
+  send("10.0.0.11", "10.0.0.5", 40004, 443, bad);
+  EXPECT_EQ(proc.counters().tls_malformed, 1u);
+  EXPECT_EQ(proc.counters().tls_parsed, 3u);
+
+  const std::vector<Event> events = h.events();
+  std::vector<std::string> actions;
+  for (const Event& e : events) {
+    const std::string* ds = e.GetString(ecs::kEventDataset);
+    if (ds && *ds == "network.tls") actions.push_back(*e.GetString(ecs::kEventAction));
+  }
+  EXPECT_EQ(actions,
+            (std::vector<std::string>{"tls_client_hello", "tls_server_hello", "tls_client_hello"}));
+  for (const Event& e : events) {
+    const std::string* a = e.GetString(ecs::kEventAction);
+    if (a && *a == "tls_server_hello") {
+      EXPECT_EQ(*e.GetString(ecs::kTlsVersion), "1.0");
+      EXPECT_EQ(*e.GetString(ecs::kTlsCipher), "TLS_RSA_WITH_AES_128_CBC_SHA");
+      EXPECT_EQ(*e.GetInt(ecs::kSourcePort), 8443);
+    }
+    if (a && *a == "tls_client_hello") {
+      EXPECT_EQ(*e.GetString(ecs::kTlsClientServerName), "example.com");
+      EXPECT_EQ(*e.GetString(ecs::kTlsClientJa3), "1ca858d1d8043f0d8ae407d0ef90db65");
+      EXPECT_EQ(*e.GetList(ids->tls_client_versions), (StringList{"1.3", "1.2"}));
+    }
+  }
+  EXPECT_NE(proc.Summary().find("tls 3 parsed/1 malformed/1 not inspected"), std::string::npos)
+      << proc.Summary();
 }
 
 }  // namespace
