@@ -180,7 +180,10 @@ TEST(PcapReplay, CommandLineIsDeterministic) {
   EXPECT_NE(first.out.find(R"("source":{"bytes":520,"ip":"192.168.0.1","packets":2,"port":64455})"),
             std::string::npos) << first.out;
   EXPECT_NE(first.out.find(R"("tunnel":["ipip"])"), std::string::npos) << first.out;
-  EXPECT_NE(first.err.find("1 events"), std::string::npos) << first.err;
+  // The flow is HTTPS: its ClientHello (SNI www.bing.com) and ServerHello give two
+  // network.tls events besides the flow.
+  EXPECT_NE(first.out.find(R"("server_name":"www.bing.com")"), std::string::npos) << first.out;
+  EXPECT_NE(first.err.find("3 events"), std::string::npos) << first.err;
 }
 
 TEST(CaptureCollector, SeesUdpOnLoopback) {
