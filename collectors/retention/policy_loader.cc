@@ -1,11 +1,5 @@
 // Loading and validating retention policy files (see retention_policy.h, docs/retention.md).
-#include <fcntl.h>
-#include <sys/stat.h>
-#include <unistd.h>
 #include <yaml-cpp/yaml.h>
-
-#include <cerrno>
-#include <system_error>
 
 #include <algorithm>
 #include <set>
@@ -13,6 +7,7 @@
 
 #include "retention_policy.h"
 #include "vigil/config_section.h"
+#include "vigil/read_file.h"
 #include "vigil/yaml_load.h"
 
 namespace vigil::retention {
@@ -252,38 +247,15 @@ Result<RetentionPolicy> LoadPolicyString(std::string_view text, const std::strin
 
 Result<RetentionPolicy> LoadPolicyFile(const std::string& path, Diagnostics& diags) {
   // Only a regular file: a FIFO or a device named by mistake must not block or stream forever.
-  const int fd = open(path.c_str(), O_RDONLY | O_NONBLOCK | O_CLOEXEC);
-  struct stat st {};
-  if (fd < 0 || fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
-    const int err = fd < 0 ? errno : 0;
-    if (fd >= 0) close(fd);
-    diags.Error({path, 0, 0}, "E300",
-                err != 0 ? "cannot read the retention policy file: " + std::generic_category().message(err)
-                         : std::string("the retention policy is not a regular file"));
-    return Status::NotFound("cannot read retention policy " + path);
+  Result<std::string> text = ReadRegularFile(path, kMaxPolicyBytes);
+  if (!text.ok()) {
+    const bool too_large = text.status().code() == StatusCode::kInvalidArgument;
+    diags.Error({path, 0, 0}, too_large ? "E312" : "E300",
+                (too_large ? "policy file too large: " : "cannot read the retention policy file: ") +
+                    text.status().message());
+    return Status(text.status().code(), "retention policy " + path + ": " + text.status().message());
   }
-  if (static_cast<uint64_t>(st.st_size) > kMaxPolicyBytes) {
-    close(fd);
-    diags.Error({path, 0, 0}, "E312", "policy file too large: over the limit of 4 MiB");
-    return Status::InvalidArgument("retention policy " + path + " is too large");
-  }
-  std::string text;
-  char buf[65536];
-  for (;;) {
-    const ssize_t n = read(fd, buf, sizeof buf);
-    if (n < 0 && errno == EINTR) continue;
-    if (n < 0) {
-      const int err = errno;
-      close(fd);
-      diags.Error({path, 0, 0}, "E300", "cannot read the retention policy file: " + std::generic_category().message(err));
-      return Status::FromErrno("read " + path, err);
-    }
-    if (n == 0) break;
-    text.append(buf, static_cast<size_t>(n));
-    if (text.size() > kMaxPolicyBytes) break;  // grew while read: LoadPolicyString refuses it
-  }
-  close(fd);
-  return LoadPolicyString(text, path, diags);
+  return LoadPolicyString(*text, path, diags);
 }
 
 }  // namespace vigil::retention

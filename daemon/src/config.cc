@@ -13,6 +13,7 @@
 #include <system_error>
 
 #include "vigil/names.h"
+#include "vigil/read_file.h"
 #include "vigil/yaml_load.h"
 #include "rule_packs.h"
 #include "web_auth.h"
@@ -352,32 +353,6 @@ void AppendSorted(const Diagnostics& local, const std::string& name, Diagnostics
   }
 }
 
-// Reads at most kMaxConfigBytes + 1 bytes of `path` (pipes too); 0 or an errno value.
-int ReadCapped(const std::string& path, std::string* out) {
-  int fd = open(path.c_str(), O_RDONLY | O_CLOEXEC);
-  if (fd < 0) return errno;
-  struct stat st {};
-  int err = 0;
-  if (fstat(fd, &st) != 0) {
-    err = errno;
-  } else if (S_ISDIR(st.st_mode)) {
-    err = EISDIR;
-  } else if (S_ISREG(st.st_mode) && static_cast<size_t>(st.st_size) > kMaxConfigBytes) {
-    out->assign(kMaxConfigBytes + 1, '\0');  // only the size matters
-  } else {
-    char buf[65536];
-    while (out->size() <= kMaxConfigBytes) {
-      ssize_t n = read(fd, buf, sizeof buf);
-      if (n < 0 && errno == EINTR) continue;
-      if (n < 0) err = errno;
-      if (n <= 0) break;
-      out->append(buf, static_cast<size_t>(n));
-    }
-  }
-  close(fd);
-  return err;
-}
-
 }  // namespace
 
 std::string ReportsDirOf(const DaemonConfig& config) {
@@ -452,12 +427,14 @@ Result<DaemonConfig> LoadConfigString(std::string_view yaml, const std::string& 
 
 Result<DaemonConfig> LoadConfigFile(const std::string& path, Diagnostics& diags,
                                     const CollectorRegistry& registry) {
-  std::string text;
-  if (int err = ReadCapped(path, &text); err != 0) {
-    diags.Error({path, 0, 0}, "E100", "cannot read config file: " + std::generic_category().message(err));
-    return Status::FromErrno("read " + path, err);
+  Result<std::string> text = ReadRegularFile(path, kMaxConfigBytes);
+  if (!text.ok()) {
+    const bool too_large = text.status().code() == StatusCode::kInvalidArgument;
+    diags.Error({path, 0, 0}, too_large ? "E103" : "E100",
+                (too_large ? "config file too large: " : "cannot read config file: ") + text.status().message());
+    return Status(text.status().code(), "config file " + path + ": " + text.status().message());
   }
-  Result<DaemonConfig> r = LoadConfigString(text, path, diags, registry);
+  Result<DaemonConfig> r = LoadConfigString(*text, path, diags, registry);
   if (!r.ok()) return r;
   size_t slash = path.rfind('/');
   if (slash != std::string::npos) {

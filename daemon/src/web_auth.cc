@@ -1,16 +1,12 @@
 #include "web_auth.h"
 
 #include <crypt.h>
-#include <fcntl.h>
 #include <openssl/crypto.h>
-#include <sys/stat.h>
-#include <unistd.h>
 
-#include <cerrno>
 #include <memory>
-#include <system_error>
 
 #include "vigil/config_section.h"
+#include "vigil/read_file.h"
 #include "vigil/yaml_load.h"
 
 namespace vigil {
@@ -33,37 +29,6 @@ bool IsBcryptHash(std::string_view h) {
     if (!ok) return false;
   }
   return true;
-}
-
-// The file's text, if it is a regular file of at most kMaxWebConfigBytes; else an errno value
-// (EINVAL: not a regular file, EFBIG: too large).
-int ReadSmallRegularFile(const std::string& path, std::string* out) {
-  const int fd = ::open(path.c_str(), O_RDONLY | O_NONBLOCK | O_CLOEXEC);
-  if (fd < 0) return errno;
-  struct stat st {};
-  int err = 0;
-  if (::fstat(fd, &st) != 0) {
-    err = errno;
-  } else if (!S_ISREG(st.st_mode)) {
-    err = EINVAL;
-  } else if (static_cast<size_t>(st.st_size) > kMaxWebConfigBytes) {
-    err = EFBIG;
-  } else {
-    char buf[8192];
-    for (;;) {
-      const ssize_t n = ::read(fd, buf, sizeof buf);
-      if (n < 0 && errno == EINTR) continue;
-      if (n < 0) err = errno;
-      if (n <= 0) break;
-      out->append(buf, static_cast<size_t>(n));
-      if (out->size() > kMaxWebConfigBytes) {
-        err = EFBIG;
-        break;
-      }
-    }
-  }
-  ::close(fd);
-  return err;
 }
 
 // The keys of a web config document into `config`; problems into `diags`.
@@ -104,15 +69,12 @@ void ReadWebConfig(const YAML::Node& root, const std::string& path, Diagnostics&
 }  // namespace
 
 Result<WebConfig> LoadWebConfigFile(const std::string& path, Diagnostics& diags) {
-  std::string text;
-  if (int err = ReadSmallRegularFile(path, &text); err != 0) {
-    const std::string why = err == EINVAL ? "not a regular file"
-                            : err == EFBIG ? "larger than 64 KiB"
-                                           : std::generic_category().message(err);
-    diags.Error({path, 0, 0}, "E100", "cannot read the web config file: " + why);
+  Result<std::string> text = ReadRegularFile(path, kMaxWebConfigBytes);
+  if (!text.ok()) {
+    diags.Error({path, 0, 0}, "E100", "cannot read the web config file: " + text.status().message());
     return Status::InvalidArgument("cannot read web config " + path);
   }
-  return ParseWebConfig(text, path, diags);
+  return ParseWebConfig(*text, path, diags);
 }
 
 Result<WebConfig> ParseWebConfig(std::string_view text, const std::string& path, Diagnostics& diags) {
