@@ -333,16 +333,15 @@ TEST_F(ConfigTest, HostileInputIsRefusedQuickly) {
   for (size_t i = 0; i <= kMaxConfigNodes; ++i) block += "- x\n";
   ExpectOne(block, std::to_string(kMaxConfigNodes) + ":3 E103", "too complex");
   ExpectOne("a: 1\n---\nb: 2\n", "2:1 E103", "one YAML document");
-  // A billion laughs: aliases share nodes, so this stays small and fast.
+  // A billion laughs: aliases share nodes in yaml-cpp, but whatever walks the tree would
+  // see 10^10 nodes; refused where the aliases expand past the node limit (at 'e': 10^5).
   std::string bomb = "a: &a [x, x, x, x, x, x, x, x, x, x]\n";
   for (char c = 'b'; c <= 'j'; ++c) {
     bomb += std::string(1, c) + ": &" + c + " [";
     for (int i = 0; i < 10; ++i) bomb += std::string(i ? ", *" : "*") + char(c - 1);
     bomb += "]\n";
   }
-  diags_ = Diagnostics();
-  EXPECT_FALSE(Load(bomb).ok());
-  EXPECT_EQ(diags_.error_count(), 10u);  // one unknown key each
+  ExpectOne(bomb, "5:36 E103", "once aliases are expanded");
 }
 
 TEST_F(ConfigTest, DiagnosticsAreInFileOrderAndCapped) {
