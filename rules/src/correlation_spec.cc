@@ -13,13 +13,14 @@ constexpr std::string_view kTypeNames[] = {"event_count", "value_count", "tempor
 // Reads one YAML map item by item, reporting located problems.
 class MapReader {
  public:
-  MapReader(const YAML::Node& node, const std::string& file, const FieldRegistry& fields, Diagnostics& diags)
-      : node_(node), file_(file), fields_(fields), diags_(diags) {}
+  MapReader(const YAML::Node& node, const std::string& file, int line_offset, const FieldRegistry& fields,
+            Diagnostics& diags)
+      : node_(node), file_(file), line_offset_(line_offset), fields_(fields), diags_(diags) {}
 
   SourceLocation Loc(const YAML::Node& n) const {
     YAML::Mark m = n.Mark();
     if (m.line < 0) return {file_, 0, 0};
-    return {file_, m.line + 1, m.column + 1};
+    return {file_, m.line + 1 + line_offset_, m.column + 1};
   }
   void Error(const YAML::Node& n, const char* code, std::string message) {
     diags_.Error(Loc(n), code, std::move(message));
@@ -109,6 +110,7 @@ class MapReader {
  private:
   const YAML::Node& node_;
   const std::string& file_;
+  int line_offset_;
   const FieldRegistry& fields_;
   Diagnostics& diags_;
   bool ok_ = true;
@@ -171,10 +173,10 @@ void ReadCondition(MapReader& m, const YAML::Node& cond, const RuleOptions& opti
 
 std::string_view CorrelationTypeName(CorrelationType t) { return kTypeNames[static_cast<int>(t)]; }
 
-std::optional<CorrelationSpec> ParseCorrelation(const YAML::Node& node, const std::string& file,
+std::optional<CorrelationSpec> ParseCorrelation(const YAML::Node& node, const std::string& file, int line_offset,
                                                 const FieldRegistry& fields, const RuleOptions& options,
                                                 Diagnostics& diags) {
-  MapReader m(node, file, fields, diags);
+  MapReader m(node, file, line_offset, fields, diags);
   m.Keys("correlate", {"type", "rules", "group_by", "timespan", "condition", "field"});
   CorrelationSpec spec;
   YAML::Node type = m.Get("type");
@@ -253,9 +255,9 @@ std::optional<CorrelationSpec> ParseCorrelation(const YAML::Node& node, const st
   return spec;
 }
 
-std::optional<SuppressionSpec> ParseSuppression(const YAML::Node& node, const std::string& file,
+std::optional<SuppressionSpec> ParseSuppression(const YAML::Node& node, const std::string& file, int line_offset,
                                                 const FieldRegistry& fields, Diagnostics& diags) {
-  MapReader m(node, file, fields, diags);
+  MapReader m(node, file, line_offset, fields, diags);
   if (!node.IsMap()) {
     m.Error(node, "E226", "suppress must be a map {window: 10m, by: [fields]}");
     return std::nullopt;

@@ -8,6 +8,8 @@
 // present with at least two ids for temporal types (E225), group_by and field declared
 // (E206). Rule ids in `rules` are resolved by the compiler (unknown, self or correlation:
 // E225), which has every rule. ParseSuppression checks `suppress:` likewise (E226).
+// `line_offset` is the first line (0-based) of the YAML document the node is in (its marks
+// are relative to it; RawRule::yaml_line_offset).
 //
 // Errors are located at the offending YAML node; both return nullopt on any error.
 #pragma once
@@ -76,10 +78,10 @@ struct SuppressionSpec {
   std::vector<FieldId> by;  // the alert's event's values of these fields key a window
 };
 
-std::optional<CorrelationSpec> ParseCorrelation(const YAML::Node& node, const std::string& file,
+std::optional<CorrelationSpec> ParseCorrelation(const YAML::Node& node, const std::string& file, int line_offset,
                                                 const FieldRegistry& fields, const RuleOptions& options,
                                                 Diagnostics& diags);
-std::optional<SuppressionSpec> ParseSuppression(const YAML::Node& node, const std::string& file,
+std::optional<SuppressionSpec> ParseSuppression(const YAML::Node& node, const std::string& file, int line_offset,
                                                 const FieldRegistry& fields, Diagnostics& diags);
 
 }  // namespace vigil::rules

@@ -296,11 +296,11 @@ void CompileRules(RawRuleFile& raw, const RuleOptions& options, const FieldRegis
     cr.info.has_suppression = r.has_suppress;
     bool ok = true;
     if (r.has_correlate) {
-      cr.correlation = ParseCorrelation(r.correlate, r.location.file, fields, options, diags);
+      cr.correlation = ParseCorrelation(r.correlate, r.location.file, r.yaml_line_offset, fields, options, diags);
       ok = cr.correlation.has_value();
     }
     if (r.has_suppress) {
-      cr.suppression = ParseSuppression(r.suppress, r.location.file, fields, diags);
+      cr.suppression = ParseSuppression(r.suppress, r.location.file, r.yaml_line_offset, fields, diags);
       ok = ok && cr.suppression.has_value();
     }
     if (!r.condition) {

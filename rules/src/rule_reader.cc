@@ -1,9 +1,10 @@
 #include "rule_reader.h"
 
-#include <fstream>
 #include <set>
 #include <sstream>
 
+#include "vigil/read_file.h"
+#include "vigil/yaml_load.h"
 #include "yaml_event.h"
 
 namespace vigil::rules {
@@ -69,24 +70,25 @@ class ItemReader {
       : text_(text), source_(text), file_(file), out_(out), diags_(diags) {}
 
   void Run() {
-    std::vector<YAML::Node> docs;
-    try {
-      // Not YAML::LoadAll: yaml-cpp 0.7 can loop forever in it on malformed input (found by
-      // rule_file_fuzz). Each document is loaded on its own, padded with the newlines that
-      // precede it so that marks keep their file line numbers.
-      for (const auto& [start_line, chunk] : SplitDocuments(text_)) {
-        std::string doc(static_cast<size_t>(start_line), '\n');
-        doc.append(chunk);
-        docs.push_back(YAML::Load(doc));
-      }
-    } catch (const YAML::Exception& e) {
-      diags_.Error({file_, e.mark.line + 1, e.mark.column + 1}, "E200", "YAML syntax: " + e.msg);
-      return;
-    } catch (const std::exception& e) {
-      diags_.Error({file_, 0, 0}, "E200", std::string("YAML: ") + e.what());
-      return;
+    // Each document is parsed on its own (not YAML::LoadAll: yaml-cpp 0.7 can loop forever
+    // in it on malformed input, found by rule_file_fuzz), once, under limits for the whole
+    // file; its marks are relative to its first line, which Loc() adds back.
+    YamlLimits limits;
+    limits.what = "rule";
+    limits.limit_code = "E227";
+    limits.syntax_code = "E200";
+    limits.max_bytes = kMaxRuleFileBytes;
+    limits.max_nodes = kMaxRuleYamlNodes;
+    limits.max_depth = kMaxRuleYamlDepth;
+    BoundedYamlLoader loader(file_, limits, diags_);
+    std::vector<std::pair<int, YAML::Node>> docs;
+    for (const auto& [start_line, chunk] : SplitDocuments(text_)) {
+      std::optional<YAML::Node> doc = loader.Load(chunk, start_line);
+      if (!doc) return;
+      docs.emplace_back(start_line, std::move(*doc));
     }
-    for (const YAML::Node& doc : docs) {
+    for (const auto& [start_line, doc] : docs) {
+      line_offset_ = start_line;
       if (doc.IsNull()) continue;
       if (!doc.IsSequence()) {
         diags_.Error(Loc(doc), "E202", "a rule file is a list of items (- rule: ..., - macro: ..., "
@@ -101,7 +103,7 @@ class ItemReader {
   SourceLocation Loc(const YAML::Node& n) const {
     YAML::Mark m = n.Mark();
     if (m.line < 0) return {file_, 0, 0};
-    return {file_, m.line + 1, m.column + 1};
+    return {file_, m.line + 1 + line_offset_, m.column + 1};
   }
 
   // Checks the keys of `item` against `allowed`; records E201 for unknown or repeated keys.
@@ -157,7 +159,7 @@ class ItemReader {
     YAML::Node n;
     auto s = String(item, key, required, &n);
     if (!s) return std::nullopt;
-    return LocatedText{*s, ScalarLocator::ForNode(file_, source_, n, *s)};
+    return LocatedText{*s, ScalarLocator::ForNode(file_, source_, n, *s, line_offset_)};
   }
 
   bool StringList(const YAML::Node& n, std::string_view what, std::vector<std::string>* out) {
@@ -266,11 +268,13 @@ class ItemReader {
       } else {
         r.correlate = c;
         r.has_correlate = true;
+        r.yaml_line_offset = line_offset_;
       }
     }
     if (YAML::Node sp = Get(item, "suppress"); sp.IsDefined()) {
       r.suppress = sp;
       r.has_suppress = true;
+      r.yaml_line_offset = line_offset_;
     }
     if (YAML::Node t = Get(item, "tests"); t.IsDefined()) Tests(t, r);
     out_.rules.push_back(std::move(r));
@@ -410,6 +414,7 @@ class ItemReader {
   const std::string& file_;
   RawRuleFile& out_;
   Diagnostics& diags_;
+  int line_offset_ = 0;  // first line of the document being read (0-based)
 };
 
 }  // namespace
@@ -423,21 +428,16 @@ void ReadRuleText(std::string_view text, const std::string& file, RawRuleFile& o
 }
 
 void ReadRuleFile(const std::string& path, RawRuleFile& out, Diagnostics& diags) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) {
-    diags.Error({path, 0, 0}, "E200", "cannot read rule file");
+  Result<std::string> text = ReadRegularFile(path, kMaxRuleFileBytes);
+  if (!text.ok()) {
+    if (text.status().code() == StatusCode::kInvalidArgument) {
+      diags.Error({path, 0, 0}, "E214", "rule file too large: " + text.status().message());
+    } else {
+      diags.Error({path, 0, 0}, "E200", "cannot read rule file: " + text.status().message());
+    }
     return;
   }
-  std::string text;
-  char buf[65536];
-  while (in.read(buf, sizeof buf) || in.gcount() > 0) {
-    text.append(buf, static_cast<size_t>(in.gcount()));
-    if (text.size() > kMaxRuleFileBytes) {
-      diags.Error({path, 0, 0}, "E214", "rule file is larger than " + std::to_string(kMaxRuleFileBytes) + " bytes");
-      return;
-    }
-  }
-  ReadRuleText(text, path, out, diags);
+  ReadRuleText(*text, path, out, diags);
 }
 
 }  // namespace vigil::rules

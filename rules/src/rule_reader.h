@@ -9,7 +9,9 @@
 //     name: Root logged in over SSH
 //     condition: event.dataset = access.sshd and user.name = root
 //     severity: high
-// Hostile input (deep nesting, alias bombs, huge files) gives E200/E214, never a crash.
+// Hostile input gives a located error, never a crash or a hang: unreadable files and files
+// that are not regular files (FIFO, directory, device) E200, huge files E214, deep nesting,
+// too many nodes and alias bombs E227 (limits for the whole file, see yaml_load.h).
 #pragma once
 
 #include <yaml-cpp/yaml.h>
@@ -28,6 +30,9 @@ namespace vigil::rules {
 inline constexpr size_t kMaxRuleFileBytes = 16 * 1024 * 1024;
 inline constexpr size_t kMaxListItems = 100000;
 inline constexpr size_t kMaxTestEvents = 100000;  // events of one test
+// YAML shape of a whole rule file (E227): nodes (also once aliases are expanded) and depth.
+inline constexpr size_t kMaxRuleYamlNodes = 1000000;
+inline constexpr int kMaxRuleYamlDepth = 64;
 
 // A scalar's text and where each of its bytes came from.
 struct LocatedText {
@@ -60,6 +65,7 @@ struct RawRule {
   bool has_correlate = false;
   YAML::Node suppress;
   bool has_suppress = false;
+  int yaml_line_offset = 0;  // add to the marks of correlate and suppress (their document's first line)
 };
 
 // A macro or list given again in a later file replaces the earlier definition; with

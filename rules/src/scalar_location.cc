@@ -37,10 +37,11 @@ ScalarLocator::ScalarLocator(SourceLocation start) : file_(std::move(start.file)
 }
 
 ScalarLocator ScalarLocator::ForNode(const std::string& file, const SourceText& source,
-                                     const YAML::Node& node, std::string_view value) {
+                                     const YAML::Node& node, std::string_view value, int line_offset) {
   ScalarLocator loc;
   loc.file_ = file;
-  const YAML::Mark mark = node.Mark();
+  YAML::Mark mark = node.Mark();
+  if (mark.line >= 0) mark.line += line_offset;
   if (mark.line < 0 || mark.line >= source.line_count()) {
     loc.segs_.push_back({0, 0, 0});
     return loc;

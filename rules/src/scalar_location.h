@@ -36,8 +36,10 @@ class ScalarLocator {
   ScalarLocator() = default;
   // Everything at one place (for scalars whose source is not known).
   explicit ScalarLocator(SourceLocation start);
+  // `line_offset`: the first line (0-based) of the YAML document the node is in, whose marks
+  // are relative to it.
   static ScalarLocator ForNode(const std::string& file, const SourceText& source, const YAML::Node& node,
-                               std::string_view value);
+                               std::string_view value, int line_offset = 0);
 
   SourceLocation At(size_t offset) const;
   SourceLocation Start() const { return At(0); }

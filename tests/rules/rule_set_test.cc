@@ -1,6 +1,7 @@
 // Rule files: items, macros, lists, exceptions, the index, inline tests, enable/disable,
 // every load error code with its location, hostile YAML, and the alert JSON.
 #include <gmock/gmock.h>
+#include <sys/stat.h>
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
 
@@ -487,7 +488,7 @@ TEST(RuleFile, HostileYaml) {
   }
   Loaded b = Load(bomb);
   EXPECT_FALSE(b.ok());
-  EXPECT_TRUE(b.Has("E215")) << b.Text();
+  EXPECT_TRUE(b.Has("E227")) << b.Text();  // refused while parsing, before the event is built
   // A macro expansion bomb: each level doubles.
   std::string mbomb = "- macro: m0\n  condition: user.name = x\n";
   for (int i = 1; i < 40; ++i) {
@@ -572,6 +573,73 @@ TEST(RuleFile, LoadsFromDiskAndReportsMissingFiles) {
   auto missing = LoadRules({dir.File("nope.yaml")}, {}, d2);
   EXPECT_FALSE(missing.ok());
   EXPECT_EQ(d2.items().at(0).code, "E200");
+}
+
+TEST(RuleFile, YamlShapeLimitsAreLocated) {
+  // For each unclosed '[' yaml-cpp reports a map (a possible key) and a sequence: two levels.
+  EXPECT_THAT(Load(std::string(10000, '[')).Codes(), ElementsAre("1:33 E227"));
+  std::string deep = "- rule: a\n  name: A\n  severity: low\n  condition: user.name = x\n  tests:\n";
+  for (int i = 0; i < 70; ++i) deep += std::string(4 + 2 * i, ' ') + "- k:\n";
+  Loaded d = Load(deep);
+  ASSERT_EQ(d.diags.items().size(), 1u) << d.Text();
+  EXPECT_EQ(d.diags.items()[0].code, "E227");
+  EXPECT_NE(d.diags.items()[0].message.find("nested too deeply"), std::string::npos);
+  // List items through aliases: 10 items, then 10 aliases of each list, seven times over.
+  std::string lists = "- list: l0\n  items: &l0 [a, b, c, d, e, f, g, h, i, j]\n";
+  for (int i = 1; i < 8; ++i) {
+    lists += "- list: l" + std::to_string(i) + "\n  items: &l" + std::to_string(i) + " [";
+    for (int k = 0; k < 10; ++k) lists += (k ? ", *l" : "*l") + std::to_string(i - 1);
+    lists += "]\n";
+  }
+  Loaded a = Load(lists);
+  ASSERT_FALSE(a.ok());
+  ASSERT_EQ(a.diags.items().size(), 1u) << a.Text();
+  EXPECT_EQ(a.diags.items()[0].code, "E227");
+  EXPECT_NE(a.diags.items()[0].message.find("once aliases are expanded"), std::string::npos);
+  // Small aliases are fine.
+  Loaded ok = Load("- list: users\n  items: &u [root, admin]\n- list: again\n  items: *u\n" + OneRule("user.name in (users)"));
+  EXPECT_TRUE(ok.ok()) << ok.Text();
+}
+
+TEST(RuleFile, ManyDocumentsLoadInLinearTime) {
+  // Each document was once parsed after as many padding lines as came before it: 20,000
+  // documents took minutes. Now each is parsed once; no timing assertion, only that it
+  // completes (ctest's timeout) with the right result and line numbers.
+  std::string text;
+  for (int i = 0; i < 20000; ++i) text += "---\n- list: l" + std::to_string(i) + "\n  items: [a]\n";
+  text += "---\n" + OneRule("user.nam = x");  // its condition is on line 60000 + 5
+  auto errors = [](const Loaded& l) {
+    std::vector<std::string> out;
+    for (const std::string& c : l.Codes()) {
+      if (c.find(" E") != std::string::npos) out.push_back(c);
+    }
+    return out;
+  };
+  Loaded l = Load(text);
+  EXPECT_THAT(errors(l), ElementsAre("60005:14 E206"));
+  text.resize(text.size() - OneRule("user.nam = x").size());
+  text += OneRule("user.name in (l19999)");
+  text += "  correlate: {type: event_count, group_by: [user.name], timespan: 1000y, condition: {gte: 2}}\n";
+  Loaded c = Load(text);
+  EXPECT_THAT(errors(c), ElementsAre("60006:67 E222"));  // marks of `correlate` in the last document
+}
+
+TEST(RuleFile, FifoDirectoryAndDevicesAreNotRuleFiles) {
+  vigil::testing::TempDir dir;
+  const std::string fifo = dir.File("fifo.yaml");
+  ASSERT_EQ(mkfifo(fifo.c_str(), 0600), 0);
+  for (const std::string& path : {fifo, dir.path(), std::string("/dev/zero")}) {
+    Diagnostics d;
+    auto r = LoadRules({path}, {}, d);  // a FIFO without a writer: must not block
+    EXPECT_FALSE(r.ok()) << path;
+    ASSERT_EQ(d.items().size(), 1u) << d.FormatText();
+    EXPECT_EQ(d.items()[0].code, "E200");
+    EXPECT_EQ(d.items()[0].location.file, path);
+    EXPECT_NE(d.items()[0].message.find("not a regular file"), std::string::npos) << d.items()[0].message;
+  }
+  Diagnostics dd;
+  (void)LoadRules({dir.path()}, {}, dd);
+  EXPECT_EQ(dd.items().at(0).message, "cannot read rule file: is a directory, not a regular file");
 }
 
 }  // namespace
