@@ -3,25 +3,97 @@
 #include <nlohmann/json.hpp>
 
 #include <algorithm>
-#include <fstream>
+#include <map>
+#include <optional>
+
+#include "vigil/read_file.h"
 
 namespace vigil {
 namespace {
 
-// The `line`th line (1-based) of `file`, if it can be read; capped for display.
-bool ReadSourceLine(const std::string& file, int line, std::string* out) {
-  if (file.empty() || line <= 0) return false;
-  std::ifstream in(file);
-  if (!in) return false;
-  std::string text;
-  for (int i = 1; i <= line; ++i) {
-    if (!std::getline(in, text)) return false;
+constexpr size_t kMaxShownLineBytes = 200;
+constexpr size_t kMaxShownMessageBytes = 4096;
+constexpr size_t kMaxSourceBytes = size_t{16} << 20;  // the largest file Vigil reads (rule files)
+
+// The length of the valid UTF-8 sequence at the start of `s` (2 to 4), or 0.
+size_t Utf8SequenceLength(std::string_view s) {
+  const auto b = [&](size_t i) { return static_cast<unsigned char>(s[i]); };
+  const unsigned char c = b(0);
+  size_t n = 0;
+  if (c >= 0xc2 && c <= 0xdf) n = 2;
+  else if (c >= 0xe0 && c <= 0xef) n = 3;
+  else if (c >= 0xf0 && c <= 0xf4) n = 4;
+  if (n == 0 || s.size() < n) return 0;
+  for (size_t i = 1; i < n; ++i) {
+    if ((b(i) & 0xc0) != 0x80) return 0;
   }
-  if (!text.empty() && text.back() == '\r') text.pop_back();
-  if (text.size() > 200) text.resize(200);
-  *out = std::move(text);
-  return true;
+  if (c == 0xe0 && b(1) < 0xa0) return 0;   // overlong
+  if (c == 0xed && b(1) > 0x9f) return 0;   // surrogate
+  if (c == 0xf0 && b(1) < 0x90) return 0;   // overlong
+  if (c == 0xf4 && b(1) > 0x8f) return 0;   // above U+10FFFF
+  return n;
 }
+
+// Appends the escaped form of `s` to `out`; with `pad`, also appends to *pad what lines up
+// under each byte of `s` (a tab under a tab, a space per shown character).
+void Escape(std::string_view s, std::string& out, std::string* pad) {
+  static constexpr char kHex[] = "0123456789abcdef";
+  size_t i = 0;
+  while (i < s.size()) {
+    const unsigned char c = static_cast<unsigned char>(s[i]);
+    if (c == '\t' || (c >= 0x20 && c < 0x7f)) {
+      out += static_cast<char>(c);
+      if (pad) *pad += c == '\t' ? '\t' : ' ';
+      ++i;
+      continue;
+    }
+    const size_t n = c >= 0x80 ? Utf8SequenceLength(s.substr(i)) : 0;
+    if (n > 0) {
+      out.append(s.substr(i, n));
+      if (pad) *pad += ' ';
+      i += n;
+      continue;
+    }
+    out += "\\x";
+    out += kHex[c >> 4];
+    out += kHex[c & 0xf];
+    if (pad) pad->append(4, ' ');
+    ++i;
+  }
+}
+
+// The `line`th line (1-based) of `text`, without its line end; nullopt past the end.
+std::optional<std::string_view> LineOf(std::string_view text, int line) {
+  size_t start = 0;
+  for (int i = 1; i < line; ++i) {
+    const size_t nl = text.find('\n', start);
+    if (nl == std::string_view::npos) return std::nullopt;
+    start = nl + 1;
+  }
+  if (start >= text.size()) return std::nullopt;  // after the last line end: no such line
+  size_t end = text.find('\n', start);
+  if (end == std::string_view::npos) end = text.size();
+  std::string_view l = text.substr(start, end - start);
+  if (!l.empty() && l.back() == '\r') l.remove_suffix(1);
+  return l;
+}
+
+// Files read for their source lines during one FormatText: each at most once, and only
+// when a regular file (a FIFO must not block the printing of its own error).
+class SourceFiles {
+ public:
+  const std::string* Text(const std::string& file) {
+    auto it = files_.find(file);
+    if (it == files_.end()) {
+      Result<std::string> text = ReadRegularFile(file, kMaxSourceBytes);
+      it = files_.emplace(file, text.ok() ? std::optional<std::string>(std::move(*text)) : std::nullopt).first;
+    }
+    return it->second ? &*it->second : nullptr;
+  }
+
+ private:
+  std::map<std::string, std::optional<std::string>> files_;
+};
 
 }  // namespace
 
@@ -47,31 +119,54 @@ size_t Diagnostics::error_count() const {
 size_t Diagnostics::warning_count() const { return items_.size() - error_count(); }
 
 std::string FormatDiagnosticHeader(const Diagnostic& d) {
-  std::string s = d.location.file.empty() ? "<input>" : d.location.file;
+  std::string s;
+  Escape(d.location.file.empty() ? "<input>" : d.location.file, s, nullptr);
   if (d.location.line > 0) {
     s += ":" + std::to_string(d.location.line);
     if (d.location.column > 0) s += ":" + std::to_string(d.location.column);
   }
   s += d.severity == Severity::kError ? ": error[" : ": warning[";
-  s += d.code + "]: " + d.message;
+  s += d.code + "]: ";
+  std::string_view message = d.message;
+  const size_t cut = message.size() > kMaxShownMessageBytes ? message.size() - kMaxShownMessageBytes : 0;
+  Escape(message.substr(0, message.size() - cut), s, nullptr);
+  if (cut > 0) s += "... (" + std::to_string(cut) + " more bytes)";
   return s;
+}
+
+std::string EscapeForDiagnostic(std::string_view text) {
+  std::string out;
+  Escape(text, out, nullptr);
+  return out;
 }
 
 std::string Diagnostics::FormatText() const {
   std::string out;
+  SourceFiles files;
   for (const Diagnostic& d : items_) {
     out += FormatDiagnosticHeader(d);
     out += '\n';
-    std::string line;
-    if (ReadSourceLine(d.location.file, d.location.line, &line)) {
-      out += "  " + line + "\n";
-      if (d.location.column > 0) {
-        std::string pad;
-        for (int i = 0; i < d.location.column - 1 && i < static_cast<int>(line.size()); ++i) {
-          pad += line[i] == '\t' ? '\t' : ' ';
-        }
-        out += "  " + pad + "^\n";
-      }
+    if (d.location.file.empty() || d.location.line <= 0) continue;
+    const std::string* text = files.Text(d.location.file);
+    // UTF-16 and UTF-32 text (yaml-cpp reads it, by its byte order mark) would show as
+    // escaped bytes with the caret at the wrong place: no source line then.
+    if (text == nullptr || text->starts_with("\xff\xfe") || text->starts_with("\xfe\xff") ||
+        text->starts_with(std::string_view("\0\0\xfe\xff", 4))) {
+      continue;
+    }
+    const std::optional<std::string_view> raw = LineOf(*text, d.location.line);
+    if (!raw) continue;
+    const std::string_view shown = raw->substr(0, kMaxShownLineBytes);
+    std::string line, pad;
+    Escape(shown, line, nullptr);
+    out += "  " + line + "\n";
+    // A column past the part shown (a cut line) gets no caret rather than a wrong one.
+    if (d.location.column > 0 && static_cast<size_t>(d.location.column - 1) <= shown.size()) {
+      // The caret goes under the column's byte: pad for the (escaped) bytes before it.
+      const size_t before = std::min(static_cast<size_t>(d.location.column - 1), shown.size());
+      std::string ignored;
+      Escape(shown.substr(0, before), ignored, &pad);
+      out += "  " + pad + "^\n";
     }
   }
   return out;

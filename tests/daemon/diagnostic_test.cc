@@ -3,6 +3,8 @@
 
 #include <gtest/gtest.h>
 
+#include <sys/stat.h>
+
 #include <nlohmann/json.hpp>
 #include <string>
 
@@ -90,6 +92,56 @@ TEST(DiagnosticsTest, LongSourceLinesAreCut) {
   std::string text = d.FormatText();
   EXPECT_LT(text.size(), 600u);
   EXPECT_NE(text.find("\n     ^\n"), std::string::npos);
+}
+
+TEST(DiagnosticsTest, ControlBytesAndBadUtf8AreEscapedAndTheCaretFollows) {
+  vigil::testing::TempDir dir;
+  // ESC, NUL, DEL and a stray 0xff before the column; valid UTF-8 (é, 2 bytes) is kept.
+  std::string path = dir.Write("c.yaml", std::string("k: \x1b[2J\0\x7f\xff\xc3\xa9 x\n", 15));
+  Diagnostics d;
+  d.Error({path, 1, 14}, "E103", "bad value '\x1b[31m\xc3\xa9\x01'");
+  EXPECT_EQ(d.FormatText(), path +
+                                ":1:14: error[E103]: bad value '\\x1b[31m\xc3\xa9\\x01'\n"
+                                "  k: \\x1b[2J\\x00\\x7f\\xff\xc3\xa9 x\n"
+                                "                          ^\n");
+}
+
+TEST(DiagnosticsTest, EscapeKeepsTabsAndValidUtf8) {
+  EXPECT_EQ(EscapeForDiagnostic("a\tb"), "a\tb");
+  EXPECT_EQ(EscapeForDiagnostic("caf\xc3\xa9 \xe2\x82\xac \xf0\x9f\x98\x80"), "caf\xc3\xa9 \xe2\x82\xac \xf0\x9f\x98\x80");
+  EXPECT_EQ(EscapeForDiagnostic("\r\n"), "\\x0d\\x0a");
+  EXPECT_EQ(EscapeForDiagnostic("\xc3"), "\\xc3");                  // cut sequence
+  EXPECT_EQ(EscapeForDiagnostic("\xc0\xaf"), "\\xc0\\xaf");          // overlong
+  EXPECT_EQ(EscapeForDiagnostic("\xed\xa0\x80"), "\\xed\\xa0\\x80");  // surrogate
+  EXPECT_EQ(EscapeForDiagnostic("\xf4\x90\x80\x80"), "\\xf4\\x90\\x80\\x80");  // past U+10FFFF
+}
+
+TEST(DiagnosticsTest, HugeMessagesAndFileNamesAreSafe) {
+  Diagnostics d;
+  d.Error({"bad\nname.yaml", 1, 1}, "E213", "bad rule id '" + std::string(100000, 'a') + "'");
+  const std::string text = d.FormatText();
+  EXPECT_LT(text.size(), 5000u);
+  EXPECT_EQ(text.find('\n'), text.size() - 1) << "only the line end is a raw newline";
+  EXPECT_NE(text.find("bad\\x0aname.yaml:1:1: error[E213]"), std::string::npos);
+  EXPECT_NE(text.find("more bytes)"), std::string::npos);
+}
+
+TEST(DiagnosticsTest, SourceOfAFifoOrDirectoryIsNotRead) {
+  vigil::testing::TempDir dir;
+  const std::string fifo = dir.path() + "/fifo";
+  ASSERT_EQ(mkfifo(fifo.c_str(), 0600), 0);
+  Diagnostics d;
+  d.Error({fifo, 1, 1}, "E100", "x");  // would block forever if opened for reading
+  d.Error({dir.path(), 1, 1}, "E100", "y");
+  EXPECT_EQ(d.FormatText(), fifo + ":1:1: error[E100]: x\n" + dir.path() + ":1:1: error[E100]: y\n");
+}
+
+TEST(DiagnosticsTest, Utf16SourceLinesAreNotShown) {
+  vigil::testing::TempDir dir;
+  std::string path = dir.Write("c.yaml", std::string("\xff\xfek\0:\0 \0x\0\n\0", 12));
+  Diagnostics d;
+  d.Error({path, 1, 1}, "E101", "unknown key 'k'");
+  EXPECT_EQ(d.FormatText(), path + ":1:1: error[E101]: unknown key 'k'\n");
 }
 
 TEST(DiagnosticsTest, Json) {

@@ -57,4 +57,9 @@ class Diagnostics {
 // "FILE:LINE:COL: error[CODE]: message" (no source line).
 std::string FormatDiagnosticHeader(const Diagnostic& d);
 
+// `text` made safe to print on a terminal: control bytes (but tab), DEL and bytes that are
+// not valid UTF-8 as \xNN; valid UTF-8 is kept. The text output escapes file names, messages
+// (long ones are cut at 4 KiB) and source lines this way; the caret stays under its column.
+std::string EscapeForDiagnostic(std::string_view text);
+
 }  // namespace vigil
