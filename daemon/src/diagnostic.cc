@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <map>
 #include <optional>
+#include <vector>
 
 #include "vigil/read_file.h"
 
@@ -62,37 +63,52 @@ void Escape(std::string_view s, std::string& out, std::string* pad) {
   }
 }
 
-// The `line`th line (1-based) of `text`, without its line end; nullopt past the end.
-std::optional<std::string_view> LineOf(std::string_view text, int line) {
-  size_t start = 0;
-  for (int i = 1; i < line; ++i) {
-    const size_t nl = text.find('\n', start);
-    if (nl == std::string_view::npos) return std::nullopt;
-    start = nl + 1;
-  }
-  if (start >= text.size()) return std::nullopt;  // after the last line end: no such line
-  size_t end = text.find('\n', start);
-  if (end == std::string_view::npos) end = text.size();
-  std::string_view l = text.substr(start, end - start);
-  if (!l.empty() && l.back() == '\r') l.remove_suffix(1);
-  return l;
-}
-
 // Files read for their source lines during one FormatText: each at most once, and only
-// when a regular file (a FIFO must not block the printing of its own error).
+// when a regular file (a FIFO must not block the printing of its own error); the start of
+// each line is indexed once, so many diagnostics in a large file cost no re-scanning.
 class SourceFiles {
  public:
-  const std::string* Text(const std::string& file) {
+  // The `line`th line (1-based) of `file`, without its line end; nullopt when the file
+  // cannot be read, is UTF-16 or UTF-32 text, or has no such line.
+  std::optional<std::string_view> Line(const std::string& file, int line) {
     auto it = files_.find(file);
-    if (it == files_.end()) {
-      Result<std::string> text = ReadRegularFile(file, kMaxSourceBytes);
-      it = files_.emplace(file, text.ok() ? std::optional<std::string>(std::move(*text)) : std::nullopt).first;
-    }
-    return it->second ? &*it->second : nullptr;
+    if (it == files_.end()) it = files_.emplace(file, Read(file)).first;
+    const std::optional<Indexed>& f = it->second;
+    if (!f || line <= 0 || static_cast<size_t>(line) > f->starts.size()) return std::nullopt;
+    const size_t start = f->starts[static_cast<size_t>(line) - 1];
+    size_t end = f->text.find('\n', start);
+    if (end == std::string::npos) end = f->text.size();
+    std::string_view l(f->text.data() + start, end - start);
+    if (!l.empty() && l.back() == '\r') l.remove_suffix(1);
+    return l;
   }
 
  private:
-  std::map<std::string, std::optional<std::string>> files_;
+  struct Indexed {
+    std::string text;
+    std::vector<size_t> starts;  // of each line; a line end at the very end starts none
+  };
+
+  static std::optional<Indexed> Read(const std::string& file) {
+    Result<std::string> text = ReadRegularFile(file, kMaxSourceBytes);
+    if (!text.ok()) return std::nullopt;
+    Indexed f{std::move(*text), {}};
+    // UTF-16 and UTF-32 text (yaml-cpp reads it, by its byte order mark) would show as
+    // escaped bytes with the caret at the wrong place: no source lines then.
+    const std::string_view t = f.text;
+    if (t.starts_with("\xff\xfe") || t.starts_with("\xfe\xff") || t.starts_with(std::string_view("\0\0\xfe\xff", 4))) {
+      return std::nullopt;
+    }
+    for (size_t pos = 0; pos < t.size();) {
+      f.starts.push_back(pos);
+      const size_t nl = t.find('\n', pos);
+      if (nl == std::string_view::npos) break;
+      pos = nl + 1;
+    }
+    return f;
+  }
+
+  std::map<std::string, std::optional<Indexed>> files_;
 };
 
 }  // namespace
@@ -147,21 +163,15 @@ std::string Diagnostics::FormatText() const {
     out += FormatDiagnosticHeader(d);
     out += '\n';
     if (d.location.file.empty() || d.location.line <= 0) continue;
-    const std::string* text = files.Text(d.location.file);
-    // UTF-16 and UTF-32 text (yaml-cpp reads it, by its byte order mark) would show as
-    // escaped bytes with the caret at the wrong place: no source line then.
-    if (text == nullptr || text->starts_with("\xff\xfe") || text->starts_with("\xfe\xff") ||
-        text->starts_with(std::string_view("\0\0\xfe\xff", 4))) {
-      continue;
-    }
-    const std::optional<std::string_view> raw = LineOf(*text, d.location.line);
+    const std::optional<std::string_view> raw = files.Line(d.location.file, d.location.line);
     if (!raw) continue;
     const std::string_view shown = raw->substr(0, kMaxShownLineBytes);
     std::string line, pad;
     Escape(shown, line, nullptr);
     out += "  " + line + "\n";
-    // A column past the part shown (a cut line) gets no caret rather than a wrong one.
-    if (d.location.column > 0 && static_cast<size_t>(d.location.column - 1) <= shown.size()) {
+    // A column past the part shown of a cut line gets no caret rather than a wrong one.
+    const bool past_cut = raw->size() > shown.size() && static_cast<size_t>(d.location.column - 1) > shown.size();
+    if (d.location.column > 0 && !past_cut) {
       // The caret goes under the column's byte: pad for the (escaped) bytes before it.
       const size_t before = std::min(static_cast<size_t>(d.location.column - 1), shown.size());
       std::string ignored;
