@@ -1,12 +1,14 @@
 #!/usr/bin/env bash
 # Runs every fuzz target in BUILD/fuzz for FUZZ_SECONDS each over its seed corpus (and
-# ../shared corpora where a target names them), with its dictionary. A crash, leak or
-# timeout fails the run; the crashing input is left in BUILD/fuzz/artifacts/ and printed.
+# ../shared corpora and repository folders where a target names them), with its dictionary.
+# A crash, leak or timeout fails the run; the crashing input is left in BUILD/fuzz/artifacts/
+# and printed.
 set -euo pipefail
 build=${1:-build-fuzz}
 secs=${FUZZ_SECONDS:-20}
 here=$(cd "$(dirname "$0")" && pwd)
 shared=$(cd "$here/../../.." && pwd)/shared
+repo=$(cd "$here/../.." && pwd)
 out="$build/fuzz/artifacts"
 mkdir -p "$out"
 status=0
@@ -21,6 +23,13 @@ for bin in "$build"/fuzz/*_fuzz; do
     while IFS= read -r rel; do
       [ -n "$rel" ] && [ -d "$shared/$rel" ] && corpora+=("$shared/$rel")
     done < "$here/corpus/$name.shared"
+  fi
+  # Seed folders inside this repository, one repo-relative path per line in corpus/<name>.repo
+  # (e.g. the hostile configuration corpus, tests/hostile/).
+  if [ -f "$here/corpus/$name.repo" ]; then
+    while IFS= read -r rel; do
+      [ -n "$rel" ] && [ -d "$repo/$rel" ] && corpora+=("$repo/$rel")
+    done < "$here/corpus/$name.repo"
   fi
   dict=()
   [ -f "$here/dict/$name.dict" ] && dict=(-dict="$here/dict/$name.dict")
