@@ -427,7 +427,7 @@ Result<DaemonConfig> LoadConfigString(std::string_view yaml, const std::string& 
 
 Result<DaemonConfig> LoadConfigFile(const std::string& path, Diagnostics& diags,
                                     const CollectorRegistry& registry) {
-  Result<std::string> text = ReadRegularFile(path, kMaxConfigBytes);
+  Result<std::string> text = ReadRegularFile(path, kMaxConfigBytes, NullDevice::kEmpty);
   if (!text.ok()) {
     const bool too_large = text.status().code() == StatusCode::kInvalidArgument;
     diags.Error({path, 0, 0}, too_large ? "E103" : "E100",

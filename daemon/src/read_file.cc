@@ -2,6 +2,7 @@
 
 #include <fcntl.h>
 #include <sys/stat.h>
+#include <sys/sysmacros.h>
 #include <unistd.h>
 
 #include <cerrno>
@@ -30,6 +31,10 @@ Status ErrnoStatus(int err) {
   return err == ENOENT ? Status::NotFound(std::move(why)) : Status::IoError(std::move(why));
 }
 
+Status NotRegular(mode_t mode) {
+  return Status::FailedPrecondition("is " + std::string(FileTypeName(mode)) + ", not a regular file");
+}
+
 }  // namespace
 
 std::string_view FileTypeName(mode_t mode) {
@@ -49,14 +54,18 @@ std::string SizeLimitText(size_t bytes) {
   return std::to_string(bytes) + " bytes";
 }
 
-Result<std::string> ReadRegularFile(const std::string& path, size_t max_bytes) {
+Result<std::string> ReadRegularFile(const std::string& path, size_t max_bytes, NullDevice null_device) {
   Fd fd(::open(path.c_str(), O_RDONLY | O_NONBLOCK | O_CLOEXEC));
-  if (fd.get() < 0) return ErrnoStatus(errno);
   struct stat st {};
-  if (::fstat(fd.get(), &st) != 0) return ErrnoStatus(errno);
-  if (!S_ISREG(st.st_mode)) {
-    return Status::FailedPrecondition("is " + std::string(FileTypeName(st.st_mode)) + ", not a regular file");
+  if (fd.get() < 0) {
+    const int err = errno;
+    // A socket cannot be opened at all (ENXIO): say what it is rather than why open failed.
+    if (::stat(path.c_str(), &st) == 0 && !S_ISREG(st.st_mode) && !S_ISDIR(st.st_mode)) return NotRegular(st.st_mode);
+    return ErrnoStatus(err);
   }
+  if (::fstat(fd.get(), &st) != 0) return ErrnoStatus(errno);
+  if (null_device == NullDevice::kEmpty && S_ISCHR(st.st_mode) && st.st_rdev == makedev(1, 3)) return std::string();
+  if (!S_ISREG(st.st_mode)) return NotRegular(st.st_mode);
   const std::string too_large = "over the limit of " + SizeLimitText(max_bytes);
   if (static_cast<uint64_t>(st.st_size) > max_bytes) return Status::InvalidArgument(too_large);
   std::string text;

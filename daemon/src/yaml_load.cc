@@ -7,6 +7,8 @@
 #include <unordered_map>
 #include <vector>
 
+#include "vigil/read_file.h"
+
 namespace vigil {
 namespace {
 
@@ -112,7 +114,7 @@ std::optional<YAML::Node> BoundedYamlLoader::Load(std::string_view text, int fir
   const std::string what(limits_.what);
   if (text.size() > limits_.max_bytes) {
     diags_.Error(file_loc, code,
-                 what + " file too large: over the limit of " + std::to_string(limits_.max_bytes >> 20) + " MiB");
+                 what + " file too large: over the limit of " + SizeLimitText(limits_.max_bytes));
     return std::nullopt;
   }
   if (static_cast<size_t>(std::count(text.begin(), text.end(), ',')) > limits_.max_flow_separators) {

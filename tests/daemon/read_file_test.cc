@@ -63,7 +63,17 @@ TEST(ReadRegularFile, RefusesWhatIsNotARegularFileWithoutWaiting) {
   auto so = ReadRegularFile(sock, 100);
   close(s);
   ASSERT_FALSE(so.ok());
-  EXPECT_NE(so.status().message().find("socket"), std::string::npos);
+  EXPECT_EQ(so.status().message(), "is a socket, not a regular file");
+}
+
+TEST(ReadRegularFile, TheNullDeviceIsEmptyOnlyWhenAsked) {
+  auto refused = ReadRegularFile("/dev/null", 100);
+  ASSERT_FALSE(refused.ok());
+  EXPECT_EQ(refused.status().message(), "is a character device, not a regular file");
+  auto empty = ReadRegularFile("/dev/null", 100, NullDevice::kEmpty);
+  ASSERT_TRUE(empty.ok()) << empty.status().ToString();
+  EXPECT_EQ(*empty, "");
+  EXPECT_FALSE(ReadRegularFile("/dev/zero", 100, NullDevice::kEmpty).ok());  // only the null device
 }
 
 TEST(ReadRegularFile, MissingAndDanglingAreNotFound) {

@@ -24,8 +24,13 @@
 
 namespace vigil {
 
+// kEmpty: the null device (/dev/null) reads as an empty file, for `vigil ... -c /dev/null`
+// ("no configuration file: the defaults"). Any other device is refused either way.
+enum class NullDevice { kRefuse, kEmpty };
+
 // The whole content of the regular file `path`, at most `max_bytes` bytes.
-Result<std::string> ReadRegularFile(const std::string& path, size_t max_bytes);
+Result<std::string> ReadRegularFile(const std::string& path, size_t max_bytes,
+                                    NullDevice null_device = NullDevice::kRefuse);
 
 // What kind of file `mode` (st_mode) describes, e.g. "a FIFO (named pipe)", "a directory".
 std::string_view FileTypeName(mode_t mode);
