@@ -1,39 +1,12 @@
 #include "dns_event.h"
 
-#include "community_id.h"
+#include "app_event.h"
 #include "vigil/ecs_fields.h"
 
 namespace vigil::network {
 Event DnsEvent(const DnsMessage& msg, const DecodedPacket& p, int64_t ts_ns,
                const NetworkFieldIds& ids) {
-  Event e;
-  e.Set(ecs::kTimestamp, Timestamp(std::chrono::nanoseconds(ts_ns)));
-  e.Set(ecs::kEventKind, std::string("event"));
-  e.Set(ecs::kEventDataset, std::string("network.dns"));
-  e.Set(ecs::kEventModule, std::string("network"));
-  e.Set(ecs::kEventCategory, StringList{"network"});
-  e.Set(ecs::kEventType, StringList{"protocol", "info"});
-  e.Set(ecs::kEventAction, std::string(msg.response ? "dns_answer" : "dns_query"));
-
-  const IpAddress src = ToIp(p.ip_version, p.src);
-  const IpAddress dst = ToIp(p.ip_version, p.dst);
-  e.Set(ecs::kSourceIp, src);
-  e.Set(ecs::kDestinationIp, dst);
-  e.Set(ecs::kSourcePort, int64_t{p.src_port});
-  e.Set(ecs::kDestinationPort, int64_t{p.dst_port});
-  e.Set(ecs::kNetworkTransport, TransportName(p.protocol));
-  e.Set(ecs::kNetworkType, std::string(p.ip_version == 6 ? "ipv6" : "ipv4"));
-  e.Set(ecs::kNetworkProtocol, std::string("dns"));
-  e.Set(ecs::kRelatedIp, StringList{src.ToString(), dst.ToString()});
-  CommunityIdInput cid;
-  cid.ip_version = p.ip_version;
-  cid.src = p.src;
-  cid.dst = p.dst;
-  cid.protocol = p.protocol;
-  cid.has_ports = true;
-  cid.src_port = p.src_port;
-  cid.dst_port = p.dst_port;
-  e.Set(ecs::kNetworkCommunityId, CommunityIdV1(cid));
+  Event e = AppMessageEvent(p, ts_ns, "network.dns", "dns", msg.response ? "dns_answer" : "dns_query");
 
   e.Set(ids.dns_id, int64_t{msg.id});
   e.Set(ids.dns_type, std::string(msg.response ? "answer" : "query"));
