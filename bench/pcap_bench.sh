@@ -86,6 +86,6 @@ vc = times["vigil"]["user"] + times["vigil"]["system"]
 for name in names:
     t = times[name]
     cpu = t["user"] + t["system"]
-    print(f"{name:<12} {t['mean']:7.3f} {t['stddev']:7.3f} {packets / t['mean'] / 1e6:7.2f} "
+    print(f"{name:<12} {t['mean']:7.3f} {t['stddev'] or 0:7.3f} {packets / t['mean'] / 1e6:7.2f} "
           f"{t['mean'] / v:9.2f}x {cpu:6.2f} {cpu / vc:8.2f}x {rss[name] / 1024:12.1f} {flows[name]:>8}")
 PY
