@@ -23,6 +23,57 @@ void SetString(Event& e, FieldId id, std::string_view v) {
   if (!v.empty()) e.Set(id, std::string(v));
 }
 
+// Whether `part` is a view into `whole`.
+bool Within(std::string_view whole, std::string_view part) {
+  const auto w = reinterpret_cast<uintptr_t>(whole.data());
+  const auto p = reinterpret_cast<uintptr_t>(part.data());
+  return w <= p && p + part.size() <= w + whole.size();
+}
+
+// Replaces every occurrence of `needle` in `*out`, left to right.
+void ReplaceAll(std::string* out, std::string_view needle, std::string_view with) {
+  if (needle.empty()) return;
+  for (size_t at = out->find(needle); at != std::string::npos;
+       at = out->find(needle, at + with.size())) {
+    out->replace(at, needle.size(), with);
+  }
+}
+
+// `text` with the user name `name` replaced by `placeholder`: at the name's own place when
+// `name` is a view into `text`; otherwise (a journal_json line, whose message was decoded
+// from JSON) at every occurrence, raw and JSON-escaped. A name shaped like a secret is also
+// replaced wherever else it occurs: over-redaction rather than a leak is the failure mode.
+std::string Redacted(std::string_view text, std::string_view name, std::string_view placeholder) {
+  std::string out(text);
+  const bool positional = Within(text, name);
+  if (positional) out.replace(static_cast<size_t>(name.data() - text.data()), name.size(), placeholder);
+  if (positional && !NameMayBeSecret(name)) return out;
+  std::string escaped;  // as a JSON string holds it
+  for (const char c : name) {
+    static constexpr char kHex[] = "0123456789abcdef";
+    const auto u = static_cast<unsigned char>(c);
+    if (c == '"' || c == '\\') {
+      escaped += '\\';
+      escaped += c;
+    } else if (c == '\n') {
+      escaped += "\\n";
+    } else if (c == '\t') {
+      escaped += "\\t";
+    } else if (c == '\r') {
+      escaped += "\\r";
+    } else if (u < 0x20) {
+      escaped += "\\u00";
+      escaped += kHex[u >> 4];
+      escaped += kHex[u & 15];
+    } else {
+      escaped += c;
+    }
+  }
+  ReplaceAll(&out, name, placeholder);
+  if (escaped != name) ReplaceAll(&out, escaped, placeholder);
+  return out;
+}
+
 }  // namespace
 
 Result<AccessFieldIds> DeclareAccessFields(FieldRegistry& fields) {
@@ -50,6 +101,9 @@ Result<AccessFieldIds> DeclareAccessFields(FieldRegistry& fields) {
       {&ids.gid, "vigil.access.gid", FieldType::kString, "Group id of a created user or group."},
       {&ids.prior_failures, "vigil.access.prior_failures", FieldType::kInt,
        "On a successful SSH login: failed attempts on the same connection before it."},
+      {&ids.user_redacted, "vigil.access.user_redacted", FieldType::kBool,
+       "True when an unknown user name that may be a password was replaced by a keyed "
+       "placeholder `<redacted:...>` in user.name, related.user, message and event.original."},
   };
   for (const Decl& d : decls) {
     Result<FieldId> id = fields.Declare(d.name, d.type, d.desc);
@@ -69,8 +123,12 @@ std::optional<IpAddress> ParseLoggedAddress(std::string_view host) {
   return IpAddress::Parse(host);
 }
 
+bool UserNameUnverified(const AuthRecord& r) {
+  return r.invalid_user || (r.dataset == "access.login" && r.outcome == Outcome::kFailure);
+}
+
 Event BuildAccessEvent(const SyslogHeader& h, const AuthRecord& r, const LineOrigin& o,
-                       const AccessFieldIds& ids) {
+                       const AccessFieldIds& ids, const UserRedaction& redaction) {
   Event e;
   if (h.has_time) e.Set(ecs::kTimestamp, h.time);
   e.Set(ecs::kEventKind, std::string("event"));
@@ -84,10 +142,16 @@ Event BuildAccessEvent(const SyslogHeader& h, const AuthRecord& r, const LineOri
   }
   SetString(e, ecs::kEventAction, r.action);
   e.Set(ecs::kEventOutcome, std::string(OutcomeName(r.outcome)));
+  std::string placeholder;
+  if (r.has_user && UserNameUnverified(r) && redaction.Redacts(r.user)) {
+    placeholder = redaction.Placeholder(r.user);
+    e.Set(ids.user_redacted, true);
+  }
+  const std::string_view user = placeholder.empty() ? r.user : std::string_view(placeholder);
   StringList related_users;
   if (r.has_user) {
-    e.Set(ecs::kUserName, std::string(r.user));
-    if (!r.user.empty()) related_users.emplace_back(r.user);
+    e.Set(ecs::kUserName, std::string(user));
+    if (!user.empty()) related_users.emplace_back(user);
   }
   if (!r.target_user.empty()) {
     e.Set(ecs::kUserTargetName, std::string(r.target_user));
@@ -111,8 +175,13 @@ Event BuildAccessEvent(const SyslogHeader& h, const AuthRecord& r, const LineOri
   SetString(e, ecs::kProcessCommandLine, r.command);
   SetString(e, ecs::kProcessWorkingDirectory, r.cwd);
   SetString(e, ecs::kHostName, h.host);
-  e.Set(ecs::kMessage, std::string(h.message));
-  SetString(e, ecs::kEventOriginal, o.original);
+  if (placeholder.empty()) {
+    e.Set(ecs::kMessage, std::string(h.message));
+    SetString(e, ecs::kEventOriginal, o.original);
+  } else {
+    e.Set(ecs::kMessage, Redacted(h.message, r.user, placeholder));
+    SetString(e, ecs::kEventOriginal, Redacted(o.original, r.user, placeholder));
+  }
   SetString(e, ecs::kLogFilePath, o.path);
   if (o.offset >= 0) e.Set(ecs::kLogOffset, o.offset);
   SetString(e, ids.auth_method, r.method);

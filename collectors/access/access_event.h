@@ -8,6 +8,7 @@
 // process.name, process.pid, process.command_line, process.working_directory, host.name,
 // message (the message part), event.original (the whole line), log.file.path, log.offset,
 // related.ip, related.user, and the vigil.access.* fields of DeclareAccessFields.
+// A password typed as a user name is kept out of all of them (BuildAccessEvent below).
 #pragma once
 
 #include <cstdint>
@@ -15,6 +16,7 @@
 
 #include "auth_record.h"
 #include "syslog_header.h"
+#include "user_redaction.h"
 #include "vigil/event.h"
 #include "vigil/field.h"
 #include "vigil/status.h"
@@ -32,6 +34,7 @@ struct AccessFieldIds {
   FieldId attempts = 0;      // vigil.access.attempts (int)
   FieldId gid = 0;           // vigil.access.gid (string)
   FieldId prior_failures = 0;  // vigil.access.prior_failures (int)
+  FieldId user_redacted = 0;   // vigil.access.user_redacted (bool)
 };
 
 // Declares the vigil.access.* fields in `fields` and returns their ids.
@@ -45,8 +48,17 @@ struct LineOrigin {
 };
 
 // Builds the event. `ids` must come from the registry that Event::Set checks (Global).
+// An unverified user name (an invalid user, a failed console login) that `redaction`
+// redacts is replaced by its placeholder in user.name, related.user, message and
+// event.original, and vigil.access.user_redacted is set (user_redaction.h).
 Event BuildAccessEvent(const SyslogHeader& header, const AuthRecord& record,
-                       const LineOrigin& origin, const AccessFieldIds& ids);
+                       const LineOrigin& origin, const AccessFieldIds& ids,
+                       const UserRedaction& redaction = UserRedaction::Default());
+
+// Whether the record's user name is one the log does not vouch for as an account: sshd's
+// invalid users, and the name of a failed console login (login logs unknown names only
+// when LOG_UNKFAIL_ENAB is on, and then in the same words as a bad password).
+bool UserNameUnverified(const AuthRecord& record);
 
 // The address in `host` as sshd or PAM log it (`::ffff:1.2.3.4`, `fe80::1%eth0`), or
 // nullopt when it is a name.

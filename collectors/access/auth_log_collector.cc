@@ -19,8 +19,9 @@ Timestamp Now() { return std::chrono::time_point_cast<Duration>(std::chrono::sys
 
 class AuthLogLines : public LineConsumer {
  public:
-  AuthLogLines(CollectorContext& ctx, const TailOptions& options, const AccessFieldIds& ids)
-      : ctx_(ctx), options_(options), ids_(ids),
+  AuthLogLines(CollectorContext& ctx, const TailOptions& options, const AccessFieldIds& ids,
+            const UserRedaction& redaction)
+      : ctx_(ctx), options_(options), ids_(ids), redaction_(redaction),
         offset_(YearInference::LocalUtcOffset()), years_(Now(), offset_) {}
 
   bool Line(std::string_view line, uint64_t offset) override {
@@ -61,7 +62,7 @@ class AuthLogLines : public LineConsumer {
     AuthRecord record;
     if (!parser_.Parse(header, &record)) return true;
     LineOrigin origin{options_.path, static_cast<int64_t>(offset), line};
-    return ctx_.Emit(BuildAccessEvent(header, record, origin, ids_)) ||
+    return ctx_.Emit(BuildAccessEvent(header, record, origin, ids_, redaction_)) ||
            ctx_.mode() == RunMode::kLive;
   }
 
@@ -80,6 +81,7 @@ class AuthLogLines : public LineConsumer {
   CollectorContext& ctx_;
   const TailOptions& options_;
   const AccessFieldIds& ids_;
+  const UserRedaction& redaction_;
   std::chrono::seconds offset_;
   YearInference years_;
   AuthLineParser parser_;

@@ -17,8 +17,9 @@ namespace {
 
 class JournalLines : public LineConsumer {
  public:
-  JournalLines(CollectorContext& ctx, const TailOptions& options, const AccessFieldIds& ids)
-      : ctx_(ctx), options_(options), ids_(ids) {}
+  JournalLines(CollectorContext& ctx, const TailOptions& options, const AccessFieldIds& ids,
+            const UserRedaction& redaction)
+      : ctx_(ctx), options_(options), ids_(ids), redaction_(redaction) {}
 
   bool Line(std::string_view line, uint64_t offset) override {
     if (line.find_first_not_of(" \t\r") == std::string_view::npos) return true;
@@ -31,7 +32,7 @@ class JournalLines : public LineConsumer {
     AuthRecord record;
     if (!parser_.Parse(header, &record)) return true;
     LineOrigin origin{options_.path, static_cast<int64_t>(offset), line};
-    return ctx_.Emit(BuildAccessEvent(header, record, origin, ids_)) ||
+    return ctx_.Emit(BuildAccessEvent(header, record, origin, ids_, redaction_)) ||
            ctx_.mode() == RunMode::kLive;
   }
 
@@ -45,6 +46,7 @@ class JournalLines : public LineConsumer {
   CollectorContext& ctx_;
   const TailOptions& options_;
   const AccessFieldIds& ids_;
+  const UserRedaction& redaction_;
   JournalEntry entry_;
   AuthLineParser parser_;
 };

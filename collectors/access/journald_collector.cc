@@ -20,6 +20,7 @@
 #include "auth_line_parser.h"
 #include "file_position.h"
 #include "journal_json.h"
+#include "tail_config.h"
 #include "vigil/collector.h"
 
 namespace vigil::access {
@@ -44,6 +45,7 @@ struct JournaldOptions {
   bool follow = true;
   std::chrono::milliseconds wait_interval{250};
   std::string cursor_file;  // empty: positions are neither loaded nor saved
+  UserRedaction redaction = UserRedaction::Default();
 };
 
 Status JournalError(const std::string& what, int r) {
@@ -107,7 +109,7 @@ class JournaldCollector : public Collector {
     } else {
       r = sd_journal_open(&j, SD_JOURNAL_LOCAL_ONLY | SD_JOURNAL_SYSTEM);
     }
-    if (r < 0) return JournalError("open journal", r);
+    if (r < 0) return JournalError("open journal " + Describe(), r);
     out->reset(j);
     return Status::Ok();
   }
@@ -184,11 +186,20 @@ class JournaldCollector : public Collector {
     AuthRecord record;
     if (!parser_.Parse(header, &record)) return true;
     LineOrigin origin{options_.directory, -1, entry_.message};
-    return ctx.Emit(BuildAccessEvent(header, record, origin, *ids_)) ||
+    return ctx.Emit(BuildAccessEvent(header, record, origin, *ids_, options_.redaction)) ||
            ctx.mode() == RunMode::kLive;
   }
 
   std::string Where() const { return "journal@" + cursor_; }
+
+  // What was opened, for messages: the directory, the files, or the system journal.
+  std::string Describe() const {
+    if (!options_.directory.empty()) return options_.directory;
+    if (options_.files.empty()) return "(the system journal)";
+    std::string out;
+    for (const std::string& f : options_.files) out += (out.empty() ? "" : ", ") + f;
+    return out;
+  }
 
   bool LoadCursor(std::string* cursor) const {
     if (options_.cursor_file.empty()) return false;
@@ -242,6 +253,7 @@ class JournaldCollectorFactory : public CollectorFactory {
                                       : JournalStart::kSaved;
     if (!live) o.start_at = JournalStart::kBeginning;  // replay reads recorded journals whole
     o.follow = section.Bool("follow", live);
+    o.redaction = ReadUserRedaction(section, env);
     const auto wait = section.DurationValue("wait_interval", std::chrono::milliseconds(250));
     if (wait < std::chrono::milliseconds(1) || wait > std::chrono::seconds(10)) {
       section.BadValue("wait_interval", "must be between 1ms and 10s");

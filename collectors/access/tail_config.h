@@ -11,11 +11,17 @@
 //   inotify         wake on inotify events rather than every poll_interval (default true;
 //                   false forces polling)
 //   max_line_bytes  256..67108864 (default 65536); longer lines are skipped, not buffered
+//
+// And the key of every collector that reads sshd/login messages (auth_log, journal_json,
+// journald):
+//
+//   redact_unknown_users  suspect | all | none (default suspect): see user_redaction.h
 #pragma once
 
 #include <string_view>
 
 #include "file_tailer.h"
+#include "user_redaction.h"
 #include "vigil/collector.h"
 #include "vigil/config_section.h"
 
@@ -25,5 +31,8 @@ namespace vigil::access {
 // `default_path`: the path when none is given (empty: `path` is required).
 void ReadTailOptions(ConfigSection& section, const CollectorEnv& env, TailOptions* out,
                      std::string_view default_path = {});
+
+// Reads redact_unknown_users; the key comes from the state directory (user_redaction.h).
+UserRedaction ReadUserRedaction(ConfigSection& section, const CollectorEnv& env);
 
 }  // namespace vigil::access

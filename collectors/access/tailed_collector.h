@@ -1,5 +1,6 @@
 // TailedCollector: an access collector that follows one file with FileTailer and turns its
-// lines into events with `Lines`, a LineConsumer built as Lines(ctx, options, field ids).
+// lines into events with `Lines`, a LineConsumer built as
+// Lines(ctx, options, field ids, user-name redaction).
 // auth_log (syslog lines) and journal_json (journalctl -o json lines) are two of them; each
 // only names itself and its line consumer.
 #pragma once
@@ -17,12 +18,13 @@ namespace vigil::access {
 template <typename Lines>
 class TailedCollector : public Collector {
  public:
-  explicit TailedCollector(TailOptions options) : options_(std::move(options)) {}
+  TailedCollector(TailOptions options, UserRedaction redaction)
+      : options_(std::move(options)), redaction_(std::move(redaction)) {}
 
   Status Run(CollectorContext& ctx) override {
     Result<AccessFieldIds> ids = DeclareAccessFields(FieldRegistry::Global());
     if (!ids.ok()) return ids.status();
-    Lines lines(ctx, options_, *ids);
+    Lines lines(ctx, options_, *ids, redaction_);
     FileTailer tailer(options_, &counters_);
     return tailer.Run(ctx, lines);
   }
@@ -33,6 +35,7 @@ class TailedCollector : public Collector {
 
  private:
   TailOptions options_;
+  UserRedaction redaction_;
   TailCounters counters_;
 };
 
@@ -48,12 +51,13 @@ class TailedCollectorFactory : public CollectorFactory {
     const size_t errors_before = section.diagnostics().error_count();
     TailOptions options;
     ReadTailOptions(section, env, &options);
+    UserRedaction redaction = ReadUserRedaction(section, env);
     section.Finish();
     if (section.diagnostics().error_count() > errors_before) {
       return Status::InvalidArgument("invalid " + std::string(name()) +
                                      " collector configuration");
     }
-    return std::unique_ptr<Collector>(std::make_unique<TailedCollector<Lines>>(std::move(options)));
+    return std::unique_ptr<Collector>(std::make_unique<TailedCollector<Lines>>(std::move(options), std::move(redaction)));
   }
   // Log files are often root:adm 0640.
   std::vector<Capability> capabilities() const override { return {Capability::kDacReadSearch}; }

@@ -157,6 +157,8 @@ int RunCli(int argc, char** argv) {
   replay->add_option("--pcap", rp.pcaps, "Packet capture (pcap or pcapng)");
   replay->add_option("--auth-log", rp.auth_logs, "Authentication log (auth.log, secure)");
   replay->add_option("--journal-json", rp.journal_jsons, "journalctl -o json output");
+  replay->add_option("--journal", rp.journals,
+                     "systemd journal file (.journal) or a directory of them");
   replay->add_option("--audit-log", rp.audit_logs, "Linux audit log");
   replay->add_option("--jsonl", rp.jsonls, "ECS events as JSON lines");
   replay->add_option("--scan", rp.scan_dir, "Directory tree to check against --policy");

@@ -56,6 +56,7 @@ int RunReplayCommand(const ReplayOptions& options) {
   add(options.pcaps, "pcap", "--pcap");
   add(options.auth_logs, "auth_log", "--auth-log");
   add(options.journal_jsons, "journal_json", "--journal-json");
+  add(options.journals, "journald", "--journal");
   add(options.audit_logs, "audit_log", "--audit-log");
   add(options.jsonls, "jsonl", "--jsonl");
   if (!options.scan_dir.empty()) inputs.push_back({"retention", "--scan", options.scan_dir});
@@ -171,6 +172,14 @@ int RunReplayCommand(const ReplayOptions& options) {
       entry.node["roots"].push_back(root);
       entry.node["db"] = options.db.empty() ? std::string(":memory:") : options.db;
       if (!options.now.empty()) entry.node["now"] = options.now;
+    } else if (in.collector_type == "journald") {
+      // sd-journal reads a directory of journal files, or the files named.
+      std::error_code ec;
+      if (std::filesystem::is_directory(in.path, ec)) {
+        entry.node["directory"] = in.path;
+      } else {
+        entry.node["files"].push_back(in.path);
+      }
     } else {
       entry.node["path"] = in.path;
     }

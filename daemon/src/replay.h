@@ -14,7 +14,7 @@ namespace vigil {
 struct ReplayOptions {
   std::string config_path;
   std::vector<std::string> rule_files;
-  std::vector<std::string> pcaps, auth_logs, journal_jsons, audit_logs, jsonls;
+  std::vector<std::string> pcaps, auth_logs, journal_jsons, journals, audit_logs, jsonls;
   std::string scan_dir, policy, now, db;
   bool events = false;
   bool no_alerts = false;

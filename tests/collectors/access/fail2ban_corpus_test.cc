@@ -156,7 +156,12 @@ void Check(const Annotated& a, const Event* e, Tally* t) {
     }
   }
   if (ok && want && a.want.contains("user") && a.want["user"].is_string()) {
-    ok = v.has_user && v.user == a.want["user"].get<std::string>();
+    // An unknown user name shaped like a password ("test rhost=192.0.2.151", an injection
+    // attempt) is replaced by its keyed placeholder: that counts as agreeing when it is the
+    // placeholder of the annotated name.
+    const std::string user = a.want["user"].get<std::string>();
+    ok = v.has_user && (v.user == user || (NameMayBeSecret(user) &&
+                                           v.user == UserRedaction::Default().Placeholder(user)));
   }
   const std::string detail = std::to_string(a.line_no) + ": want " + a.want.dump() +
                              " got failure=" + (v.failure ? "1" : "0") + " host=" + v.host +

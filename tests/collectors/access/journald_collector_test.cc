@@ -255,6 +255,48 @@ TEST(JournaldCollector, HostileEntries) {
   EXPECT_EQ(Str(r.events.back(), ecs::kSourceIp), "192.0.2.5");
 }
 
+// `vigil replay --journal` reads journal files, or a directory of them, through sd-journal.
+TEST(JournaldCollector, ReplayCommandReadsJournalFilesAndDirectories) {
+  TempDir dir;
+  MakeJournal(dir.path(), "a", FirstBatch());
+  for (const std::string& input : {dir.path(), dir.File("a.journal")}) {
+    auto r = testing::RunCommand({testing::VigilBinary(), "replay", "--journal", input, "--events"});
+    ASSERT_EQ(r.exit_code, 0) << r.err;
+    EXPECT_NE(r.err.find("4 events, 0 skipped, 0 failed"), std::string::npos) << r.err;
+    EXPECT_NE(r.out.find("\"action\":\"user_created\""), std::string::npos) << r.out;
+    EXPECT_NE(r.out.find("\"name\":\"mallory\""), std::string::npos) << r.out;
+  }
+  auto r = testing::RunCommand(
+      {testing::VigilBinary(), "replay", "--journal", dir.File("missing.journal"), "--events"});
+  EXPECT_NE(r.exit_code, 0);
+  EXPECT_NE(r.err.find("missing.journal"), std::string::npos) << r.err;
+}
+
+// A password typed as a user name is redacted in journald entries too. Replay reads a key a
+// daemon left in the state directory but does not create one.
+TEST(JournaldCollector, RedactsAPasswordTypedAsUserName) {
+  TempDir dir;
+  TempDir state;
+  MakeJournal(dir.path(), "a",
+              {Entry(1, "sshd", 100, "Invalid user Autumn#2026 from 192.0.2.8 port 1234"),
+               Entry(2, "sshd", 100, "Invalid user oracle from 192.0.2.8 port 1235")});
+  Outcome r = RunJournald("{directory: " + dir.path() + "}",
+                          CollectorEnv{"j", state.path(), RunMode::kReplay});
+  ASSERT_TRUE(r.status.ok()) << r.status.ToString();
+  ASSERT_EQ(r.events.size(), 2u);
+  for (const Event& e : r.events) {
+    EXPECT_EQ(EventToJson(e).find("Autumn"), std::string::npos) << EventToJson(e);
+  }
+  EXPECT_EQ(Str(r.events[0], ecs::kUserName).rfind("<redacted:", 0), 0u);
+  EXPECT_EQ(Str(r.events[1], ecs::kUserName), "oracle");
+  EXPECT_NE(access(state.File("redaction.key").c_str(), F_OK), 0);
+  // `none` keeps names as logged.
+  r = RunJournald("{directory: " + dir.path() + ", redact_unknown_users: none}",
+                  CollectorEnv{"j", state.path(), RunMode::kReplay});
+  ASSERT_EQ(r.events.size(), 2u);
+  EXPECT_EQ(Str(r.events[0], ecs::kUserName), "Autumn#2026");
+}
+
 TEST(JournaldCollector, RejectsBadConfig) {
   Diagnostics diags;
   ConfigSection section(YAML::Load("{directory: /x, files: [/y], start_at: middle, colour: red}"),

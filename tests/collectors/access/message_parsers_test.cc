@@ -92,7 +92,10 @@ TEST(SshdParser, FailedPassword) {
 
 TEST(SshdParser, InjectionInUserName) {
   Expect({L("sshd[2]: Failed password for invalid user test from 10.10.1.2 port 55555 ssh2 from 127.0.0.1 port 58946 ssh2")},
-         {{"source.ip", "127.0.0.1"}, {"user.name", "test from 10.10.1.2 port 55555 ssh2"}});
+         {{"source.ip", "127.0.0.1"},
+          // The injected name is not an account name: redacted (user_redaction.h).
+          {"user.name", UserRedaction::Default().Placeholder("test from 10.10.1.2 port 55555 ssh2")},
+          {"vigil.access.user_redacted", "true"}});
   Expect({L("sshd[2]: Failed password for invalid user test from 127.0.0.1 port 58946 ssh2: from 10.10.1.2 port 55555 ssh2")},
          {{"source.ip", "127.0.0.1"}, {"user.name", "test"}});
 }
