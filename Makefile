@@ -26,7 +26,7 @@ BUILD_PKGS := build-essential cmake ninja-build pkg-config ccache \
   libbenchmark-dev libsqlite3-dev libssl-dev libsystemd-dev nlohmann-json3-dev libcli11-dev \
   libcurl4-openssl-dev libre2-dev help2man file systemd
 TEST_PKGS  := python3 python3-yaml python3-jsonschema clang libclang-rt-14-dev prometheus curl tshark lintian rsyslog \
-  openssh-server sshpass chromium systemd-journal-remote
+  openssh-server sshpass chromium systemd-journal-remote dnsmasq-base bind9-dnsutils
 
 .PHONY: all run test test-sanitize test-tsan build deps test-deps bench fuzz fuzz-smoke clean rules-catalog \
   install deb test-package

@@ -38,28 +38,10 @@ import time
 import urllib.request
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "support"))
-from vigil_test import eventually, free_port  # noqa: E402
+from vigil_test import eventually, free_port, get, read_jsonl  # noqa: E402
 
 SKIP = 77
 USER = "vigilsshtest"
-
-
-
-
-def read_jsonl(path):
-    try:
-        with open(path) as f:
-            return [json.loads(l) for l in f if l.strip()]
-    except FileNotFoundError:
-        return []
-
-
-def get(obj, dotted):
-    for part in dotted.split("."):
-        if not isinstance(obj, dict) or part not in obj:
-            return None
-        obj = obj[part]
-    return obj
 
 
 RULES = """- rule: test.ssh_password_attempt

@@ -1,6 +1,7 @@
 """Helpers shared by the Python tests that run the real vigil binary (tests/soak/*.py,
-tests/integration/sshd_test.py): a free loopback port, one scrape of /metrics, and waiting
-for a condition."""
+tests/integration/*.py): a free loopback port, one scrape of /metrics, waiting for a
+condition, and reading alerts (JSON lines with ECS objects nested)."""
+import json
 import socket
 import time
 import urllib.request
@@ -29,3 +30,21 @@ def eventually(pred, seconds, step=0.05):
             return True
         time.sleep(step)
     return pred()
+
+
+def read_jsonl(path):
+    """The objects of a JSON-lines file; [] when it does not exist yet."""
+    try:
+        with open(path) as f:
+            return [json.loads(l) for l in f if l.strip()]
+    except FileNotFoundError:
+        return []
+
+
+def get(obj, dotted):
+    """The value at a dotted ECS name (`source.ip`) in a nested object, or None."""
+    for part in dotted.split("."):
+        if not isinstance(obj, dict) or part not in obj:
+            return None
+        obj = obj[part]
+    return obj
