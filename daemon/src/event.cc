@@ -18,35 +18,49 @@ FieldType ValueType(const Value& value) {
   }
 }
 
+size_t Event::Find(FieldId id) const {
+  const size_t n = fields_.size();
+  const size_t head = n < kIndexedIds ? n : kIndexedIds;
+  for (size_t i = 0; i < head; ++i) {
+    if (ids_[i] == id) return i;
+  }
+  // Past the indexed head: the fields themselves.
+  for (size_t i = head; i < n; ++i) {
+    if (fields_[i].id == id) return i;
+  }
+  return kNotFound;
+}
+
+void Event::Reindex() {
+  for (size_t i = 0; i < fields_.size() && i < kIndexedIds; ++i) {
+    ids_[i] = fields_[i].id;
+  }
+}
+
 void Event::Set(FieldId id, Value value) {
   assert(id < FieldRegistry::Global().size());
   assert(std::holds_alternative<std::monostate>(value) ||
          ValueType(value) == FieldRegistry::Global().Info(id).type);
-  for (Field& f : fields_) {
-    if (f.id == id) {
-      f.value = std::move(value);
-      return;
-    }
+  if (const size_t at = Find(id); at != kNotFound) {
+    fields_[at].value = std::move(value);
+    return;
   }
   // Most events carry 10-25 fields: one allocation up front instead of five regrowths.
   if (fields_.capacity() == 0) fields_.reserve(24);
+  if (fields_.size() < kIndexedIds) ids_[fields_.size()] = id;
   fields_.push_back(Field{id, std::move(value)});
 }
 
 void Event::Erase(FieldId id) {
-  for (auto it = fields_.begin(); it != fields_.end(); ++it) {
-    if (it->id == id) {
-      fields_.erase(it);
-      return;
-    }
+  if (const size_t at = Find(id); at != kNotFound) {
+    fields_.erase(fields_.begin() + static_cast<std::ptrdiff_t>(at));
+    Reindex();
   }
 }
 
 const Value* Event::Get(FieldId id) const {
-  for (const Field& f : fields_) {
-    if (f.id == id) return &f.value;
-  }
-  return nullptr;
+  const size_t at = Find(id);
+  return at == kNotFound ? nullptr : &fields_[at].value;
 }
 
 Timestamp Event::time() const {

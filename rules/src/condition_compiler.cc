@@ -1,8 +1,10 @@
 #include "condition_compiler.h"
 
+#include <algorithm>
 #include <charconv>
 #include <cmath>
 #include <cstdlib>
+#include <iterator>
 #include <set>
 #include <string_view>
 
@@ -50,11 +52,20 @@ void AndDim(std::optional<ValueSet>& into, const std::optional<ValueSet>& other,
 
 KindConstraint AndKinds(std::vector<KindConstraint>& parts) {
   KindConstraint r;
-  for (const auto& p : parts) {
+  for (auto& p : parts) {
     r.never = r.never || p.never;
     AndDim(r.dataset, p.dataset, &r.never);
     AndDim(r.category, p.category, &r.never);
     AndDim(r.action, p.action, &r.never);
+    for (auto& [field, values] : p.equals) {
+      auto [it, fresh] = r.equals.try_emplace(field, std::move(values));
+      if (fresh) continue;
+      std::set<std::string> both;
+      std::set_intersection(it->second.begin(), it->second.end(), values.begin(), values.end(),
+                            std::inserter(both, both.end()));
+      if (both.empty()) r.never = true;
+      it->second = std::move(both);
+    }
   }
   return r;
 }
@@ -79,6 +90,17 @@ KindConstraint OrKinds(std::vector<KindConstraint>& parts) {
   r.dataset = unite(&KindConstraint::dataset);
   r.category = unite(&KindConstraint::category);
   r.action = unite(&KindConstraint::action);
+  // A field stays constrained when every branch constrains it: to the union of their values.
+  for (const auto& [field, values] : live.front()->equals) {
+    std::set<std::string> u = values;
+    bool everywhere = true;
+    for (size_t i = 1; i < live.size() && everywhere; ++i) {
+      auto it = live[i]->equals.find(field);
+      everywhere = it != live[i]->equals.end();
+      if (everywhere) u.insert(it->second.begin(), it->second.end());
+    }
+    if (everywhere) r.equals.emplace(field, std::move(u));
+  }
   return r;
 }
 
@@ -387,6 +409,9 @@ std::optional<CompiledCondition> ConditionCompiler::Predicate(const AstNode& n, 
         } else if (exact) {
           kinds.action = std::move(set);
         }
+        if (vals.empty()) kinds.never = true;
+      } else if (exact && type == FieldType::kString) {
+        kinds.equals.emplace(*id, std::set<std::string>(needles.begin(), needles.end()));
         if (vals.empty()) kinds.never = true;
       }
       StringMatcher m(op == Op::kNe ? Op::kEq : op, std::move(needles), std::move(regexes));

@@ -8,7 +8,8 @@
 // uses a broken macro fails without repeating them.
 //
 // Also derives the KindConstraint of a condition: which event.dataset / event.category /
-// event.action values an event must have for the condition to be true (used by RuleIndex).
+// event.action values (and values of other string fields tested with `=`/`in`) an event must
+// have for the condition to be true (used by RuleIndex).
 // The constraint is an over-approximation: `and` intersects, `or` unites (a branch without
 // a constraint on a dimension leaves the whole `or` unconstrained on it), and `not` drops
 // every constraint, so a rule can only be kept from events it provably cannot match.
@@ -45,6 +46,9 @@ struct KindConstraint {
   std::optional<ValueSet> dataset;   // nullopt: any dataset
   std::optional<ValueSet> category;  // nullopt: any category
   std::optional<ValueSet> action;    // nullopt: any event.action (or none); exact values only
+  // Other string (not list) fields the condition requires to equal one of some values, from
+  // `=` and `in`: RuleIndex may file the rule under those values. Same algebra as above.
+  std::map<FieldId, std::set<std::string>> equals;
   bool never = false;                // provably matches no event kind
 };
 

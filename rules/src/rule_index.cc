@@ -1,6 +1,7 @@
 #include "rule_index.h"
 
 #include <algorithm>
+#include <map>
 #include <variant>
 
 #include "vigil/ecs_fields.h"
@@ -24,10 +25,51 @@ void RuleIndex::Bucket::Add(uint32_t rule, const KindConstraint& k) {
     any.push_back(rule);
     return;
   }
-  for (const std::string& a : k.action->exact) by_action[a].push_back(rule);
+  for (const std::string& a : k.action->exact) by_action[a].all.push_back(rule);
+}
+
+void RuleIndex::RuleList::Split(const std::vector<const KindConstraint*>& kinds) {
+  split = false;
+  by_value.clear();
+  rest.clear();
+  std::map<FieldId, size_t> naming;  // field → rules of this list that require a value of it
+  for (uint32_t r : all) {
+    for (const auto& [field, values] : kinds[r]->equals) ++naming[field];
+  }
+  size_t best = 0;
+  for (const auto& [field, n] : naming) {
+    if (n > best) {  // ties: the lowest field id (a std::map iterates in order)
+      best = n;
+      key = field;
+    }
+  }
+  if (best < kMinSplit) return;
+  split = true;
+  for (uint32_t r : all) {
+    auto it = kinds[r]->equals.find(key);
+    if (it == kinds[r]->equals.end()) {
+      rest.push_back(r);
+      continue;
+    }
+    for (const std::string& v : it->second) by_value[v].push_back(r);
+  }
+}
+
+void RuleIndex::RuleList::Narrow(const Event& event, std::vector<const std::vector<uint32_t>*>& parts) const {
+  if (!split) {
+    if (!all.empty()) parts.push_back(&all);
+    return;
+  }
+  if (!rest.empty()) parts.push_back(&rest);
+  // The key is a declared string field, so an event holds a string there or nothing; without
+  // it no rule filed by value can match.
+  const std::string* v = event.GetString(key);
+  if (v == nullptr) return;
+  if (auto it = by_value.find(*v); it != by_value.end()) parts.push_back(&it->second);
 }
 
 void RuleIndex::Build(const std::vector<const KindConstraint*>& kinds, const std::vector<bool>& enabled) {
+  kinds_ = kinds;
   for (uint32_t i = 0; i < kinds.size(); ++i) {
     if (!enabled[i]) continue;
     const KindConstraint& k = *kinds[i];
@@ -49,15 +91,23 @@ void RuleIndex::Build(const std::vector<const KindConstraint*>& kinds, const std
       catch_all_.Add(i, k);
     }
   }
-  catch_all_kind_.any = catch_all_.any;
+  auto split_actions = [&](Bucket& b) {
+    for (auto& [action, list] : b.by_action) list.Split(kinds_);
+  };
+  for (auto& [name, b] : by_dataset_) split_actions(b);
+  for (auto& [prefix, b] : by_dataset_prefix_) split_actions(b);
+  for (auto& [name, b] : by_category_) split_actions(b);
+  split_actions(catch_all_);
+  catch_all_kind_.any.all = catch_all_.any;
+  catch_all_kind_.any.Split(kinds_);
   if (!catch_all_.by_action.empty()) catch_all_kind_.actions.push_back(&catch_all_.by_action);
 }
 
 void RuleIndex::Compute(const std::string* dataset, const StringList* categories, Kind* out) const {
-  out->any.clear();
+  out->any.all.clear();
   out->actions.clear();
   auto add = [out](const Bucket& b) {
-    Append(out->any, b.any);
+    Append(out->any.all, b.any);
     if (!b.by_action.empty()) out->actions.push_back(&b.by_action);
   };
   add(catch_all_);
@@ -72,43 +122,40 @@ void RuleIndex::Compute(const std::string* dataset, const StringList* categories
       if (auto it = by_category_.find(c); it != by_category_.end()) add(it->second);
     }
   }
-  SortUnique(out->any);
+  SortUnique(out->any.all);
+  out->any.Split(kinds_);
   std::sort(out->actions.begin(), out->actions.end());
   out->actions.erase(std::unique(out->actions.begin(), out->actions.end()), out->actions.end());
 }
 
-// The candidates of an event of kind `kind`: its "any action" rules, and those its action's.
+// The candidates of an event of kind `kind`: its "any action" rules, and those its action's,
+// each narrowed by its split field.
 const std::vector<uint32_t>& RuleIndex::Select(const Kind& kind, const Event& event) {
-  if (kind.actions.empty()) return kind.any;
-  const Value* v = event.Get(ecs::kEventAction);
-  if (v == nullptr) return kind.any;
-  const auto* action = std::get_if<std::string>(v);
-  // event.action is declared a string, so collectors never set anything else; were it a
-  // list, a rule's `event.action = x` would match any element: every rule is a candidate.
-  const std::vector<uint32_t>* only = nullptr;  // the one list found, while there is one
-  size_t found = 0;
-  scratch_.clear();
-  for (const ActionMap* map : kind.actions) {
-    if (action) {
-      auto it = map->find(*action);
-      if (it == map->end()) continue;
-      if (++found == 1) {
-        only = &it->second;
-        continue;
+  parts_.clear();
+  kind.any.Narrow(event, parts_);
+  if (!kind.actions.empty()) {
+    if (const Value* v = event.Get(ecs::kEventAction)) {
+      // event.action is declared a string, so collectors never set anything else; were it a
+      // list, a rule's `event.action = x` would match any element: every rule is a candidate.
+      const auto* action = std::get_if<std::string>(v);
+      for (const ActionMap* map : kind.actions) {
+        if (action) {
+          if (auto it = map->find(*action); it != map->end()) it->second.Narrow(event, parts_);
+        } else {
+          for (const auto& [name, list] : *map) {
+            if (!list.all.empty()) parts_.push_back(&list.all);
+          }
+        }
       }
-      if (found == 2) Append(scratch_, *only);
-      Append(scratch_, it->second);
-    } else {
-      for (const auto& [name, rules] : *map) Append(scratch_, rules);
-      found = 2;
     }
   }
-  if (found == 0) return kind.any;
-  if (found == 1) {
-    if (kind.any.empty()) return *only;
-    Append(scratch_, *only);
+  if (parts_.empty()) {
+    scratch_.clear();
+    return scratch_;
   }
-  Append(scratch_, kind.any);
+  if (parts_.size() == 1) return *parts_[0];
+  scratch_.clear();
+  for (const std::vector<uint32_t>* p : parts_) Append(scratch_, *p);
   SortUnique(scratch_);
   return scratch_;
 }

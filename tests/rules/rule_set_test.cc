@@ -210,6 +210,48 @@ TEST(RuleIndex, ActionsNarrowCandidates) {
   EXPECT_EQ(evaluations["action_only"], 2u);
 }
 
+// Rules of one list that require values of another string field are filed under them: an
+// event meets only the rules of its value (and those that name no value of that field).
+TEST(RuleIndex, ASecondFieldNarrowsCandidates) {
+  Loaded l = Load(R"(
+- rule: root_login
+  name: R
+  severity: low
+  condition: event.dataset = access.sshd and event.action = ssh_login and user.name = root
+- rule: admin_login
+  name: A
+  severity: low
+  condition: event.dataset = access.sshd and event.action = ssh_login and user.name in (admin, administrator)
+- rule: any_login
+  name: L
+  severity: low
+  condition: event.dataset = access.sshd and event.action = ssh_login
+- rule: root_any
+  name: RA
+  severity: low
+  condition: event.dataset = access.sshd and user.name = root
+- rule: oracle_any
+  name: O
+  severity: low
+  condition: event.dataset = access.sshd and user.name = oracle
+)");
+  ASSERT_TRUE(l.ok()) << l.Text();
+  auto ev = [](const std::string& user) {
+    return Ev(R"({"event":{"dataset":"access.sshd","action":"ssh_login"},"user":{"name":")" + user + R"("}})");
+  };
+  EXPECT_THAT(l.Fire(ev("root")), ElementsAre("root_login", "any_login", "root_any"));
+  EXPECT_THAT(l.Fire(ev("administrator")), ElementsAre("admin_login", "any_login"));
+  EXPECT_THAT(l.Fire(ev("bob")), ElementsAre("any_login"));
+  EXPECT_THAT(l.Fire(Ev(R"({"event":{"dataset":"access.sshd","action":"ssh_login"}})")), ElementsAre("any_login"));
+  std::map<std::string, uint64_t> evaluations;
+  for (const RuleStateStats& st : l.set->state_stats()) evaluations[st.rule_id] = st.evaluations;
+  EXPECT_EQ(evaluations["root_login"], 1u);
+  EXPECT_EQ(evaluations["admin_login"], 1u);
+  EXPECT_EQ(evaluations["any_login"], 4u);
+  EXPECT_EQ(evaluations["root_any"], 1u);
+  EXPECT_EQ(evaluations["oracle_any"], 0u);
+}
+
 // Conditions whose action requirement cannot be proven must stay candidates for every action:
 // each of these rules fires on an event whose action is not the one they mention.
 TEST(RuleIndex, UnprovenActionConstraintsFallBack) {
@@ -305,6 +347,20 @@ TEST(RuleIndex, SameAlertsAsWithoutTheIndex) {
       "event.action exists",
       "event.action in (ssh_login, sudo_command) and not event.action = sudo_command",
       "event.outcome = failure",
+      // A second field narrows lists of rules (RuleIndex::RuleList::Split).
+      "event.dataset = access.sshd and user.name = root",
+      "event.dataset = access.sshd and user.name in (root, admin)",
+      "event.dataset = access.sshd and user.name = bob",
+      "user.name = root",
+      "user.name in (root, bob) and user.name = bob",
+      "user.name = root and user.name = bob",
+      "event.action = ssh_login and (user.name = root or user.name = bob)",
+      "event.action = ssh_login and (user.name = root or event.outcome = failure)",
+      "event.action = ssh_login and not user.name = root",
+      "event.action = ssh_login and user.name != root",
+      "event.action = ssh_login and user.name = root",
+      "event.action = ssh_login and process.name = sshd",
+      "event.action = ssh_login and process.name = sshd and user.name = bob",
   };
   std::string yaml;
   std::map<std::string, ListDef, std::less<>> lists;
@@ -326,11 +382,14 @@ TEST(RuleIndex, SameAlertsAsWithoutTheIndex) {
       for (const char* category : {"", "authentication", "network"}) {
         for (const char* action : {"", "ssh_login", "sudo_command", "dns_query", "other"}) {
           for (const char* outcome : {"success", "failure"}) {
+           for (const char* user : {"", "root", "bob"}) {
             std::string json = R"({"event":{"outcome":")" + std::string(outcome) + "\"";
             if (*dataset) json += R"(,"dataset":")" + std::string(dataset) + "\"";
             if (*category) json += R"(,"category":[")" + std::string(category) + "\"]";
             if (*action) json += R"(,"action":")" + std::string(action) + "\"";
-            json += "}}";
+            json += "}";
+            if (*user) json += R"(,"user":{"name":")" + std::string(user) + "\"}";
+            json += R"(,"process":{"name":"sshd"}})";
             SCOPED_TRACE(json);
             const Event e = Ev(json);
             std::vector<std::string> want;
@@ -339,6 +398,7 @@ TEST(RuleIndex, SameAlertsAsWithoutTheIndex) {
             }
             EXPECT_EQ(a.Fire(e), want);
             fired += want.size();
+           }
           }
         }
       }

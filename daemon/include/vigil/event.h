@@ -1,7 +1,10 @@
 // Event: one observation (a log line, a flow, a file change) as typed ECS fields.
 //
 // An event is a small flat list of (field id, value) pairs; field ids come from the
-// FieldRegistry, so rules read fields without comparing names. Each value has the type its
+// FieldRegistry, so rules read fields without comparing names. The ids of the first
+// kIndexedIds fields are also kept in a compact array inside the event, so that looking a
+// field up (present or not) scans one or two cache lines of two-byte ids rather than the
+// values themselves. Each value has the type its
 // field was declared with; Set() asserts this in debug builds and collectors are tested for
 // it. Fields that no collector declared (for example extra keys in a JSON line from the
 // jsonl collector) are kept verbatim as `extras` so that output round-trips them, but rules
@@ -11,7 +14,9 @@
 // thread and moves it into the pipeline; from then on only the engine thread touches it.
 #pragma once
 
+#include <array>
 #include <chrono>
+#include <cstddef>
 #include <cstdint>
 #include <string>
 #include <string_view>
@@ -77,13 +82,22 @@ class Event {
   size_t size() const { return fields_.size(); }
 
  private:
+  static constexpr size_t kIndexedIds = 32;
+  static constexpr size_t kNotFound = static_cast<size_t>(-1);
+
   template <typename T>
   const T* GetAs(FieldId id) const {
     const Value* v = Get(id);
     return v ? std::get_if<T>(v) : nullptr;
   }
+  // The position of the field in fields_, or kNotFound.
+  size_t Find(FieldId id) const;
+  // Rewrites ids_ from fields_ (after an erase).
+  void Reindex();
 
   std::vector<Field> fields_;
+  // ids_[i] == fields_[i].id for i < min(size, kIndexedIds).
+  std::array<FieldId, kIndexedIds> ids_{};
   std::vector<Extra> extras_;
 };
 
