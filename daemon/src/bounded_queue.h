@@ -8,10 +8,19 @@
 // Wake-ups are paid only when someone sleeps: a push signals the consumer only if it is
 // waiting, and a pop signals producers only if one is blocked, so a busy pipeline moves
 // events without a futex call per event.
+//
+// A consumer that just handled a batch and finds the queue empty lingers: it waits at most
+// kLinger for the next items, and producers wake it only once kWakeBatch items are queued
+// (or the linger ends by itself). A steady stream slower than the consumer (replaying a log:
+// the reader parses, the engine has little to do) then costs one wake-up per kWakeBatch
+// events instead of one per event, adding at most kLinger to an event's wait. After a linger
+// that brought nothing, the consumer sleeps until the first item (an idle daemon uses no
+// CPU, and the first event after a quiet spell wakes it at once).
 #pragma once
 
 #include <algorithm>
 #include <atomic>
+#include <chrono>
 #include <condition_variable>
 #include <cstddef>
 #include <deque>
@@ -23,6 +32,9 @@ namespace vigil {
 template <typename T>
 class BoundedQueue {
  public:
+  static constexpr std::chrono::microseconds kLinger{200};
+  static constexpr size_t kWakeBatch = 64;
+
   explicit BoundedQueue(size_t capacity) : capacity_(capacity == 0 ? 1 : capacity) {}
 
   // Adds unless full or closed; never blocks.
@@ -30,7 +42,7 @@ class BoundedQueue {
     std::unique_lock lock(mu_);
     if (closed_ || items_.size() >= capacity_) return false;
     PushLocked(std::move(item));
-    bool wake = consumer_waiting_;
+    bool wake = ShouldWakeLocked();
     lock.unlock();
     if (wake) not_empty_.notify_one();
     return true;
@@ -46,7 +58,7 @@ class BoundedQueue {
     }
     if (closed_) return false;
     PushLocked(std::move(item));
-    bool wake = consumer_waiting_;
+    bool wake = ShouldWakeLocked();
     lock.unlock();
     if (wake) not_empty_.notify_one();
     return true;
@@ -59,7 +71,7 @@ class BoundedQueue {
     std::unique_lock lock(mu_);
     if (closed_) return false;
     PushLocked(std::move(item));
-    bool wake = consumer_waiting_;
+    bool wake = ShouldWakeLocked();
     lock.unlock();
     if (wake) not_empty_.notify_one();
     return true;
@@ -71,11 +83,17 @@ class BoundedQueue {
     out.clear();
     if (max == 0) max = 1;  // an empty batch must only ever mean "closed and drained"
     std::unique_lock lock(mu_);
+    if (!closed_ && items_.empty() && busy_) {
+      consumer_lingering_ = true;
+      not_empty_.wait_for(lock, kLinger, [&] { return closed_ || items_.size() >= kWakeBatch; });
+      consumer_lingering_ = false;
+    }
     if (!closed_ && items_.empty()) {
       consumer_waiting_ = true;
       not_empty_.wait(lock, [&] { return closed_ || !items_.empty(); });
       consumer_waiting_ = false;
     }
+    busy_ = !items_.empty();
     size_t n = std::min(max, items_.size());
     for (size_t i = 0; i < n; ++i) {
       out.push_back(std::move(items_.front()));
@@ -101,6 +119,10 @@ class BoundedQueue {
   size_t high_water() const { return high_water_.load(std::memory_order_relaxed); }
 
  private:
+  // Whether a push that left the queue as it is should wake the consumer.
+  bool ShouldWakeLocked() const {
+    return consumer_waiting_ || (consumer_lingering_ && items_.size() >= kWakeBatch);
+  }
   void PushLocked(T&& item) {
     items_.push_back(std::move(item));
     size_t d = items_.size();
@@ -116,7 +138,9 @@ class BoundedQueue {
   std::condition_variable not_empty_;
   std::deque<T> items_;  // guarded by mu_
   bool closed_ = false;  // guarded by mu_
-  bool consumer_waiting_ = false;  // guarded by mu_
+  bool consumer_waiting_ = false;  // guarded by mu_: asleep until the first item
+  bool consumer_lingering_ = false;  // guarded by mu_: waiting briefly for kWakeBatch items
+  bool busy_ = false;  // guarded by mu_: the consumer's last batch was not empty
   int producers_waiting_ = 0;      // guarded by mu_
   std::atomic<size_t> depth_{0};
   std::atomic<size_t> high_water_{0};

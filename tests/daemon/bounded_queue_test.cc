@@ -147,6 +147,51 @@ TEST(BoundedQueueTest, PopBatchWaitsForAnItem) {
   EXPECT_EQ(out, std::vector<int>{42});
 }
 
+// After a busy batch the consumer lingers for more items, which do not wake it one by one:
+// fewer than kWakeBatch items still reach it (when the linger ends), and after that it
+// sleeps until the next item, which does wake it.
+TEST(BoundedQueueTest, AConsumerThatLingersStillGetsAFewItems) {
+  BoundedQueue<int> q(1000);
+  std::vector<int> out;
+  ASSERT_TRUE(q.TryPush(1));
+  q.PopBatch(out, 8);  // busy: the next PopBatch on an empty queue lingers
+  ASSERT_EQ(out, std::vector<int>{1});
+  auto consumer = std::async(std::launch::async, [&] {
+    std::vector<int> got, batch;
+    while (got.size() < 3) {
+      q.PopBatch(batch, 100);
+      got.insert(got.end(), batch.begin(), batch.end());
+    }
+    return got;
+  });
+  ASSERT_TRUE(q.TryPush(2));
+  ASSERT_TRUE(q.TryPush(3));
+  std::this_thread::sleep_for(50ms);  // the consumer is past its linger, asleep or not
+  ASSERT_TRUE(q.TryPush(4));
+  ASSERT_TRUE(Ready(consumer));
+  EXPECT_EQ(consumer.get(), (std::vector<int>{2, 3, 4}));
+}
+
+// A full wake batch wakes a lingering consumer (it does not need the linger to end).
+TEST(BoundedQueueTest, AWakeBatchWakesALingeringConsumer) {
+  BoundedQueue<int> q(1000);
+  std::vector<int> out;
+  ASSERT_TRUE(q.TryPush(0));
+  q.PopBatch(out, 8);
+  auto consumer = std::async(std::launch::async, [&] {
+    size_t n = 0;
+    std::vector<int> got;
+    while (n < BoundedQueue<int>::kWakeBatch) {
+      q.PopBatch(got, 1000);
+      n += got.size();
+    }
+    return n;
+  });
+  for (size_t i = 0; i < BoundedQueue<int>::kWakeBatch; ++i) ASSERT_TRUE(q.TryPush(static_cast<int>(i)));
+  ASSERT_TRUE(Ready(consumer));
+  EXPECT_EQ(consumer.get(), BoundedQueue<int>::kWakeBatch);
+}
+
 TEST(BoundedQueueTest, MoveOnlyItems) {
   BoundedQueue<std::unique_ptr<int>> q(2);
   ASSERT_TRUE(q.TryPush(std::make_unique<int>(1)));
