@@ -59,6 +59,9 @@ Result<NetworkFieldIds> DeclareNetworkFields(FieldRegistry& fields) {
        "TLS versions the client offers (supported_versions, else its hello version), e.g. 1.3."},
       {&ids.tls_client_alpn, "vigil.tls.client.alpn", FieldType::kList,
        "ALPN protocols the client offers, in order."},
+      {&ids.auth_mechanism, "vigil.network.auth_mechanism", FieldType::kString,
+       "How a cleartext login sent its credentials: password, apop, plain (SASL PLAIN) or "
+       "login (SASL LOGIN)."},
   };
   for (const Decl& d : decls) {
     auto id = fields.Declare(d.name, d.type, d.desc);

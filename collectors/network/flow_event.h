@@ -32,6 +32,8 @@ struct NetworkFieldIds {
   FieldId tls_ja4;                // vigil.tls.ja4
   FieldId tls_client_versions;    // vigil.tls.client.versions
   FieldId tls_client_alpn;        // vigil.tls.client.alpn
+  // network.login
+  FieldId auth_mechanism;  // vigil.network.auth_mechanism
 };
 
 // Declares the vigil.network.* fields in `fields` (idempotent) and returns their ids.

@@ -28,6 +28,13 @@ void NetworkMetrics::Publish(const PacketProcessor& processor) {
   tls_parsed_.store(c.tls_parsed, kRelaxed);
   tls_malformed_.store(c.tls_malformed, kRelaxed);
   tls_not_inspected_.store(c.tls_not_inspected, kRelaxed);
+  const LoginCounters& l = processor.logins().counters();
+  for (size_t i = 0; i < kLoginProtocols; ++i) {
+    login_parsed_[i].store(l.parsed[i], kRelaxed);
+    login_malformed_[i].store(l.malformed[i], kRelaxed);
+    login_not_inspected_[i].store(l.not_inspected[i], kRelaxed);
+  }
+  login_evicted_.store(l.evicted, kRelaxed);
 }
 
 void NetworkMetrics::PublishKernel(uint64_t received, uint64_t dropped, uint64_t if_dropped) {
@@ -78,6 +85,21 @@ void NetworkMetrics::Write(MetricWriter& out, const std::string& instance, bool 
   out.Counter("vigil_network_app_messages_total", kApp,
               {{"collector", instance}, {"protocol", "tls"}, {"result", "not_inspected"}},
               Load(tls_not_inspected_));
+  for (size_t i = 0; i < kLoginProtocols; ++i) {
+    const std::string protocol(LoginProtocolName(static_cast<LoginProtocol>(i)));
+    out.Counter("vigil_network_app_messages_total", kApp,
+                {{"collector", instance}, {"protocol", protocol}, {"result", "parsed"}},
+                Load(login_parsed_[i]));
+    out.Counter("vigil_network_app_messages_total", kApp,
+                {{"collector", instance}, {"protocol", protocol}, {"result", "malformed"}},
+                Load(login_malformed_[i]));
+    out.Counter("vigil_network_app_messages_total", kApp,
+                {{"collector", instance}, {"protocol", protocol}, {"result", "not_inspected"}},
+                Load(login_not_inspected_[i]));
+  }
+  out.Counter("vigil_network_login_flows_evicted_total",
+              "Login dialogues dropped because the login side table was full.", l,
+              Load(login_evicted_));
   if (live) {
     out.Counter("vigil_capture_packets_received_total", "Packets the kernel passed to the capture.",
                 l, Load(kernel_received_));

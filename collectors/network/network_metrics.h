@@ -32,6 +32,9 @@ class NetworkMetrics {
   std::atomic<uint64_t> flows_active_{0}, flows_created_{0}, flows_ended_{0}, flows_evicted_{0};
   std::atomic<uint64_t> dns_parsed_{0}, dns_malformed_{0}, dns_not_inspected_{0};
   std::atomic<uint64_t> tls_parsed_{0}, tls_malformed_{0}, tls_not_inspected_{0};
+  std::array<std::atomic<uint64_t>, kLoginProtocols> login_parsed_{}, login_malformed_{},
+      login_not_inspected_{};
+  std::atomic<uint64_t> login_evicted_{0};
   std::atomic<uint64_t> kernel_received_{0}, kernel_dropped_{0}, if_dropped_{0};
 };
 

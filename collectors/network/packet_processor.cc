@@ -7,6 +7,7 @@
 #include <utility>
 
 #include "dns_event.h"
+#include "login_event.h"
 #include "tls_event.h"
 
 namespace vigil::network {
@@ -50,6 +51,8 @@ PacketProcessor::PacketProcessor(LinkType link, const FlowTableOptions& options,
       ids_(ids),
       flows_(options, [this](const Flow& flow, EndReason reason) {
         if (refused_) return;
+        EndLogin(flow);
+        if (refused_) return;
         if (!ctx_.Emit(FlowEvent(flow, reason, ids_)) && ctx_.mode() == RunMode::kReplay) {
           refused_ = true;
         }
@@ -68,6 +71,7 @@ bool PacketProcessor::Frame(int64_t ts_ns, const uint8_t* data, uint32_t caplen,
         const FlowTable::Ref flow = flows_.Add(packet_, ts_ns, wirelen);
         InspectDns(ts_ns);
         InspectTls(ts_ns, flow);
+        InspectLogin(ts_ns, flow);
       }
       break;
     case DecodeOutcome::kNotIp:
@@ -136,6 +140,31 @@ void PacketProcessor::InspectTls(int64_t ts_ns, FlowTable::Ref flow) {
   }
 }
 
+void PacketProcessor::EmitOrRefuse(Event event) {
+  if (!ctx_.Emit(std::move(event)) && ctx_.mode() == RunMode::kReplay) refused_ = true;
+}
+
+void PacketProcessor::InspectLogin(int64_t ts_ns, FlowTable::Ref flow) {
+  const DecodedPacket& p = packet_;
+  if (refused_ || flow.flow == nullptr || p.protocol != kProtoTcp || p.payload_captured == 0) {
+    return;
+  }
+  attempts_.clear();
+  bool from_client = true;
+  logins_.Segment(flow.flow->seq, p, attempts_, &from_client);
+  for (const LoginAttempt& a : attempts_) {
+    if (refused_) break;
+    EmitOrRefuse(LoginEvent(a, ClientToServer(p, from_client), ts_ns, ids_));
+  }
+}
+
+void PacketProcessor::EndLogin(const Flow& flow) {
+  LoginAttempt a;
+  uint16_t server_port = 0;
+  if (!logins_.End(flow.seq, &a, &server_port)) return;
+  EmitOrRefuse(LoginEvent(a, ClientToServer(flow, server_port), flow.last_ns, ids_));
+}
+
 std::string PacketProcessor::Summary() const {
   const PacketCounters& c = counters_;
   std::string s = source_ + ": " + std::to_string(c.packets) + " packets (" +
@@ -153,6 +182,16 @@ std::string PacketProcessor::Summary() const {
        " malformed/" + std::to_string(c.dns_not_inspected) + " not inspected, tls " +
        std::to_string(c.tls_parsed) + " parsed/" + std::to_string(c.tls_malformed) +
        " malformed/" + std::to_string(c.tls_not_inspected) + " not inspected";
+  const LoginCounters& l = logins_.counters();
+  uint64_t parsed = 0, malformed = 0, not_inspected = 0;
+  for (size_t i = 0; i < kLoginProtocols; ++i) {
+    parsed += l.parsed[i];
+    malformed += l.malformed[i];
+    not_inspected += l.not_inspected[i];
+  }
+  s += ", logins " + std::to_string(parsed) + " parsed/" + std::to_string(malformed) +
+       " malformed/" + std::to_string(not_inspected) + " not inspected/" +
+       std::to_string(l.evicted) + " evicted";
   return s;
 }
 

@@ -14,16 +14,23 @@
 // `network.tls` event. Once a hello (or a broken or cut one) was seen in a direction, that
 // direction is not looked at again, so a long flow costs one byte compare per packet.
 //
+// TCP flows on the login ports (21 ftp, 23 telnet, 110 pop3, 143 imap, 25/587 smtp) are
+// followed by a LoginTracker, a bounded side table beside the flow table; each cleartext
+// login attempt gives a `network.login` event (client as source.*), when the server's
+// answer decides it or when the flow ends.
+//
 // Threading: owned and used by one collector thread.
 #pragma once
 
 #include <array>
 #include <cstdint>
 #include <string>
+#include <vector>
 
 #include "dns_parser.h"
 #include "flow_event.h"
 #include "flow_table.h"
+#include "login_tracker.h"
 #include "packet_decoder.h"
 #include "tls_parser.h"
 #include "vigil/collector.h"
@@ -47,6 +54,7 @@ struct PacketCounters {
   uint64_t tls_parsed = 0;
   uint64_t tls_malformed = 0;
   uint64_t tls_not_inspected = 0;  // a hello that continues past its segment or record
+  // Cleartext logins: see LoginTracker::counters().
 };
 
 // Data segments per direction of a TCP flow looked at for a TLS hello.
@@ -81,6 +89,7 @@ class PacketProcessor {
 
   const PacketCounters& counters() const { return counters_; }
   const FlowTable& flows() const { return flows_; }
+  const LoginTracker& logins() const { return logins_; }
   // One line for the log: packets, outcomes, malformed classes, flows.
   std::string Summary() const;
 
@@ -92,6 +101,11 @@ class PacketProcessor {
   bool refused_ = false;
   void InspectDns(int64_t ts_ns);
   void InspectTls(int64_t ts_ns, FlowTable::Ref flow);
+  void InspectLogin(int64_t ts_ns, FlowTable::Ref flow);
+  void EndLogin(const Flow& flow);
+  void EmitOrRefuse(Event event);
+  LoginTracker logins_;  // before flows_: the flow sink reaches it
+  std::vector<LoginAttempt> attempts_;
   FlowTable flows_;
   DecodedPacket packet_;
   DnsMessage dns_;
