@@ -13,14 +13,15 @@ void LoginTracker::Segment(uint64_t flow_seq, const DecodedPacket& p,
                            std::vector<LoginAttempt>& out, bool* from_client) {
   *from_client = true;
   if (p.protocol != kProtoTcp || !p.has_ports || p.payload_captured == 0) return;
+  // The ports first: a flow on other ports costs no lookup.
+  LoginProtocol protocol;
+  uint16_t server_port = p.dst_port;
+  if (!LoginProtocolForPort(p.dst_port, &protocol)) {
+    if (!LoginProtocolForPort(p.src_port, &protocol)) return;
+    server_port = p.src_port;
+  }
   auto it = entries_.find(flow_seq);
   if (it == entries_.end()) {
-    LoginProtocol protocol;
-    uint16_t server_port = p.dst_port;
-    if (!LoginProtocolForPort(p.dst_port, &protocol)) {
-      if (!LoginProtocolForPort(p.src_port, &protocol)) return;
-      server_port = p.src_port;
-    }
     if (entries_.size() >= options_.max_entries) {
       entries_.erase(entries_.begin());
       ++counters_.evicted;

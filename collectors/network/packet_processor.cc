@@ -159,6 +159,11 @@ void PacketProcessor::InspectLogin(int64_t ts_ns, FlowTable::Ref flow) {
 }
 
 void PacketProcessor::EndLogin(const Flow& flow) {
+  LoginProtocol protocol;
+  if (flow.protocol != kProtoTcp || (!LoginProtocolForPort(flow.orig_port, &protocol) &&
+                                     !LoginProtocolForPort(flow.resp_port, &protocol))) {
+    return;  // never had an entry
+  }
   LoginAttempt a;
   uint16_t server_port = 0;
   if (!logins_.End(flow.seq, &a, &server_port)) return;
