@@ -10,8 +10,8 @@ namespace vigil::network {
 
 Event LoginEvent(const LoginAttempt& a, const DecodedPacket& p, int64_t ts_ns,
                  const NetworkFieldIds& ids) {
-  Event e = AppMessageEvent(p, ts_ns, "network.login", LoginProtocolName(a.protocol),
-                            "cleartext_login");
+  Event e =
+      AppMessageEvent(p, ts_ns, "network.login", LoginProtocolName(a.protocol), "cleartext_login");
   e.Set(ecs::kEventCategory, StringList{"authentication", "network"});
   e.Set(ecs::kEventType, StringList{"start", "protocol"});
   e.Set(ecs::kEventOutcome, std::string(LoginOutcomeName(a.outcome)));

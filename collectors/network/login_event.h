@@ -13,8 +13,8 @@ namespace vigil::network {
 
 // Builds the event of `attempt`. `client_to_server` carries the connection's endpoints
 // with the client as sender (source.*) and the server as receiver (destination.*).
-Event LoginEvent(const LoginAttempt& attempt, const DecodedPacket& client_to_server,
-                 int64_t ts_ns, const NetworkFieldIds& ids);
+Event LoginEvent(const LoginAttempt& attempt, const DecodedPacket& client_to_server, int64_t ts_ns,
+                 const NetworkFieldIds& ids);
 
 // The endpoints of `packet` turned so that the client sends (when `from_client` is false,
 // source and destination are swapped).

@@ -406,6 +406,10 @@ void LoginDialogue::SaslStart(std::string_view mech_and_initial, LoginFeedCounts
   mech = TrimRight(mech);
   initial = TrimRight(initial);
   user_.clear();
+  if (mech.empty()) {  // POP3 "AUTH" alone lists the mechanisms
+    state_ = State::kIdle;
+    return;
+  }
   if (IEquals(mech, "PLAIN")) {
     mechanism_ = LoginMechanism::kPlain;
     state_ = State::kSaslPlain;

@@ -41,7 +41,8 @@ void LoginTracker::Segment(uint64_t flow_seq, const DecodedPacket& p,
   e.dialogue.Feed(*from_client, p.payload, len, out, counts);
   counters_.malformed[proto] += counts.malformed;
   counters_.not_inspected[proto] += counts.not_inspected;
-  if (!e.dialogue.done() && (e.segments >= options_.max_segments || e.bytes >= options_.max_bytes)) {
+  if (!e.dialogue.done() &&
+      (e.segments >= options_.max_segments || e.bytes >= options_.max_bytes)) {
     LoginAttempt a;
     if (e.dialogue.TakePending(&a)) out.push_back(std::move(a));
     Finish(e);

@@ -43,8 +43,7 @@ Fed Play(LoginProtocol protocol, const std::vector<Seg>& segments) {
   Fed f;
   for (const Seg& s : segments) {
     LoginFeedCounts c;
-    d.Feed(s.client, reinterpret_cast<const uint8_t*>(s.text.data()), s.text.size(),
-           f.attempts, c);
+    d.Feed(s.client, reinterpret_cast<const uint8_t*>(s.text.data()), s.text.size(), f.attempts, c);
     f.counts.malformed += c.malformed;
     f.counts.not_inspected += c.not_inspected;
   }
@@ -83,15 +82,15 @@ TEST(LoginParser, PortsAndNames) {
 
 TEST(LoginParser, FtpUserPassSuccessAndFailure) {
   Fed f = Play(LoginProtocol::kFtp, {{false, "220 (vsFTPd 3.0.3)\r\n"},
-                                    {true, "USER alice\r\n"},
-                                    {false, "331 Please specify the password.\r\n"},
-                                    {true, "PASS s3cret\r\n"},
-                                    {false, "530 Login incorrect.\r\n"},
-                                    {true, "user bob\r\n"},
-                                    {false, "331 Password please\r\n"},
-                                    {true, "pass hunter2\r\n"},
-                                    {false, "230-Welcome\r\n230 Login successful.\r\n"},
-                                    {true, "USER carol\r\n"}});
+                                     {true, "USER alice\r\n"},
+                                     {false, "331 Please specify the password.\r\n"},
+                                     {true, "PASS s3cret\r\n"},
+                                     {false, "530 Login incorrect.\r\n"},
+                                     {true, "user bob\r\n"},
+                                     {false, "331 Password please\r\n"},
+                                     {true, "pass hunter2\r\n"},
+                                     {false, "230-Welcome\r\n230 Login successful.\r\n"},
+                                     {true, "USER carol\r\n"}});
   ASSERT_EQ(f.attempts.size(), 2u);
   EXPECT_EQ(f.attempts[0].user, "alice");
   EXPECT_EQ(f.attempts[0].outcome, LoginOutcome::kFailure);
@@ -103,8 +102,8 @@ TEST(LoginParser, FtpUserPassSuccessAndFailure) {
 }
 
 TEST(LoginParser, FtpUserRefusedAndAuthTls) {
-  Fed f = Play(LoginProtocol::kFtp, {{true, "USER hello\r\n"},
-                                    {false, "530 This FTP server is anonymous only.\r\n"}});
+  Fed f = Play(LoginProtocol::kFtp,
+               {{true, "USER hello\r\n"}, {false, "530 This FTP server is anonymous only.\r\n"}});
   ASSERT_EQ(f.attempts.size(), 1u);
   EXPECT_EQ(f.attempts[0].outcome, LoginOutcome::kFailure);
   f = Play(LoginProtocol::kFtp, {{true, "AUTH TLS\r\n"}, {true, "USER x\r\n"}});
@@ -119,58 +118,63 @@ TEST(LoginParser, FtpUserRefusedAndAuthTls) {
 
 TEST(LoginParser, Pop3UserApopAuthPlainStls) {
   Fed f = Play(LoginProtocol::kPop3, {{false, "+OK POP server ready\r\n"},
-                                     {true, "user cicciopernacchio@mail.com\r\n"},
-                                     {false, "+OK password required\r\n"},
-                                     {true, "pass pippozzo\r\n"},
-                                     {false, "+OK mailbox has 2 messages\r\n"}});
+                                      {true, "user cicciopernacchio@mail.com\r\n"},
+                                      {false, "+OK password required\r\n"},
+                                      {true, "pass pippozzo\r\n"},
+                                      {false, "+OK mailbox has 2 messages\r\n"}});
   ASSERT_EQ(f.attempts.size(), 1u);
   EXPECT_EQ(f.attempts[0].user, "cicciopernacchio@mail.com");
   EXPECT_EQ(f.attempts[0].outcome, LoginOutcome::kSuccess);
 
   f = Play(LoginProtocol::kPop3, {{true, "APOP mrose c4c9334bac560ecc979e58001b3e22fb\r\n"},
-                                 {false, "-ERR permission denied\r\n"}});
+                                  {false, "-ERR permission denied\r\n"}});
   ASSERT_EQ(f.attempts.size(), 1u);
   EXPECT_EQ(f.attempts[0].user, "mrose");
   EXPECT_EQ(f.attempts[0].mechanism, LoginMechanism::kApop);
   EXPECT_EQ(f.attempts[0].outcome, LoginOutcome::kFailure);
 
   f = Play(LoginProtocol::kPop3, {{true, "AUTH PLAIN\r\n"},
-                                 {false, "+ \r\n"},
-                                 {true, "AHRpbQB0YW5zdGFhZnRhbnN0YWFm\r\n"},
-                                 {false, "+OK Maildrop locked and ready\r\n"}});
+                                  {false, "+ \r\n"},
+                                  {true, "AHRpbQB0YW5zdGFhZnRhbnN0YWFm\r\n"},
+                                  {false, "+OK Maildrop locked and ready\r\n"}});
   ASSERT_EQ(f.attempts.size(), 1u);
   EXPECT_EQ(f.attempts[0].user, "tim");
   EXPECT_EQ(f.attempts[0].mechanism, LoginMechanism::kPlain);
   EXPECT_EQ(f.attempts[0].outcome, LoginOutcome::kSuccess);
 
-  f = Play(LoginProtocol::kPop3, {{true, "APOP mrose\r\n"}, {true, "STLS\r\n"}});
+  f = Play(LoginProtocol::kPop3,
+           {{true, "AUTH\r\n"}, {true, "APOP mrose\r\n"}, {true, "STLS\r\n"}});
+  EXPECT_EQ(f.counts.not_inspected, 0u);  // AUTH alone lists the mechanisms
   EXPECT_EQ(f.counts.malformed, 1u);
   EXPECT_TRUE(f.done);
 }
 
 TEST(LoginParser, ImapLoginQuotedLiteralAndAuthenticate) {
-  Fed f = Play(LoginProtocol::kImap, {{false, "* OK IMAP4rev1 ready\r\n"},
-                                     {true, "C00001 LOGIN samir pfres\r\n"},
-                                     {false, "* CAPABILITY IMAP4rev1\r\nC00001 OK LOGIN completed\r\n"}});
+  Fed f = Play(LoginProtocol::kImap,
+               {{false, "* OK IMAP4rev1 ready\r\n"},
+                {true, "C00001 LOGIN samir pfres\r\n"},
+                {false, "* CAPABILITY IMAP4rev1\r\nC00001 OK LOGIN completed\r\n"}});
   ASSERT_EQ(f.attempts.size(), 1u);
   EXPECT_EQ(f.attempts[0].user, "samir");
   EXPECT_EQ(f.attempts[0].outcome, LoginOutcome::kSuccess);
 
-  f = Play(LoginProtocol::kImap, {{true, "a1 login \"jo \\\"q\\\" \\\\x\" \"pw\"\r\n"},
-                                 {false, "a2 OK other tag\r\na1 NO [AUTHENTICATIONFAILED] no\r\n"}});
+  f = Play(LoginProtocol::kImap,
+           {{true, "a1 login \"jo \\\"q\\\" \\\\x\" \"pw\"\r\n"},
+            {false, "a2 OK other tag\r\na1 NO [AUTHENTICATIONFAILED] no\r\n"}});
   ASSERT_EQ(f.attempts.size(), 1u);
   EXPECT_EQ(f.attempts[0].user, "jo \"q\" \\x");
   EXPECT_EQ(f.attempts[0].outcome, LoginOutcome::kFailure);
 
-  f = Play(LoginProtocol::kImap, {{true, "a1 LOGIN {5}\r\n"}, {true, "a2 LOGIN onlyuser\r\n"},
-                                 {true, "a3 LOGIN \"unterminated pw\r\n"}});
+  f = Play(LoginProtocol::kImap, {{true, "a1 LOGIN {5}\r\n"},
+                                  {true, "a2 LOGIN onlyuser\r\n"},
+                                  {true, "a3 LOGIN \"unterminated pw\r\n"}});
   EXPECT_EQ(f.counts.not_inspected, 1u);
   EXPECT_EQ(f.counts.malformed, 2u);
   EXPECT_TRUE(f.attempts.empty());
   EXPECT_FALSE(f.has_pending);
 
   f = Play(LoginProtocol::kImap, {{true, "x AUTHENTICATE PLAIN AHRpbQB0YW5zdGFhZnRhbnN0YWFm\r\n"},
-                                 {false, "x OK done\r\n"}});
+                                  {false, "x OK done\r\n"}});
   ASSERT_EQ(f.attempts.size(), 1u);
   EXPECT_EQ(f.attempts[0].user, "tim");
   EXPECT_EQ(f.attempts[0].mechanism, LoginMechanism::kPlain);
@@ -183,16 +187,16 @@ TEST(LoginParser, ImapLoginQuotedLiteralAndAuthenticate) {
 TEST(LoginParser, SmtpAuthLoginAndPlain) {
   // AUTH LOGIN: user "smtpuser", then the password line (never decoded).
   Fed f = Play(LoginProtocol::kSmtp, {{false, "220 mail ESMTP\r\n"},
-                                     {true, "EHLO client\r\n"},
-                                     {false, "250-mail\r\n250 AUTH LOGIN PLAIN\r\n"},
-                                     {true, "AUTH LOGIN\r\n"},
-                                     {false, "334 VXNlcm5hbWU6\r\n"},
-                                     {true, "c210cHVzZXI=\r\n"},
-                                     {false, "334 UGFzc3dvcmQ6\r\n"},
-                                     {true, "c2VjcmV0\r\n"},
-                                     {false, "535 5.7.8 Authentication credentials invalid\r\n"},
-                                     {true, "AUTH PLAIN AHRpbQB0YW5zdGFhZnRhbnN0YWFm\r\n"},
-                                     {false, "235 2.7.0 Authentication successful\r\n"}});
+                                      {true, "EHLO client\r\n"},
+                                      {false, "250-mail\r\n250 AUTH LOGIN PLAIN\r\n"},
+                                      {true, "AUTH LOGIN\r\n"},
+                                      {false, "334 VXNlcm5hbWU6\r\n"},
+                                      {true, "c210cHVzZXI=\r\n"},
+                                      {false, "334 UGFzc3dvcmQ6\r\n"},
+                                      {true, "c2VjcmV0\r\n"},
+                                      {false, "535 5.7.8 Authentication credentials invalid\r\n"},
+                                      {true, "AUTH PLAIN AHRpbQB0YW5zdGFhZnRhbnN0YWFm\r\n"},
+                                      {false, "235 2.7.0 Authentication successful\r\n"}});
   ASSERT_EQ(f.attempts.size(), 2u);
   EXPECT_EQ(f.attempts[0].user, "smtpuser");
   EXPECT_EQ(f.attempts[0].mechanism, LoginMechanism::kLogin);
@@ -200,8 +204,11 @@ TEST(LoginParser, SmtpAuthLoginAndPlain) {
   EXPECT_EQ(f.attempts[1].user, "tim");
   EXPECT_EQ(f.attempts[1].outcome, LoginOutcome::kSuccess);
 
-  f = Play(LoginProtocol::kSmtp, {{true, "AUTH CRAM-MD5\r\n"}, {true, "AUTH PLAIN !!!\r\n"},
-                                 {true, "AUTH LOGIN\r\n"}, {true, "*\r\n"}, {true, "STARTTLS\r\n"}});
+  f = Play(LoginProtocol::kSmtp, {{true, "AUTH CRAM-MD5\r\n"},
+                                  {true, "AUTH PLAIN !!!\r\n"},
+                                  {true, "AUTH LOGIN\r\n"},
+                                  {true, "*\r\n"},
+                                  {true, "STARTTLS\r\n"}});
   EXPECT_EQ(f.counts.not_inspected, 1u);
   EXPECT_EQ(f.counts.malformed, 1u);
   EXPECT_TRUE(f.done);
@@ -211,9 +218,8 @@ TEST(LoginParser, SmtpAuthLoginAndPlain) {
 TEST(LoginParser, TelnetOneCharacterPerSegment) {
   const std::string iac_do_echo = "\xff\xfd\x01";
   const std::string iac_sb = "\xff\xfa\x18\x01\xff\xf0";  // terminal type subnegotiation
-  std::vector<Seg> segs = {{false, iac_do_echo + "Ubuntu 22.04\r\n"},
-                           {true, iac_sb},
-                           {false, "myhost LOGIN: "}};
+  std::vector<Seg> segs = {
+      {false, iac_do_echo + "Ubuntu 22.04\r\n"}, {true, iac_sb}, {false, "myhost LOGIN: "}};
   for (char c : std::string("rooX\x7ft")) {  // a typo fixed with DEL
     segs.push_back({true, std::string(1, c)});
     segs.push_back({false, std::string(1, c)});  // the server's echo
@@ -240,8 +246,10 @@ TEST(LoginParser, TelnetOneCharacterPerSegment) {
 TEST(LoginParser, BoundsAndHostileInput) {
   const std::string long_user(kMaxLoginUser + 1, 'a');
   Fed f = Play(LoginProtocol::kFtp, {{true, "USER " + long_user + "\r\n"},
-                                    {true, "USER " + std::string(kMaxLoginLine + 10, 'b')},
-                                    {true, "USER a\x01\xff" "b\r\n"}});
+                                     {true, "USER " + std::string(kMaxLoginLine + 10, 'b')},
+                                     {true,
+                                      "USER a\x01\xff"
+                                      "b\r\n"}});
   EXPECT_EQ(f.counts.malformed, 2u);
   ASSERT_TRUE(f.has_pending);
   EXPECT_EQ(f.pending.user, "a??b");
@@ -314,8 +322,7 @@ struct Dialogue {
   std::string outcome;
 };
 
-std::vector<testing::TimedFrame> Connection(const Dialogue& d, uint16_t client_port,
-                                            double* t) {
+std::vector<testing::TimedFrame> Connection(const Dialogue& d, uint16_t client_port, double* t) {
   using namespace testing;
   std::vector<TimedFrame> frames;
   const char* c = "10.0.0.1";
@@ -342,29 +349,69 @@ std::vector<testing::TimedFrame> Connection(const Dialogue& d, uint16_t client_p
 }
 
 TEST(LoginEvents, BuiltCapturesGiveEventsWithoutPasswords) {
-  const std::vector<std::string> passwords = {"Ftp-Pa55", "Pop-Pa55", "Imap-Pa55", "Smtp-Pa55",
-                                              "Tel-Pa55", "Plain-Pa55"};
+  const std::vector<std::string> passwords = {"Ftp-Pa55",  "Pop-Pa55", "Imap-Pa55",
+                                              "Smtp-Pa55", "Tel-Pa55", "Plain-Pa55"};
   // "\0" "plainuser" "\0" "Plain-Pa55" and "smtpuser" / "Smtp-Pa55" in base64
   const std::string plain = "AHBsYWludXNlcgBQbGFpbi1QYTU1";
   const std::vector<Dialogue> dialogues = {
-      {21, {{false, "220 ready\r\n"}, {true, "USER ftpuser\r\n"}, {false, "331 pw\r\n"},
-            {true, "PASS Ftp-Pa55\r\n"}, {false, "230 ok\r\n"}},
-       "ftpuser", "ftp", "password", "success"},
-      {110, {{true, "USER popuser\r\n"}, {false, "+OK\r\n"}, {true, "PASS Pop-Pa55\r\n"},
-             {false, "-ERR no\r\n"}},
-       "popuser", "pop3", "password", "failure"},
-      {143, {{true, "a1 LOGIN \"imapuser\" Imap-Pa55\r\n"}}, "imapuser", "imap", "password",
+      {21,
+       {{false, "220 ready\r\n"},
+        {true, "USER ftpuser\r\n"},
+        {false, "331 pw\r\n"},
+        {true, "PASS Ftp-Pa55\r\n"},
+        {false, "230 ok\r\n"}},
+       "ftpuser",
+       "ftp",
+       "password",
+       "success"},
+      {110,
+       {{true, "USER popuser\r\n"},
+        {false, "+OK\r\n"},
+        {true, "PASS Pop-Pa55\r\n"},
+        {false, "-ERR no\r\n"}},
+       "popuser",
+       "pop3",
+       "password",
+       "failure"},
+      {143,
+       {{true, "a1 LOGIN \"imapuser\" Imap-Pa55\r\n"}},
+       "imapuser",
+       "imap",
+       "password",
        "unknown"},
-      {587, {{true, "AUTH LOGIN c210cHVzZXI=\r\n"}, {false, "334 UGFzc3dvcmQ6\r\n"},
-             {true, "U210cC1QYTU1\r\n"}, {false, "235 ok\r\n"}},
-       "smtpuser", "smtp", "login", "success"},
-      {25, {{true, "AUTH PLAIN\r\n"}, {false, "334 \r\n"}, {true, plain + "\r\n"},
-            {false, "535 no\r\n"}},
-       "plainuser", "smtp", "plain", "failure"},
-      {23, {{false, "\xff\xfd\x18login: "}, {true, "t"}, {true, "e"}, {true, "l"}, {true, "\r\n"},
-            {false, "Password: "}, {true, "T"}, {true, "el-Pa55"}, {true, "\r\n"},
-            {false, "\r\n$ "}},
-       "tel", "telnet", "password", "success"},
+      {587,
+       {{true, "AUTH LOGIN c210cHVzZXI=\r\n"},
+        {false, "334 UGFzc3dvcmQ6\r\n"},
+        {true, "U210cC1QYTU1\r\n"},
+        {false, "235 ok\r\n"}},
+       "smtpuser",
+       "smtp",
+       "login",
+       "success"},
+      {25,
+       {{true, "AUTH PLAIN\r\n"},
+        {false, "334 \r\n"},
+        {true, plain + "\r\n"},
+        {false, "535 no\r\n"}},
+       "plainuser",
+       "smtp",
+       "plain",
+       "failure"},
+      {23,
+       {{false, "\xff\xfd\x18login: "},
+        {true, "t"},
+        {true, "e"},
+        {true, "l"},
+        {true, "\r\n"},
+        {false, "Password: "},
+        {true, "T"},
+        {true, "el-Pa55"},
+        {true, "\r\n"},
+        {false, "\r\n$ "}},
+       "tel",
+       "telnet",
+       "password",
+       "success"},
   };
   std::vector<testing::TimedFrame> frames;
   double t = 1'700'000'000.0;
