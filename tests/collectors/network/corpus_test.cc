@@ -90,7 +90,11 @@ TEST(NetworkCorpus, EveryPacketIsAccountedFor) {
       EXPECT_EQ(c.packets, read) << path;
       EXPECT_EQ(c.ip + c.not_ip + c.malformed, c.packets) << path;
       EXPECT_EQ(h.skips().size(), c.malformed) << path;
-      EXPECT_EQ(h.events().size(), proc.flows().counters().created + c.dns_parsed + c.tls_parsed) << path;
+      uint64_t logins = 0;
+      for (uint64_t n : proc.logins().counters().parsed) logins += n;
+      EXPECT_EQ(h.events().size(),
+                proc.flows().counters().created + c.dns_parsed + c.tls_parsed + logins)
+          << path;
       packets += c.packets;
       ip += c.ip;
       not_ip += c.not_ip;
