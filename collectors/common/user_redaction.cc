@@ -11,7 +11,7 @@
 
 #include "vigil/log.h"
 
-namespace vigil::access {
+namespace vigil {
 namespace {
 
 constexpr size_t kMaxAccountName = 32;
@@ -151,4 +151,4 @@ std::string UserRedaction::Placeholder(std::string_view name) const {
   return out;
 }
 
-}  // namespace vigil::access
+}  // namespace vigil

@@ -21,7 +21,10 @@
 // created on first use by the daemon; replay uses it when it is there); without a state
 // directory, or when it cannot be written, a random key for the life of the process.
 //
-// Modes (the `redact_unknown_users` key of the access collectors): `suspect` (the default,
+// Used by the access collectors (sshd invalid users, failed console logins) and the network
+// collectors (user names of cleartext logins that did not succeed).
+//
+// Modes (the `redact_unknown_users` key of those collectors): `suspect` (the default,
 // above), `all` (every unverified name is replaced, as login.defs' LOG_UNKFAIL_ENAB=no does
 // for login), `none` (names as logged).
 //
@@ -33,7 +36,7 @@
 #include <string>
 #include <string_view>
 
-namespace vigil::access {
+namespace vigil {
 
 enum class RedactMode : uint8_t { kSuspect, kAll, kNone };
 
@@ -63,4 +66,4 @@ class UserRedaction {
   Key key_;
 };
 
-}  // namespace vigil::access
+}  // namespace vigil
