@@ -35,7 +35,7 @@ import time
 import urllib.request
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "support"))
-from vigil_test import eventually, free_port, get, read_jsonl  # noqa: E402
+from vigil_test import eventually, free_port, get, read_jsonl, verdict  # noqa: E402
 
 SKIP = 77
 HOST = "vigil-test.example"
@@ -285,10 +285,7 @@ def main():
             print("vigil's log:\n" + open(f"{tmp}/vigil.err").read()[-3000:])
         if not a.keep:
             shutil.rmtree(tmp, ignore_errors=True)
-    for f in failures:
-        print("FAIL: " + f)
-    print("PASS" if not failures else f"{len(failures)} failure(s)")
-    return 1 if failures else 0
+    return verdict(failures)
 
 
 if __name__ == "__main__":

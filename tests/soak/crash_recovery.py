@@ -32,7 +32,7 @@ import time
 import urllib.request
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "support"))
-from vigil_test import eventually, free_port, metrics  # noqa: E402
+from vigil_test import eventually, free_port, metrics, verdict  # noqa: E402
 
 
 
@@ -205,10 +205,7 @@ def main():
         print("vigil's log (end):\n" + log_text[-3000:])
     if not a.keep:
         shutil.rmtree(tmp, ignore_errors=True)
-    for f in failures:
-        print("FAIL: " + f)
-    print("PASS" if not failures else f"{len(failures)} failure(s)")
-    return 1 if failures else 0
+    return verdict(failures)
 
 
 if __name__ == "__main__":

@@ -32,7 +32,7 @@ import time
 import urllib.request
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "support"))
-from vigil_test import eventually, free_port, metrics  # noqa: E402
+from vigil_test import eventually, free_port, metrics, verdict  # noqa: E402
 
 BATCH_SECONDS = 0.01  # the writer writes one batch every 10 ms
 
@@ -174,10 +174,7 @@ def main():
             print("vigil's log (end):\n" + open(os.path.join(tmp, "vigil.err")).read()[-3000:])
         if not a.keep:
             shutil.rmtree(tmp, ignore_errors=True)
-    for f in failures:
-        print("FAIL: " + f)
-    print("PASS" if not failures else f"{len(failures)} failure(s)")
-    return 1 if failures else 0
+    return verdict(failures)
 
 
 if __name__ == "__main__":

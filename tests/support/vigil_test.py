@@ -48,3 +48,11 @@ def get(obj, dotted):
             return None
         obj = obj[part]
     return obj
+
+
+def verdict(failures):
+    """Prints each failure and the verdict; the exit code (0 pass, 1 fail)."""
+    for f in failures:
+        print("FAIL: " + f)
+    print("PASS" if not failures else f"{len(failures)} failure(s)")
+    return 1 if failures else 0
