@@ -27,6 +27,7 @@ struct RetentionOptions {
   uint64_t max_files = 10'000'000;
   int max_depth = 256;
   bool cross_device = false;
+  int workers = 2;
   std::string db;
   std::optional<int64_t> now;  // Unix seconds
   std::string instance;
@@ -61,6 +62,7 @@ class RetentionCollector : public Collector {
       req.walk.cross_device = o_.cross_device;
       req.walk.max_files = o_.max_files;
       req.walk.max_depth = o_.max_depth;
+      req.walk.workers = o_.workers;
       req.now = o_.now.value_or(WallNow());
       auto last_full = (*store)->GetState("last_full_rehash");
       if (!last_full.ok()) return last_full.status();
@@ -184,6 +186,7 @@ Result<std::unique_ptr<Collector>> RetentionCollectorFactory::Create(ConfigSecti
   o.max_files = static_cast<uint64_t>(section.Int("max_files", 10'000'000, 1, int64_t{1} << 40));
   o.max_depth = static_cast<int>(section.Int("max_depth", 256, 1, 4096));
   o.cross_device = section.Bool("cross_device", false);
+  o.workers = static_cast<int>(section.Int("workers", 2, 1, kMaxWorkers));
   o.db = section.String("db", "");
   if (auto now = section.OptionalString("now")) {
     auto t = ParseRfc3339(*now);

@@ -11,6 +11,8 @@
 //   max_files             stop a scan after this many files (default 10000000; counted)
 //   max_depth             directory levels below a root (default 256; deeper is counted)
 //   cross_device          descend into other filesystems below a root (default false)
+//   workers               threads listing directories and hashing files (default 2, 1..64);
+//                         events and baseline do not depend on it
 //   db                    the baseline database (default <state_dir>/vigil.db)
 //   now                   an RFC 3339 time used as the clock (replay; default: wall clock)
 //

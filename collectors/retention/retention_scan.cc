@@ -9,11 +9,13 @@
 #include <unordered_set>
 
 #include "vigil/ecs_fields.h"
+#include "worker_pool.h"
 
 namespace vigil::retention {
 namespace {
 
 constexpr int64_t kNsPerSec = 1'000'000'000;
+constexpr size_t kHashBatchPerWorker = 64;  // files looked up, then hashed together
 
 Timestamp FromUnix(int64_t s) { return Timestamp{std::chrono::seconds{ClampUnix(s)}}; }
 Timestamp FromNs(int64_t ns) { return Timestamp{std::chrono::nanoseconds{ns < 0 ? 0 : ns}}; }
@@ -77,15 +79,26 @@ class Scan {
     rows_before_ = *rows;
     VIGIL_RETURN_IF_ERROR(store_.Begin());
 
+    // Files are evaluated in walk order; with workers, a batch of them is looked up first,
+    // the new and changed ones hashed in parallel, then evaluated in the same order.
+    const size_t workers = static_cast<size_t>(std::clamp(req_.walk.workers, 1, kMaxWorkers));
+    if (workers > 1) {
+      pool_ = std::make_unique<WorkerPool>(workers);
+      for (size_t i = 0; i < workers; ++i) hashers_.push_back(std::make_unique<FileHasher>());
+    }
+    const size_t batch = workers > 1 ? kHashBatchPerWorker * workers : 1;
     TreeWalker walker;
     const bool finished = walker.Walk(
         req_.walk,
         [&](const FileFacts& f) {
           if (stopping() || stopped_) return false;
-          status_ = OnFile(f);
+          batch_.emplace_back();
+          batch_.back().facts = f;
+          if (batch_.size() >= batch) status_ = RunBatch();
           return status_.ok() && !stopped_;
         },
         &result_.walk);
+    if (status_.ok() && !stopped_ && !batch_.empty()) status_ = RunBatch();
     VIGIL_RETURN_IF_ERROR(status_);
     if (!finished || stopping()) {
       result_.stopped = true;
@@ -236,11 +249,66 @@ class Scan {
     ++result_.items[row][static_cast<size_t>(s)];
   }
 
-  Status OnFile(const FileFacts& f) {
+  // A file of the walk on its way through a batch: looked up, hashed when needed, evaluated.
+  struct PendingFile {
+    FileFacts facts;
+    bool duplicate = false;                // another hard link of a file seen
+    std::optional<BaselineRecord> found;   // its baseline row
+    bool hash = false;                     // new, or content may have changed
+    uint64_t prefix = 0;                   // also hash the first `prefix` bytes (append_only)
+    std::optional<FileHash> hashed;
+  };
+
+  Status RunBatch() {
+    for (PendingFile& p : batch_) {
+      const FileKey key = KeyOf(p.facts);
+      if (!seen_.insert(key).second) {
+        p.duplicate = true;
+        continue;
+      }
+      auto found = store_.Find(key);
+      if (!found.ok()) return found.status();
+      p.found = std::move(*found);
+      if (!p.found) {
+        p.hash = true;
+        continue;
+      }
+      const BaselineRecord& rec = *p.found;
+      const FileFacts& f = p.facts;
+      const bool meta_changed =
+          f.size != rec.size || f.mtime_ns != rec.mtime_ns || f.ctime_ns != rec.ctime_ns;
+      p.hash = meta_changed || req_.full_rehash || rec.sha256.empty();
+      p.prefix = (f.size > rec.size && rec.size > 0 && !rec.sha256.empty()) ? static_cast<uint64_t>(rec.size) : 0;
+    }
+    auto hash_one = [this](PendingFile& p, FileHasher& hasher) {
+      HashError err;
+      p.hashed = hasher.Hash(p.facts.path, p.facts.dev, p.facts.ino, p.prefix, &err);
+    };
+    if (pool_) {
+      std::vector<PendingFile*> todo;
+      for (PendingFile& p : batch_) {
+        if (p.hash && !p.duplicate) todo.push_back(&p);
+      }
+      pool_->ParallelFor(todo.size(), [&](size_t i, size_t worker) { hash_one(*todo[i], *hashers_[worker]); });
+    } else {
+      for (PendingFile& p : batch_) {
+        if (p.hash && !p.duplicate) hash_one(p, hasher_);
+      }
+    }
+    Status st;
+    for (PendingFile& p : batch_) {
+      if (p.duplicate) continue;
+      st = OnFile(p);
+      if (!st.ok() || stopped_) break;
+    }
+    batch_.clear();
+    return st;
+  }
+
+  Status OnFile(PendingFile& p) {
+    const FileFacts& f = p.facts;
     const FileKey key = KeyOf(f);
-    if (!seen_.insert(key).second) return Status::Ok();  // another hard link of a file seen
-    auto found = store_.Find(key);
-    if (!found.ok()) return found.status();
+    std::optional<BaselineRecord>* found = &p.found;
     const std::vector<const LegalHold*> holds = policy_.ActiveHolds(f.path, req_.now);
 
     if (!found->has_value()) {
@@ -248,8 +316,7 @@ class Scan {
       rec.key = key;
       rec.first_seen = req_.now;
       Fill(&rec, f);
-      HashError err;
-      if (auto h = hasher_.Hash(f.path, f.dev, f.ino, 0, &err)) {
+      if (const std::optional<FileHash>& h = p.hashed) {
         ++result_.hashed;
         result_.hashed_bytes += h->bytes;
         rec.sha256 = std::move(h->sha256);
@@ -287,11 +354,8 @@ class Scan {
     }
 
     bool hash_failed = false;
-    if (meta_changed || req_.full_rehash || rec.sha256.empty()) {
-      const uint64_t prefix =
-          (f.size > rec.size && rec.size > 0 && !rec.sha256.empty()) ? static_cast<uint64_t>(rec.size) : 0;
-      HashError err;
-      std::optional<FileHash> h = hasher_.Hash(f.path, f.dev, f.ino, prefix, &err);
+    if (p.hash) {
+      const std::optional<FileHash>& h = p.hashed;
       if (!h) {
         HashFailed(f.path);
         hash_failed = true;  // keep the old facts: the next scan tries again
@@ -495,6 +559,9 @@ class Scan {
   std::unordered_set<FileKey, FileKeyHash> seen_;
   NameCache names_;
   Status status_;
+  std::vector<PendingFile> batch_;
+  std::unique_ptr<WorkerPool> pool_;              // hashing threads (workers > 1)
+  std::vector<std::unique_ptr<FileHasher>> hashers_;  // one per pool thread
   bool initial_ = false;
   int64_t rows_before_ = 0;     // baseline rows when the scan started
   uint64_t known_found_ = 0;    // files of this scan that the baseline had

@@ -8,7 +8,12 @@
 
 #include <algorithm>
 #include <cerrno>
+#include <condition_variable>
 #include <cstring>
+#include <memory>
+#include <mutex>
+
+#include "worker_pool.h"
 
 namespace vigil::retention {
 namespace {
@@ -46,17 +51,186 @@ std::string Join(const std::string& dir, const char* name) {
   return p;
 }
 
-struct Pending {
-  std::string path;
-  uint64_t dev;
-  uint64_t ino;
-  int depth;
-};
-
 void AddGap(WalkStats* stats, const std::string& path) {
   if (stats->gaps.size() < kMaxGaps) stats->gaps.push_back(path);
   else stats->gaps_overflowed = true;
 }
+
+struct DirJob {
+  std::string path;
+  uint64_t dev = 0;
+  uint64_t ino = 0;
+  int depth = 0;
+  uint64_t root_dev = 0;
+};
+
+// One step of a directory's listing, in the order a one-thread walk takes them.
+struct Item {
+  enum Kind : uint8_t { kFile, kDir, kIssue } kind = kFile;
+  WalkIssue issue = WalkIssue::kCount;
+  bool gap = false;  // kIssue: facts.path is a gap
+  FileFacts facts;   // kFile: the file; kDir: path, dev, ino; kIssue: the path
+};
+
+struct Listing {
+  bool read = false;  // opened and listed (counted in dirs)
+  std::vector<Item> items;
+};
+
+void IssueItem(Listing* l, WalkIssue issue, std::string path, bool gap) {
+  Item it;
+  it.kind = Item::kIssue;
+  it.issue = issue;
+  it.gap = gap;
+  it.facts.path = std::move(path);
+  l->items.push_back(std::move(it));
+}
+
+// Opens, lists (names in byte order) and statx's one directory. Touches nothing shared: runs
+// on any thread.
+Listing ListDir(const DirJob& dir, const WalkOptions& options) {
+  Listing out;
+  const int fd = open(dir.path.c_str(), O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+  if (fd < 0) {
+    IssueItem(&out, WalkIssue::kOpenDir, dir.path, true);
+    return out;
+  }
+  struct stat st {};
+  if (fstat(fd, &st) != 0 || static_cast<uint64_t>(st.st_dev) != dir.dev ||
+      static_cast<uint64_t>(st.st_ino) != dir.ino) {
+    close(fd);
+    IssueItem(&out, WalkIssue::kChanged, dir.path, true);
+    return out;
+  }
+  DIR* d = fdopendir(fd);
+  if (d == nullptr) {
+    close(fd);
+    IssueItem(&out, WalkIssue::kOpenDir, dir.path, true);
+    return out;
+  }
+  out.read = true;
+  std::vector<std::string> names;
+  bool read_failed = false;
+  for (;;) {
+    errno = 0;
+    struct dirent* e = readdir(d);
+    if (e == nullptr) {
+      read_failed = errno != 0;
+      break;
+    }
+    if (std::strcmp(e->d_name, ".") == 0 || std::strcmp(e->d_name, "..") == 0) continue;
+    if (e->d_type == DT_LNK || e->d_type == DT_FIFO || e->d_type == DT_SOCK ||
+        e->d_type == DT_CHR || e->d_type == DT_BLK) {
+      continue;  // never followed, never reported
+    }
+    names.emplace_back(e->d_name);
+  }
+  if (read_failed) IssueItem(&out, WalkIssue::kReadDir, dir.path, true);
+  std::sort(names.begin(), names.end());
+  out.items.reserve(out.items.size() + names.size());
+  for (const std::string& name : names) {
+    struct statx ex {};
+    if (statx(dirfd(d), name.c_str(), kStatxFlags, kStatxMask, &ex) != 0) {
+      // Vanished since listing: simply gone.
+      if (errno != ENOENT) IssueItem(&out, WalkIssue::kStat, Join(dir.path, name.c_str()), true);
+      continue;
+    }
+    if (S_ISDIR(ex.stx_mode)) {
+      const uint64_t dev = makedev(ex.stx_dev_major, ex.stx_dev_minor);
+      std::string child = Join(dir.path, name.c_str());
+      if (dev != dir.root_dev && !options.cross_device) {
+        IssueItem(&out, WalkIssue::kOtherDevice, std::move(child), false);
+        continue;
+      }
+      if (dir.depth + 1 > options.max_depth) {
+        IssueItem(&out, WalkIssue::kTooDeep, std::move(child), true);
+        continue;
+      }
+      Item it;
+      it.kind = Item::kDir;
+      it.facts.path = std::move(child);
+      it.facts.dev = dev;
+      it.facts.ino = ex.stx_ino;
+      out.items.push_back(std::move(it));
+      continue;
+    }
+    if (!S_ISREG(ex.stx_mode)) continue;
+    Item it;
+    Fill(Join(dir.path, name.c_str()), ex, &it.facts);
+    out.items.push_back(std::move(it));
+  }
+  closedir(d);
+  return out;
+}
+
+// A directory of the walk: listed by a worker ahead of time, or by the calling thread when
+// it reaches it first.
+struct Slot {
+  DirJob job;
+  enum State : uint8_t { kIdle, kQueued, kRunning, kDone } state = kIdle;
+  Listing listing;
+};
+
+// The directories still to visit, and the workers listing those next in line.
+class Lister {
+ public:
+  Lister(const WalkOptions& options)
+      : options_(options),
+        window_(kWindowPerWorker * static_cast<size_t>(std::max(1, options.workers))) {
+    if (options.workers > 1) pool_ = std::make_unique<WorkerPool>(static_cast<size_t>(options.workers));
+  }
+  ~Lister() { pool_.reset(); }  // before the mutex and slots the tasks use
+
+  // The listing of `slot`, waiting for a worker that has it, or listing it here.
+  Listing Take(const std::shared_ptr<Slot>& slot) {
+    {
+      std::unique_lock lock(mu_);
+      if (slot->state == Slot::kQueued || slot->state == Slot::kIdle) {
+        if (slot->state == Slot::kQueued) --in_flight_;
+        slot->state = Slot::kRunning;  // claimed: a worker that picks it up skips it
+        lock.unlock();
+        return ListDir(slot->job, options_);
+      }
+      cv_.wait(lock, [&] { return slot->state == Slot::kDone; });
+      --in_flight_;
+    }
+    return std::move(slot->listing);
+  }
+
+  // Queues the next directories to visit (the top of `stack`, last first) up to the window.
+  void Prefetch(const std::vector<std::shared_ptr<Slot>>& stack) {
+    if (!pool_) return;
+    std::lock_guard lock(mu_);
+    for (auto it = stack.rbegin(); it != stack.rend() && in_flight_ < window_; ++it) {
+      Slot& s = **it;
+      if (s.state != Slot::kIdle) continue;
+      s.state = Slot::kQueued;
+      ++in_flight_;
+      pool_->Submit([this, slot = *it](size_t) {
+        {
+          std::lock_guard l(mu_);
+          if (slot->state != Slot::kQueued) return;
+          slot->state = Slot::kRunning;
+        }
+        Listing listing = ListDir(slot->job, options_);
+        {
+          std::lock_guard l(mu_);
+          slot->listing = std::move(listing);
+          slot->state = Slot::kDone;
+        }
+        cv_.notify_all();
+      });
+    }
+  }
+
+ private:
+  const WalkOptions& options_;
+  const size_t window_;
+  std::mutex mu_;
+  std::condition_variable cv_;
+  size_t in_flight_ = 0;  // queued, running or done and not yet taken
+  std::unique_ptr<WorkerPool> pool_;
+};
 
 }  // namespace
 
@@ -93,12 +267,13 @@ bool WalkStats::InGap(const std::string& path) const {
 
 bool TreeWalker::Walk(const WalkOptions& options, const FileFn& on_file, WalkStats* stats) {
   FileFacts facts;
-  std::vector<Pending> stack;
-  std::vector<std::string> names;
-  for (const std::string& root : options.roots) {
+  Lister lister(options);
+  std::vector<std::shared_ptr<Slot>> stack;
+  for (size_t ri = 0; ri < options.roots.size(); ++ri) {
+    const std::string& root = options.roots[ri];
     struct statx sx {};
     if (statx(AT_FDCWD, root.c_str(), kStatxFlags, kStatxMask, &sx) != 0) {
-      if (errno == ENOENT) {
+      if (errno == ENOENT || (options.partial && errno == ENOTDIR)) {
         stats->Count(WalkIssue::kMissingRoot);
       } else {
         stats->Count(WalkIssue::kStat);
@@ -107,7 +282,7 @@ bool TreeWalker::Walk(const WalkOptions& options, const FileFn& on_file, WalkSta
       continue;
     }
     if (S_ISLNK(sx.stx_mode)) {
-      stats->Count(WalkIssue::kSymlinkRoot);
+      if (!options.partial) stats->Count(WalkIssue::kSymlinkRoot);
       continue;
     }
     if (S_ISREG(sx.stx_mode)) {
@@ -122,95 +297,53 @@ bool TreeWalker::Walk(const WalkOptions& options, const FileFn& on_file, WalkSta
       continue;
     }
     if (!S_ISDIR(sx.stx_mode)) continue;
-    const uint64_t root_dev = makedev(sx.stx_dev_major, sx.stx_dev_minor);
-    stack.push_back({root, root_dev, sx.stx_ino, 0});
+    const uint64_t own_dev = makedev(sx.stx_dev_major, sx.stx_dev_minor);
+    const uint64_t scope_dev =
+        ri < options.root_dev.size() && options.root_dev[ri] != 0 ? options.root_dev[ri] : own_dev;
+    const int depth = ri < options.root_depth.size() ? options.root_depth[ri] : 0;
+    if (own_dev != scope_dev && !options.cross_device) {
+      stats->Count(WalkIssue::kOtherDevice);
+      continue;
+    }
+    if (depth > options.max_depth) {
+      stats->Count(WalkIssue::kTooDeep);
+      AddGap(stats, root);
+      continue;
+    }
+    auto first = std::make_shared<Slot>();
+    first->job = DirJob{root, own_dev, sx.stx_ino, depth, scope_dev};
+    stack.push_back(std::move(first));
     while (!stack.empty()) {
-      Pending dir = std::move(stack.back());
+      lister.Prefetch(stack);
+      std::shared_ptr<Slot> slot = std::move(stack.back());
       stack.pop_back();
-      const int fd = open(dir.path.c_str(), O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-      if (fd < 0) {
-        stats->Count(WalkIssue::kOpenDir);
-        AddGap(stats, dir.path);
-        continue;
-      }
-      struct stat st {};
-      if (fstat(fd, &st) != 0 || static_cast<uint64_t>(st.st_dev) != dir.dev ||
-          static_cast<uint64_t>(st.st_ino) != dir.ino) {
-        close(fd);
-        stats->Count(WalkIssue::kChanged);
-        AddGap(stats, dir.path);
-        continue;
-      }
-      DIR* d = fdopendir(fd);
-      if (d == nullptr) {
-        close(fd);
-        stats->Count(WalkIssue::kOpenDir);
-        AddGap(stats, dir.path);
-        continue;
-      }
-      ++stats->dirs;
-      names.clear();
-      errno = 0;
-      bool read_failed = false;
-      for (;;) {
-        errno = 0;
-        struct dirent* e = readdir(d);
-        if (e == nullptr) {
-          read_failed = errno != 0;
-          break;
-        }
-        if (std::strcmp(e->d_name, ".") == 0 || std::strcmp(e->d_name, "..") == 0) continue;
-        if (e->d_type == DT_LNK || e->d_type == DT_FIFO || e->d_type == DT_SOCK ||
-            e->d_type == DT_CHR || e->d_type == DT_BLK) {
-          continue;  // never followed, never reported
-        }
-        names.emplace_back(e->d_name);
-      }
-      if (read_failed) {
-        stats->Count(WalkIssue::kReadDir);
-        AddGap(stats, dir.path);
-      }
-      std::sort(names.begin(), names.end());
+      const Listing listing = lister.Take(slot);
+      if (listing.read) ++stats->dirs;
       const size_t first_child = stack.size();
-      for (const std::string& name : names) {
-        struct statx ex {};
-        if (statx(dirfd(d), name.c_str(), kStatxFlags, kStatxMask, &ex) != 0) {
-          if (errno != ENOENT) {  // vanished since listing: simply gone
-            stats->Count(WalkIssue::kStat);
-            AddGap(stats, Join(dir.path, name.c_str()));
-          }
-          continue;
-        }
-        if (S_ISDIR(ex.stx_mode)) {
-          const uint64_t dev = makedev(ex.stx_dev_major, ex.stx_dev_minor);
-          const std::string child = Join(dir.path, name.c_str());
-          if (dev != root_dev && !options.cross_device) {
-            stats->Count(WalkIssue::kOtherDevice);
+      for (const Item& it : listing.items) {
+        switch (it.kind) {
+          case Item::kIssue:
+            stats->Count(it.issue);
+            if (it.gap) AddGap(stats, it.facts.path);
+            continue;
+          case Item::kDir: {
+            auto child = std::make_shared<Slot>();
+            child->job = DirJob{it.facts.path, it.facts.dev, it.facts.ino, slot->job.depth + 1,
+                                slot->job.root_dev};
+            stack.push_back(std::move(child));
             continue;
           }
-          if (dir.depth + 1 > options.max_depth) {
-            stats->Count(WalkIssue::kTooDeep);
-            AddGap(stats, child);
-            continue;
-          }
-          stack.push_back({child, dev, ex.stx_ino, dir.depth + 1});
-          continue;
+          case Item::kFile:
+            break;
         }
-        if (!S_ISREG(ex.stx_mode)) continue;
         if (stats->files >= options.max_files) {
           stats->Count(WalkIssue::kMaxFiles);
           stats->truncated = true;
-          closedir(d);
           return true;
         }
         ++stats->files;
-        Fill(Join(dir.path, name.c_str()), ex, &facts);
-        if (!on_file(facts)) {
-          closedir(d);
-          return false;
-        }
+        if (!on_file(it.facts)) return false;
       }
-      closedir(d);
       // Visit subdirectories in name order: they were pushed in order, so reverse them.
       std::reverse(stack.begin() + static_cast<std::ptrdiff_t>(first_child), stack.end());
     }

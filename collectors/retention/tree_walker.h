@@ -13,7 +13,13 @@
 // - Entries of each directory are visited in byte order of their names, so the same tree
 //   always gives the same sequence (replay determinism).
 //
-// Runs on the calling thread; one walk at a time per TreeWalker.
+// - With workers > 1, directories are opened, listed and statx'd by that many threads, a
+//   bounded window of directories ahead of the one being reported (at most kWindowPerWorker
+//   per worker listed and not yet reported). Files, gaps, issue counts and limits are still
+//   applied on the calling thread in exactly the order of a one-thread walk, so the result
+//   does not depend on the number of workers.
+//
+// on_file runs on the calling thread; one walk at a time per TreeWalker.
 #pragma once
 
 #include <array>
@@ -57,7 +63,17 @@ struct WalkOptions {
   bool cross_device = false;
   uint64_t max_files = 10'000'000;
   int max_depth = 256;
+  int workers = 1;  // threads listing directories (1: the calling thread alone)
+  // Partial walks (a live rescan of the paths a change notification named): for roots[i],
+  // the depth it has below its scope root and the device of that scope root (0: its own).
+  // A root that is a symlink is then skipped without being counted (it is not a scan gap).
+  std::vector<int> root_depth;
+  std::vector<uint64_t> root_dev;
+  bool partial = false;
 };
+
+inline constexpr int kMaxWorkers = 64;
+inline constexpr size_t kWindowPerWorker = 8;
 
 struct WalkStats {
   uint64_t files = 0;

@@ -172,6 +172,7 @@ int RunReplayCommand(const ReplayOptions& options) {
       entry.node["roots"].push_back(root);
       entry.node["db"] = options.db.empty() ? std::string(":memory:") : options.db;
       if (!options.now.empty()) entry.node["now"] = options.now;
+      if (options.workers > 0) entry.node["workers"] = options.workers;
     } else if (in.collector_type == "journald") {
       // sd-journal reads a directory of journal files, or the files named.
       std::error_code ec;

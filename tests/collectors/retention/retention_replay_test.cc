@@ -142,5 +142,43 @@ TEST_F(ReplayScan, ABadPolicyIsALocatedError) {
   EXPECT_EQ(half.exit_code, 2) << half.err;
 }
 
+// The output of a replay does not depend on the number of workers, byte for byte: a first
+// scan (baseline), then changes of every kind against the same baseline.
+TEST_F(ReplayScan, OutputIsTheSameWhateverTheWorkers) {
+  for (int d = 0; d < 12; ++d) {
+    for (int f = 0; f < 25; ++f) {
+      Write(tree_ + "/records/batch-" + std::to_string(d) + "/r" + std::to_string(f) + ".pdf",
+            std::string(static_cast<size_t>(d * 100 + f * 37), 'r'));
+    }
+  }
+  const std::string db1 = dir_.File("w1.db"), db4 = dir_.File("w4.db");
+  auto run = [&](const std::string& db, const std::string& now, const std::string& workers) {
+    auto r = RunCommand({testing::VigilBinary(), "replay", "--scan", tree_, "--policy", policy_,
+                         "--now", now, "--db", db, "--events", "--workers", workers});
+    EXPECT_EQ(r.exit_code, 0) << r.err;
+    return r.out;
+  };
+  EXPECT_EQ(run(db1, "2026-11-23T00:00:00Z", "1"), run(db4, "2026-11-23T00:00:00Z", "4"));
+  for (int d = 0; d < 12; d += 3) {
+    std::filesystem::remove(tree_ + "/records/batch-" + std::to_string(d) + "/r3.pdf");
+    Write(tree_ + "/records/batch-" + std::to_string(d) + "/r5.pdf", "amended");
+    Write(tree_ + "/records/batch-" + std::to_string(d) + "/new.pdf", "new");
+  }
+  std::filesystem::rename(tree_ + "/records/batch-1", tree_ + "/records/batch-1b");
+  Write(tree_ + "/ledger/l.log", "entry 2\n", /*append=*/true);
+  Write(tree_ + "/notes.txt", "stray");
+  const std::string one = run(db1, "2027-01-01T00:00:00Z", "1");
+  const std::string four = run(db4, "2027-01-01T00:00:00Z", "4");
+  EXPECT_EQ(Parse(one).size(), 4u * 5 + 25 + 1 + 2) << one;
+  EXPECT_EQ(one, four);
+}
+
+TEST_F(ReplayScan, WorkersOutOfRangeAreRefused) {
+  auto r = RunCommand({testing::VigilBinary(), "replay", "--scan", tree_, "--policy", policy_, "--workers", "0"});
+  EXPECT_NE(r.exit_code, 0);
+  r = RunCommand({testing::VigilBinary(), "replay", "--scan", tree_, "--policy", policy_, "--workers", "65"});
+  EXPECT_NE(r.exit_code, 0);
+}
+
 }  // namespace
 }  // namespace vigil

@@ -37,7 +37,8 @@ void WriteFile(const std::string& path, const std::string& content, bool append 
   out << content;
 }
 
-class ScanFixture : public ::testing::Test {
+// Every test runs with one walker/hasher thread and with four (Workers/ScanFixture.*/0 and /1).
+class ScanFixture : public ::testing::TestWithParam<int> {
  protected:
   void SetUp() override {
     auto ids = DeclareRetentionFields(FieldRegistry::Global());
@@ -71,6 +72,7 @@ class ScanFixture : public ::testing::Test {
     req.walk.roots = {root_};
     req.walk.max_depth = max_depth;
     req.walk.max_files = max_files;
+    req.walk.workers = GetParam();
     req.now = t0_ + offset;
     req.full_rehash = full_rehash;
     req.expected_by = expected_by_;
@@ -109,7 +111,7 @@ class ScanFixture : public ::testing::Test {
 
 using Seq = std::vector<std::string>;
 
-TEST_F(ScanFixture, FirstScanRecordsTheBaselineQuietly) {
+TEST_P(ScanFixture, FirstScanRecordsTheBaselineQuietly) {
   Policy("classes:\n  - id: rec\n    paths: [\"ROOT/**\"]\n    min: 6y\n");
   WriteFile(root_ + "/a.txt", "a");
   WriteFile(root_ + "/d/b.txt", "b");
@@ -123,7 +125,7 @@ TEST_F(ScanFixture, FirstScanRecordsTheBaselineQuietly) {
   EXPECT_EQ(Actions(Scan(120)), Seq{"file_created"});
 }
 
-TEST_F(ScanFixture, EarlyDeletionCarriesTheLastHash) {
+TEST_P(ScanFixture, EarlyDeletionCarriesTheLastHash) {
   Policy("classes:\n  - id: broker-records\n    paths: [\"ROOT/**\"]\n    min: 6y\n"
          "    controls: {sec_17a_4: [\"17a-4(f)(2)(ii)(A)\"]}\n");
   WriteFile(root_ + "/trade.pdf", "trade confirmation");
@@ -142,7 +144,7 @@ TEST_F(ScanFixture, EarlyDeletionCarriesTheLastHash) {
   EXPECT_EQ(Actions(Scan(2 * kDay)), Seq{});
 }
 
-TEST_F(ScanFixture, DeletionAfterTheMinimumIsOnlyADeletion) {
+TEST_P(ScanFixture, DeletionAfterTheMinimumIsOnlyADeletion) {
   Policy("classes:\n  - id: short\n    paths: [\"ROOT/**\"]\n    min: 1d\n");
   WriteFile(root_ + "/x", "x");
   Scan(0);
@@ -150,7 +152,7 @@ TEST_F(ScanFixture, DeletionAfterTheMinimumIsOnlyADeletion) {
   EXPECT_EQ(Actions(Scan(3 * kDay)), Seq{"file_deleted"});
 }
 
-TEST_F(ScanFixture, EditingAWormFileIsAnEarlyModification) {
+TEST_P(ScanFixture, EditingAWormFileIsAnEarlyModification) {
   Policy("classes:\n  - id: sox\n    paths: [\"ROOT/**\"]\n    min: 7y\n    immutability: worm\n");
   WriteFile(root_ + "/wp.xlsx", "v1");
   Scan(0);
@@ -161,7 +163,7 @@ TEST_F(ScanFixture, EditingAWormFileIsAnEarlyModification) {
   EXPECT_EQ(Str(Action(events, "early_modification"), ecs::kFileHashSha256), Sha256Hex("version 2"));
 }
 
-TEST_F(ScanFixture, ContentChangedBehindUnchangedTimestampsIsAHashMismatch) {
+TEST_P(ScanFixture, ContentChangedBehindUnchangedTimestampsIsAHashMismatch) {
   Policy("classes:\n  - id: sox\n    paths: [\"ROOT/**\"]\n    min: 7y\n    immutability: worm\n");
   WriteFile(root_ + "/wp.xlsx", "original");
   Scan(0);
@@ -184,7 +186,7 @@ TEST_F(ScanFixture, ContentChangedBehindUnchangedTimestampsIsAHashMismatch) {
   EXPECT_EQ(Actions(events), (Seq{"file_modified", "hash_mismatch", "early_modification"}));
 }
 
-TEST_F(ScanFixture, AppendOnlyAllowsAppendsAndCatchesTruncation) {
+TEST_P(ScanFixture, AppendOnlyAllowsAppendsAndCatchesTruncation) {
   Policy("classes:\n  - id: journal\n    paths: [\"ROOT/**\"]\n    min: 6y\n    immutability: append_only\n");
   WriteFile(root_ + "/ledger.log", "line 1\n");
   Scan(0);
@@ -196,7 +198,7 @@ TEST_F(ScanFixture, AppendOnlyAllowsAppendsAndCatchesTruncation) {
   EXPECT_EQ(Actions(Scan(3 * kDay)), (Seq{"file_modified", "append_only_violation"}));
 }
 
-TEST_F(ScanFixture, OverdueOnceAndNotUnderAHold) {
+TEST_P(ScanFixture, OverdueOnceAndNotUnderAHold) {
   Policy("classes:\n  - id: crm\n    paths: [\"ROOT/**\"]\n    max: 30d\n    expiring_soon: 7d\n"
          "holds:\n  - id: LH-7\n    paths: [\"ROOT/case/**\"]\n    issued_by: legal@example.com\n"
          "    from: 2000-01-01\n    until: null\n");
@@ -221,7 +223,7 @@ TEST_F(ScanFixture, OverdueOnceAndNotUnderAHold) {
   EXPECT_EQ(Str(Action(deleted, "hold_violation"), ids_.hold), "LH-7");
 }
 
-TEST_F(ScanFixture, RenamesKeepTheFileAndAttributesAreTracked) {
+TEST_P(ScanFixture, RenamesKeepTheFileAndAttributesAreTracked) {
   Policy("classes:\n  - id: rec\n    paths: [\"ROOT/**\"]\n    min: 6y\n");
   WriteFile(root_ + "/old.pdf", "doc");
   Scan(0);
@@ -234,7 +236,7 @@ TEST_F(ScanFixture, RenamesKeepTheFileAndAttributesAreTracked) {
   EXPECT_EQ(Actions(Scan(3 * kDay)), Seq{});
 }
 
-TEST_F(ScanFixture, UnclassifiedFilesAreReportedOnce) {
+TEST_P(ScanFixture, UnclassifiedFilesAreReportedOnce) {
   Policy("classes:\n  - id: rec\n    paths: [\"ROOT/records/**\"]\n    min: 6y\n"
          "unclassified:\n  paths: [\"ROOT/**\"]\n  severity: high\n");
   WriteFile(root_ + "/records/a", "a");
@@ -246,7 +248,7 @@ TEST_F(ScanFixture, UnclassifiedFilesAreReportedOnce) {
   EXPECT_EQ(last_.items.back()[static_cast<size_t>(ItemState::kUnclassified)], 1);
 }
 
-TEST_F(ScanFixture, GapsAreNotDeletions) {
+TEST_P(ScanFixture, GapsAreNotDeletions) {
   Policy("classes:\n  - id: rec\n    paths: [\"ROOT/**\"]\n    min: 6y\n");
   WriteFile(root_ + "/top", "t");
   WriteFile(root_ + "/deep/er/file", "f");
@@ -261,7 +263,7 @@ TEST_F(ScanFixture, GapsAreNotDeletions) {
   EXPECT_EQ(Actions(Scan(3 * kDay)), Seq{});
 }
 
-TEST_F(ScanFixture, ALateScanIsAGap) {
+TEST_P(ScanFixture, ALateScanIsAGap) {
   Policy("classes:\n  - id: rec\n    paths: [\"ROOT/**\"]\n    min: 6y\n");
   previous_end_ = t0_ - 3 * 3600;
   expected_by_ = t0_ - 3600;
@@ -271,7 +273,7 @@ TEST_F(ScanFixture, ALateScanIsAGap) {
   EXPECT_EQ(std::get<Duration>(*events[0].Get(ids_.gap)), std::chrono::hours(3));
 }
 
-TEST_F(ScanFixture, SymlinksAreNeverFollowed) {
+TEST_P(ScanFixture, SymlinksAreNeverFollowed) {
   Policy("classes:\n  - id: rec\n    paths: [\"ROOT/**\"]\n    min: 6y\n");
   WriteFile(dir_.path() + "/outside/secret", "s");
   WriteFile(root_ + "/inside", "i");
@@ -281,7 +283,7 @@ TEST_F(ScanFixture, SymlinksAreNeverFollowed) {
   EXPECT_EQ(last_.walk.files, 1u);
 }
 
-TEST_F(ScanFixture, EventsHaveTheirDeclaredFields) {
+TEST_P(ScanFixture, EventsHaveTheirDeclaredFields) {
   Policy("classes:\n  - id: rec\n    paths: [\"ROOT/**\"]\n    min: 6y\n    immutability: worm\n");
   WriteFile(root_ + "/a", "1");
   Scan(0);
@@ -300,6 +302,8 @@ TEST_F(ScanFixture, EventsHaveTheirDeclaredFields) {
     EXPECT_EQ(ValueType(f.value), FieldRegistry::Global().Info(f.id).type) << FieldRegistry::Global().Info(f.id).name;
   }
 }
+
+INSTANTIATE_TEST_SUITE_P(Workers, ScanFixture, ::testing::Values(1, 4));
 
 }  // namespace
 }  // namespace vigil::retention

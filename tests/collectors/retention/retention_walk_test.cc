@@ -1,0 +1,188 @@
+// The parallel tree walk: the same files, order, gaps, counts and limits whatever the number
+// of workers, and a scan's events identical across worker counts.
+#include <gtest/gtest.h>
+#include <sys/stat.h>
+#include <sys/sysmacros.h>
+
+#include <filesystem>
+#include <fstream>
+#include <string>
+#include <vector>
+
+#include "support/test_support.h"
+#include "tree_walker.h"
+#include "worker_pool.h"
+
+namespace vigil::retention {
+namespace {
+
+using testing::TempDir;
+
+void WriteFile(const std::string& path, const std::string& content) {
+  std::filesystem::create_directories(std::filesystem::path(path).parent_path());
+  std::ofstream(path, std::ios::trunc | std::ios::binary) << content;
+}
+
+struct Walked {
+  std::vector<std::string> files;  // path size, in walk order
+  WalkStats stats;
+  bool finished = true;
+};
+
+Walked Walk(WalkOptions options, int workers, size_t stop_after = SIZE_MAX) {
+  options.workers = workers;
+  Walked w;
+  TreeWalker walker;
+  w.finished = walker.Walk(
+      options,
+      [&](const FileFacts& f) {
+        w.files.push_back(f.path + " " + std::to_string(f.size));
+        return w.files.size() < stop_after;
+      },
+      &w.stats);
+  return w;
+}
+
+void ExpectSame(const Walked& a, const Walked& b) {
+  EXPECT_EQ(a.files, b.files);
+  EXPECT_EQ(a.stats.files, b.stats.files);
+  EXPECT_EQ(a.stats.dirs, b.stats.dirs);
+  EXPECT_EQ(a.stats.issues, b.stats.issues);
+  EXPECT_EQ(a.stats.gaps, b.stats.gaps);
+  EXPECT_EQ(a.stats.truncated, b.stats.truncated);
+  EXPECT_EQ(a.finished, b.finished);
+}
+
+class WalkTest : public ::testing::TestWithParam<int> {
+ protected:
+  void SetUp() override {
+    root_ = dir_.path() + "/srv";
+    // 3 levels of 4 directories, each with a few files of varied size; names that sort
+    // differently as bytes and as numbers.
+    for (int a = 0; a < 4; ++a) {
+      for (int b = 0; b < 4; ++b) {
+        for (int c = 0; c < 4; ++c) {
+          const std::string d = root_ + "/d" + std::to_string(a * 5) + "/e" + std::to_string(b) +
+                                "/f" + std::to_string(c * 11);
+          for (int i = 0; i < 3 + (a + b + c) % 4; ++i) {
+            WriteFile(d + "/file" + std::to_string(i * 7), std::string(static_cast<size_t>(i * 13 + c), 'x'));
+          }
+        }
+        WriteFile(root_ + "/d" + std::to_string(a * 5) + "/e" + std::to_string(b) + "/top", "t");
+      }
+    }
+    WriteFile(root_ + "/zz", "last");
+    options_.roots = {root_};
+  }
+
+  TempDir dir_;
+  std::string root_;
+  WalkOptions options_;
+};
+
+TEST_P(WalkTest, SameFilesInTheSameOrderAsOneThread) {
+  const Walked one = Walk(options_, 1);
+  EXPECT_GT(one.files.size(), 200u);
+  EXPECT_EQ(one.stats.dirs, 1u + 4 + 16 + 64);
+  ExpectSame(one, Walk(options_, GetParam()));
+}
+
+TEST_P(WalkTest, MaxFilesStopsAtTheSameFile) {
+  options_.max_files = 57;
+  const Walked w = Walk(options_, GetParam());
+  EXPECT_EQ(w.files.size(), 57u);
+  EXPECT_TRUE(w.stats.truncated);
+  EXPECT_EQ(w.stats.issue(WalkIssue::kMaxFiles), 1u);
+  ExpectSame(Walk(options_, 1), w);
+}
+
+TEST_P(WalkTest, MaxDepthSkipsAndCountsTheSameSubtrees) {
+  options_.max_depth = 2;
+  const Walked w = Walk(options_, GetParam());
+  EXPECT_EQ(w.stats.issue(WalkIssue::kTooDeep), 64u);
+  EXPECT_EQ(w.stats.gaps.size(), 64u);
+  EXPECT_TRUE(w.stats.InGap(root_ + "/d0/e0/f0/file0"));
+  EXPECT_FALSE(w.stats.InGap(root_ + "/d0/e0/top"));
+  ExpectSame(Walk(options_, 1), w);
+}
+
+TEST_P(WalkTest, AStopFromTheCallbackEndsTheWalk) {
+  const Walked w = Walk(options_, GetParam(), 10);
+  EXPECT_FALSE(w.finished);
+  EXPECT_EQ(w.files.size(), 10u);
+  ExpectSame(Walk(options_, 1, 10), w);
+}
+
+TEST_P(WalkTest, SymlinksAreNeverFollowed) {
+  WriteFile(dir_.path() + "/outside/secret", "s");
+  std::filesystem::create_directory_symlink(dir_.path() + "/outside", root_ + "/d0/link");
+  std::filesystem::create_symlink(dir_.path() + "/outside/secret", root_ + "/d5/filelink");
+  std::filesystem::create_directory_symlink(root_, dir_.path() + "/rootlink");
+  const Walked plain = Walk(options_, 1);
+  options_.roots.push_back(dir_.path() + "/rootlink");
+  const Walked w = Walk(options_, GetParam());
+  EXPECT_EQ(w.stats.issue(WalkIssue::kSymlinkRoot), 1u);
+  EXPECT_EQ(w.files, plain.files);
+  for (const std::string& f : w.files) EXPECT_EQ(f.find("secret"), std::string::npos) << f;
+  ExpectSame(Walk(options_, 1), w);
+}
+
+TEST_P(WalkTest, MissingRootsAndVanishedEntriesAreNotGaps) {
+  options_.roots.push_back(dir_.path() + "/nothing-here");
+  const Walked w = Walk(options_, GetParam());
+  EXPECT_EQ(w.stats.issue(WalkIssue::kMissingRoot), 1u);
+  EXPECT_TRUE(w.stats.gaps.empty());
+  ExpectSame(Walk(options_, 1), w);
+}
+
+TEST_P(WalkTest, PartialWalksKeepTheScopeDepthAndIgnoreSymlinkRoots) {
+  std::filesystem::create_symlink(root_ + "/zz", root_ + "/zzlink");
+  WalkOptions o;
+  o.partial = true;
+  o.max_depth = 2;
+  o.roots = {root_ + "/d5/e1", root_ + "/zzlink", root_ + "/zz/under-a-file"};
+  o.root_depth = {2, 1, 2};
+  const Walked w = Walk(o, GetParam());
+  // d5/e1's subdirectories are at depth 3: too deep, as in a walk from the scope root.
+  EXPECT_EQ(w.stats.issue(WalkIssue::kTooDeep), 4u);
+  EXPECT_EQ(w.stats.issue(WalkIssue::kSymlinkRoot), 0u);
+  EXPECT_EQ(w.stats.issue(WalkIssue::kMissingRoot), 1u);
+  EXPECT_EQ(w.files, std::vector<std::string>{root_ + "/d5/e1/top 1"});
+  ExpectSame(Walk(o, 1), w);
+}
+
+// Another filesystem below a root (/dev/shm, /dev/pts, /dev/mqueue are usually mounts on their
+// own) is skipped and counted without cross_device, entered with it.
+TEST_P(WalkTest, OtherFilesystemsAreSkippedWithoutCrossDevice) {
+  struct stat dev {};
+  struct stat shm {};
+  if (stat("/dev", &dev) != 0 || stat("/dev/shm", &shm) != 0 || dev.st_dev == shm.st_dev) {
+    GTEST_SKIP() << "no other filesystem under /dev here";
+  }
+  WalkOptions o;
+  o.roots = {"/dev"};
+  o.max_depth = 1;
+  o.max_files = 100000;
+  const Walked w = Walk(o, GetParam());
+  EXPECT_GE(w.stats.issue(WalkIssue::kOtherDevice), 1u);
+  o.cross_device = true;
+  const Walked x = Walk(o, GetParam());
+  EXPECT_EQ(x.stats.issue(WalkIssue::kOtherDevice), 0u);
+  EXPECT_GT(x.stats.dirs, w.stats.dirs);
+}
+
+INSTANTIATE_TEST_SUITE_P(Workers, WalkTest, ::testing::Values(1, 4));
+
+TEST(WorkerPool, ParallelForRunsEachIndexOnce) {
+  WorkerPool pool(4);
+  std::vector<int> hits(1000, 0);
+  pool.ParallelFor(hits.size(), [&](size_t i, size_t worker) {
+    EXPECT_LT(worker, 4u);
+    ++hits[i];
+  });
+  for (int h : hits) EXPECT_EQ(h, 1);
+  pool.ParallelFor(0, [](size_t, size_t) { FAIL(); });
+}
+
+}  // namespace
+}  // namespace vigil::retention
