@@ -167,6 +167,25 @@ Status BaselineStore::ForEach(const std::function<bool(const BaselineRecord&)>& 
   return Status::Ok();
 }
 
+Status BaselineStore::ForEachUnder(const std::string& dir,
+                                   const std::function<bool(const BaselineRecord&)>& fn) {
+  if (dir == "/") return ForEach(fn);
+  // Below "/a/b": paths from "/a/b/" up to (not including) "/a/b0" ('0' follows '/'); the
+  // path index serves both ranges.
+  auto q = db_.Prepare(std::string("SELECT ") + kColumns +
+                       " FROM retention_files WHERE path = ?1 OR (path >= ?2 AND path < ?3)"
+                       " ORDER BY path, dev, ino, birth_ns");
+  if (!q.ok()) return q.status();
+  q->Bind(1, std::string_view(dir)).Bind(2, dir + "/").Bind(3, dir + "0");
+  for (;;) {
+    auto row = q->Step();
+    if (!row.ok()) return row.status();
+    if (!*row) break;
+    if (!fn(Read(*q))) break;
+  }
+  return Status::Ok();
+}
+
 Result<int64_t> BaselineStore::Count() {
   auto q = db_.Prepare("SELECT COUNT(*) FROM retention_files");
   if (!q.ok()) return q.status();

@@ -83,6 +83,8 @@ class BaselineStore {
   Status Remove(const FileKey& key);
   // Every record in path order; `fn` returning false stops early.
   Status ForEach(const std::function<bool(const BaselineRecord&)>& fn);
+  // The records whose path is `dir` or lies below it, in path order.
+  Status ForEachUnder(const std::string& dir, const std::function<bool(const BaselineRecord&)>& fn);
   Result<int64_t> Count();
 
   // Small named integers (last scan times, scan count).

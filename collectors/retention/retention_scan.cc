@@ -112,6 +112,11 @@ class Scan {
       return std::move(result_);
     }
     GapEvent();
+    if (req_.partial) {
+      VIGIL_RETURN_IF_ERROR(store_.Commit());
+      result_.stopped = stopped_;
+      return std::move(result_);
+    }
     VIGIL_RETURN_IF_ERROR(store_.SetState("scans_completed", (scans->value_or(0)) + 1));
     VIGIL_RETURN_IF_ERROR(store_.SetState("last_scan_end", req_.now));
     // The first scan hashes every file: it starts the full re-hash clock too.
@@ -449,10 +454,10 @@ class Scan {
 
   Status DeletionPass() {
     // Every file of the baseline was seen again: nothing can be missing.
-    if (known_found_ == static_cast<uint64_t>(rows_before_)) return Status::Ok();
+    if (!req_.partial && known_found_ == static_cast<uint64_t>(rows_before_)) return Status::Ok();
     std::vector<FileKey> gone;
     Status inner;
-    Status st = store_.ForEach([&](const BaselineRecord& rec) {
+    auto missing = [&](const BaselineRecord& rec) {
       if (seen_.count(rec.key)) return true;
       bool in_roots = false;
       for (const std::string& root : req_.walk.roots) {
@@ -485,8 +490,15 @@ class Scan {
       }
       gone.push_back(rec.key);
       return !stopped_;
-    });
-    VIGIL_RETURN_IF_ERROR(st);
+    };
+    if (req_.partial) {
+      for (const std::string& root : req_.walk.roots) {
+        VIGIL_RETURN_IF_ERROR(store_.ForEachUnder(root, missing));
+        if (stopped_) break;
+      }
+    } else {
+      VIGIL_RETURN_IF_ERROR(store_.ForEach(missing));
+    }
     for (const FileKey& k : gone) {
       VIGIL_RETURN_IF_ERROR(store_.Remove(k));
       VIGIL_RETURN_IF_ERROR(store_.Flush());
@@ -507,6 +519,7 @@ class Scan {
       gap = req_.now - *req_.previous_end;
       reasons.push_back("late");
     }
+    for (const std::string& r : req_.gap_reasons) reasons.push_back(r);
     if (reasons.empty()) return;
     Event e;
     e.Set(ecs::kTimestamp, FromUnix(req_.now));

@@ -17,7 +17,9 @@
 // Then every baseline file the walk did not see, in path order, unless it lies in a gap:
 //   file_deleted, early_deletion (inside the minimum), hold_violation (an active hold).
 // Then one scan_gap when the walk was incomplete (unreadable directories, limits) or, when
-// asked, when the scan started later than expected (how long nothing was watched).
+// asked, when the scan started later than expected (how long nothing was watched), or when
+// the caller gives reasons (change notification lost events or ran out of watches).
+// A partial scan (ScanRequest::partial) does the same for just the paths it is given.
 //
 // Runs on the caller's thread; uses the store and hasher it is given.
 #pragma once
@@ -49,6 +51,14 @@ struct ScanRequest {
   // start raises scan_gap with the time since the previous scan ended.
   std::optional<int64_t> expected_by;
   std::optional<int64_t> previous_end;
+  // A rescan of the paths a change notification named (walk.roots, walk.partial): files
+  // found are evaluated as by a full scan, baseline files under those paths that are gone
+  // are deletions, and nothing else of the baseline is looked at; the scan count, the
+  // last-scan and full re-hash times are left alone.
+  bool partial = false;
+  // More reasons for a scan_gap event (queue_overflow, watch_limit); a scan with reasons
+  // raises one even when its walk was complete.
+  std::vector<std::string> gap_reasons;
 };
 
 struct ScanResult {

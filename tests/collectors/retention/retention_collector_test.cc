@@ -4,6 +4,7 @@
 #include <yaml-cpp/yaml.h>
 
 #include <filesystem>
+#include <algorithm>
 #include <fstream>
 #include <map>
 #include <mutex>
@@ -27,6 +28,22 @@ class Sink : public EventSink {
     std::lock_guard lock(mu_);
     events_.push_back(std::move(e));
     return true;
+  }
+  // "action relative-path" of every event so far (paths relative to `base`).
+  std::vector<std::string> Lines(const std::string& base) {
+    std::lock_guard lock(mu_);
+    std::vector<std::string> out;
+    for (const Event& e : events_) {
+      const std::string* p = e.GetString(ecs::kFilePath);
+      std::string path = p ? *p : "";
+      if (path.compare(0, base.size(), base) == 0) path = path.substr(base.size());
+      out.push_back(*e.GetString(ecs::kEventAction) + " " + path);
+    }
+    return out;
+  }
+  bool Has(const std::string& base, const std::string& line) {
+    const auto l = Lines(base);
+    return std::find(l.begin(), l.end(), line) != l.end();
   }
   std::vector<std::string> Actions() {
     std::lock_guard lock(mu_);
@@ -137,6 +154,96 @@ TEST_F(CollectorFixture, LiveScansEveryIntervalAndStops) {
     const auto a = sink.Actions();
     return std::find(a.begin(), a.end(), "early_deletion") != a.end();
   }));
+  ctx.RequestStop();
+  t.join();
+  EXPECT_TRUE(status.ok()) << status.ToString();
+}
+
+TEST_F(CollectorFixture, WorkersAreBoundedWithALocatedError) {
+  EXPECT_FALSE(Create("policy: " + policy_ + "\nworkers: 0\n", RunMode::kReplay).ok());
+  ASSERT_FALSE(diags_.items().empty());
+  EXPECT_EQ(diags_.items().at(0).location.line, 2) << diags_.FormatText();
+  EXPECT_FALSE(Create("policy: " + policy_ + "\nworkers: 65\n", RunMode::kReplay).ok());
+  EXPECT_FALSE(Create("policy: " + policy_ + "\nmax_watches: 0\n", RunMode::kReplay).ok());
+  EXPECT_TRUE(Create("policy: " + policy_ + "\nworkers: 64\nwatch: false\n", RunMode::kReplay).ok())
+      << diags_.FormatText();
+}
+
+// Live: with a scan interval of an hour, changes are reported as they happen (inotify), each
+// through the same scan logic: created, modified, renamed, attributes, deleted early, and
+// files in a directory created after the scan.
+TEST_F(CollectorFixture, LiveChangesArriveWithoutWaitingForTheNextScan) {
+  auto c = Create("policy: " + policy_ + "\ninterval: 1h\nworkers: 2\n", RunMode::kLive);
+  ASSERT_TRUE(c.ok()) << diags_.FormatText();
+  Sink sink;
+  CollectorContext ctx("retention", sink, RunMode::kLive, [](std::string_view, std::string_view) {});
+  Status status;
+  std::thread t([&] { status = (*c)->Run(ctx); });
+  Samples m;
+  auto metric = [&](const std::string& name) {
+    m.values.clear();
+    (*c)->WriteMetrics(m, "retention");
+    return m.values[name];
+  };
+  ASSERT_TRUE(testing::Eventually([&] { return metric("vigil_retention_scans_total") >= 1; }));
+  EXPECT_EQ(metric("vigil_retention_watches"), 2);  // srv and srv/rec
+  const std::string base = dir_.path() + "/srv";
+  const std::string rec = base + "/rec";
+
+  std::ofstream(rec + "/new.pdf") << "new";
+  EXPECT_TRUE(testing::Eventually([&] { return sink.Has(base, "file_created /rec/new.pdf"); }))
+      << ::testing::PrintToString(sink.Lines(base));
+  std::ofstream(rec + "/a.pdf", std::ios::app) << "more";
+  EXPECT_TRUE(testing::Eventually([&] { return sink.Has(base, "file_modified /rec/a.pdf"); }))
+      << ::testing::PrintToString(sink.Lines(base));
+  std::filesystem::rename(rec + "/a.pdf", rec + "/b.pdf");
+  EXPECT_TRUE(testing::Eventually([&] { return sink.Has(base, "file_renamed /rec/b.pdf"); }))
+      << ::testing::PrintToString(sink.Lines(base));
+  std::filesystem::permissions(rec + "/b.pdf", std::filesystem::perms::owner_read);
+  EXPECT_TRUE(testing::Eventually([&] { return sink.Has(base, "attributes_changed /rec/b.pdf"); }))
+      << ::testing::PrintToString(sink.Lines(base));
+  std::filesystem::remove(rec + "/new.pdf");
+  EXPECT_TRUE(testing::Eventually([&] { return sink.Has(base, "early_deletion /rec/new.pdf"); }))
+      << ::testing::PrintToString(sink.Lines(base));
+  std::filesystem::create_directories(rec + "/2026/q4");
+  std::ofstream(rec + "/2026/q4/x.pdf") << "x";
+  EXPECT_TRUE(testing::Eventually([&] { return sink.Has(base, "file_created /rec/2026/q4/x.pdf"); }))
+      << ::testing::PrintToString(sink.Lines(base));
+  std::ofstream(rec + "/2026/q4/y.pdf") << "y";  // in a directory watched since its creation
+  EXPECT_TRUE(testing::Eventually([&] { return sink.Has(base, "file_created /rec/2026/q4/y.pdf"); }))
+      << ::testing::PrintToString(sink.Lines(base));
+  std::filesystem::remove_all(rec + "/2026");
+  EXPECT_TRUE(testing::Eventually([&] { return sink.Has(base, "early_deletion /rec/2026/q4/y.pdf"); }))
+      << ::testing::PrintToString(sink.Lines(base));
+
+  EXPECT_EQ(metric("vigil_retention_scans_total"), 1);  // all of it without a scheduled scan
+  EXPECT_GE(metric("vigil_retention_rescans_total"), 1);
+  // Each change was reported once: no second file_created for new.pdf.
+  const auto lines = sink.Lines(base);
+  EXPECT_EQ(std::count(lines.begin(), lines.end(), "file_created /rec/new.pdf"), 1);
+  ctx.RequestStop();
+  t.join();
+  EXPECT_TRUE(status.ok()) << status.ToString();
+}
+
+// More directories than max_watches: scheduled scans only, said with a scan_gap event.
+TEST_F(CollectorFixture, PastTheWatchLimitScansOnlyAndSaysSo) {
+  auto c = Create("policy: " + policy_ + "\ninterval: 1h\nmax_watches: 1\n", RunMode::kLive);
+  ASSERT_TRUE(c.ok()) << diags_.FormatText();
+  Sink sink;
+  CollectorContext ctx("retention", sink, RunMode::kLive, [](std::string_view, std::string_view) {});
+  Status status;
+  std::thread t([&] { status = (*c)->Run(ctx); });
+  const std::string base = dir_.path() + "/srv";
+  EXPECT_TRUE(testing::Eventually([&] { return sink.Has(base, "scan_gap "); }))
+      << ::testing::PrintToString(sink.Lines(base));
+  Samples m;
+  ASSERT_TRUE(testing::Eventually([&] {
+    m.values.clear();
+    (*c)->WriteMetrics(m, "retention");
+    return m.values["vigil_retention_scans_total"] >= 1;
+  }));
+  EXPECT_EQ(m.values["vigil_retention_watches"], 0);
   ctx.RequestStop();
   t.join();
   EXPECT_TRUE(status.ok()) << status.ToString();

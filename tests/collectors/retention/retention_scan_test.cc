@@ -303,6 +303,52 @@ TEST_P(ScanFixture, EventsHaveTheirDeclaredFields) {
   }
 }
 
+// A rescan of the paths a change notification named: deletions only below those paths, the
+// rest of the baseline untouched, and the scheduled scans' bookkeeping left alone.
+TEST_P(ScanFixture, APartialScanLooksOnlyAtItsPaths) {
+  Policy("classes:\n  - id: rec\n    paths: [\"ROOT/**\"]\n    min: 6y\n    immutability: worm\n");
+  WriteFile(root_ + "/a/one", "1");
+  WriteFile(root_ + "/a/two", "2");
+  WriteFile(root_ + "/ab/three", "3");
+  WriteFile(root_ + "/b/four", "4");
+  Scan(0);
+  std::filesystem::remove(root_ + "/a/one");
+  std::filesystem::remove(root_ + "/b/four");
+  WriteFile(root_ + "/a/two", "22");
+  auto store = BaselineStore::Open(dir_.path() + "/baseline.db");
+  ASSERT_TRUE(store.ok());
+  std::vector<Event> events;
+  RetentionScan scan(policy_, **store, ids_, [&](Event&& e) {
+    events.push_back(std::move(e));
+    return true;
+  });
+  ScanRequest req;
+  req.partial = true;
+  req.walk.partial = true;
+  req.walk.workers = GetParam();
+  req.walk.roots = {root_ + "/a"};
+  req.walk.root_depth = {1};
+  req.now = t0_ + kDay;
+  auto r = scan.Run(req, [] { return false; });
+  ASSERT_TRUE(r.ok()) << r.status().ToString();
+  Seq got;
+  for (const Event& e : events) got.push_back(*e.GetString(ecs::kEventAction) + " " + Str(&e, ecs::kFilePath).substr(root_.size()));
+  EXPECT_EQ(got, (Seq{"file_modified /a/two", "early_modification /a/two", "file_deleted /a/one",
+                      "early_deletion /a/one"}));
+  EXPECT_EQ(**(*store)->GetState("scans_completed"), 1);
+  // With a reason, a partial scan of nothing is just the gap event.
+  events.clear();
+  ScanRequest gap;
+  gap.partial = true;
+  gap.walk.partial = true;
+  gap.gap_reasons = {"watch_limit"};
+  gap.now = t0_ + kDay;
+  ASSERT_TRUE(scan.Run(gap, [] { return false; }).ok());
+  EXPECT_EQ(Actions(events), Seq{"scan_gap"});
+  // The next full scan still finds b/four deleted (and nothing twice).
+  EXPECT_EQ(Actions(Scan(2 * kDay)), (Seq{"file_deleted", "early_deletion"}));
+}
+
 INSTANTIATE_TEST_SUITE_P(Workers, ScanFixture, ::testing::Values(1, 4));
 
 }  // namespace

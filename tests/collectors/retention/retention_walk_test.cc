@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "support/test_support.h"
+#include "change_watcher.h"
 #include "tree_walker.h"
 #include "worker_pool.h"
 
@@ -172,6 +173,13 @@ TEST_P(WalkTest, OtherFilesystemsAreSkippedWithoutCrossDevice) {
 }
 
 INSTANTIATE_TEST_SUITE_P(Workers, WalkTest, ::testing::Values(1, 4));
+
+TEST(CoalescePaths, KeepsTheFewestRoots) {
+  EXPECT_EQ(CoalescePaths({"/s/a/b", "/s/a", "/s/a-b", "/s/a/b/c", "/s/z", "/s/a"}),
+            (std::vector<std::string>{"/s/a", "/s/a-b", "/s/z"}));
+  EXPECT_EQ(CoalescePaths({"/x", "/"}), std::vector<std::string>{"/"});
+  EXPECT_TRUE(CoalescePaths({}).empty());
+}
 
 TEST(WorkerPool, ParallelForRunsEachIndexOnce) {
   WorkerPool pool(4);

@@ -1,0 +1,213 @@
+#include "change_watcher.h"
+
+#include <dirent.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <sys/inotify.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <cstring>
+#include <unordered_map>
+#include <unordered_set>
+
+#include "tree_walker.h"
+
+namespace vigil::retention {
+namespace {
+
+constexpr uint32_t kMask = IN_CREATE | IN_DELETE | IN_MOVED_FROM | IN_MOVED_TO | IN_CLOSE_WRITE |
+                           IN_MODIFY | IN_ATTRIB | IN_DELETE_SELF | IN_MOVE_SELF | IN_ONLYDIR |
+                           IN_DONT_FOLLOW | IN_EXCL_UNLINK;
+
+std::string Join(const std::string& dir, const char* name) {
+  std::string p = dir;
+  if (p.empty() || p.back() != '/') p += '/';
+  p += name;
+  return p;
+}
+
+class InotifyWatcher : public ChangeWatcher {
+ public:
+  explicit InotifyWatcher(const WatchOptions& o) : o_(o) {}
+  ~InotifyWatcher() override {
+    if (fd_ >= 0) close(fd_);
+  }
+
+  Status Init(ChangeBatch* out) {
+    fd_ = inotify_init1(IN_NONBLOCK | IN_CLOEXEC);
+    if (fd_ < 0) return Status::FromErrno("inotify_init1", errno);
+    for (const std::string& root : o_.roots) {
+      struct stat st {};
+      if (lstat(root.c_str(), &st) != 0 || !S_ISDIR(st.st_mode)) continue;
+      AddTree(root, 0, st.st_dev, out);
+      if (out->limit_reached) return Status::Ok();
+    }
+    return Status::Ok();
+  }
+
+  std::string_view kind() const override { return "inotify"; }
+  size_t watches() const override { return by_wd_.size(); }
+
+  Status Poll(std::chrono::milliseconds timeout, ChangeBatch* out) override {
+    if (gave_up_) {
+      out->limit_reached = true;
+      return Status::Ok();
+    }
+    struct pollfd p {fd_, POLLIN, 0};
+    const int n = poll(&p, 1, static_cast<int>(timeout.count()));
+    if (n < 0) return errno == EINTR ? Status::Ok() : Status::FromErrno("poll inotify", errno);
+    if (n == 0) return Status::Ok();
+    alignas(struct inotify_event) char buf[64 * 1024];
+    for (;;) {  // everything queued: the two halves of a rename arrive together
+      const ssize_t len = read(fd_, buf, sizeof buf);
+      if (len < 0) {
+        if (errno == EAGAIN || errno == EINTR) break;
+        return Status::FromErrno("read inotify", errno);
+      }
+      if (len == 0) break;
+      for (ssize_t off = 0; off + static_cast<ssize_t>(sizeof(struct inotify_event)) <= len;) {
+        const auto* ev = reinterpret_cast<const struct inotify_event*>(buf + off);
+        off += static_cast<ssize_t>(sizeof(struct inotify_event) + ev->len);
+        Handle(*ev, out);
+        if (gave_up_) return Status::Ok();
+      }
+    }
+    return Status::Ok();
+  }
+
+ private:
+  struct Watch {
+    std::string path;
+    int depth;
+    uint64_t dev;
+  };
+
+  void Handle(const struct inotify_event& ev, ChangeBatch* out) {
+    if (ev.mask & IN_Q_OVERFLOW) {
+      out->overflow = true;
+      return;
+    }
+    auto it = by_wd_.find(ev.wd);
+    if (it == by_wd_.end()) return;  // a watch already dropped
+    if (ev.mask & IN_IGNORED) {
+      by_path_.erase(it->second.path);
+      by_wd_.erase(it);
+      return;
+    }
+    const Watch w = it->second;
+    if (ev.mask & (IN_DELETE_SELF | IN_MOVE_SELF)) {
+      out->paths.push_back(w.path);
+      return;
+    }
+    if (ev.len == 0 || ev.name[0] == '\0') {
+      out->paths.push_back(w.path);  // the directory's own attributes
+      return;
+    }
+    const std::string path = Join(w.path, ev.name);
+    if (ev.mask & IN_ISDIR) {
+      if (ev.mask & (IN_MOVED_FROM | IN_DELETE)) DropTree(path);
+      if (ev.mask & (IN_CREATE | IN_MOVED_TO)) {
+        struct stat st {};
+        // A new directory: watch it (and what is already in it) before it is rescanned, so
+        // that nothing created in it from now on is missed.
+        if (lstat(path.c_str(), &st) == 0 && S_ISDIR(st.st_mode)) AddTree(path, w.depth + 1, w.dev, out);
+      }
+    }
+    out->paths.push_back(path);
+  }
+
+  // Watches `dir` and the directories below it that a scan would enter.
+  void AddTree(const std::string& top, int top_depth, uint64_t scope_dev, ChangeBatch* out) {
+    std::vector<std::pair<std::string, int>> stack{{top, top_depth}};
+    while (!stack.empty()) {
+      auto [dir, depth] = std::move(stack.back());
+      stack.pop_back();
+      if (depth > o_.max_depth) continue;
+      struct stat st {};
+      if (lstat(dir.c_str(), &st) != 0 || !S_ISDIR(st.st_mode)) continue;
+      if (static_cast<uint64_t>(st.st_dev) != scope_dev && !o_.cross_device) continue;
+      if (by_path_.count(dir) == 0) {
+        if (by_wd_.size() >= o_.max_watches) {
+          GiveUp(out);
+          return;
+        }
+        const int wd = inotify_add_watch(fd_, dir.c_str(), kMask);
+        if (wd < 0) {
+          if (errno == ENOSPC || errno == ENOMEM) {
+            GiveUp(out);
+            return;
+          }
+          continue;  // vanished or unreadable: the scan counts it
+        }
+        by_wd_[wd] = Watch{dir, depth, scope_dev};
+        by_path_[dir] = wd;
+      }
+      DIR* d = opendir(dir.c_str());
+      if (d == nullptr) continue;
+      while (struct dirent* e = readdir(d)) {
+        if (std::strcmp(e->d_name, ".") == 0 || std::strcmp(e->d_name, "..") == 0) continue;
+        if (e->d_type == DT_DIR || e->d_type == DT_UNKNOWN) stack.emplace_back(Join(dir, e->d_name), depth + 1);
+      }
+      closedir(d);
+    }
+  }
+
+  void DropTree(const std::string& top) {
+    for (auto it = by_path_.begin(); it != by_path_.end();) {
+      if (PathUnder(it->first, top)) {
+        inotify_rm_watch(fd_, it->second);
+        by_wd_.erase(it->second);
+        it = by_path_.erase(it);
+      } else {
+        ++it;
+      }
+    }
+  }
+
+  void GiveUp(ChangeBatch* out) {
+    gave_up_ = true;
+    out->limit_reached = true;
+    for (const auto& [wd, w] : by_wd_) inotify_rm_watch(fd_, wd);
+    by_wd_.clear();
+    by_path_.clear();
+  }
+
+  WatchOptions o_;
+  int fd_ = -1;
+  bool gave_up_ = false;
+  std::unordered_map<int, Watch> by_wd_;
+  std::unordered_map<std::string, int> by_path_;
+};
+
+}  // namespace
+
+Result<std::unique_ptr<ChangeWatcher>> MakeInotifyWatcher(const WatchOptions& options, ChangeBatch* out) {
+  auto w = std::make_unique<InotifyWatcher>(options);
+  VIGIL_RETURN_IF_ERROR(w->Init(out));
+  return std::unique_ptr<ChangeWatcher>(std::move(w));
+}
+
+std::vector<std::string> CoalescePaths(std::vector<std::string> paths) {
+  std::sort(paths.begin(), paths.end(),
+            [](const std::string& a, const std::string& b) { return a.size() != b.size() ? a.size() < b.size() : a < b; });
+  std::unordered_set<std::string> kept;
+  std::vector<std::string> out;
+  for (std::string& p : paths) {
+    if (kept.count(p)) continue;
+    // Shorter paths came first: an ancestor of p, if any, is already kept.
+    bool covered = kept.count("/") > 0 && p != "/";
+    for (size_t at = p.find('/', 1); !covered && at != std::string::npos; at = p.find('/', at + 1)) {
+      covered = kept.count(p.substr(0, at)) > 0;
+    }
+    if (covered) continue;
+    kept.insert(p);
+    out.push_back(std::move(p));
+  }
+  std::sort(out.begin(), out.end());
+  return out;
+}
+
+}  // namespace vigil::retention

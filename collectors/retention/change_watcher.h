@@ -1,0 +1,56 @@
+// ChangeWatcher: tells the retention collector, between its scheduled scans, which paths of
+// its scope changed, so that it rescans just those paths through the same scan logic.
+//
+// The one implementation today is recursive inotify (MakeInotifyWatcher): a watch on every
+// directory of the scope that a scan would enter (symlinks never followed, other filesystems
+// only with cross_device, at most max_depth levels), watches added for directories created or
+// moved into the scope and dropped for those moved out. Past max_watches (or when the kernel's
+// per-user limit refuses a watch) the watcher gives up: limit_reached, and the collector falls
+// back to scheduled scans only. A queue overflow (IN_Q_OVERFLOW) loses events: overflow, and
+// the collector rescans the whole scope. fanotify filesystem marks (FAN_MARK_FILESYSTEM with
+// FAN_REPORT_DFID_NAME, which need CAP_SYS_ADMIN) would fit the same interface; not done yet.
+//
+// Threading: one thread (the collector's) uses a watcher.
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "vigil/status.h"
+
+namespace vigil::retention {
+
+struct WatchOptions {
+  std::vector<std::string> roots;  // absolute; only directories are watched
+  bool cross_device = false;
+  int max_depth = 256;
+  size_t max_watches = 65536;
+};
+
+struct ChangeBatch {
+  std::vector<std::string> paths;  // changed paths (files or directories), in arrival order
+  bool overflow = false;           // events were lost: rescan everything
+  bool limit_reached = false;      // a watch could not be added: the watcher stopped
+};
+
+class ChangeWatcher {
+ public:
+  virtual ~ChangeWatcher() = default;
+  virtual std::string_view kind() const = 0;
+  // Waits up to `timeout` for changes and appends them to `out`.
+  virtual Status Poll(std::chrono::milliseconds timeout, ChangeBatch* out) = 0;
+  virtual size_t watches() const = 0;
+};
+
+// Sets up recursive inotify watches over the scope. limit_reached in `out` when the scope
+// needs more than max_watches (the watcher is then returned, but watches nothing).
+Result<std::unique_ptr<ChangeWatcher>> MakeInotifyWatcher(const WatchOptions& options, ChangeBatch* out);
+
+// Reduces changed paths to the fewest roots for a rescan: sorted, without duplicates and
+// without paths that lie below another of them.
+std::vector<std::string> CoalescePaths(std::vector<std::string> paths);
+
+}  // namespace vigil::retention
