@@ -2,18 +2,20 @@
 # retention_bench.sh - the retention collector against find(1) and sha256sum(1) on the same
 # tree, in one run, warm cache.
 #
-# Usage: bench/retention_bench.sh BUILD_DIR TREE [WORK_DIR]
+# Usage: [WORKERS="1 2"] bench/retention_bench.sh BUILD_DIR TREE [WORK_DIR]
 #   BUILD_DIR  a build with -DVIGIL_BENCH=ON (vigil, bench/vigil_bench_retention_walk)
 #   TREE       a tree from ../shared/bench/make-bench-tree.sh (e.g. /tmp/bench/tree)
 #   WORK_DIR   where the baseline database and logs go (default: a temp dir)
+#   WORKERS    the worker counts to measure walk, full and rescan with (default "1 2")
 #
 # Measures (wall seconds, GNU time; peak RSS from time -v):
 #   find       find TREE -type f -printf '%s %T@ %p\n' > /dev/null        (the peer: stat only)
-#   walk       vigil_bench_retention_walk TREE 1                          (Vigil's walk: statx only)
+#   walk       vigil_bench_retention_walk TREE 1 W                        (Vigil's walk: statx only)
 #   sha256sum  find TREE -type f -print0 | xargs -0 -P1 sha256sum > /dev/null  (peer: read + hash)
-#   full       vigil replay --scan TREE --policy P --db NEW.db            (stat + SHA-256 + baseline)
+#   full       vigil replay --scan TREE --policy P --db NEW.db --workers W (stat + SHA-256 + baseline)
 #   rescan     the same again on the same db                              (stat + baseline lookups)
-# and prints the ratios. Each command runs once after one warm-up run of find.
+# for each worker count W, and prints the ratios. Each command runs once after one warm-up
+# run of find.
 set -euo pipefail
 export LC_ALL=C
 build=$(cd "$1" && pwd)
@@ -45,21 +47,27 @@ run() {
   printf '%-10s %8.2f s  %8d KiB peak RSS\n' "$name" "$secs" "$kb"
 }
 
-echo "tree: $tree ($files files)"
+workers=${WORKERS:-1 2}
+echo "tree: $tree ($files files); load average: $(cut -d' ' -f1-3 /proc/loadavg)"
 run find sh -c "find '$tree' -type f -printf '%s %T@ %p\n' > /dev/null"
-run walk "$walk" "$tree" 1
 run sha256sum sh -c "find '$tree' -type f -print0 | xargs -0 sha256sum > /dev/null"
-rm -f "$work/baseline.db" "$work/baseline.db-wal" "$work/baseline.db-shm"
-run full "$vigil" replay --scan "$tree" --policy "$work/policy.yaml" --now 2026-11-23T00:00:00Z --db "$work/baseline.db"
-run rescan "$vigil" replay --scan "$tree" --policy "$work/policy.yaml" --now 2026-11-24T00:00:00Z --db "$work/baseline.db"
 
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (b > 0) printf "%.2f", a / b; else print "inf" }'; }
+perfile() { awk -v kb="$1" -v n="$files" 'BEGIN { printf "%.0f", kb * 1024 / n }'; }
+summary=""
+for w in $workers; do
+  run "walk_w$w" "$walk" "$tree" 1 "$w"
+  rm -f "$work/baseline.db" "$work/baseline.db-wal" "$work/baseline.db-shm"
+  run "full_w$w" "$vigil" replay --scan "$tree" --policy "$work/policy.yaml" --now 2026-11-23T00:00:00Z --db "$work/baseline.db" --workers "$w"
+  run "rescan_w$w" "$vigil" replay --scan "$tree" --policy "$work/policy.yaml" --now 2026-11-24T00:00:00Z --db "$work/baseline.db" --workers "$w"
+  eval "walk_s=\$walk_w${w}_s full_s=\$full_w${w}_s full_kb=\$full_w${w}_kb rescan_s=\$rescan_w${w}_s rescan_kb=\$rescan_w${w}_kb"
+  summary+="$(printf '%7s | %6.2f | %6.2f | %6.2f | %13s | %13s | %13s | %13s | %13s | %12s' "$w" "$walk_s" "$full_s" "$rescan_s" \
+    "$(ratio "$walk_s" "$find_s")" "$(ratio "$full_s" "$sha256sum_s")" "$(ratio "$full_s" "$find_s")" \
+    "$(ratio "$rescan_s" "$full_s")" "$(ratio "$rescan_s" "$find_s")" "$(perfile "$full_kb")/$(perfile "$rescan_kb")")"$'\n'
+done
+
 echo
-echo "walk / find            = $(ratio "$walk_s" "$find_s")   (Vigil's stat-only walk vs find -printf)"
-echo "full / sha256sum       = $(ratio "$full_s" "$sha256sum_s")   (stat + hash + baseline vs find | sha256sum)"
-echo "full / find            = $(ratio "$full_s" "$find_s")"
-echo "rescan / full          = $(ratio "$rescan_s" "$full_s")   (target <= 0.5)"
-echo "rescan / find          = $(ratio "$rescan_s" "$find_s")"
-echo "full RSS bytes/file    = $(awk -v kb="$full_kb" -v n="$files" 'BEGIN { printf "%.0f", kb * 1024 / n }')   (whole process; target < 200)"
-echo "rescan RSS bytes/file  = $(awk -v kb="$rescan_kb" -v n="$files" 'BEGIN { printf "%.0f", kb * 1024 / n }')"
+echo "workers | walk s | full s | rescan s | walk/find     | full/sha256sum | full/find    | rescan/full   | rescan/find   | RSS B/file full/rescan"
+printf '%s' "$summary"
+echo "(targets: full/find <= 1, rescan/full <= 0.5, RSS < 200 B/file for the whole process)"
 echo "baseline db            = $(du -b "$work/baseline.db" | cut -f1) bytes"

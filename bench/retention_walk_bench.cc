@@ -3,7 +3,7 @@
 // of a scan that `find DIR -type f -printf '%s %T@ %p\n'` also does. Prints files, directories
 // and seconds; retention_bench.sh compares it with find in the same run.
 //
-// Usage: vigil_bench_retention_walk DIR [RUNS]
+// Usage: vigil_bench_retention_walk DIR [RUNS [WORKERS]]
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
@@ -13,12 +13,13 @@
 
 int main(int argc, char** argv) {
   if (argc < 2) {
-    std::fprintf(stderr, "usage: %s DIR [RUNS]\n", argv[0]);
+    std::fprintf(stderr, "usage: %s DIR [RUNS [WORKERS]]\n", argv[0]);
     return 2;
   }
   const int runs = argc > 2 ? std::atoi(argv[2]) : 3;
   vigil::retention::WalkOptions options;
   options.roots = {argv[1]};
+  options.workers = argc > 3 ? std::atoi(argv[3]) : 1;
   double best = 1e300;
   uint64_t files = 0, dirs = 0, bytes = 0;
   for (int i = 0; i < runs; ++i) {
@@ -36,8 +37,8 @@ int main(int argc, char** argv) {
     dirs = stats.dirs;
     bytes = size_sum;
   }
-  std::printf("walk %llu files %llu dirs %llu bytes best_of_%d %.3f s\n",
+  std::printf("walk %llu files %llu dirs %llu bytes workers %d best_of_%d %.3f s\n",
               static_cast<unsigned long long>(files), static_cast<unsigned long long>(dirs),
-              static_cast<unsigned long long>(bytes), runs, best);
+              static_cast<unsigned long long>(bytes), options.workers, runs, best);
   return 0;
 }
