@@ -290,8 +290,11 @@ class RetentionCollector : public Collector {
     rescans_.fetch_add(1, std::memory_order_relaxed);
     files_.fetch_add(result->walk.files, std::memory_order_relaxed);
     bytes_.fetch_add(result->hashed_bytes, std::memory_order_relaxed);
-    for (size_t i = 0; i < kIssues; ++i) issues_[i].fetch_add(result->walk.issues[i], std::memory_order_relaxed);
-    CountGaps(ctx, result->walk);
+    // A changed path that is gone is a deletion, not a root the configuration got wrong.
+    WalkStats w = result->walk;
+    w.issues[static_cast<size_t>(WalkIssue::kMissingRoot)] = 0;
+    for (size_t i = 0; i < kIssues; ++i) issues_[i].fetch_add(w.issues[i], std::memory_order_relaxed);
+    CountGaps(ctx, w);
   }
 
   void Publish(const ScanResult& r, const ScanRequest& req, std::chrono::steady_clock::time_point started,

@@ -13,12 +13,15 @@
 //   cross_device          descend into other filesystems below a root (default false)
 //   workers               threads listing directories and hashing files (default 2, 1..64);
 //                         events and baseline do not depend on it
+//   watch                 live: watch the scope (inotify) and rescan changed paths between
+//                         scans (default true)
+//   max_watches           directory watches at most (default 65536); past it, scans only
 //   db                    the baseline database (default <state_dir>/vigil.db)
 //   now                   an RFC 3339 time used as the clock (replay; default: wall clock)
 //
 // Create() reads and validates the policy file (its problems are located diagnostics) but
 // opens no database and starts nothing. Run() scans once in replay mode, and every
-// `interval` in live mode until stopping. Metrics: see docs/metrics.md (vigil_retention_*).
+// `interval` in live mode until stopping, rescanning changed paths in between. Metrics: see docs/metrics.md (vigil_retention_*).
 //
 // Threading: Run on the collector thread; WriteMetrics reads atomics from the metrics thread.
 #pragma once

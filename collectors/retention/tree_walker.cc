@@ -314,9 +314,9 @@ bool TreeWalker::Walk(const WalkOptions& options, const FileFn& on_file, WalkSta
     first->job = DirJob{root, own_dev, sx.stx_ino, depth, scope_dev};
     stack.push_back(std::move(first));
     while (!stack.empty()) {
-      lister.Prefetch(stack);
       std::shared_ptr<Slot> slot = std::move(stack.back());
       stack.pop_back();
+      lister.Prefetch(stack);  // the workers list what comes next while this one is used
       const Listing listing = lister.Take(slot);
       if (listing.read) ++stats->dirs;
       const size_t first_child = stack.size();
