@@ -212,8 +212,18 @@ TEST_F(CollectorFixture, LiveChangesArriveWithoutWaitingForTheNextScan) {
   std::ofstream(rec + "/2026/q4/y.pdf") << "y";  // in a directory watched since its creation
   EXPECT_TRUE(testing::Eventually([&] { return sink.Has(base, "file_created /rec/2026/q4/y.pdf"); }))
       << ::testing::PrintToString(sink.Lines(base));
-  std::filesystem::remove_all(rec + "/2026");
-  EXPECT_TRUE(testing::Eventually([&] { return sink.Has(base, "early_deletion /rec/2026/q4/y.pdf"); }))
+  // A directory renamed inside the scope: its files are renamed, and it is watched at its new
+  // path (its old watches dropped).
+  std::filesystem::rename(rec + "/2026", rec + "/2025");
+  EXPECT_TRUE(testing::Eventually([&] { return sink.Has(base, "file_renamed /rec/2025/q4/y.pdf"); }))
+      << ::testing::PrintToString(sink.Lines(base));
+  std::ofstream(rec + "/2025/q4/z.pdf") << "z";
+  EXPECT_TRUE(testing::Eventually([&] { return sink.Has(base, "file_created /rec/2025/q4/z.pdf"); }))
+      << ::testing::PrintToString(sink.Lines(base));
+  std::filesystem::remove_all(rec + "/2025");
+  EXPECT_TRUE(testing::Eventually([&] { return sink.Has(base, "early_deletion /rec/2025/q4/y.pdf"); }))
+      << ::testing::PrintToString(sink.Lines(base));
+  EXPECT_TRUE(testing::Eventually([&] { return sink.Has(base, "early_deletion /rec/2025/q4/z.pdf"); }))
       << ::testing::PrintToString(sink.Lines(base));
 
   EXPECT_EQ(metric("vigil_retention_scans_total"), 1);  // all of it without a scheduled scan
