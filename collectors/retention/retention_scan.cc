@@ -285,7 +285,7 @@ class Scan {
       p.hash = meta_changed || req_.full_rehash || rec.sha256.empty();
       p.prefix = (f.size > rec.size && rec.size > 0 && !rec.sha256.empty()) ? static_cast<uint64_t>(rec.size) : 0;
     }
-    auto hash_one = [this](PendingFile& p, FileHasher& hasher) {
+    auto hash_one = [](PendingFile& p, FileHasher& hasher) {
       HashError err;
       p.hashed = hasher.Hash(p.facts.path, p.facts.dev, p.facts.ino, p.prefix, &err);
     };
