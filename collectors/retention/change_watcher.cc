@@ -3,7 +3,9 @@
 #include <dirent.h>
 #include <fcntl.h>
 #include <poll.h>
+#include <sys/fanotify.h>
 #include <sys/inotify.h>
+#include <sys/statfs.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -182,11 +184,139 @@ class InotifyWatcher : public ChangeWatcher {
   std::unordered_map<std::string, int> by_path_;
 };
 
+// fanotify with FAN_MARK_FILESYSTEM and FAN_REPORT_DFID_NAME: one mark per filesystem of the
+// roots; each event names its directory by file handle (resolved to a path here) and the
+// entry's name. Events outside the roots (the mark covers the whole filesystem) are dropped.
+class FanotifyWatcher : public ChangeWatcher {
+ public:
+  explicit FanotifyWatcher(const WatchOptions& o) : o_(o) {}
+  ~FanotifyWatcher() override {
+    for (const Fs& f : filesystems_) close(f.mount_fd);
+    if (fd_ >= 0) close(fd_);
+  }
+
+  Status Init() {
+    fd_ = fanotify_init(FAN_CLASS_NOTIF | FAN_CLOEXEC | FAN_NONBLOCK | FAN_REPORT_DFID_NAME, O_RDONLY | O_CLOEXEC);
+    if (fd_ < 0) return Status::FromErrno("fanotify_init", errno);
+    constexpr uint64_t kFanMask = FAN_CREATE | FAN_DELETE | FAN_MOVED_FROM | FAN_MOVED_TO | FAN_MODIFY |
+                                  FAN_CLOSE_WRITE | FAN_ATTRIB | FAN_DELETE_SELF | FAN_MOVE_SELF | FAN_ONDIR;
+    for (const std::string& root : o_.roots) {
+      struct stat st {};
+      if (lstat(root.c_str(), &st) != 0 || !S_ISDIR(st.st_mode)) continue;
+      struct statfs sf {};
+      if (statfs(root.c_str(), &sf) != 0) return Status::FromErrno("statfs " + root, errno);
+      bool known = false;
+      for (const Fs& f : filesystems_) known = known || std::memcmp(&f.fsid, &sf.f_fsid, sizeof sf.f_fsid) == 0;
+      if (known) continue;
+      if (fanotify_mark(fd_, FAN_MARK_ADD | FAN_MARK_FILESYSTEM, kFanMask, AT_FDCWD, root.c_str()) != 0) {
+        return Status::FromErrno("fanotify_mark " + root, errno);
+      }
+      const int mfd = open(root.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+      if (mfd < 0) return Status::FromErrno("open " + root, errno);
+      filesystems_.push_back(Fs{sf.f_fsid, mfd});
+    }
+    return Status::Ok();
+  }
+
+  std::string_view kind() const override { return "fanotify"; }
+  size_t watches() const override { return filesystems_.size(); }
+
+  Status Poll(std::chrono::milliseconds timeout, ChangeBatch* out) override {
+    struct pollfd p {fd_, POLLIN, 0};
+    const int n = poll(&p, 1, static_cast<int>(timeout.count()));
+    if (n < 0) return errno == EINTR ? Status::Ok() : Status::FromErrno("poll fanotify", errno);
+    if (n == 0) return Status::Ok();
+    alignas(struct fanotify_event_metadata) char buf[64 * 1024];
+    for (;;) {
+      ssize_t len = read(fd_, buf, sizeof buf);
+      if (len < 0) {
+        if (errno == EAGAIN || errno == EINTR) break;
+        return Status::FromErrno("read fanotify", errno);
+      }
+      if (len == 0) break;
+      for (auto* m = reinterpret_cast<struct fanotify_event_metadata*>(buf); FAN_EVENT_OK(m, len);
+           m = FAN_EVENT_NEXT(m, len)) {
+        if (m->vers != FANOTIFY_METADATA_VERSION) return Status::Internal("fanotify: unknown metadata version");
+        if (m->fd >= 0) close(m->fd);
+        if (m->mask & FAN_Q_OVERFLOW) {
+          out->overflow = true;
+          continue;
+        }
+        Handle(*m, out);
+      }
+    }
+    return Status::Ok();
+  }
+
+ private:
+  struct Fs {
+    fsid_t fsid;
+    int mount_fd;
+  };
+
+  void Handle(const struct fanotify_event_metadata& m, ChangeBatch* out) {
+    const char* p = reinterpret_cast<const char*>(&m) + m.metadata_len;
+    const char* end = reinterpret_cast<const char*>(&m) + m.event_len;
+    while (p + sizeof(struct fanotify_event_info_header) <= end) {
+      const auto* hdr = reinterpret_cast<const struct fanotify_event_info_header*>(p);
+      if (hdr->len == 0 || p + hdr->len > end) return;
+      if (hdr->info_type == FAN_EVENT_INFO_TYPE_DFID_NAME || hdr->info_type == FAN_EVENT_INFO_TYPE_DFID) {
+        const auto* fid = reinterpret_cast<const struct fanotify_event_info_fid*>(p);
+        auto* handle = reinterpret_cast<struct file_handle*>(const_cast<unsigned char*>(fid->handle));
+        std::string name;
+        if (hdr->info_type == FAN_EVENT_INFO_TYPE_DFID_NAME) {
+          const char* n = reinterpret_cast<const char*>(handle->f_handle) + handle->handle_bytes;
+          if (n < p + hdr->len) name.assign(n, strnlen(n, static_cast<size_t>(p + hdr->len - n)));
+        }
+        Resolve(fid->fsid, handle, name, out);
+      }
+      p += hdr->len;
+    }
+  }
+
+  void Resolve(const __kernel_fsid_t& fsid, struct file_handle* handle, const std::string& name,
+               ChangeBatch* out) {
+    int mount_fd = -1;
+    for (const Fs& f : filesystems_) {
+      if (std::memcmp(&f.fsid, &fsid, sizeof fsid) == 0) mount_fd = f.mount_fd;
+    }
+    if (mount_fd < 0) return;
+    const int dfd = open_by_handle_at(mount_fd, handle, O_PATH | O_CLOEXEC);
+    if (dfd < 0) return;  // the directory is gone: its own deletion names it at its parent
+    char link[64];
+    std::snprintf(link, sizeof link, "/proc/self/fd/%d", dfd);
+    char target[4096];
+    const ssize_t n = readlink(link, target, sizeof target - 1);
+    close(dfd);
+    if (n <= 0) return;
+    std::string dir(target, static_cast<size_t>(n));
+    if (dir.empty() || dir[0] != '/') return;  // not reachable from our root
+    const std::string path = name.empty() || name == "." ? dir : Join(dir, name.c_str());
+    for (const std::string& root : o_.roots) {
+      if (!PathUnder(path, root)) continue;
+      int depth = 0;
+      for (size_t i = root.size(); i < path.size(); ++i) depth += path[i] == '/';
+      if (depth <= o_.max_depth + 1) out->paths.push_back(path);
+      return;
+    }
+  }
+
+  WatchOptions o_;
+  int fd_ = -1;
+  std::vector<Fs> filesystems_;
+};
+
 }  // namespace
 
 Result<std::unique_ptr<ChangeWatcher>> MakeInotifyWatcher(const WatchOptions& options, ChangeBatch* out) {
   auto w = std::make_unique<InotifyWatcher>(options);
   VIGIL_RETURN_IF_ERROR(w->Init(out));
+  return std::unique_ptr<ChangeWatcher>(std::move(w));
+}
+
+Result<std::unique_ptr<ChangeWatcher>> MakeFanotifyWatcher(const WatchOptions& options) {
+  auto w = std::make_unique<FanotifyWatcher>(options);
+  VIGIL_RETURN_IF_ERROR(w->Init());
   return std::unique_ptr<ChangeWatcher>(std::move(w));
 }
 

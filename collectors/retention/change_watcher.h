@@ -1,14 +1,17 @@
 // ChangeWatcher: tells the retention collector, between its scheduled scans, which paths of
 // its scope changed, so that it rescans just those paths through the same scan logic.
 //
-// The one implementation today is recursive inotify (MakeInotifyWatcher): a watch on every
+// Two implementations. Recursive inotify (MakeInotifyWatcher): a watch on every
 // directory of the scope that a scan would enter (symlinks never followed, other filesystems
 // only with cross_device, at most max_depth levels), watches added for directories created or
 // moved into the scope and dropped for those moved out. Past max_watches (or when the kernel's
 // per-user limit refuses a watch) the watcher gives up: limit_reached, and the collector falls
 // back to scheduled scans only. A queue overflow (IN_Q_OVERFLOW) loses events: overflow, and
-// the collector rescans the whole scope. fanotify filesystem marks (FAN_MARK_FILESYSTEM with
-// FAN_REPORT_DFID_NAME, which need CAP_SYS_ADMIN) would fit the same interface; not done yet.
+// the collector rescans the whole scope. fanotify (MakeFanotifyWatcher, needs CAP_SYS_ADMIN):
+// one FAN_MARK_FILESYSTEM mark per filesystem of the roots with FAN_REPORT_DFID_NAME; each
+// event's directory handle is opened (open_by_handle_at, CAP_DAC_READ_SEARCH) and resolved to
+// a path, and events outside the roots are dropped. No per-directory watches, no limit; other
+// filesystems mounted below a root (cross_device) are not marked.
 //
 // Threading: one thread (the collector's) uses a watcher.
 #pragma once
@@ -48,6 +51,9 @@ class ChangeWatcher {
 // Sets up recursive inotify watches over the scope. limit_reached in `out` when the scope
 // needs more than max_watches (the watcher is then returned, but watches nothing).
 Result<std::unique_ptr<ChangeWatcher>> MakeInotifyWatcher(const WatchOptions& options, ChangeBatch* out);
+
+// One mark per filesystem of the roots; an error where fanotify or the capability is missing.
+Result<std::unique_ptr<ChangeWatcher>> MakeFanotifyWatcher(const WatchOptions& options);
 
 // Reduces changed paths to the fewest roots for a rescan: sorted, without duplicates and
 // without paths that lie below another of them.

@@ -36,6 +36,7 @@ struct RetentionOptions {
   int workers = 2;
   bool watch = true;          // live: change notification between scans
   size_t max_watches = 65536;
+  std::string watcher = "auto";  // auto | fanotify | inotify
   std::string db;
   std::optional<int64_t> now;  // Unix seconds
   std::string instance;
@@ -180,6 +181,22 @@ class RetentionCollector : public Collector {
     wo.cross_device = o_.cross_device;
     wo.max_depth = o_.max_depth;
     wo.max_watches = o_.max_watches;
+    if (o_.watcher != "inotify") {
+      auto f = MakeFanotifyWatcher(wo);
+      if (f.ok()) {
+        watches_.store((*f)->watches(), std::memory_order_relaxed);
+        VIGIL_LOG(kInfo) << "retention " << o_.instance << ": watching " << (*f)->watches()
+                         << " filesystem(s) for changes (fanotify)";
+        return std::move(*f);
+      }
+      if (o_.watcher == "fanotify") {
+        VIGIL_LOG(kWarning) << "retention " << o_.instance << ": fanotify unavailable ("
+                            << f.status().ToString() << "); using inotify";
+      } else {
+        VIGIL_LOG(kInfo) << "retention " << o_.instance << ": fanotify unavailable ("
+                         << f.status().ToString() << "); using inotify";
+      }
+    }
     ChangeBatch batch;
     auto w = MakeInotifyWatcher(wo, &batch);
     if (!w.ok()) {
@@ -350,6 +367,10 @@ Result<std::unique_ptr<Collector>> RetentionCollectorFactory::Create(ConfigSecti
   o.workers = static_cast<int>(section.Int("workers", 2, 1, kMaxWorkers));
   o.watch = section.Bool("watch", true);
   o.max_watches = static_cast<size_t>(section.Int("max_watches", 65536, 1, int64_t{1} << 24));
+  o.watcher = section.String("watcher", "auto");
+  if (o.watcher != "auto" && o.watcher != "fanotify" && o.watcher != "inotify") {
+    section.BadValue("watcher", "'" + o.watcher + "' is not auto, fanotify or inotify");
+  }
   o.db = section.String("db", "");
   if (auto now = section.OptionalString("now")) {
     auto t = ParseRfc3339(*now);

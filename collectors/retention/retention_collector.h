@@ -15,7 +15,9 @@
 //                         events and baseline do not depend on it
 //   watch                 live: watch the scope (inotify) and rescan changed paths between
 //                         scans (default true)
-//   max_watches           directory watches at most (default 65536); past it, scans only
+//   watcher               auto (fanotify where it can be used, else inotify) | fanotify |
+//                         inotify
+//   max_watches           inotify directory watches at most (default 65536); past it, scans only
 //   db                    the baseline database (default <state_dir>/vigil.db)
 //   now                   an RFC 3339 time used as the clock (replay; default: wall clock)
 //
