@@ -62,6 +62,29 @@ Result<NetworkFieldIds> DeclareNetworkFields(FieldRegistry& fields) {
       {&ids.auth_mechanism, "vigil.network.auth_mechanism", FieldType::kString,
        "How a cleartext login sent its credentials: password, apop, plain (SASL PLAIN) or "
        "login (SASL LOGIN)."},
+      {&ids.http_version, "http.version", FieldType::kString,
+       "HTTP version of the request or response, e.g. 1.1."},
+      {&ids.url_path, "url.path", FieldType::kString,
+       "Path of the request target, without query and fragment."},
+      {&ids.http_auth_scheme, "vigil.http.auth_scheme", FieldType::kString,
+       "Scheme of the request's Authorization header, lower case (basic, bearer, ...); never the "
+       "credentials."},
+      {&ids.http_header_count, "vigil.http.header_count", FieldType::kInt,
+       "Header lines of the request seen in its first segment."},
+      {&ids.ssh_version, "vigil.ssh.version", FieldType::kString,
+       "SSH protocol version of an identification string: 2.0, 1.99, 1.5."},
+      {&ids.ssh_software, "vigil.ssh.software", FieldType::kString,
+       "Software version of an SSH identification string, e.g. OpenSSH_9.6p1."},
+      {&ids.ssh_comments, "vigil.ssh.comments", FieldType::kString,
+       "Comments after the software version of an SSH identification string."},
+      {&ids.smb_version, "vigil.smb.version", FieldType::kInt,
+       "SMB header of a NEGOTIATE message: 1 (SMB1) or 2 (SMB2/3)."},
+      {&ids.smb_dialects, "vigil.smb.dialects", FieldType::kList,
+       "Dialects a client offers in an SMB NEGOTIATE request."},
+      {&ids.smb_dialect, "vigil.smb.dialect", FieldType::kString,
+       "Dialect revision an SMB2/3 server chose (2.0.2 ... 3.1.1)."},
+      {&ids.smb_dialect_index, "vigil.smb.dialect_index", FieldType::kInt,
+       "Index of the dialect an SMB1 server chose in the client's list (-1: none)."},
   };
   for (const Decl& d : decls) {
     auto id = fields.Declare(d.name, d.type, d.desc);

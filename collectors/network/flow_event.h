@@ -34,6 +34,20 @@ struct NetworkFieldIds {
   FieldId tls_client_alpn;        // vigil.tls.client.alpn
   // network.login
   FieldId auth_mechanism;  // vigil.network.auth_mechanism
+  // network.http
+  FieldId http_version;           // http.version (ECS)
+  FieldId url_path;               // url.path (ECS)
+  FieldId http_auth_scheme;       // vigil.http.auth_scheme
+  FieldId http_header_count;      // vigil.http.header_count
+  // network.ssh
+  FieldId ssh_version;            // vigil.ssh.version
+  FieldId ssh_software;           // vigil.ssh.software
+  FieldId ssh_comments;           // vigil.ssh.comments
+  // network.smb
+  FieldId smb_version;            // vigil.smb.version
+  FieldId smb_dialects;           // vigil.smb.dialects
+  FieldId smb_dialect;            // vigil.smb.dialect
+  FieldId smb_dialect_index;      // vigil.smb.dialect_index
 };
 
 // Declares the vigil.network.* fields in `fields` (idempotent) and returns their ids.

@@ -53,6 +53,9 @@ struct FlowDirection {
   uint64_t packets = 0;
   uint64_t bytes = 0;   // frame bytes on the wire, as tshark and nDPI count them
   uint8_t tcp_flags = 0;  // every TCP flag seen in this direction
+  // Data segments offered to the HTTP, SSH and SMB parsers (PacketProcessor), in what
+  // would be padding.
+  uint8_t banner_segments = 0;
 };
 
 struct Flow {

@@ -35,6 +35,14 @@ void NetworkMetrics::Publish(const PacketProcessor& processor) {
     login_not_inspected_[i].store(l.not_inspected[i], kRelaxed);
   }
   login_evicted_.store(l.evicted, kRelaxed);
+  http_parsed_.store(c.http_parsed, kRelaxed);
+  http_malformed_.store(c.http_malformed, kRelaxed);
+  http_not_inspected_.store(c.http_not_inspected, kRelaxed);
+  ssh_parsed_.store(c.ssh_parsed, kRelaxed);
+  ssh_malformed_.store(c.ssh_malformed, kRelaxed);
+  smb_parsed_.store(c.smb_parsed, kRelaxed);
+  smb_malformed_.store(c.smb_malformed, kRelaxed);
+  smb_not_inspected_.store(c.smb_not_inspected, kRelaxed);
 }
 
 void NetworkMetrics::PublishKernel(uint64_t received, uint64_t dropped, uint64_t if_dropped) {
@@ -100,6 +108,22 @@ void NetworkMetrics::Write(MetricWriter& out, const std::string& instance, bool 
   out.Counter("vigil_network_login_flows_evicted_total",
               "Login dialogues dropped because the login side table was full.", l,
               Load(login_evicted_));
+  const struct {
+    const char* protocol;
+    const char* result;
+    const std::atomic<uint64_t>* value;
+  } kBanners[] = {
+      {"http", "parsed", &http_parsed_},     {"http", "malformed", &http_malformed_},
+      {"http", "not_inspected", &http_not_inspected_},
+      {"ssh", "parsed", &ssh_parsed_},       {"ssh", "malformed", &ssh_malformed_},
+      {"smb", "parsed", &smb_parsed_},       {"smb", "malformed", &smb_malformed_},
+      {"smb", "not_inspected", &smb_not_inspected_},
+  };
+  for (const auto& b : kBanners) {
+    out.Counter("vigil_network_app_messages_total", kApp,
+                {{"collector", instance}, {"protocol", b.protocol}, {"result", b.result}},
+                Load(*b.value));
+  }
   if (live) {
     out.Counter("vigil_capture_packets_received_total", "Packets the kernel passed to the capture.",
                 l, Load(kernel_received_));

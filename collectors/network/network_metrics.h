@@ -35,6 +35,9 @@ class NetworkMetrics {
   std::array<std::atomic<uint64_t>, kLoginProtocols> login_parsed_{}, login_malformed_{},
       login_not_inspected_{};
   std::atomic<uint64_t> login_evicted_{0};
+  std::atomic<uint64_t> http_parsed_{0}, http_malformed_{0}, http_not_inspected_{0};
+  std::atomic<uint64_t> ssh_parsed_{0}, ssh_malformed_{0};
+  std::atomic<uint64_t> smb_parsed_{0}, smb_malformed_{0}, smb_not_inspected_{0};
   std::atomic<uint64_t> kernel_received_{0}, kernel_dropped_{0}, if_dropped_{0};
 };
 

@@ -3,11 +3,15 @@
 #include <pcap/dlt.h>
 
 #include <algorithm>
+#include <cstring>
 #include <limits>
 #include <utility>
 
 #include "dns_event.h"
+#include "http_event.h"
 #include "login_event.h"
+#include "smb_event.h"
+#include "ssh_event.h"
 #include "tls_event.h"
 
 namespace vigil::network {
@@ -72,6 +76,7 @@ bool PacketProcessor::Frame(int64_t ts_ns, const uint8_t* data, uint32_t caplen,
         InspectDns(ts_ns);
         InspectTls(ts_ns, flow);
         InspectLogin(ts_ns, flow);
+        InspectBanners(ts_ns, flow);
       }
       break;
     case DecodeOutcome::kNotIp:
@@ -170,6 +175,83 @@ void PacketProcessor::EndLogin(const Flow& flow) {
   EmitOrRefuse(LoginEvent(a, ClientToServer(flow, server_port), flow.last_ns, ids_));
 }
 
+void PacketProcessor::InspectBanners(int64_t ts_ns, FlowTable::Ref flow) {
+  const DecodedPacket& p = packet_;
+  if (refused_ || flow.flow == nullptr || p.protocol != kProtoTcp || p.payload_captured == 0) {
+    return;
+  }
+  // The budget: the first kBannerSegments data segments per direction; none after an SSH
+  // banner, an SMB NEGOTIATE or a broken or cut message; all of them once an HTTP request
+  // or status line was seen in the direction.
+  uint8_t& seen = (flow.from_orig ? flow.flow->orig : flow.flow->resp).banner_segments;
+  if (seen == kHttpDirection) {
+    InspectHttp(ts_ns, seen);
+    return;
+  }
+  if (seen >= kBannerSegments) return;
+  const bool first = seen == 0;
+  ++seen;
+  if (first && p.payload_captured >= 4 && std::memcmp(p.payload, "SSH-", 4) == 0) {
+    seen = kBannerSegments;
+    if (ParseSshBanner(p.payload, p.payload_captured, ssh_) != SshParse::kOk) {
+      ++counters_.ssh_malformed;
+      return;
+    }
+    ++counters_.ssh_parsed;
+    EmitOrRefuse(SshEvent(ssh_, flow.from_orig, p, ts_ns, ids_));
+    return;
+  }
+  if (p.src_port == 445 || p.dst_port == 445 || p.src_port == 139 || p.dst_port == 139) {
+    InspectSmb(ts_ns, seen);
+    return;
+  }
+  InspectHttp(ts_ns, seen);
+}
+
+void PacketProcessor::InspectHttp(int64_t ts_ns, uint8_t& seen) {
+  const DecodedPacket& p = packet_;
+  switch (ParseHttp(p.payload, p.payload_captured, http_)) {
+    case HttpParse::kNotHttp:
+      return;
+    case HttpParse::kMalformed:
+      if (seen != kHttpDirection) seen = kBannerSegments;
+      ++counters_.http_malformed;
+      return;
+    case HttpParse::kTruncated:
+      if (seen != kHttpDirection) seen = kBannerSegments;
+      ++counters_.http_not_inspected;
+      return;
+    case HttpParse::kOk:
+      break;
+  }
+  // An HTTP direction: every later segment's start is looked at for the next request or
+  // status line of the connection (keep-alive), a few byte compares each.
+  seen = kHttpDirection;
+  ++counters_.http_parsed;
+  EmitOrRefuse(HttpEvent(http_, p, ts_ns, ids_));
+}
+
+void PacketProcessor::InspectSmb(int64_t ts_ns, uint8_t& seen) {
+  const DecodedPacket& p = packet_;
+  switch (ParseSmbNegotiate(p.payload, p.payload_captured, smb_)) {
+    case SmbParse::kNotSmb:
+      return;
+    case SmbParse::kMalformed:
+      seen = kBannerSegments;
+      ++counters_.smb_malformed;
+      return;
+    case SmbParse::kTruncated:
+      seen = kBannerSegments;
+      ++counters_.smb_not_inspected;
+      return;
+    case SmbParse::kOk:
+      break;
+  }
+  seen = kBannerSegments;
+  ++counters_.smb_parsed;
+  EmitOrRefuse(SmbEvent(smb_, p, ts_ns, ids_));
+}
+
 std::string PacketProcessor::Summary() const {
   const PacketCounters& c = counters_;
   std::string s = source_ + ": " + std::to_string(c.packets) + " packets (" +
@@ -197,6 +279,12 @@ std::string PacketProcessor::Summary() const {
   s += ", logins " + std::to_string(parsed) + " parsed/" + std::to_string(malformed) +
        " malformed/" + std::to_string(not_inspected) + " not inspected/" +
        std::to_string(l.evicted) + " evicted";
+  s += ", http " + std::to_string(c.http_parsed) + " parsed/" +
+       std::to_string(c.http_malformed) + " malformed/" + std::to_string(c.http_not_inspected) +
+       " not inspected, ssh " + std::to_string(c.ssh_parsed) + " parsed/" +
+       std::to_string(c.ssh_malformed) + " malformed, smb " + std::to_string(c.smb_parsed) +
+       " parsed/" + std::to_string(c.smb_malformed) + " malformed/" +
+       std::to_string(c.smb_not_inspected) + " not inspected";
   return s;
 }
 

@@ -18,6 +18,11 @@
 // followed by a LoginTracker, a bounded side table beside the flow table; each cleartext
 // login attempt gives a `network.login` event (client as source.*), when the server's
 // answer decides it or when the flow ends.
+// The first kBannerSegments TCP data segments of each direction are looked at for an HTTP/1.x
+// request or status line (`network.http`), on ports 445 and 139 for an SMB NEGOTIATE
+// (`network.smb`); the first one also for an SSH banner (`network.ssh`). Once a direction
+// carried an HTTP request or status line, each later segment of it is looked at for the
+// next one (keep-alive connections), at the cost of a few byte compares per segment.
 //
 // Threading: owned and used by one collector thread.
 #pragma once
@@ -31,7 +36,10 @@
 #include "flow_event.h"
 #include "flow_table.h"
 #include "login_tracker.h"
+#include "http_parser.h"
 #include "packet_decoder.h"
+#include "smb_parser.h"
+#include "ssh_parser.h"
 #include "tls_parser.h"
 #include "vigil/collector.h"
 
@@ -55,12 +63,30 @@ struct PacketCounters {
   uint64_t tls_malformed = 0;
   uint64_t tls_not_inspected = 0;  // a hello that continues past its segment or record
   // Cleartext logins: see LoginTracker::counters().
+  // HTTP/1.x requests and status lines, SSH banners and SMB NEGOTIATEs at the start of a
+  // flow's first data segments.
+  uint64_t http_parsed = 0;
+  uint64_t http_malformed = 0;
+  uint64_t http_not_inspected = 0;  // a request line that continues past its segment
+  uint64_t ssh_parsed = 0;
+  uint64_t ssh_malformed = 0;
+  uint64_t smb_parsed = 0;
+  uint64_t smb_malformed = 0;
+  uint64_t smb_not_inspected = 0;  // a dialect list that continues past its segment
 };
 
 // Data segments per direction of a TCP flow looked at for a TLS hello.
 // Eight leaves room for a STARTTLS dialogue (FTP AUTH TLS, SMTP/IMAP STARTTLS) before the
 // hello.
 inline constexpr uint8_t kTlsSegments = 8;
+
+// Data segments per direction of a TCP flow looked at for an HTTP request or status line
+// (on any port) or an SMB NEGOTIATE (ports 445 and 139); an SSH banner is looked for in the
+// first one only.
+inline constexpr uint8_t kBannerSegments = 4;
+// FlowDirection::banner_segments of a direction where an HTTP request or status line was
+// seen: the start of each later data segment is looked at for the next one (keep-alive).
+inline constexpr uint8_t kHttpDirection = 0xFF;
 
 // A frame's capture time in nanoseconds since the epoch from its seconds and sub-second
 // parts (`subsec` in units of `subsec_ns` nanoseconds: 1000 for microseconds). A capture
@@ -106,10 +132,16 @@ class PacketProcessor {
   void EmitOrRefuse(Event event);
   LoginTracker logins_;  // before flows_: the flow sink reaches it
   std::vector<LoginAttempt> attempts_;
+  void InspectBanners(int64_t ts_ns, FlowTable::Ref flow);
+  void InspectHttp(int64_t ts_ns, uint8_t& seen);
+  void InspectSmb(int64_t ts_ns, uint8_t& seen);
   FlowTable flows_;
   DecodedPacket packet_;
   DnsMessage dns_;
   TlsHello tls_;
+  HttpMessage http_;
+  SshBanner ssh_;
+  SmbNegotiate smb_;
   PacketCounters counters_;
 };
 
