@@ -25,12 +25,4 @@ void ReadTailOptions(ConfigSection& section, const CollectorEnv& env, TailOption
   o->log_name = env.instance;
 }
 
-UserRedaction ReadUserRedaction(ConfigSection& section, const CollectorEnv& env) {
-  const std::string mode = section.Enum("redact_unknown_users", "suspect", {"suspect", "all", "none"});
-  return UserRedaction::ForStateDir(mode == "all"    ? RedactMode::kAll
-                                    : mode == "none" ? RedactMode::kNone
-                                                     : RedactMode::kSuspect,
-                                    env.state_dir, env.mode == RunMode::kLive);
-}
-
 }  // namespace vigil::access

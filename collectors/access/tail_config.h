@@ -15,7 +15,8 @@
 // And the key of every collector that reads sshd/login messages (auth_log, journal_json,
 // journald):
 //
-//   redact_unknown_users  suspect | all | none (default suspect): see user_redaction.h
+//   redact_unknown_users  suspect | all | none (default suspect): ReadUserRedaction in
+//                         user_redaction.h
 #pragma once
 
 #include <string_view>
@@ -31,8 +32,5 @@ namespace vigil::access {
 // `default_path`: the path when none is given (empty: `path` is required).
 void ReadTailOptions(ConfigSection& section, const CollectorEnv& env, TailOptions* out,
                      std::string_view default_path = {});
-
-// Reads redact_unknown_users; the key comes from the state directory (user_redaction.h).
-UserRedaction ReadUserRedaction(ConfigSection& section, const CollectorEnv& env);
 
 }  // namespace vigil::access

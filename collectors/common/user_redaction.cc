@@ -151,4 +151,18 @@ std::string UserRedaction::Placeholder(std::string_view name) const {
   return out;
 }
 
+std::string UserRedaction::Shown(std::string_view name, bool* redacted) const {
+  if (!Redacts(name)) return std::string(name);
+  *redacted = true;
+  return Placeholder(name);
+}
+
+UserRedaction ReadUserRedaction(ConfigSection& section, const CollectorEnv& env) {
+  const std::string mode = section.Enum("redact_unknown_users", "suspect", {"suspect", "all", "none"});
+  return UserRedaction::ForStateDir(mode == "all"    ? RedactMode::kAll
+                                    : mode == "none" ? RedactMode::kNone
+                                                     : RedactMode::kSuspect,
+                                    env.state_dir, env.mode == RunMode::kLive);
+}
+
 }  // namespace vigil

@@ -36,6 +36,9 @@
 #include <string>
 #include <string_view>
 
+#include "vigil/collector.h"
+#include "vigil/config_section.h"
+
 namespace vigil {
 
 enum class RedactMode : uint8_t { kSuspect, kAll, kNone };
@@ -59,11 +62,18 @@ class UserRedaction {
   bool Redacts(std::string_view name) const;
   // `<redacted:0123456789abcdef>` for `name`.
   std::string Placeholder(std::string_view name) const;
+  // What an event shows of an unverified name: its placeholder when Redacts(name), which
+  // sets *redacted, else the name.
+  std::string Shown(std::string_view name, bool* redacted) const;
   RedactMode mode() const { return mode_; }
 
  private:
   RedactMode mode_;
   Key key_;
 };
+
+// Reads the collector key `redact_unknown_users` (suspect | all | none, default suspect); the
+// key file is created in the state directory only by a live collector (replay reads it).
+UserRedaction ReadUserRedaction(ConfigSection& section, const CollectorEnv& env);
 
 }  // namespace vigil

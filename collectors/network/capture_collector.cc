@@ -86,7 +86,7 @@ class CaptureCollector : public Collector {
     if (fd < 0) return Status::FailedPrecondition("capture on " + o_.interface + ": no selectable fd");
 
     PacketProcessor processor(LinkTypeFromDlt(pcap_datalink(p)), o_.network.flows, ctx,
-                              o_.interface, *ids);
+                              o_.interface, *ids, o_.network.redaction);
     struct Batch {
       PacketProcessor* processor;
       int64_t scale;
@@ -164,7 +164,6 @@ Status CaptureCollectorFactory::DeclareFields(FieldRegistry& fields) const {
 
 Result<std::unique_ptr<Collector>> CaptureCollectorFactory::Create(ConfigSection& section,
                                                                    const CollectorEnv& env) const {
-  (void)env;
   const size_t errors_before = section.diagnostics().error_count();
   CaptureOptions o;
   o.interface = section.RequiredString("interface");
@@ -178,7 +177,7 @@ Result<std::unique_ptr<Collector>> CaptureCollectorFactory::Create(ConfigSection
   } else {
     o.timeout = std::chrono::duration_cast<std::chrono::milliseconds>(timeout);
   }
-  o.network = ReadNetworkOptions(section);
+  o.network = ReadNetworkOptions(section, env);
   section.Finish();
   if (section.diagnostics().error_count() > errors_before) {
     return Status::InvalidArgument("invalid capture collector configuration");

@@ -62,6 +62,10 @@ Result<NetworkFieldIds> DeclareNetworkFields(FieldRegistry& fields) {
       {&ids.auth_mechanism, "vigil.network.auth_mechanism", FieldType::kString,
        "How a cleartext login sent its credentials: password, apop, plain (SASL PLAIN) or "
        "login (SASL LOGIN)."},
+      {&ids.user_redacted, "vigil.network.user_redacted", FieldType::kBool,
+       "True when the user name of a cleartext login that did not succeed, or of an HTTP Basic "
+       "request, may be a password typed as a user name and was replaced by a keyed placeholder "
+       "`<redacted:...>` in user.name and related.user (redact_unknown_users)."},
       {&ids.http_version, "http.version", FieldType::kString,
        "HTTP version of the request or response, e.g. 1.1."},
       {&ids.url_path, "url.path", FieldType::kString,

@@ -34,6 +34,7 @@ struct NetworkFieldIds {
   FieldId tls_client_alpn;        // vigil.tls.client.alpn
   // network.login
   FieldId auth_mechanism;  // vigil.network.auth_mechanism
+  FieldId user_redacted;   // vigil.network.user_redacted (also network.http)
   // network.http
   FieldId http_version;           // http.version (ECS)
   FieldId url_path;               // url.path (ECS)

@@ -6,7 +6,7 @@
 namespace vigil::network {
 
 Event HttpEvent(const HttpMessage& m, const DecodedPacket& p, int64_t ts_ns,
-                const NetworkFieldIds& ids) {
+                const NetworkFieldIds& ids, const UserRedaction& redaction) {
   Event e = AppMessageEvent(p, ts_ns, "network.http", "http",
                             m.request ? "http_request" : "http_response");
   e.Set(ids.http_version, m.version);
@@ -24,7 +24,11 @@ Event HttpEvent(const HttpMessage& m, const DecodedPacket& p, int64_t ts_ns,
   }
   if (m.has_user_agent) e.Set(ecs::kUserAgentOriginal, m.user_agent);
   if (!m.auth_scheme.empty()) e.Set(ids.http_auth_scheme, m.auth_scheme);
-  if (!m.auth_user.empty()) e.Set(ecs::kUserName, m.auth_user);
+  if (!m.auth_user.empty()) {
+    bool redacted = false;
+    e.Set(ecs::kUserName, redaction.Shown(m.auth_user, &redacted));
+    if (redacted) e.Set(ids.user_redacted, true);
+  }
   e.Set(ids.http_header_count, static_cast<int64_t>(m.header_count));
   return e;
 }

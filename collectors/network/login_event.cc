@@ -9,14 +9,18 @@
 namespace vigil::network {
 
 Event LoginEvent(const LoginAttempt& a, const DecodedPacket& p, int64_t ts_ns,
-                 const NetworkFieldIds& ids) {
+                 const NetworkFieldIds& ids, const UserRedaction& redaction) {
   Event e =
       AppMessageEvent(p, ts_ns, "network.login", LoginProtocolName(a.protocol), "cleartext_login");
   e.Set(ecs::kEventCategory, StringList{"authentication", "network"});
   e.Set(ecs::kEventType, StringList{"start", "protocol"});
   e.Set(ecs::kEventOutcome, std::string(LoginOutcomeName(a.outcome)));
-  e.Set(ecs::kUserName, a.user);
-  e.Set(ecs::kRelatedUser, StringList{a.user});
+  bool redacted = false;
+  const std::string user =
+      a.outcome == LoginOutcome::kSuccess ? a.user : redaction.Shown(a.user, &redacted);
+  e.Set(ecs::kUserName, user);
+  e.Set(ecs::kRelatedUser, StringList{user});
+  if (redacted) e.Set(ids.user_redacted, true);
   e.Set(ids.auth_mechanism, std::string(LoginMechanismName(a.mechanism)));
   return e;
 }

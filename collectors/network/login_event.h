@@ -7,14 +7,17 @@
 #include "flow_table.h"
 #include "login_parser.h"
 #include "packet_decoder.h"
+#include "user_redaction.h"
 #include "vigil/event.h"
 
 namespace vigil::network {
 
 // Builds the event of `attempt`. `client_to_server` carries the connection's endpoints
 // with the client as sender (source.*) and the server as receiver (destination.*).
+// The user name of an attempt that did not succeed is unverified: `redaction` may replace
+// it (user_redaction.h).
 Event LoginEvent(const LoginAttempt& attempt, const DecodedPacket& client_to_server, int64_t ts_ns,
-                 const NetworkFieldIds& ids);
+                 const NetworkFieldIds& ids, const UserRedaction& redaction);
 
 // The endpoints of `packet` turned so that the client sends (when `from_client` is false,
 // source and destination are swapped).

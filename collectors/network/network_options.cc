@@ -32,7 +32,7 @@ void CheckBpf(ConfigSection& section, const std::string& bpf) {
 
 }  // namespace
 
-NetworkOptions ReadNetworkOptions(ConfigSection& section) {
+NetworkOptions ReadNetworkOptions(ConfigSection& section, const CollectorEnv& env) {
   NetworkOptions o;
   o.bpf = section.String("bpf", "");
   if (!o.bpf.empty()) CheckBpf(section, o.bpf);
@@ -45,6 +45,7 @@ NetworkOptions ReadNetworkOptions(ConfigSection& section) {
   t.udp = Timeout(section, "udp_timeout", t.udp, false);
   t.other = Timeout(section, "other_timeout", t.other, false);
   t.active = Timeout(section, "active_timeout", t.active, true);
+  o.redaction = ReadUserRedaction(section, env);
   return o;
 }
 

@@ -48,11 +48,13 @@ LinkType LinkTypeFromDlt(int dlt) {
 }
 
 PacketProcessor::PacketProcessor(LinkType link, const FlowTableOptions& options,
-                                 CollectorContext& ctx, std::string source, NetworkFieldIds ids)
+                                 CollectorContext& ctx, std::string source, NetworkFieldIds ids,
+                                 UserRedaction redaction)
     : link_(link),
       ctx_(ctx),
       source_(std::move(source)),
       ids_(ids),
+      redaction_(std::move(redaction)),
       flows_(options, [this](const Flow& flow, EndReason reason) {
         if (refused_) return;
         EndLogin(flow);
@@ -159,7 +161,7 @@ void PacketProcessor::InspectLogin(int64_t ts_ns, FlowTable::Ref flow) {
   logins_.Segment(flow.flow->seq, p, attempts_, &from_client);
   for (const LoginAttempt& a : attempts_) {
     if (refused_) break;
-    EmitOrRefuse(LoginEvent(a, ClientToServer(p, from_client), ts_ns, ids_));
+    EmitOrRefuse(LoginEvent(a, ClientToServer(p, from_client), ts_ns, ids_, redaction_));
   }
 }
 
@@ -172,7 +174,7 @@ void PacketProcessor::EndLogin(const Flow& flow) {
   LoginAttempt a;
   uint16_t server_port = 0;
   if (!logins_.End(flow.seq, &a, &server_port)) return;
-  EmitOrRefuse(LoginEvent(a, ClientToServer(flow, server_port), flow.last_ns, ids_));
+  EmitOrRefuse(LoginEvent(a, ClientToServer(flow, server_port), flow.last_ns, ids_, redaction_));
 }
 
 void PacketProcessor::InspectBanners(int64_t ts_ns, FlowTable::Ref flow) {
@@ -228,7 +230,7 @@ void PacketProcessor::InspectHttp(int64_t ts_ns, uint8_t& seen) {
   // status line of the connection (keep-alive), a few byte compares each.
   seen = kHttpDirection;
   ++counters_.http_parsed;
-  EmitOrRefuse(HttpEvent(http_, p, ts_ns, ids_));
+  EmitOrRefuse(HttpEvent(http_, p, ts_ns, ids_, redaction_));
 }
 
 void PacketProcessor::InspectSmb(int64_t ts_ns, uint8_t& seen) {

@@ -41,6 +41,7 @@
 #include "smb_parser.h"
 #include "ssh_parser.h"
 #include "tls_parser.h"
+#include "user_redaction.h"
 #include "vigil/collector.h"
 
 namespace vigil::network {
@@ -100,8 +101,11 @@ LinkType LinkTypeFromDlt(int dlt);
 
 class PacketProcessor {
  public:
+  // `redaction` keeps passwords typed as user names out of network.login and network.http
+  // events (user_redaction.h).
   PacketProcessor(LinkType link, const FlowTableOptions& options, CollectorContext& ctx,
-                  std::string source, NetworkFieldIds ids);
+                  std::string source, NetworkFieldIds ids,
+                  UserRedaction redaction = UserRedaction::Default());
   PacketProcessor(const PacketProcessor&) = delete;  // the flow sink points back at us
   PacketProcessor& operator=(const PacketProcessor&) = delete;
 
@@ -124,6 +128,7 @@ class PacketProcessor {
   CollectorContext& ctx_;
   std::string source_;
   NetworkFieldIds ids_;
+  UserRedaction redaction_;
   bool refused_ = false;
   void InspectDns(int64_t ts_ns);
   void InspectTls(int64_t ts_ns, FlowTable::Ref flow);

@@ -43,7 +43,7 @@ class PcapCollector : public Collector {
     }
 
     PacketProcessor processor(LinkTypeFromDlt(pcap_datalink(pcap.get())), options_.flows, ctx,
-                              path_, *ids);
+                              path_, *ids, options_.redaction);
     pcap_pkthdr* header = nullptr;
     const u_char* data = nullptr;
     while (true) {
@@ -90,10 +90,9 @@ Status PcapCollectorFactory::DeclareFields(FieldRegistry& fields) const {
 
 Result<std::unique_ptr<Collector>> PcapCollectorFactory::Create(ConfigSection& section,
                                                                 const CollectorEnv& env) const {
-  (void)env;
   const size_t errors_before = section.diagnostics().error_count();
   std::string path = section.RequiredString("path");
-  NetworkOptions options = ReadNetworkOptions(section);
+  NetworkOptions options = ReadNetworkOptions(section, env);
   section.Finish();
   if (section.diagnostics().error_count() > errors_before) {
     return Status::InvalidArgument("invalid pcap collector configuration");

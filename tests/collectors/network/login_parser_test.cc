@@ -10,6 +10,8 @@
 
 #include "collector_harness.h"
 #include "event_json.h"
+#include "http_event.h"
+#include "login_event.h"
 #include "login_tracker.h"
 #include "network_options.h"
 #include "packet_builder.h"
@@ -460,6 +462,57 @@ TEST(LoginEvents, BuiltCapturesGiveEventsWithoutPasswords) {
     EXPECT_NE(json.find("\"category\":[\"authentication\",\"network\"]"), std::string::npos)
         << json;
   }
+}
+
+}  // namespace
+}  // namespace vigil::network
+
+namespace vigil::network {
+namespace {
+
+// A password typed as the user name of a failed cleartext login, or of an HTTP Basic request,
+// is replaced by its keyed placeholder (user_redaction.h); a successful login's name is kept.
+TEST(LoginEvents, AUserNameThatMayBeAPasswordIsRedactedUnlessTheLoginSucceeded) {
+  const NetworkFieldIds ids = *GlobalNetworkFields();
+  const UserRedaction& redaction = UserRedaction::Default();
+  DecodedPacket p;
+  p.outcome = DecodeOutcome::kIp;
+  p.ip_version = 4;
+  p.protocol = kProtoTcp;
+  p.has_ports = true;
+  p.src.b = {192, 0, 2, 1};
+  p.dst.b = {192, 0, 2, 2};
+  p.src_port = 40000;
+  p.dst_port = 21;
+  LoginAttempt a;
+  a.user = "Winter#2026";
+  for (LoginOutcome o : {LoginOutcome::kFailure, LoginOutcome::kUnknown}) {
+    a.outcome = o;
+    const Event e = LoginEvent(a, p, 1, ids, redaction);
+    const std::string json = EventToJson(e);
+    EXPECT_EQ(json.find("Winter"), std::string::npos) << json;
+    EXPECT_EQ(*e.GetString(ecs::kUserName), redaction.Placeholder("Winter#2026"));
+    EXPECT_NE(e.Get(ids.user_redacted), nullptr);
+  }
+  a.outcome = LoginOutcome::kSuccess;  // the server accepted it: an account
+  EXPECT_EQ(*LoginEvent(a, p, 1, ids, redaction).GetString(ecs::kUserName), "Winter#2026");
+  a.outcome = LoginOutcome::kFailure;
+  a.user = "alice";  // an account-shaped name stays
+  EXPECT_EQ(*LoginEvent(a, p, 1, ids, redaction).GetString(ecs::kUserName), "alice");
+
+  HttpMessage m;
+  m.request = true;
+  m.method = "GET";
+  m.target = "/";
+  m.auth_scheme = "basic";
+  m.auth_user = "correct horse";
+  Event h = HttpEvent(m, p, 1, ids, redaction);
+  EXPECT_EQ(*h.GetString(ecs::kUserName), redaction.Placeholder("correct horse"));
+  EXPECT_EQ(EventToJson(h).find("horse"), std::string::npos);
+  m.auth_user = "alice";
+  h = HttpEvent(m, p, 1, ids, redaction);
+  EXPECT_EQ(*h.GetString(ecs::kUserName), "alice");
+  EXPECT_EQ(h.Get(ids.user_redacted), nullptr);
 }
 
 }  // namespace
