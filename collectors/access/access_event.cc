@@ -3,6 +3,7 @@
 #include <string>
 
 #include "vigil/ecs_fields.h"
+#include "vigil/field_decl.h"
 
 namespace vigil::access {
 namespace {
@@ -78,13 +79,7 @@ std::string Redacted(std::string_view text, std::string_view name, std::string_v
 
 Result<AccessFieldIds> DeclareAccessFields(FieldRegistry& fields) {
   AccessFieldIds ids;
-  struct Decl {
-    FieldId* id;
-    std::string_view name;
-    FieldType type;
-    std::string_view desc;
-  };
-  const Decl decls[] = {
+  const Status declared = DeclareEach(fields, {
       {&ids.auth_method, "vigil.access.auth_method", FieldType::kString,
        "Authentication method: password, publickey, keyboard-interactive, hostbased, pam, none."},
       {&ids.invalid_user, "vigil.access.invalid_user", FieldType::kBool,
@@ -104,12 +99,8 @@ Result<AccessFieldIds> DeclareAccessFields(FieldRegistry& fields) {
       {&ids.user_redacted, "vigil.access.user_redacted", FieldType::kBool,
        "True when an unknown user name that may be a password was replaced by a keyed "
        "placeholder `<redacted:...>` in user.name, related.user, message and event.original."},
-  };
-  for (const Decl& d : decls) {
-    Result<FieldId> id = fields.Declare(d.name, d.type, d.desc);
-    if (!id.ok()) return id.status();
-    *d.id = *id;
-  }
+  });
+  if (!declared.ok()) return declared;
   return ids;
 }
 

@@ -4,6 +4,7 @@
 #include <string>
 
 #include "vigil/ecs_fields.h"
+#include "vigil/field_decl.h"
 
 namespace vigil::access {
 namespace {
@@ -152,13 +153,7 @@ std::string_view OutcomeName(Outcome o) {
 
 Result<AuditFieldIds> DeclareAuditFields(FieldRegistry& fields) {
   AuditFieldIds ids;
-  struct Decl {
-    FieldId* id;
-    std::string_view name;
-    FieldType type;
-    std::string_view desc;
-  };
-  const Decl decls[] = {
+  const Status declared = DeclareEach(fields, {
       {&ids.serial, "vigil.auditd.serial", FieldType::kInt, "Serial number of the audit event (msg=audit(T:SERIAL))."},
       {&ids.record_types, "vigil.auditd.record_types", FieldType::kList,
        "Types of the records joined into the audit event, e.g. SYSCALL, EXECVE, CWD, PATH, PROCTITLE."},
@@ -169,12 +164,8 @@ Result<AuditFieldIds> DeclareAuditFields(FieldRegistry& fields) {
       {&ids.key, "vigil.auditd.key", FieldType::kString, "Key of the audit rule that matched (key=)."},
       {&ids.complete, "vigil.auditd.complete", FieldType::kBool,
        "False when the event was emitted before its end record (timeout, too many pending events)."},
-  };
-  for (const Decl& d : decls) {
-    Result<FieldId> id = fields.Declare(d.name, d.type, d.desc);
-    if (!id.ok()) return id.status();
-    *d.id = *id;
-  }
+  });
+  if (!declared.ok()) return declared;
   return ids;
 }
 

@@ -2,6 +2,7 @@
 
 #include "community_id.h"
 #include "vigil/ecs_fields.h"
+#include "vigil/field_decl.h"
 
 namespace vigil::network {
 namespace {
@@ -20,13 +21,7 @@ IpAddress ToIp(uint8_t version, const RawIp& raw) {
 
 Result<NetworkFieldIds> DeclareNetworkFields(FieldRegistry& fields) {
   NetworkFieldIds ids{};
-  struct Decl {
-    FieldId* id;
-    const char* name;
-    FieldType type;
-    const char* desc;
-  };
-  const Decl decls[] = {
+  const Status declared = DeclareEach(fields, {
       {&ids.conn_state, "vigil.network.conn_state", FieldType::kString,
        "Zeek-style connection state of a flow (S0, S1, SF, REJ, RSTO, RSTR, OTH, ...)."},
       {&ids.history, "vigil.network.history", FieldType::kString,
@@ -89,12 +84,8 @@ Result<NetworkFieldIds> DeclareNetworkFields(FieldRegistry& fields) {
        "Dialect revision an SMB2/3 server chose (2.0.2 ... 3.1.1)."},
       {&ids.smb_dialect_index, "vigil.smb.dialect_index", FieldType::kInt,
        "Index of the dialect an SMB1 server chose in the client's list (-1: none)."},
-  };
-  for (const Decl& d : decls) {
-    auto id = fields.Declare(d.name, d.type, d.desc);
-    if (!id.ok()) return id.status();
-    *d.id = *id;
-  }
+  });
+  if (!declared.ok()) return declared;
   return ids;
 }
 

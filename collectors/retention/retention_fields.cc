@@ -1,16 +1,12 @@
 #include "retention_fields.h"
 
+#include "vigil/field_decl.h"
+
 namespace vigil::retention {
 
 Result<RetentionFieldIds> DeclareRetentionFields(FieldRegistry& fields) {
   RetentionFieldIds ids;
-  struct Decl {
-    FieldId* id;
-    const char* name;
-    FieldType type;
-    const char* desc;
-  };
-  const Decl decls[] = {
+  const Status declared = DeclareEach(fields, {
       {&ids.policy, "vigil.retention.policy", FieldType::kString, "Retention policy file the finding comes from."},
       {&ids.class_id, "vigil.retention.class", FieldType::kString, "Retention class that governs the file (the binding one when several match)."},
       {&ids.classes, "vigil.retention.classes", FieldType::kList, "Every retention class whose paths match the file."},
@@ -31,12 +27,8 @@ Result<RetentionFieldIds> DeclareRetentionFields(FieldRegistry& fields) {
       {&ids.gap_paths, "vigil.retention.gap_paths", FieldType::kInt, "Directories a scan could not read fully."},
       {&ids.files_scanned, "vigil.retention.files_scanned", FieldType::kInt, "Files the scan looked at."},
       {&ids.controls, "vigil.controls", FieldType::kList, "Compliance controls that apply, as framework:control."},
-  };
-  for (const Decl& d : decls) {
-    Result<FieldId> id = fields.Declare(d.name, d.type, d.desc);
-    if (!id.ok()) return id.status();
-    *d.id = *id;
-  }
+  });
+  if (!declared.ok()) return declared;
   return ids;
 }
 

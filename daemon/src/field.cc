@@ -1,5 +1,7 @@
 #include "vigil/field.h"
 
+#include "vigil/field_decl.h"
+
 #include "vigil/ecs_fields.h"
 
 namespace vigil {
@@ -107,6 +109,15 @@ std::vector<const FieldInfo*> FieldRegistry::All() const {
   size_t n = size();
   std::vector<const FieldInfo*> out(entries_.begin(), entries_.begin() + n);
   return out;
+}
+
+Status DeclareEach(FieldRegistry& fields, std::initializer_list<FieldDecl> decls) {
+  for (const FieldDecl& d : decls) {
+    Result<FieldId> id = fields.Declare(d.name, d.type, d.description);
+    if (!id.ok()) return id.status();
+    *d.id = *id;
+  }
+  return Status::Ok();
 }
 
 }  // namespace vigil

@@ -1,5 +1,7 @@
 #include "health_event.h"
 
+#include "vigil/field_decl.h"
+
 #include <array>
 
 namespace vigil {
@@ -34,13 +36,7 @@ std::string_view HealthActionName(HealthAction action) { return Info(action).nam
 
 Result<HealthFields> DeclareHealthFields(FieldRegistry& fields) {
   HealthFields ids{};
-  struct Decl {
-    FieldId* id;
-    std::string_view name;
-    FieldType type;
-    std::string_view description;
-  };
-  const Decl decls[] = {
+  const Status declared = DeclareEach(fields, {
       {&ids.collector, "vigil.health.collector", FieldType::kString,
        "Collector instance a health event is about."},
       {&ids.rule, "vigil.health.rule", FieldType::kString,
@@ -66,12 +62,8 @@ Result<HealthFields> DeclareHealthFields(FieldRegistry& fields) {
        "Vigil's resident memory in bytes at the sample (memory_high)."},
       {&ids.memory_limit, "vigil.health.memory_limit_bytes", FieldType::kInt,
        "The configured health.memory_limit in bytes (memory_high)."},
-  };
-  for (const Decl& d : decls) {
-    auto id = fields.Declare(d.name, d.type, d.description);
-    if (!id.ok()) return id.status();
-    *d.id = *id;
-  }
+  });
+  if (!declared.ok()) return declared;
   return ids;
 }
 
