@@ -5,6 +5,8 @@
 #include <cstring>
 #include <string_view>
 
+#include "wire_text.h"
+
 namespace vigil::network {
 namespace {
 
@@ -27,24 +29,6 @@ bool KnownMethod(std::string_view m) {
 }
 
 // Bytes outside 0x20..0x7E become "\xNN"; the result is cut at `max` input bytes.
-std::string Escaped(std::string_view s, size_t max) {
-  static constexpr char kHex[] = "0123456789abcdef";
-  s = s.substr(0, max);
-  std::string out;
-  out.reserve(s.size());
-  for (char ch : s) {
-    const auto c = static_cast<uint8_t>(ch);
-    if (c >= 0x20 && c <= 0x7E) {
-      out.push_back(ch);
-    } else {
-      out += "\\x";
-      out.push_back(kHex[c >> 4]);
-      out.push_back(kHex[c & 15]);
-    }
-  }
-  return out;
-}
-
 std::string_view Trim(std::string_view s) {
   while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
   while (!s.empty() && (s.back() == ' ' || s.back() == '\t')) s.remove_suffix(1);
@@ -66,15 +50,6 @@ bool IEquals(std::string_view a, std::string_view b) {
 std::string VersionOf(std::string_view v) {
   if (v.size() != 8 || v.substr(0, 7) != "HTTP/1." || v[7] < '0' || v[7] > '9') return "";
   return std::string("1.") + v[7];
-}
-
-int Base64Value(char c) {
-  if (c >= 'A' && c <= 'Z') return c - 'A';
-  if (c >= 'a' && c <= 'z') return c - 'a' + 26;
-  if (c >= '0' && c <= '9') return c - '0' + 52;
-  if (c == '+') return 62;
-  if (c == '/') return 63;
-  return -1;
 }
 
 // Overwrites `n` bytes in a way the compiler does not drop.
@@ -111,7 +86,7 @@ std::string BasicUser(std::string_view b64) {
   }
   acc = 0;
   std::string user;
-  if (colon) user = Escaped(std::string_view(buf.data(), len), kMaxHttpUser);
+  if (colon) user = EscapedText(std::string_view(buf.data(), len), kMaxHttpUser);
   Wipe(buf.data(), buf.size());
   return user;
 }
@@ -214,7 +189,7 @@ HttpParse ParseHttp(const uint8_t* data, size_t size, HttpMessage& out) {
     const std::string_view target = Trim(line.substr(mlen + 1, sp2 - mlen - 1));
     if (target.empty()) return HttpParse::kMalformed;
     out.method = std::string(method);
-    out.target = Escaped(WithoutPassword(target.substr(0, kMaxHttpTarget)), kMaxHttpTarget);
+    out.target = EscapedText(WithoutPassword(target.substr(0, kMaxHttpTarget)), kMaxHttpTarget);
   }
 
   // Header lines up to the empty line, the segment's end or the bounds.
@@ -240,14 +215,14 @@ HttpParse ParseHttp(const uint8_t* data, size_t size, HttpMessage& out) {
     const std::string_view value = Trim(line.substr(colon + 1));
     if (!out.has_host && IEquals(name, "host")) {
       out.has_host = true;
-      out.host = Escaped(value, kMaxHttpValue);
+      out.host = EscapedText(value, kMaxHttpValue);
     } else if (!out.has_user_agent && IEquals(name, "user-agent")) {
       out.has_user_agent = true;
-      out.user_agent = Escaped(value, kMaxHttpValue);
+      out.user_agent = EscapedText(value, kMaxHttpValue);
     } else if (out.auth_scheme.empty() && IEquals(name, "authorization")) {
       const size_t sp = value.find(' ');
       const std::string_view scheme = value.substr(0, sp);
-      out.auth_scheme = Escaped(scheme, kMaxHttpScheme);  // case-insensitive (RFC 9110 11.1)
+      out.auth_scheme = EscapedText(scheme, kMaxHttpScheme);  // case-insensitive (RFC 9110 11.1)
       for (char& c : out.auth_scheme) {
         if (c >= 'A' && c <= 'Z') c = static_cast<char>(c + 32);
       }

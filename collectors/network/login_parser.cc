@@ -4,6 +4,8 @@
 
 #include <algorithm>
 
+#include "wire_text.h"
+
 namespace vigil::network {
 namespace {
 
@@ -45,15 +47,6 @@ int ReplyCode(std::string_view line) {
   }
   if (line.size() > 3 && line[3] != ' ' && line[3] != '-') return -1;
   return (line[0] - '0') * 100 + (line[1] - '0') * 10 + (line[2] - '0');
-}
-
-int Base64Value(char c) {
-  if (c >= 'A' && c <= 'Z') return c - 'A';
-  if (c >= 'a' && c <= 'z') return c - 'a' + 26;
-  if (c >= '0' && c <= '9') return c - '0' + 52;
-  if (c == '+') return 62;
-  if (c == '/') return 63;
-  return -1;
 }
 
 // IMAP astring (RFC 3501): an atom or a quoted string with \" and \\ escapes. Sets

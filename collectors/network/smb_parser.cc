@@ -5,6 +5,8 @@
 #include <cstring>
 #include <string_view>
 
+#include "wire_text.h"
+
 namespace vigil::network {
 namespace {
 
@@ -19,22 +21,6 @@ uint16_t Le16(const uint8_t* p) { return static_cast<uint16_t>(p[0] | p[1] << 8)
 uint32_t Le32(const uint8_t* p) {
   return static_cast<uint32_t>(p[0]) | static_cast<uint32_t>(p[1]) << 8 |
          static_cast<uint32_t>(p[2]) << 16 | static_cast<uint32_t>(p[3]) << 24;
-}
-
-std::string Escaped(std::string_view s) {
-  static constexpr char kHex[] = "0123456789abcdef";
-  std::string out;
-  for (char ch : s.substr(0, kMaxSmbDialectName)) {
-    const auto c = static_cast<uint8_t>(ch);
-    if (c >= 0x20 && c <= 0x7E) {
-      out.push_back(ch);
-    } else {
-      out += "\\x";
-      out.push_back(kHex[c >> 4]);
-      out.push_back(kHex[c & 15]);
-    }
-  }
-  return out;
 }
 
 // SMB1 after the header: WordCount, words, ByteCount, bytes.
@@ -69,7 +55,8 @@ SmbParse Smb1(const uint8_t* p, size_t n, size_t declared, SmbNegotiate& out) {
     const auto* z = static_cast<const uint8_t*>(nul);
     if (out.dialects.size() < kMaxSmbDialects) {
       out.dialects.push_back(
-          Escaped(std::string_view(reinterpret_cast<const char*>(b), static_cast<size_t>(z - b))));
+          EscapedText(std::string_view(reinterpret_cast<const char*>(b), static_cast<size_t>(z - b)),
+                      kMaxSmbDialectName));
     }
     b = z + 1;
   }

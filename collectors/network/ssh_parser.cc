@@ -4,25 +4,10 @@
 #include <cstring>
 #include <string_view>
 
+#include "wire_text.h"
+
 namespace vigil::network {
 namespace {
-
-std::string Escaped(std::string_view s) {
-  static constexpr char kHex[] = "0123456789abcdef";
-  std::string out;
-  out.reserve(s.size());
-  for (char ch : s) {
-    const auto c = static_cast<uint8_t>(ch);
-    if (c >= 0x20 && c <= 0x7E) {
-      out.push_back(ch);
-    } else {
-      out += "\\x";
-      out.push_back(kHex[c >> 4]);
-      out.push_back(kHex[c & 15]);
-    }
-  }
-  return out;
-}
 
 }  // namespace
 
@@ -40,9 +25,9 @@ SshParse ParseSshBanner(const uint8_t* data, size_t size, SshBanner& out) {
   const size_t sp = rest.find(' ');
   const std::string_view software = rest.substr(0, sp);
   if (software.empty()) return SshParse::kMalformed;
-  out.version = Escaped(version);
-  out.software = Escaped(software);
-  if (sp != std::string_view::npos) out.comments = Escaped(rest.substr(sp + 1));
+  out.version = EscapedText(version);
+  out.software = EscapedText(software);
+  if (sp != std::string_view::npos) out.comments = EscapedText(rest.substr(sp + 1));
   return SshParse::kOk;
 }
 
