@@ -11,6 +11,7 @@
 
 #include <algorithm>
 #include <cerrno>
+#include <cstdint>
 #include <cstring>
 #include <unordered_map>
 #include <unordered_set>
@@ -226,23 +227,31 @@ class FanotifyWatcher : public ChangeWatcher {
     const int n = poll(&p, 1, static_cast<int>(timeout.count()));
     if (n < 0) return errno == EINTR ? Status::Ok() : Status::FromErrno("poll fanotify", errno);
     if (n == 0) return Status::Ok();
-    alignas(struct fanotify_event_metadata) char buf[64 * 1024];
+    alignas(8) char buf[64 * 1024];
     for (;;) {
-      ssize_t len = read(fd_, buf, sizeof buf);
+      const ssize_t len = read(fd_, buf, sizeof buf);
       if (len < 0) {
         if (errno == EAGAIN || errno == EINTR) break;
         return Status::FromErrno("read fanotify", errno);
       }
       if (len == 0) break;
-      for (auto* m = reinterpret_cast<struct fanotify_event_metadata*>(buf); FAN_EVENT_OK(m, len);
-           m = FAN_EVENT_NEXT(m, len)) {
-        if (m->vers != FANOTIFY_METADATA_VERSION) return Status::Internal("fanotify: unknown metadata version");
-        if (m->fd >= 0) close(m->fd);
-        if (m->mask & FAN_Q_OVERFLOW) {
+      // Events follow one another at their event_len, which a file name makes no multiple of
+      // 8: every header is copied out of the buffer rather than used in place (a misaligned
+      // access otherwise), and every length is checked against what was read.
+      const size_t total = static_cast<size_t>(len);
+      size_t off = 0;
+      while (total - off >= sizeof(struct fanotify_event_metadata)) {
+        struct fanotify_event_metadata m;
+        std::memcpy(&m, buf + off, sizeof m);
+        if (m.event_len < sizeof m || m.event_len > total - off) break;
+        if (m.vers != FANOTIFY_METADATA_VERSION) return Status::Internal("fanotify: unknown metadata version");
+        if (m.fd >= 0) close(m.fd);
+        if (m.mask & FAN_Q_OVERFLOW) {
           out->overflow = true;
-          continue;
+        } else {
+          Handle(buf + off, m, out);
         }
-        Handle(*m, out);
+        off += m.event_len;
       }
     }
     return Status::Ok();
@@ -254,23 +263,44 @@ class FanotifyWatcher : public ChangeWatcher {
     int mount_fd;
   };
 
-  void Handle(const struct fanotify_event_metadata& m, ChangeBatch* out) {
-    const char* p = reinterpret_cast<const char*>(&m) + m.metadata_len;
-    const char* end = reinterpret_cast<const char*>(&m) + m.event_len;
-    while (p + sizeof(struct fanotify_event_info_header) <= end) {
-      const auto* hdr = reinterpret_cast<const struct fanotify_event_info_header*>(p);
-      if (hdr->len == 0 || p + hdr->len > end) return;
-      if (hdr->info_type == FAN_EVENT_INFO_TYPE_DFID_NAME || hdr->info_type == FAN_EVENT_INFO_TYPE_DFID) {
-        const auto* fid = reinterpret_cast<const struct fanotify_event_info_fid*>(p);
-        auto* handle = reinterpret_cast<struct file_handle*>(const_cast<unsigned char*>(fid->handle));
+  // The information records of one event (`event` points at its metadata, `m`): for a
+  // directory file handle with or without a name, the changed path.
+  void Handle(const char* event, const struct fanotify_event_metadata& m, ChangeBatch* out) {
+    if (m.metadata_len < sizeof m || m.metadata_len > m.event_len) return;
+    const char* p = event + m.metadata_len;
+    const char* const end = event + m.event_len;
+    while (static_cast<size_t>(end - p) >= sizeof(struct fanotify_event_info_header)) {
+      struct fanotify_event_info_header hdr;
+      std::memcpy(&hdr, p, sizeof hdr);
+      if (hdr.len < sizeof hdr || hdr.len > static_cast<size_t>(end - p)) return;
+      if (hdr.info_type == FAN_EVENT_INFO_TYPE_DFID_NAME || hdr.info_type == FAN_EVENT_INFO_TYPE_DFID) {
+        // The record: header, fsid, struct file_handle (handle_bytes, handle_type, the handle),
+        // then for DFID_NAME the name, NUL-terminated.
+        const char* q = p + sizeof hdr;
+        const char* const record_end = p + hdr.len;
+        __kernel_fsid_t fsid;
+        uint32_t handle_bytes = 0;
+        int32_t handle_type = 0;
+        if (static_cast<size_t>(record_end - q) < sizeof fsid + 8) return;
+        std::memcpy(&fsid, q, sizeof fsid);
+        q += sizeof fsid;
+        std::memcpy(&handle_bytes, q, 4);
+        std::memcpy(&handle_type, q + 4, 4);
+        q += 8;
+        if (handle_bytes > MAX_HANDLE_SZ || handle_bytes > static_cast<size_t>(record_end - q)) return;
+        alignas(struct file_handle) unsigned char storage[sizeof(struct file_handle) + MAX_HANDLE_SZ];
+        auto* handle = reinterpret_cast<struct file_handle*>(storage);
+        handle->handle_bytes = handle_bytes;
+        handle->handle_type = handle_type;
+        std::memcpy(handle->f_handle, q, handle_bytes);
+        q += handle_bytes;
         std::string name;
-        if (hdr->info_type == FAN_EVENT_INFO_TYPE_DFID_NAME) {
-          const char* n = reinterpret_cast<const char*>(handle->f_handle) + handle->handle_bytes;
-          if (n < p + hdr->len) name.assign(n, strnlen(n, static_cast<size_t>(p + hdr->len - n)));
+        if (hdr.info_type == FAN_EVENT_INFO_TYPE_DFID_NAME && q < record_end) {
+          name.assign(q, strnlen(q, static_cast<size_t>(record_end - q)));
         }
-        Resolve(fid->fsid, handle, name, out);
+        Resolve(fsid, handle, name, out);
       }
-      p += hdr->len;
+      p += hdr.len;
     }
   }
 
