@@ -1,5 +1,9 @@
 #include "access_event.h"
 
+#include <chrono>
+#include <climits>
+#include <cstdint>
+#include <ctime>
 #include <string>
 
 #include "vigil/ecs_fields.h"
@@ -96,6 +100,10 @@ Result<AccessFieldIds> DeclareAccessFields(FieldRegistry& fields) {
       {&ids.gid, "vigil.access.gid", FieldType::kString, "Group id of a created user or group."},
       {&ids.prior_failures, "vigil.access.prior_failures", FieldType::kInt,
        "On a successful SSH login: failed attempts on the same connection before it."},
+      {&ids.local_hour, "vigil.access.local_hour", FieldType::kInt,
+       "Hour of the event (0-23) in the host's time zone (TZ): for business-hours rules."},
+      {&ids.local_weekday, "vigil.access.local_weekday", FieldType::kString,
+       "Day of the week of the event in the host's time zone: mon, tue, wed, thu, fri, sat, sun."},
       {&ids.user_redacted, "vigil.access.user_redacted", FieldType::kBool,
        "True when an unknown user name that may be a password was replaced by a keyed "
        "placeholder `<redacted:...>` in user.name, related.user, message and event.original."},
@@ -114,6 +122,34 @@ std::optional<IpAddress> ParseLoggedAddress(std::string_view host) {
   return IpAddress::Parse(host);
 }
 
+LocalTime LocalTimeOf(Timestamp t) {
+  // The zone's offset only changes at whole hours here (every zone in use changes on an hour
+  // or half hour boundary, and half-hour zones keep half-hour offsets year round): one
+  // conversion per UTC hour, kept per thread.
+  const int64_t secs = std::chrono::duration_cast<std::chrono::seconds>(t.time_since_epoch()).count();
+  const int64_t hour_start = secs - ((secs % 3600) + 3600) % 3600;
+  thread_local int64_t cached_hour_start = INT64_MIN;
+  thread_local int cached_minute_offset = 0;  // local minutes past the UTC hour start
+  thread_local int cached_hour = 0, cached_weekday = 0;
+  if (hour_start != cached_hour_start) {
+    const time_t tt = static_cast<time_t>(hour_start);
+    struct tm tm {};
+    if (localtime_r(&tt, &tm) == nullptr) return {};
+    cached_hour_start = hour_start;
+    cached_minute_offset = tm.tm_min;
+    cached_hour = tm.tm_hour;
+    cached_weekday = tm.tm_wday;
+  }
+  // Within the hour: past the local hour's end (a half-hour zone), the next hour.
+  const int minutes = static_cast<int>((secs - hour_start) / 60) + cached_minute_offset;
+  LocalTime lt{cached_hour, cached_weekday};
+  if (minutes >= 60) {
+    lt.hour = (cached_hour + 1) % 24;
+    if (lt.hour == 0) lt.weekday = (cached_weekday + 1) % 7;
+  }
+  return lt;
+}
+
 bool UserNameUnverified(const AuthRecord& r) {
   return r.invalid_user || (r.dataset == "access.login" && r.outcome == Outcome::kFailure);
 }
@@ -121,7 +157,13 @@ bool UserNameUnverified(const AuthRecord& r) {
 Event BuildAccessEvent(const SyslogHeader& h, const AuthRecord& r, const LineOrigin& o,
                        const AccessFieldIds& ids, const UserRedaction& redaction) {
   Event e;
-  if (h.has_time) e.Set(ecs::kTimestamp, h.time);
+  if (h.has_time) {
+    e.Set(ecs::kTimestamp, h.time);
+    static constexpr const char* kDays[] = {"sun", "mon", "tue", "wed", "thu", "fri", "sat"};
+    const LocalTime lt = LocalTimeOf(h.time);
+    e.Set(ids.local_hour, int64_t{lt.hour});
+    e.Set(ids.local_weekday, std::string(kDays[lt.weekday % 7]));
+  }
   e.Set(ecs::kEventKind, std::string("event"));
   e.Set(ecs::kEventModule, std::string("access"));
   SetString(e, ecs::kEventDataset, r.dataset);

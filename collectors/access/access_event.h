@@ -8,7 +8,9 @@
 // process.name, process.pid, process.command_line, process.working_directory, host.name,
 // message (the message part), event.original (the whole line), log.file.path, log.offset,
 // related.ip, related.user, and the vigil.access.* fields of DeclareAccessFields.
-// A password typed as a user name is kept out of all of them (BuildAccessEvent below).
+// A password typed as a user name is kept out of all of them (BuildAccessEvent below). With a
+// time, vigil.access.local_hour and .local_weekday give it in the host's time zone (TZ), for
+// business-hours rules.
 #pragma once
 
 #include <cstdint>
@@ -35,6 +37,8 @@ struct AccessFieldIds {
   FieldId gid = 0;           // vigil.access.gid (string)
   FieldId prior_failures = 0;  // vigil.access.prior_failures (int)
   FieldId user_redacted = 0;   // vigil.access.user_redacted (bool)
+  FieldId local_hour = 0;      // vigil.access.local_hour (int, 0..23)
+  FieldId local_weekday = 0;   // vigil.access.local_weekday (string, mon..sun)
 };
 
 // Declares the vigil.access.* fields in `fields` and returns their ids.
@@ -54,6 +58,14 @@ struct LineOrigin {
 Event BuildAccessEvent(const SyslogHeader& header, const AuthRecord& record,
                        const LineOrigin& origin, const AccessFieldIds& ids,
                        const UserRedaction& redaction = UserRedaction::Default());
+
+// The hour (0..23) and weekday (0 = Sunday) of `t` in the process's local time zone (TZ).
+// Cached per UTC hour, so a stream of events costs one localtime_r an hour.
+struct LocalTime {
+  int hour = 0;
+  int weekday = 0;
+};
+LocalTime LocalTimeOf(Timestamp t);
 
 // Whether the record's user name is one the log does not vouch for as an account: sshd's
 // invalid users, and the name of a failed console login (login logs unknown names only

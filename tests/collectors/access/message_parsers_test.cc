@@ -2,6 +2,8 @@
 // each must give. One line per case; fields not listed are not checked.
 #include <gtest/gtest.h>
 
+#include <cstdlib>
+#include <ctime>
 #include <map>
 #include <string>
 #include <vector>
@@ -269,6 +271,55 @@ TEST(AuthLineParser, UnknownProgramsAreCounted) {
   AuthRecord r;
   EXPECT_FALSE(parser.Parse(*h, &r));
   EXPECT_EQ(parser.ignored(), 1u);
+}
+
+}  // namespace
+}  // namespace vigil::access
+
+namespace vigil::access {
+namespace {
+
+// The local hour and weekday of an event, in the zone TZ names (POSIX TZ strings: no tzdata
+// needed). Each case uses its own UTC hour (the conversion is cached per UTC hour).
+TEST(AccessEvent, LocalHourAndWeekdayFollowTheTimeZone) {
+  const char* old = std::getenv("TZ");
+  const std::string saved = old ? old : "";
+  auto at = [](const char* tz, const char* rfc3339) {
+    setenv("TZ", tz, 1);
+    tzset();
+    return LocalTimeOf(*ParseRfc3339(rfc3339));
+  };
+  LocalTime t = at("UTC0", "2026-06-29T10:15:00Z");  // a Monday
+  EXPECT_EQ(t.hour, 10);
+  EXPECT_EQ(t.weekday, 1);
+  t = at("IST-5:30", "2026-06-29T18:45:00Z");  // 00:15 on Tuesday in India
+  EXPECT_EQ(t.hour, 0);
+  EXPECT_EQ(t.weekday, 2);
+  t = at("IST-5:30", "2026-06-29T18:10:00Z");  // 23:40 on Monday
+  EXPECT_EQ(t.hour, 23);
+  EXPECT_EQ(t.weekday, 1);
+  t = at("EST5EDT,M3.2.0,M11.1.0", "2026-07-04T03:30:00Z");  // summer: 23:30 Friday, EDT
+  EXPECT_EQ(t.hour, 23);
+  EXPECT_EQ(t.weekday, 5);
+  t = at("EST5EDT,M3.2.0,M11.1.0", "2026-12-05T03:30:00Z");  // winter: 22:30 Friday, EST
+  EXPECT_EQ(t.hour, 22);
+  EXPECT_EQ(t.weekday, 5);
+  if (old) {
+    setenv("TZ", saved.c_str(), 1);
+  } else {
+    unsetenv("TZ");
+  }
+  tzset();
+}
+
+TEST(AccessEvent, CarriesLocalHourAndWeekday) {
+  setenv("TZ", "UTC0", 1);
+  tzset();
+  const Fields f = Parse({"2026-06-27T22:05:00Z web1 sshd[1]: Accepted password for alice from 192.0.2.1 port 5 ssh2"});
+  unsetenv("TZ");
+  tzset();
+  EXPECT_EQ(f.at("vigil.access.local_hour"), "22");
+  EXPECT_EQ(f.at("vigil.access.local_weekday"), "sat");
 }
 
 }  // namespace
