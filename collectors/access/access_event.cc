@@ -12,18 +12,6 @@
 namespace vigil::access {
 namespace {
 
-std::string_view OutcomeName(Outcome o) {
-  switch (o) {
-    case Outcome::kSuccess:
-      return "success";
-    case Outcome::kFailure:
-      return "failure";
-    case Outcome::kUnknown:
-      break;
-  }
-  return "unknown";
-}
-
 void SetString(Event& e, FieldId id, std::string_view v) {
   if (!v.empty()) e.Set(id, std::string(v));
 }

@@ -137,18 +137,6 @@ Outcome OutcomeOf(const AuditRecord& r) {
   return Outcome::kUnknown;
 }
 
-std::string_view OutcomeName(Outcome o) {
-  switch (o) {
-    case Outcome::kSuccess:
-      return "success";
-    case Outcome::kFailure:
-      return "failure";
-    case Outcome::kUnknown:
-      break;
-  }
-  return "unknown";
-}
-
 }  // namespace
 
 Result<AuditFieldIds> DeclareAuditFields(FieldRegistry& fields) {

@@ -11,6 +11,16 @@ namespace vigil::access {
 
 enum class Outcome : uint8_t { kUnknown, kSuccess, kFailure };
 
+// event.outcome's value: "success", "failure" or "unknown".
+inline std::string_view OutcomeName(Outcome o) {
+  switch (o) {
+    case Outcome::kSuccess: return "success";
+    case Outcome::kFailure: return "failure";
+    case Outcome::kUnknown: break;
+  }
+  return "unknown";
+}
+
 struct AuthRecord {
   std::string_view dataset;   // event.dataset, e.g. "access.sshd"
   std::string_view action;    // event.action, e.g. "ssh_login"; "other" when not understood

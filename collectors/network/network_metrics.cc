@@ -75,55 +75,33 @@ void NetworkMetrics::Write(MetricWriter& out, const std::string& instance, bool 
   out.Counter("vigil_network_flows_evicted_total",
               "Flows ended early because the table was at max_flows.", l, Load(flows_evicted_));
   const char* kApp = "Application payloads inspected, by protocol and result.";
-  out.Counter("vigil_network_app_messages_total", kApp,
-              {{"collector", instance}, {"protocol", "dns"}, {"result", "parsed"}},
-              Load(dns_parsed_));
-  out.Counter("vigil_network_app_messages_total", kApp,
-              {{"collector", instance}, {"protocol", "dns"}, {"result", "malformed"}},
-              Load(dns_malformed_));
-  out.Counter("vigil_network_app_messages_total", kApp,
-              {{"collector", instance}, {"protocol", "dns"}, {"result", "not_inspected"}},
-              Load(dns_not_inspected_));
-  out.Counter("vigil_network_app_messages_total", kApp,
-              {{"collector", instance}, {"protocol", "tls"}, {"result", "parsed"}},
-              Load(tls_parsed_));
-  out.Counter("vigil_network_app_messages_total", kApp,
-              {{"collector", instance}, {"protocol", "tls"}, {"result", "malformed"}},
-              Load(tls_malformed_));
-  out.Counter("vigil_network_app_messages_total", kApp,
-              {{"collector", instance}, {"protocol", "tls"}, {"result", "not_inspected"}},
-              Load(tls_not_inspected_));
+  auto app = [&](const std::string& protocol, const char* result, const std::atomic<uint64_t>& value) {
+    out.Counter("vigil_network_app_messages_total", kApp,
+                {{"collector", instance}, {"protocol", protocol}, {"result", result}}, Load(value));
+  };
+  app("dns", "parsed", dns_parsed_);
+  app("dns", "malformed", dns_malformed_);
+  app("dns", "not_inspected", dns_not_inspected_);
+  app("tls", "parsed", tls_parsed_);
+  app("tls", "malformed", tls_malformed_);
+  app("tls", "not_inspected", tls_not_inspected_);
   for (size_t i = 0; i < kLoginProtocols; ++i) {
     const std::string protocol(LoginProtocolName(static_cast<LoginProtocol>(i)));
-    out.Counter("vigil_network_app_messages_total", kApp,
-                {{"collector", instance}, {"protocol", protocol}, {"result", "parsed"}},
-                Load(login_parsed_[i]));
-    out.Counter("vigil_network_app_messages_total", kApp,
-                {{"collector", instance}, {"protocol", protocol}, {"result", "malformed"}},
-                Load(login_malformed_[i]));
-    out.Counter("vigil_network_app_messages_total", kApp,
-                {{"collector", instance}, {"protocol", protocol}, {"result", "not_inspected"}},
-                Load(login_not_inspected_[i]));
+    app(protocol, "parsed", login_parsed_[i]);
+    app(protocol, "malformed", login_malformed_[i]);
+    app(protocol, "not_inspected", login_not_inspected_[i]);
   }
   out.Counter("vigil_network_login_flows_evicted_total",
               "Login dialogues dropped because the login side table was full.", l,
               Load(login_evicted_));
-  const struct {
-    const char* protocol;
-    const char* result;
-    const std::atomic<uint64_t>* value;
-  } kBanners[] = {
-      {"http", "parsed", &http_parsed_},     {"http", "malformed", &http_malformed_},
-      {"http", "not_inspected", &http_not_inspected_},
-      {"ssh", "parsed", &ssh_parsed_},       {"ssh", "malformed", &ssh_malformed_},
-      {"smb", "parsed", &smb_parsed_},       {"smb", "malformed", &smb_malformed_},
-      {"smb", "not_inspected", &smb_not_inspected_},
-  };
-  for (const auto& b : kBanners) {
-    out.Counter("vigil_network_app_messages_total", kApp,
-                {{"collector", instance}, {"protocol", b.protocol}, {"result", b.result}},
-                Load(*b.value));
-  }
+  app("http", "parsed", http_parsed_);
+  app("http", "malformed", http_malformed_);
+  app("http", "not_inspected", http_not_inspected_);
+  app("ssh", "parsed", ssh_parsed_);
+  app("ssh", "malformed", ssh_malformed_);
+  app("smb", "parsed", smb_parsed_);
+  app("smb", "malformed", smb_malformed_);
+  app("smb", "not_inspected", smb_not_inspected_);
   if (live) {
     out.Counter("vigil_capture_packets_received_total", "Packets the kernel passed to the capture.",
                 l, Load(kernel_received_));
