@@ -5,7 +5,6 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
-#include <array>
 #include <cctype>
 #include <cstdio>
 #include <map>
@@ -23,6 +22,35 @@ namespace vigil::network {
 namespace {
 
 using testing::CollectorHarness;
+
+// How many times each value was seen.
+using Counts = std::map<std::string, int>;
+
+// Totals of a comparison with tshark: its values, those Vigil gave too, and Vigil's extra ones.
+struct Tally {
+  size_t reference = 0, same = 0, extra = 0;
+};
+
+// Compares Vigil's values of one capture (`got`) with tshark's (`want`) as multisets, adds
+// to `t`, and prints each difference as "<what> <capture>: missing|extra Nx <prefix><value>".
+void Compare(const char* what, const std::string& capture, const std::string& prefix,
+             const Counts& want, const Counts& got, Tally* t) {
+  for (const auto& [v, k] : want) {
+    const auto it = got.find(v);
+    const int n = it == got.end() ? 0 : it->second;
+    t->reference += static_cast<size_t>(k);
+    t->same += static_cast<size_t>(std::min(k, n));
+    if (n < k) std::printf("%s %s: missing %dx %s%s\n", what, capture.c_str(), k - n, prefix.c_str(), v.c_str());
+  }
+  for (const auto& [v, n] : got) {
+    const auto it = want.find(v);
+    const int k = it == want.end() ? 0 : it->second;
+    if (n > k) {
+      t->extra += static_cast<size_t>(n - k);
+      std::printf("%s %s: extra %dx %s%s\n", what, capture.c_str(), n - k, prefix.c_str(), v.c_str());
+    }
+  }
+}
 
 // A name in a form both sides can produce: Vigil escapes bytes >= 0x80 as \DDD, tshark
 // prints them as UTF-8 (U+FFFD when invalid); both are dropped, the ASCII rest compared.
@@ -72,7 +100,7 @@ TEST(NetworkCorpus, DnsNamesAgreeWithTshark) {
          "dns && !icmp && !icmpv6 && (udp.port == 53 || tcp.port == 53)", "-T", "fields", "-e",
          "dns.qry.name"});
     if (out.exit_code != 0 && out.out.empty()) continue;
-    std::map<std::string, int> want;
+    Counts want;
     size_t start = 0;
     while (start < out.out.size()) {
       size_t end = out.out.find('\n', start);
@@ -87,31 +115,17 @@ TEST(NetworkCorpus, DnsNamesAgreeWithTshark) {
     CollectorHarness h;
     ASSERT_TRUE(h.Create("pcap", "path: '" + path + "'").ok());
     ASSERT_TRUE(h.Run().ok()) << path;
-    std::map<std::string, int> got;
+    Counts got;
     for (const Event& e : h.events()) {
       const std::string* ds = e.GetString(ecs::kEventDataset);
       const std::string* q = e.GetString(ecs::kDnsQuestionName);
       if (ds && *ds == "network.dns" && q) ++got[ComparableDnsName(*q, true)];
     }
-    size_t file_ref = 0, file_same = 0, file_extra = 0;
-    for (const auto& [n, k] : want) {
-      file_ref += k;
-      const auto it = got.find(n);
-      const int g = it == got.end() ? 0 : it->second;
-      file_same += std::min(k, g);
-      if (g < k) std::printf("dns %s: missing %dx %s\n", name.c_str(), k - g, n.c_str());
-    }
-    for (const auto& [n, g] : got) {
-      const auto it = want.find(n);
-      const int k = it == want.end() ? 0 : it->second;
-      if (g > k) {
-        file_extra += g - k;
-        std::printf("dns %s: extra %dx %s\n", name.c_str(), g - k, n.c_str());
-      }
-    }
-    reference += file_ref;
-    same += file_same;
-    extra += file_extra;
+    Tally t;
+    Compare("dns", name, "", want, got, &t);
+    reference += t.reference;
+    same += t.same;
+    extra += t.extra;
   }
   if (reference == 0) GTEST_SKIP() << "no DNS captures in " << dir;
   std::printf("dns: %zu query names from tshark in %zu captures, %zu equal (%.2f%%), %zu extra\n",
@@ -122,33 +136,17 @@ TEST(NetworkCorpus, DnsNamesAgreeWithTshark) {
 
 
 // Counts of each value, per kind ("sni", "ja3", "ja3s").
-using Multiset = std::map<std::string, std::map<std::string, int>>;
+using Multiset = std::map<std::string, Counts>;
 
 // Compares one capture's values; prints each difference; adds to the totals per kind.
 void CompareMultisets(const std::string& file, const Multiset& want, const Multiset& got,
-                      std::map<std::string, std::array<size_t, 3>>* totals) {
+                      std::map<std::string, Tally>* totals) {
   for (const char* kind : {"sni", "ja3", "ja3s"}) {
-    auto& t = (*totals)[kind];  // reference, equal, extra
     const auto w = want.find(kind);
     const auto g = got.find(kind);
-    const std::map<std::string, int> none;
-    const auto& wm = w == want.end() ? none : w->second;
-    const auto& gm = g == got.end() ? none : g->second;
-    for (const auto& [v, k] : wm) {
-      const auto it = gm.find(v);
-      const int n = it == gm.end() ? 0 : it->second;
-      t[0] += k;
-      t[1] += std::min(k, n);
-      if (n < k) std::printf("tls %s: missing %dx %s %s\n", file.c_str(), k - n, kind, v.c_str());
-    }
-    for (const auto& [v, n] : gm) {
-      const auto it = wm.find(v);
-      const int k = it == wm.end() ? 0 : it->second;
-      if (n > k) {
-        t[2] += n - k;
-        std::printf("tls %s: extra %dx %s %s\n", file.c_str(), n - k, kind, v.c_str());
-      }
-    }
+    const Counts none;
+    Compare("tls", file, std::string(kind) + " ", w == want.end() ? none : w->second,
+            g == got.end() ? none : g->second, &(*totals)[kind]);
   }
 }
 
@@ -178,7 +176,7 @@ TEST(NetworkCorpus, TlsHellosAgreeWithTshark) {
   }
   std::sort(names.begin(), names.end());
   names.erase(std::unique(names.begin(), names.end()), names.end());
-  std::map<std::string, std::array<size_t, 3>> totals;
+  std::map<std::string, Tally> totals;
   size_t files = 0, flagged = 0;
   for (const std::string& name : names) {
     const std::string path = dir + "/" + name;
@@ -237,10 +235,11 @@ TEST(NetworkCorpus, TlsHellosAgreeWithTshark) {
   size_t reference = 0, same = 0, extra = 0;
   for (const auto& [kind, t] : totals) {
     std::printf("tls %s: %zu values from tshark in %zu captures, %zu equal (%.2f%%), %zu extra\n",
-                kind.c_str(), t[0], files, t[1], t[0] ? 100.0 * t[1] / t[0] : 100.0, t[2]);
-    reference += t[0];
-    same += t[1];
-    extra += t[2];
+                kind.c_str(), t.reference, files, t.same,
+                t.reference ? 100.0 * t.same / t.reference : 100.0, t.extra);
+    reference += t.reference;
+    same += t.same;
+    extra += t.extra;
   }
   ASSERT_GT(reference, 0u);
   std::printf("tls: %zu values, %zu equal (%.2f%%), %zu extra; %zu hellos tshark flags as "
@@ -311,7 +310,7 @@ TEST(NetworkCorpus, HttpHostsAgreeWithTshark) {
          "-T", "fields", "-E", "occurrence=f", "-e", "http.host"});
     if (out.exit_code != 0 && out.out.empty()) continue;
     ++files;
-    std::map<std::string, int> want;
+    Counts want;
     size_t start = 0;
     while (start < out.out.size()) {
       size_t end = out.out.find('\n', start);
@@ -323,27 +322,17 @@ TEST(NetworkCorpus, HttpHostsAgreeWithTshark) {
     CollectorHarness h;
     ASSERT_TRUE(h.Create("pcap", "path: '" + path + "'").ok());
     ASSERT_TRUE(h.Run().ok()) << path;
-    std::map<std::string, int> got;
+    Counts got;
     for (const Event& e : h.events()) {
       const std::string* a = e.GetString(ecs::kEventAction);
       const std::string* d = e.GetString(ecs::kUrlDomain);
       if (a && *a == "http_request" && d) ++got[ComparableHttpHost(*d)];
     }
-    for (const auto& [v, k] : want) {
-      const auto it = got.find(v);
-      const int n = it == got.end() ? 0 : it->second;
-      reference += k;
-      same += std::min(k, n);
-      if (n < k) std::printf("http %s: missing %dx %s\n", name.c_str(), k - n, v.c_str());
-    }
-    for (const auto& [v, n] : got) {
-      const auto it = want.find(v);
-      const int k = it == want.end() ? 0 : it->second;
-      if (n > k) {
-        extra += n - k;
-        std::printf("http %s: extra %dx %s\n", name.c_str(), n - k, v.c_str());
-      }
-    }
+    Tally t;
+    Compare("http", name, "", want, got, &t);
+    reference += t.reference;
+    same += t.same;
+    extra += t.extra;
   }
   if (reference == 0) GTEST_SKIP() << "no HTTP captures in " << dir;
   std::printf("http: %zu hosts from tshark in %zu captures, %zu equal (%.2f%%), %zu extra\n",
@@ -526,7 +515,7 @@ std::vector<LoginCapture> LoginCaptures(const std::string& dir) {
 // every cleartext password it can see (FTP PASS, POP3 PASS, IMAP LOGIN, SMTP AUTH).
 struct TsharkLogins {
   bool ok = false;
-  std::map<std::string, int> users;  // "protocol user"
+  Counts users;  // "protocol user"
   std::vector<std::string> passwords;
 };
 
@@ -585,7 +574,7 @@ TEST(NetworkCorpus, LoginUserNamesAgreeWithTshark) {
     const TsharkLogins want = TsharkLoginsOf(tshark, dir + "/" + c.name);
     if (!want.ok) continue;
     ++files;
-    std::map<std::string, int> got;
+    Counts got;
     for (const Event& e : c.events) {
       const std::string* ds = e.GetString(ecs::kEventDataset);
       const std::string* proto = e.GetString(ecs::kNetworkProtocol);
@@ -593,21 +582,11 @@ TEST(NetworkCorpus, LoginUserNamesAgreeWithTshark) {
       if (ds == nullptr || *ds != "network.login" || proto == nullptr || user == nullptr) continue;
       if (*proto == "ftp" || *proto == "pop3" || *proto == "imap") ++got[*proto + " " + *user];
     }
-    for (const auto& [u, k] : want.users) {
-      const auto it = got.find(u);
-      const int g = it == got.end() ? 0 : it->second;
-      reference += k;
-      same += std::min(k, g);
-      if (g < k) std::printf("login %s: missing %dx %s\n", c.name.c_str(), k - g, u.c_str());
-    }
-    for (const auto& [u, g] : got) {
-      const auto it = want.users.find(u);
-      const int k = it == want.users.end() ? 0 : it->second;
-      if (g > k) {
-        extra += g - k;
-        std::printf("login %s: extra %dx %s\n", c.name.c_str(), g - k, u.c_str());
-      }
-    }
+    Tally t;
+    Compare("login", c.name, "", want.users, got, &t);
+    reference += t.reference;
+    same += t.same;
+    extra += t.extra;
   }
   if (files == 0) GTEST_SKIP() << "no login captures in " << dir;
   ASSERT_GT(reference, 0u);
