@@ -164,6 +164,7 @@ int Daemon::Run() {
   RecordRuleset(**rules, config_);
   engine_ = std::make_unique<RuleEngineConsumer>(std::move(*rules),
                                                  [this](const Alert& a) { OnAlert(a); });
+  AttachRuleHistory();
   consumers_.Add(engine_.get());
   barrier_ = std::make_unique<AlertBarrier>(*router_);
   consumers_.Add(barrier_.get());
@@ -226,6 +227,7 @@ int Daemon::Run() {
   health_->Tick();  // what the last interval lost is reported too (stopped collectors are not down)
   pipeline_->Drain();
   engine_->Finish();  // summaries of suppression windows still open (engine thread has ended)
+  engine_->SaveHistory();
   RecordCoverage(&running);  // the run's final counters, then its clean end
   router_->RecordRun("run_stop", store::RunStopData(WallNow()));
   router_->Stop();    // store what is queued, sign a last checkpoint
@@ -235,6 +237,30 @@ int Daemon::Run() {
                      << pipeline_->dropped() << " dropped, " << alerts_.load() << " alerts, "
                      << reloads_ << " reloads (" << failed_reloads_ << " refused)";
   return 0;
+}
+
+constexpr Duration kRuleHistorySaveInterval = std::chrono::seconds(30);
+
+// new_terms rules remember the values they have seen (docs/rules.md, "new_terms"); without
+// their history a restart would make every known value new again. Not fatal when the file
+// cannot be used: the rules then start empty and learn again.
+void Daemon::AttachRuleHistory() {
+  const std::string path = config_.state_dir + "/rule_history.db";
+  auto store = TermHistoryStore::Open(path);
+  if (!store.ok()) {
+    VIGIL_LOG(kWarning) << "new_terms history not kept: " << store.status().message();
+    return;
+  }
+  auto load = engine_->AttachHistory(std::move(*store), kRuleHistorySaveInterval);
+  if (!load.ok()) {
+    VIGIL_LOG(kWarning) << "new_terms history in " << path << " not restored: " << load.status().message();
+    return;
+  }
+  if (load->rules > 0 || load->skipped > 0 || load->stale_rules > 0) {
+    VIGIL_LOG(kInfo) << "new_terms history: " << load->values << " values of " << load->rules
+                     << " rules restored from " << path << " (" << load->skipped << " skipped, "
+                     << load->stale_rules << " rules changed or removed since)";
+  }
 }
 
 void Daemon::WaitForSignal() {

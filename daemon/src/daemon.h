@@ -32,6 +32,7 @@
 #include "systemd_notify.h"
 #include "vigil/event_consumer.h"
 #include "vigil/rules/rule_engine_consumer.h"
+#include "vigil/rules/term_history_store.h"
 
 namespace vigil {
 
@@ -53,6 +54,7 @@ class Daemon {
   bool StartCollectors(const DaemonConfig& config, Pipeline& pipeline,
                        const std::set<std::string>& skip = {});
   void WaitForSignal();
+  void AttachRuleHistory();  // new_terms history from <state_dir>/rule_history.db
   void OnSignal(int signo);
   void Reload();
   // Builds (does not start) the health monitor over pipeline_ and engine_, and the audit

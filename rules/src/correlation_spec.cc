@@ -1,6 +1,7 @@
 #include "correlation_spec.h"
 
 #include <charconv>
+#include <iterator>
 #include <set>
 
 #include "vigil/config_section.h"
@@ -8,7 +9,9 @@
 namespace vigil::rules {
 namespace {
 
-constexpr std::string_view kTypeNames[] = {"event_count", "value_count", "temporal", "temporal_ordered"};
+constexpr std::string_view kTypeNames[] = {"event_count", "value_count", "temporal", "temporal_ordered", "new_terms"};
+constexpr int kTypeCount = static_cast<int>(std::size(kTypeNames));
+constexpr std::string_view kTypeList = "event_count, value_count, temporal, temporal_ordered, new_terms";
 
 // Reads one YAML map item by item, reporting located problems.
 class MapReader {
@@ -177,27 +180,30 @@ std::optional<CorrelationSpec> ParseCorrelation(const YAML::Node& node, const st
                                                 const FieldRegistry& fields, const RuleOptions& options,
                                                 Diagnostics& diags) {
   MapReader m(node, file, line_offset, fields, diags);
-  m.Keys("correlate", {"type", "rules", "group_by", "timespan", "condition", "field"});
+  m.Keys("correlate", {"type", "rules", "group_by", "timespan", "condition", "field", "learning"});
   CorrelationSpec spec;
   YAML::Node type = m.Get("type");
   bool type_ok = false;
   if (!type.IsDefined()) {
-    m.Error(node, "E221", "missing key 'type' (event_count, value_count, temporal, temporal_ordered)");
+    m.Error(node, "E221", "missing key 'type' (" + std::string(kTypeList) + ")");
   } else if (!type.IsScalar()) {
-    m.Error(type, "E221", "type must be one of event_count, value_count, temporal, temporal_ordered");
+    m.Error(type, "E221", "type must be one of " + std::string(kTypeList));
   } else {
-    for (int i = 0; i < 4; ++i) {
+    for (int i = 0; i < kTypeCount; ++i) {
       if (type.Scalar() == kTypeNames[i]) {
         spec.type = static_cast<CorrelationType>(i);
         type_ok = true;
       }
     }
     if (!type_ok) {
-      m.Error(type, "E221", "unknown correlation type '" + type.Scalar() +
-                                "' (expected event_count, value_count, temporal, temporal_ordered)");
+      m.Error(type, "E221", "unknown correlation type '" + type.Scalar() + "' (expected " + std::string(kTypeList) + ")");
     }
   }
-  if (auto span = m.Span("timespan", "E222", kMinTimespan, kMaxTimespan, "1s to 30d")) spec.timespan = *span;
+  const bool history = type_ok && spec.new_terms();
+  if (auto span = m.Span("timespan", "E222", kMinTimespan, history ? kMaxHistory : kMaxTimespan,
+                         history ? "1s to 366d for new_terms" : "1s to 30d")) {
+    spec.timespan = *span;
+  }
   if (YAML::Node g = m.Get("group_by"); g.IsDefined()) m.FieldList(g, "group_by", &spec.group_by, &spec.group_by_names);
 
   YAML::Node rules = m.Get("rules");
@@ -231,6 +237,10 @@ std::optional<CorrelationSpec> ParseCorrelation(const YAML::Node& node, const st
                                 " takes no condition: it fires when every listed rule has matched");
     }
     spec.threshold = spec.rule_ids.size();
+  } else if (spec.new_terms()) {
+    if (cond.IsDefined()) {
+      m.Error(cond, "E223", "new_terms takes no condition: it fires on a value not seen within its timespan");
+    }
   } else if (!cond.IsDefined()) {
     m.Error(node, "E223", "missing key 'condition' (e.g. {gte: 10})");
   } else {
@@ -238,9 +248,11 @@ std::optional<CorrelationSpec> ParseCorrelation(const YAML::Node& node, const st
   }
 
   YAML::Node field = m.Get("field");
-  if (spec.type == CorrelationType::kValueCount) {
+  if (spec.type == CorrelationType::kValueCount || spec.new_terms()) {
     if (!field.IsDefined()) {
-      m.Error(node, "E224", "value_count needs 'field': the field whose distinct values are counted");
+      m.Error(node, "E224", spec.new_terms()
+                                ? "new_terms needs 'field': the field whose new values alert"
+                                : "value_count needs 'field': the field whose distinct values are counted");
     } else if (!field.IsScalar()) {
       m.Error(field, "E202", "field must be a field name");
     } else if (auto id = fields.Find(field.Scalar())) {
@@ -249,7 +261,22 @@ std::optional<CorrelationSpec> ParseCorrelation(const YAML::Node& node, const st
       m.Error(field, "E206", "unknown field '" + field.Scalar() + "'");
     }
   } else if (field.IsDefined()) {
-    m.Error(field, "E224", "'field' is only for value_count");
+    m.Error(field, "E224", "'field' is only for value_count and new_terms");
+  }
+
+  YAML::Node learning = m.Get("learning");
+  if (learning.IsDefined() && !spec.new_terms()) {
+    m.Error(learning, "E228", "'learning' is only for new_terms");
+  } else if (learning.IsDefined()) {
+    auto d = learning.IsScalar() ? ParseDuration(learning.Scalar()) : std::nullopt;
+    if (!d || *d < Duration::zero()) {
+      m.Error(learning, "E228", "learning must be a duration such as 7d (0 for none)");
+    } else if (*d > spec.timespan && spec.timespan > Duration::zero()) {
+      m.Error(learning, "E228", "learning '" + learning.Scalar() +
+                                    "' is longer than the timespan: values learnt first would be forgotten before it ends");
+    } else {
+      spec.learning = *d;
+    }
   }
   if (!m.ok()) return std::nullopt;
   return spec;

@@ -18,9 +18,9 @@ CorrelationWindows::CorrelationWindows(const CorrelationSpec& spec, size_t max_g
 
 std::optional<CorrelationInfo> CorrelationWindows::Feed(const Event& event, size_t source) {
   std::string value;
-  if (spec_->type == CorrelationType::kValueCount) {
+  if (spec_->type == CorrelationType::kValueCount || spec_->new_terms()) {
     const Value* v = event.Get(*spec_->field);
-    if (v == nullptr) return std::nullopt;  // nothing to count
+    if (v == nullptr) return std::nullopt;  // nothing to count or learn
     AppendValueText(*v, &value);
   }
   if (spec_->closes()) {
@@ -29,6 +29,7 @@ std::optional<CorrelationInfo> CorrelationWindows::Feed(const Event& event, size
   }
   const Timestamp t = event.time();
   if (!seen_ || t > watermark_) {
+    if (!seen_) learning_until_ = AddClamped(t, spec_->learning);
     watermark_ = t;
     seen_ = true;
   }
@@ -39,24 +40,16 @@ std::optional<CorrelationInfo> CorrelationWindows::Feed(const Event& event, size
   }
   Group& g = Touch(event);
   Prune(g, low);
+  bool is_new = false;
   switch (spec_->type) {
     case CorrelationType::kEventCount:
       g.times.insert(t);
       Cap(g.times, max_entries_);
       break;
-    case CorrelationType::kValueCount: {
-      auto it = g.distinct.find(value);
-      if (it == g.distinct.end()) {
-        g.distinct.emplace(value, t);
-        g.by_time.emplace(t, std::move(value));
-      } else if (it->second < t) {
-        g.by_time.erase({it->second, it->first});
-        it->second = t;
-        g.by_time.emplace(t, it->first);
-      }
-      CapDistinct(g);
+    case CorrelationType::kValueCount:
+    case CorrelationType::kNewTerms:
+      is_new = Remember(g, std::move(value), t);
       break;
-    }
     case CorrelationType::kTemporal:
     case CorrelationType::kTemporalOrdered:
       g.per_rule[source].insert(t);
@@ -64,6 +57,13 @@ std::optional<CorrelationInfo> CorrelationWindows::Feed(const Event& event, size
       break;
   }
   DropExpiredTail(low);
+  ++changes_;
+  if (spec_->new_terms()) {
+    // A value is new when the group has not had it within the timespan (Prune forgot older
+    // ones); the group's history is kept, not reset. Nothing alerts while learning.
+    if (!is_new || watermark_ < learning_until_) return std::nullopt;
+    return Info(g, g.distinct.size(), t, t);
+  }
   return Check(g);
 }
 
@@ -87,6 +87,21 @@ CorrelationWindows::Group& CorrelationWindows::Touch(const Event& event) {
     lru_.splice(lru_.begin(), lru_, it->second);
     return lru_.front();
   }
+  std::vector<std::pair<std::string, std::string>> values;
+  for (size_t i = 0; i < spec_->group_by.size(); ++i) {
+    text.clear();
+    if (const Value* v = event.Get(spec_->group_by[i])) {
+      AppendValueText(*v, &text);
+    } else {
+      text = kMissing;
+    }
+    values.emplace_back(spec_->group_by_names[i], text);
+  }
+  return Insert(key_, std::move(values));
+}
+
+CorrelationWindows::Group& CorrelationWindows::Insert(const std::string& key,
+                                                      std::vector<std::pair<std::string, std::string>> values) {
   if (by_key_.size() >= max_groups_) {
     if (!spec_->closes()) DropExpiredTail(watermark_ - spec_->timespan);
     if (by_key_.size() >= max_groups_) {
@@ -95,19 +110,11 @@ CorrelationWindows::Group& CorrelationWindows::Touch(const Event& event) {
     }
   }
   Group g;
-  g.key = key_;
-  for (size_t i = 0; i < spec_->group_by.size(); ++i) {
-    text.clear();
-    if (const Value* v = event.Get(spec_->group_by[i])) {
-      AppendValueText(*v, &text);
-    } else {
-      text = kMissing;
-    }
-    g.values.emplace_back(spec_->group_by_names[i], text);
-  }
+  g.key = key;
+  g.values = std::move(values);
   if (spec_->temporal()) g.per_rule.resize(spec_->rule_ids.size());
   lru_.push_front(std::move(g));
-  by_key_.emplace(key_, lru_.begin());
+  by_key_.emplace(lru_.front().key, lru_.begin());
   return lru_.front();
 }
 
@@ -199,6 +206,46 @@ void CorrelationWindows::CapDistinct(Group& g) {
   }
 }
 
+void CorrelationWindows::ForEachValue(const ValueVisitor& fn) const {
+  for (auto g = lru_.rbegin(); g != lru_.rend(); ++g) {  // least recently updated first
+    for (const auto& [t, value] : g->by_time) fn(g->key, g->values, value, t);
+  }
+}
+
+void CorrelationWindows::Restore(Timestamp watermark, Timestamp learning_until) {
+  if (!seen_ || watermark > watermark_) watermark_ = watermark;
+  if (!seen_) learning_until_ = learning_until;
+  seen_ = true;
+}
+
+bool CorrelationWindows::RestoreValue(const std::string& key, std::vector<std::pair<std::string, std::string>> group,
+                                      std::string value, Timestamp t) {
+  if (!spec_->new_terms() || !seen_ || group.size() != spec_->group_by.size()) return false;
+  for (size_t i = 0; i < group.size(); ++i) {
+    if (group[i].first != spec_->group_by_names[i]) return false;
+  }
+  if (t < watermark_ - spec_->timespan || t > watermark_) return false;  // forgotten by now, or from the future
+  auto found = by_key_.find(key);
+  if (found != by_key_.end()) lru_.splice(lru_.begin(), lru_, found->second);
+  Remember(found != by_key_.end() ? lru_.front() : Insert(key, std::move(group)), std::move(value), t);
+  return true;
+}
+
+bool CorrelationWindows::Remember(Group& g, std::string value, Timestamp t) {
+  auto it = g.distinct.find(value);
+  const bool is_new = it == g.distinct.end();
+  if (is_new) {
+    g.distinct.emplace(value, t);
+    g.by_time.emplace(t, std::move(value));
+  } else if (it->second < t) {
+    g.by_time.erase({it->second, it->first});
+    it->second = t;
+    g.by_time.emplace(t, it->first);
+  }
+  CapDistinct(g);
+  return is_new;
+}
+
 void CorrelationWindows::Rebind(const CorrelationSpec& spec, size_t max_groups, size_t max_entries) {
   spec_ = &spec;
   max_groups_ = std::max<size_t>(1, max_groups);
@@ -242,6 +289,8 @@ std::optional<CorrelationInfo> CorrelationWindows::Check(Group& g) {
       if (spec_->Holds(g.distinct.size())) {
         fired = Info(g, g.distinct.size(), g.by_time.begin()->first, g.by_time.rbegin()->first);
       }
+      break;
+    case CorrelationType::kNewTerms:  // decided in Feed
       break;
     case CorrelationType::kTemporal:
     case CorrelationType::kTemporalOrdered: {

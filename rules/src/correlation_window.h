@@ -13,6 +13,10 @@
 // (Advance, driven by the RuleSet's event time); if the count then holds, the rule fires
 // with the window's latest event as the trigger. Either way the group is then forgotten.
 // Events older than t0 are late. A window still open at the end of the stream never fires.
+// new_terms keeps, per group, each value of its field with the time it was last seen, and
+// fires on an event whose value the group has not had within [W - timespan, W]; the history
+// is never emptied by a firing. For `learning` after the first event it ever saw, it learns
+// without firing. Its history can be saved and restored (ForEachValue, RestoreValue).
 //
 // Memory is bounded: at most `max_groups` groups (a new group evicts the least recently
 // updated one, counted in evicted_groups(); groups whose entries all left the window are
@@ -23,6 +27,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <list>
 #include <map>
 #include <optional>
@@ -55,6 +60,25 @@ class CorrelationWindows {
   // groups and entries over them are evicted now, counted as usual.
   void Rebind(const CorrelationSpec& spec, size_t max_groups, size_t max_entries);
 
+  // new_terms history, for persistence across restarts (TermHistoryStore). ForEachValue
+  // visits every remembered (group, value, last seen) with the group's key, least recently
+  // updated group first. Restore sets the watermark and the end of learning (a state that
+  // already saw events keeps its own learning end); RestoreValue then adds one remembered
+  // value, through the caps as a fed one would go, and refuses (false) a value whose group
+  // does not fit the spec, that the timespan has forgotten, or that is newer than the
+  // watermark. changes() grows with every event fed, so a saver knows when to save.
+  using ValueVisitor = std::function<void(const std::string& key,
+                                          const std::vector<std::pair<std::string, std::string>>& group,
+                                          const std::string& value, Timestamp last_seen)>;
+  void ForEachValue(const ValueVisitor& fn) const;
+  void Restore(Timestamp watermark, Timestamp learning_until);
+  bool RestoreValue(const std::string& key, std::vector<std::pair<std::string, std::string>> group, std::string value,
+                    Timestamp t);
+  Timestamp watermark() const { return watermark_; }
+  Timestamp learning_until() const { return learning_until_; }
+  bool seen() const { return seen_; }
+  uint64_t changes() const { return changes_; }
+
   size_t groups() const { return by_key_.size(); }
   uint64_t evicted_groups() const { return evicted_groups_; }
   uint64_t evicted_entries() const { return evicted_entries_; }
@@ -79,6 +103,7 @@ class CorrelationWindows {
   using GroupList = std::list<Group>;
 
   Group& Touch(const Event& event);
+  Group& Insert(const std::string& key, std::vector<std::pair<std::string, std::string>> values);
   void FeedClosing(const Event& event, std::string&& value);
   void Forget(GroupList::iterator it);
   void DropExpiredTail(Timestamp low);
@@ -87,6 +112,9 @@ class CorrelationWindows {
   void Prune(Group& g, Timestamp low);
   void Cap(std::multiset<Timestamp>& times, size_t cap);
   void CapDistinct(Group& g);
+  // value_count, new_terms: records `value` seen at `t` (a later time than the known one
+  // moves it); true when the group did not have it. Then applies the per-group cap.
+  bool Remember(Group& g, std::string value, Timestamp t);
   std::optional<CorrelationInfo> Check(Group& g);
   bool FindTemporal(const Group& g, Timestamp* first, Timestamp* last) const;
   CorrelationInfo Info(const Group& g, uint64_t count, Timestamp first, Timestamp last) const;
@@ -96,7 +124,9 @@ class CorrelationWindows {
   size_t max_groups_;
   size_t max_entries_;
   Timestamp watermark_{};
+  Timestamp learning_until_{};  // new_terms: no alert before this event time
   bool seen_ = false;
+  uint64_t changes_ = 0;
   GroupList lru_;  // front: most recently updated
   std::unordered_map<std::string, GroupList::iterator> by_key_;
   std::string key_;  // scratch

@@ -1,5 +1,7 @@
 #include "vigil/rules/rule_engine_consumer.h"
 
+#include "vigil/log.h"
+
 namespace vigil {
 
 namespace {
@@ -57,10 +59,45 @@ void RuleEngineConsumer::Consume(Event& event) {
   scratch_.clear();
   rules_->Evaluate(event, scratch_);
   Dispatch();
-  if (events_ % kSnapshotEvery == 0) RefreshSnapshot();
+  if (events_ % kSnapshotEvery == 0) {
+    RefreshSnapshot();
+    MaybeSaveHistory();
+  }
 }
 
-void RuleEngineConsumer::Flush() { RefreshSnapshot(); }
+void RuleEngineConsumer::Flush() {
+  RefreshSnapshot();
+  MaybeSaveHistory();
+}
+
+Result<TermHistoryLoad> RuleEngineConsumer::AttachHistory(std::unique_ptr<TermHistoryStore> store,
+                                                          Duration interval) {
+  TermHistoryLoad load;
+  if (rules_) {
+    auto loaded = store->Load(*rules_);
+    if (!loaded.ok()) return loaded.status();
+    load = *loaded;
+  }
+  history_ = std::move(store);
+  history_interval_ = interval;
+  history_saved_ = WallNow();
+  return load;
+}
+
+void RuleEngineConsumer::MaybeSaveHistory() {
+  if (history_ && WallNow() - history_saved_ >= history_interval_) SaveHistory();
+}
+
+void RuleEngineConsumer::SaveHistory() {
+  if (!history_ || !rules_) return;
+  history_saved_ = WallNow();
+  auto saved = history_->Save(*rules_);
+  if (!saved.ok()) {
+    history_failures_.fetch_add(1, std::memory_order_relaxed);
+    VIGIL_LOG(kWarning) << "new_terms history not saved to " << history_->path() << ": "
+                        << saved.status().message();
+  }
+}
 
 void RuleEngineConsumer::RefreshSnapshot() {
   std::vector<RuleStateStats> now;

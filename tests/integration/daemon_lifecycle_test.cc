@@ -252,5 +252,48 @@ TEST(DaemonLifecycleTest, SigintAlsoStopsCleanlyAndJsonLogsParse) {
   EXPECT_NE(text.find("\"log.level\":\"notice\""), std::string::npos) << text;
 }
 
+// A new_terms rule keeps what it learnt across a restart (<state_dir>/rule_history.db): a
+// login from an address alice used before the restart stays quiet after it, a new one alerts.
+TEST(DaemonLifecycleTest, NewTermsHistorySurvivesARestart) {
+  TempDir dir;
+  mkdir(dir.File("rules").c_str(), 0755);
+  dir.Write("rules/new.yaml",
+            "- rule: test.new_source\n"
+            "  name: New source\n"
+            "  severity: medium\n"
+            "  condition: user.name exists and source.ip exists\n"
+            "  output: \"new {user.name} {source.ip}\"\n"
+            "  correlate: {type: new_terms, group_by: [user.name], field: source.ip, timespan: 30d}\n");
+  auto login = [](const std::string& minute, const std::string& ip) {
+    return "{\"@timestamp\":\"2026-03-01T10:" + minute + ":00Z\",\"user\":{\"name\":\"alice\"},"
+           "\"source\":{\"ip\":\"" + ip + "\"}}\n";
+  };
+  // Each run reads its own events file, so the test does not depend on saved file offsets.
+  auto run = [&](const std::string& events, const std::string& expect, const std::string& name) {
+    std::string cfg = Config(dir, "info");
+    const std::string from = dir.File("events.jsonl");
+    cfg.replace(cfg.find(from), from.size(), dir.File(name + ".jsonl"));
+    dir.Write("vigil.yaml", cfg);
+    dir.Write(name + ".jsonl", events);
+    std::string log = dir.File(name + ".log");
+    std::string out = dir.File(name + ".out");
+    Process vigil({VigilBinary(), "run", "-c", dir.File("vigil.yaml")}, log, out);
+    EXPECT_TRUE(Eventually([&] { return ReadFile(out).find(expect) != std::string::npos; })) << ReadFile(log);
+    vigil.Signal(SIGTERM);
+    int code = -1;
+    EXPECT_TRUE(vigil.Wait(15s, &code)) << ReadFile(log);
+    EXPECT_EQ(code, 0) << ReadFile(log);
+    return std::make_pair(ReadFile(out), ReadFile(log));
+  };
+  auto [out1, log1] = run(login("00", "192.0.2.1") + login("01", "192.0.2.1"), "new alice 192.0.2.1", "first");
+  EXPECT_EQ(out1.find("new alice 192.0.2.1"), out1.rfind("new alice 192.0.2.1")) << out1;  // once
+  struct stat st {};
+  ASSERT_EQ(stat(dir.File("state/rule_history.db").c_str(), &st), 0);
+
+  auto [out2, log2] = run(login("05", "192.0.2.1") + login("06", "198.51.100.7"), "new alice 198.51.100.7", "second");
+  EXPECT_EQ(out2.find("192.0.2.1"), std::string::npos) << out2;
+  EXPECT_NE(log2.find("new_terms history: 1 values of 1 rules restored"), std::string::npos) << log2;
+}
+
 }  // namespace
 }  // namespace vigil

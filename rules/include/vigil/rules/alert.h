@@ -36,10 +36,11 @@ using ControlMap = std::map<std::string, std::vector<std::string>>;
 
 // What a correlation alert adds: the group it fired for and the window that fired.
 struct CorrelationInfo {
-  std::string type;  // event_count, value_count, temporal, temporal_ordered
+  std::string type;  // event_count, value_count, temporal, temporal_ordered, new_terms
   // group_by field → value as text (`<NA>` when the event lacks it), in group_by order.
   std::vector<std::pair<std::string, std::string>> group;
-  uint64_t count = 0;  // events (event_count), distinct values (value_count), rules (temporal*)
+  uint64_t count = 0;  // events (event_count), distinct values (value_count), rules (temporal*),
+                       // values the group remembers (new_terms)
   Timestamp first;     // earliest event time in the window that fired
   Timestamp last;      // latest event time in the window that fired
 };

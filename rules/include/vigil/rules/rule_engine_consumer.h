@@ -12,6 +12,11 @@
 // out; its remaining correlation windows, of changed or removed rules, are dropped) and
 // destroyed. Finish() ends the stream (end of a replay, shutdown), on the engine thread
 // or after the pipeline has stopped.
+//
+// With a TermHistoryStore attached (AttachHistory, before the pipeline starts), the history
+// of new_terms rules is restored at once and saved on the engine thread at most every
+// `interval` of wall time (checked every kSnapshotEvery events and whenever the queue runs
+// empty), and by SaveHistory() at shutdown, after the pipeline has stopped.
 #pragma once
 
 #include <cstdint>
@@ -23,8 +28,10 @@
 #include <mutex>
 #include <vector>
 
+#include "vigil/event.h"
 #include "vigil/event_consumer.h"
 #include "vigil/rules/rule_set.h"
+#include "vigil/rules/term_history_store.h"
 
 namespace vigil {
 
@@ -35,6 +42,13 @@ class RuleEngineConsumer : public EventConsumer {
 
   void Consume(Event& event) override;
   void Replace(std::unique_ptr<RuleSet> rules);
+  // Restores the new_terms history saved in `store` into the loaded rules and keeps the
+  // store for saving. Returns what was restored.
+  Result<TermHistoryLoad> AttachHistory(std::unique_ptr<TermHistoryStore> store, Duration interval);
+  // Saves new_terms history now (shutdown). Not while the pipeline runs. A failed save is
+  // logged and counted, never fatal.
+  void SaveHistory();
+  uint64_t history_save_failures() const { return history_failures_.load(std::memory_order_relaxed); }
   // Hands out the summary alerts of the open suppression windows (RuleSet::Finish).
   void Finish();
   // Refreshes the state-counter snapshot (the pipeline calls this when its queue runs empty).
@@ -52,6 +66,7 @@ class RuleEngineConsumer : public EventConsumer {
   void TakePending();
   void RefreshSnapshot();
   void Dispatch();  // scratch_ to the callback
+  void MaybeSaveHistory();
 
   std::unique_ptr<RuleSet> rules_;  // engine thread only
   std::mutex pending_mu_;
@@ -64,6 +79,10 @@ class RuleEngineConsumer : public EventConsumer {
   std::vector<RuleStateStats> snapshot_;  // guarded by snapshot_mu_
   uint64_t alerts_ = 0;
   uint64_t events_ = 0;
+  std::unique_ptr<TermHistoryStore> history_;  // engine thread (main thread before start, after stop)
+  Duration history_interval_{};
+  Timestamp history_saved_{};
+  std::atomic<uint64_t> history_failures_{0};
 };
 
 }  // namespace vigil

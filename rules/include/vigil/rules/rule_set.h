@@ -130,6 +130,7 @@ class RuleSet {
   RuleTestReport RunTests() const;
 
  private:
+  friend class TermHistoryStore;  // saves and restores new_terms history
   std::unique_ptr<Impl> impl_;
 };
 
