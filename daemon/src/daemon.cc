@@ -520,6 +520,11 @@ void Daemon::WriteMetrics(MetricWriter& out) const {
   if (health_) health_->WriteMetrics(out);
   if (audit_monitor_) audit_monitor_->WriteMetrics(out);
   rule_metrics_.Write(out, engine_ ? engine_->StateStats() : std::vector<RuleStateStats>{});
+  if (engine_) {
+    out.Counter("vigil_rule_history_save_failures_total",
+                "Saves of new_terms history to <state_dir>/rule_history.db that failed (logged).", {},
+                static_cast<double>(engine_->history_save_failures()));
+  }
   compliance_.WriteMetrics(out);
   reports_.WriteMetrics(out);
   WriteProcessMetrics(out);
