@@ -141,17 +141,14 @@ Status RetentionOf(store::AlertStore& st, const std::vector<store::StoredAlert>&
         "mtime_ns / 1000000000 ELSE first_seen END), sum(reported & 1 != 0), sum(reported & 2 != 0) "
         "FROM retention_files GROUP BY class ORDER BY class");
     if (!q.ok()) return q.status();
-    for (;;) {
-      auto r = q->Step();
-      if (!r.ok()) return r.status();
-      if (!*r) break;
+    VIGIL_RETURN_IF_ERROR(q->ForEachRow([&] {
       RetentionClassPosture& p = classes[q->Text(0)];
       p.class_id = q->Text(0);
       p.items = static_cast<uint64_t>(q->Int(1));
       if (!q->IsNull(2)) p.oldest = FromNs(q->Int(2) * 1000000000);
       p.overdue = static_cast<uint64_t>(q->Int(3));
       p.expiring_soon = static_cast<uint64_t>(q->Int(4));
-    }
+    }));
     if (o.retention_resolver) {
       out.horizon_as_of = o.period.to;
       for (auto& [id, p] : classes) p.expiring_30d = p.expiring_90d = p.overdue_at_end = p.held_at_end = 0;

@@ -33,13 +33,10 @@ Status ReadRulesets(store::AlertStore& st, StoreFacts& f) {
       "ORDER BY at_ns DESC, audit_seq DESC LIMIT 1)) ORDER BY at_ns, audit_seq");
   if (!q.ok()) return q.status();
   q->Bind(1, Ns(f.period.from)).Bind(2, Ns(f.period.to));
-  for (;;) {
-    auto row = q->Step();
-    if (!row.ok()) return row.status();
-    if (!*row) break;
+  VIGIL_RETURN_IF_ERROR(q->ForEachRow([&] {
     f.rulesets.push_back({static_cast<uint64_t>(q->Int(0)), FromNs(q->Int(1)), q->Text(2), q->Text(3), q->Text(4),
                           static_cast<uint64_t>(q->Int(5))});
-  }
+  }));
   std::map<std::string, RuleInForce> rules;
   auto r = st.db().Prepare("SELECT rule_id, severity, datasets FROM ruleset_rules WHERE ruleset_seq = ?1");
   auto c = st.db().Prepare("SELECT rule_id, framework, control FROM ruleset_controls WHERE ruleset_seq = ?1");
@@ -48,10 +45,7 @@ Status ReadRulesets(store::AlertStore& st, StoreFacts& f) {
   for (const RulesetInForce& rs : f.rulesets) {
     r->Reset();
     r->Bind(1, rs.audit_seq);
-    for (;;) {
-      auto row = r->Step();
-      if (!row.ok()) return row.status();
-      if (!*row) break;
+    VIGIL_RETURN_IF_ERROR(r->ForEachRow([&] {
       RuleInForce& rule = rules[r->Text(0)];
       rule.id = r->Text(0);
       rule.severity = static_cast<AlertSeverity>(std::clamp<int64_t>(r->Int(1), 0, 4));
@@ -60,16 +54,13 @@ Status ReadRulesets(store::AlertStore& st, StoreFacts& f) {
       for (std::string& d : ds) {
         if (std::find(rule.datasets.begin(), rule.datasets.end(), d) == rule.datasets.end()) rule.datasets.push_back(d);
       }
-    }
+    }));
     c->Reset();
     c->Bind(1, rs.audit_seq);
-    for (;;) {
-      auto row = c->Step();
-      if (!row.ok()) return row.status();
-      if (!*row) break;
+    VIGIL_RETURN_IF_ERROR(c->ForEachRow([&] {
       auto& ids = rules[c->Text(0)].controls[c->Text(1)];
       if (std::find(ids.begin(), ids.end(), c->Text(2)) == ids.end()) ids.push_back(c->Text(2));
-    }
+    }));
   }
   for (auto& [id, rule] : rules) {
     std::sort(rule.datasets.begin(), rule.datasets.end());
@@ -241,12 +232,9 @@ Status ReadAlerts(store::AlertStore& st, StoreFacts& f, std::set<std::string>& h
     VIGIL_RETURN_IF_ERROR(StateAsOf(*t, Ns(f.period.to), a));
     c->Reset();
     c->Bind(1, a.id);
-    for (;;) {
-      auto row = c->Step();
-      if (!row.ok()) return row.status();
-      if (!*row) break;
+    VIGIL_RETURN_IF_ERROR(c->ForEachRow([&] {
       a.controls[c->Text(0)].push_back(c->Text(1));
-    }
+    }));
     if (!a.host.empty()) hosts.insert(a.host);
   }
   f.alerts = std::move(*alerts);

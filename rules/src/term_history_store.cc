@@ -125,15 +125,12 @@ Result<size_t> TermHistoryStore::Save(const RuleSet& rules) {
   {
     auto ids = db_.Prepare("SELECT rule_id, fingerprint FROM term_rules");
     if (!ids.ok()) return ids.status();
-    while (true) {
-      auto row = ids->Step();
-      if (!row.ok()) return row.status();
-      if (!*row) break;
+    VIGIL_RETURN_IF_ERROR(ids->ForEachRow([&] {
       auto it = live.find(ids->Text(0));
       if (it == live.end() || it->second.first->fingerprint != static_cast<uint64_t>(ids->Int(1))) {
         gone.push_back(ids->Text(0));
       }
-    }
+    }));
   }
   if (changed.empty() && gone.empty()) return size_t{0};
 

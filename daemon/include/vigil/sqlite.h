@@ -97,6 +97,17 @@ class Statement {
   Result<bool> Step();
   // Steps to completion, for statements that return no rows (or whose rows are ignored).
   Status Run();
+  // Steps through every row, calling `on_row()` on each (it reads the columns); the first
+  // step error is returned.
+  template <class F>
+  Status ForEachRow(F&& on_row) {
+    for (;;) {
+      auto row = Step();
+      if (!row.ok()) return row.status();
+      if (!*row) return Status::Ok();
+      on_row();
+    }
+  }
 
   // Columns are numbered from 0. A NULL reads as 0 / "" .
   int64_t Int(int col) const;
