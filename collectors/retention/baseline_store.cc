@@ -23,11 +23,17 @@ constexpr TableMigration kMigrations[] = {
      "  PRIMARY KEY (dev, ino, birth_ns)) WITHOUT ROWID;"
      "CREATE INDEX retention_files_by_path ON retention_files(path);"
      "CREATE TABLE retention_state (key TEXT PRIMARY KEY, value INTEGER NOT NULL);"},
+    // The hash phase: rows whose content hash is still to be computed (1: content unknown,
+    // 2: a full re-hash to verify), in path order.
+    {2,
+     "ALTER TABLE retention_files ADD COLUMN hash_pending INTEGER NOT NULL DEFAULT 0;"
+     "CREATE INDEX retention_files_pending ON retention_files(path, dev, ino, birth_ns)"
+     "  WHERE hash_pending > 0;"},
 };
 
 constexpr const char* kColumns =
     "dev, ino, birth_ns, path, size, mtime_ns, ctime_ns, mode, uid, gid, sha256, first_seen,"
-    " changed_at, class, clock, reported";
+    " changed_at, class, clock, reported, hash_pending";
 
 BaselineRecord Read(const sqlite::Statement& s) {
   BaselineRecord r;
@@ -47,6 +53,10 @@ BaselineRecord Read(const sqlite::Statement& s) {
   r.class_id = s.Text(13);
   r.clock = s.Text(14);
   r.reported = static_cast<uint32_t>(s.Int(15));
+  const int64_t pending = s.Int(16);
+  r.hash_pending = pending == 1   ? HashPending::kContent
+                   : pending == 2 ? HashPending::kVerify
+                                  : HashPending::kNone;
   return r;
 }
 
@@ -102,9 +112,16 @@ Status BaselineStore::Prepare() {
   VIGIL_RETURN_IF_ERROR(prep(&find_, std::string("SELECT ") + kColumns +
                                          " FROM retention_files WHERE dev = ?1 AND ino = ?2 AND birth_ns = ?3"));
   VIGIL_RETURN_IF_ERROR(prep(&put_, std::string("INSERT OR REPLACE INTO retention_files (") + kColumns +
-                                        ") VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16)"));
+                                        ") VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17)"));
   VIGIL_RETURN_IF_ERROR(
       prep(&remove_, "DELETE FROM retention_files WHERE dev = ?1 AND ino = ?2 AND birth_ns = ?3"));
+  // Keyset paging over the partial index: ?1..?4 the last row of the previous page, ?5/?6
+  // the path range (below a directory), ?7 the page size.
+  VIGIL_RETURN_IF_ERROR(prep(&pending_page_, std::string("SELECT ") + kColumns +
+                                            " FROM retention_files WHERE hash_pending > 0"
+                                            " AND (path, dev, ino, birth_ns) > (?1, ?2, ?3, ?4)"
+                                            " AND path >= ?5 AND path < ?6"
+                                            " ORDER BY path, dev, ino, birth_ns LIMIT ?7"));
   VIGIL_RETURN_IF_ERROR(prep(&get_state_, "SELECT value FROM retention_state WHERE key = ?1"));
   VIGIL_RETURN_IF_ERROR(
       prep(&set_state_, "INSERT OR REPLACE INTO retention_state (key, value) VALUES (?1, ?2)"));
@@ -140,7 +157,8 @@ Status BaselineStore::Put(const BaselineRecord& r) {
       .Bind(13, r.changed_at)
       .Bind(14, std::string_view(r.class_id))
       .Bind(15, std::string_view(r.clock))
-      .Bind(16, static_cast<int64_t>(r.reported));
+      .Bind(16, static_cast<int64_t>(r.reported))
+      .Bind(17, static_cast<int64_t>(r.hash_pending));
   VIGIL_RETURN_IF_ERROR(put_.Run());
   put_.Reset();
   return Wrote();
@@ -184,6 +202,39 @@ Status BaselineStore::ForEachUnder(const std::string& dir,
     if (!fn(Read(*q))) break;
   }
   return Status::Ok();
+}
+
+Status BaselineStore::PendingPage(const std::string& dir, const PendingCursor& after, size_t limit,
+                                  std::vector<BaselineRecord>* out) {
+  out->clear();
+  // Below "/a/b": "/a/b" itself up to (not including) "/a/b0" ('0' follows '/'); "/": all.
+  const std::string lo = dir == "/" ? std::string() : dir;
+  const std::string hi = dir == "/" ? std::string(8, '\xff') : dir + "0";
+  pending_page_.Reset();
+  pending_page_.Bind(1, std::string_view(after.path))
+      .Bind(2, static_cast<int64_t>(after.key.dev))
+      .Bind(3, static_cast<int64_t>(after.key.ino))
+      .Bind(4, after.key.birth_ns)
+      .Bind(5, std::string_view(lo))
+      .Bind(6, std::string_view(hi))
+      .Bind(7, static_cast<int64_t>(limit));
+  for (;;) {
+    auto row = pending_page_.Step();
+    if (!row.ok()) {
+      pending_page_.Reset();
+      return row.status();
+    }
+    if (!*row) break;
+    out->push_back(Read(pending_page_));
+  }
+  pending_page_.Reset();
+  return Status::Ok();
+}
+
+Status BaselineStore::MarkAllPending() {
+  VIGIL_RETURN_IF_ERROR(BeforeWrite());
+  VIGIL_RETURN_IF_ERROR(db_.Exec("UPDATE retention_files SET hash_pending = 2 WHERE hash_pending = 0"));
+  return Wrote();
 }
 
 Result<int64_t> BaselineStore::Count() {

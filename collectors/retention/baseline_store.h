@@ -2,9 +2,10 @@
 //
 // A file is keyed by (device, inode, birth time): a rename keeps the key, a delete-and-
 // recreate does not. Each row holds the path, size, times, mode, owner, SHA-256, when Vigil
-// first saw the file and last saw its content change, its class and clock, and which
-// one-time findings (overdue, expiring_soon, unclassified) were already raised, so that a
-// restart does not raise them again.
+// first saw the file and last saw its content change, its class and clock, which one-time
+// findings (overdue, expiring_soon, unclassified) were already raised, so that a restart does
+// not raise them again, and whether its hash is pending (the scan's hash phase, which a
+// restart resumes).
 //
 // Tables are prefixed `retention_` and versioned in their own table (retention_schema),
 // not in PRAGMA user_version: the baseline shares its database file with the alert store
@@ -24,6 +25,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "vigil/sqlite.h"
 #include "vigil/status.h"
@@ -53,6 +55,16 @@ enum ReportedFinding : uint32_t {
   kReportedUnclassified = 4,
 };
 
+// Whether the scan's hash phase has yet to hash a file (BaselineRecord::hash_pending).
+enum class HashPending : uint8_t {
+  kNone = 0,
+  // New (sha256 empty), or its size, mtime or ctime changed: size, mtime_ns, ctime_ns and
+  // sha256 are still those of the last hashed content, which may not be the file's now.
+  kContent = 1,
+  // A full re-hash is under way: the recorded hash matched these facts when last read.
+  kVerify = 2,
+};
+
 struct BaselineRecord {
   FileKey key;
   std::string path;
@@ -68,6 +80,13 @@ struct BaselineRecord {
   std::string class_id;     // primary class; empty: none
   std::string clock;        // birth | first_seen | mtime | event
   uint32_t reported = 0;    // ReportedFinding bits
+  HashPending hash_pending = HashPending::kNone;
+};
+
+// Where a page of pending rows starts: after this (path, key).
+struct PendingCursor {
+  std::string path;
+  FileKey key;
 };
 
 class BaselineStore {
@@ -87,6 +106,13 @@ class BaselineStore {
   Status ForEachUnder(const std::string& dir, const std::function<bool(const BaselineRecord&)>& fn);
   Result<int64_t> Count();
 
+  // The hash phase's work list: up to `limit` rows with hash_pending set whose path is `dir`
+  // or lies below it ("/": all), after `after`, in (path, key) order, into `out`.
+  Status PendingPage(const std::string& dir, const PendingCursor& after, size_t limit,
+                     std::vector<BaselineRecord>* out);
+  // Every row not pending becomes pending kVerify (a full re-hash starts).
+  Status MarkAllPending();
+
   // Small named integers (last scan times, scan count).
   Result<std::optional<int64_t>> GetState(std::string_view key);
   Status SetState(std::string_view key, int64_t value);
@@ -105,7 +131,7 @@ class BaselineStore {
 
   std::string path_;
   sqlite::Database db_;
-  sqlite::Statement find_, put_, remove_, get_state_, set_state_;
+  sqlite::Statement find_, put_, remove_, pending_page_, get_state_, set_state_;
   bool batching_ = false;
   bool in_tx_ = false;
   int pending_ = 0;

@@ -26,6 +26,7 @@ Result<RetentionFieldIds> DeclareRetentionFields(FieldRegistry& fields) {
       {&ids.gap_reasons, "vigil.retention.gap_reasons", FieldType::kList, "Why a scan was incomplete, as reason=count."},
       {&ids.gap_paths, "vigil.retention.gap_paths", FieldType::kInt, "Directories a scan could not read fully."},
       {&ids.files_scanned, "vigil.retention.files_scanned", FieldType::kInt, "Files the scan looked at."},
+      {&ids.hash_pending, "vigil.retention.hash_pending", FieldType::kBool, "The file's content was not hashed yet (new, or changed since its last hash): file.hash.sha256 is absent or of an older content."},
       {&ids.controls, "vigil.controls", FieldType::kList, "Compliance controls that apply, as framework:control."},
   });
   if (!declared.ok()) return declared;

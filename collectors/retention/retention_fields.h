@@ -28,6 +28,7 @@ struct RetentionFieldIds {
   FieldId gap_reasons = 0;       // vigil.retention.gap_reasons (list): "open_dir=3", ...
   FieldId gap_paths = 0;         // vigil.retention.gap_paths (int): directories not fully read
   FieldId files_scanned = 0;     // vigil.retention.files_scanned (int)
+  FieldId hash_pending = 0;      // vigil.retention.hash_pending (bool): content not yet hashed
   FieldId controls = 0;          // vigil.controls (list): "framework:control"
 };
 

@@ -6,6 +6,8 @@
 
 #include <algorithm>
 #include <array>
+#include <chrono>
+#include <limits>
 #include <unordered_set>
 
 #include "vigil/ecs_fields.h"
@@ -15,7 +17,11 @@ namespace vigil::retention {
 namespace {
 
 constexpr int64_t kNsPerSec = 1'000'000'000;
-constexpr size_t kHashBatchPerWorker = 64;  // files looked up, then hashed together
+constexpr size_t kBatchPerWorker = 64;  // files looked up together; pending rows hashed together
+
+double SecondsSince(std::chrono::steady_clock::time_point t) {
+  return std::chrono::duration<double>(std::chrono::steady_clock::now() - t).count();
+}
 
 Timestamp FromUnix(int64_t s) { return Timestamp{std::chrono::seconds{ClampUnix(s)}}; }
 Timestamp FromNs(int64_t ns) { return Timestamp{std::chrono::nanoseconds{ns < 0 ? 0 : ns}}; }
@@ -77,16 +83,19 @@ class Scan {
     auto rows = store_.Count();
     if (!rows.ok()) return rows.status();
     rows_before_ = *rows;
-    VIGIL_RETURN_IF_ERROR(store_.Begin());
-
-    // Files are evaluated in walk order; with workers, a batch of them is looked up first,
-    // the new and changed ones hashed in parallel, then evaluated in the same order.
     const size_t workers = static_cast<size_t>(std::clamp(req_.walk.workers, 1, kMaxWorkers));
     if (workers > 1) {
       pool_ = std::make_unique<WorkerPool>(workers);
       for (size_t i = 0; i < workers; ++i) hashers_.push_back(std::make_unique<FileHasher>());
     }
-    const size_t batch = workers > 1 ? kHashBatchPerWorker * workers : 1;
+    batch_limit_ = workers > 1 ? kBatchPerWorker * workers : 1;
+
+    // Phase 1, the stat phase: walk, statx, baseline lookup, policy, baseline written with
+    // the hashes still to compute marked pending; deletions; committed.
+    const auto stat_started = std::chrono::steady_clock::now();
+    VIGIL_RETURN_IF_ERROR(store_.Begin());
+    // A full re-hash: every row pending, in the same transaction as what the walk writes.
+    if (req_.full_rehash && !req_.partial) VIGIL_RETURN_IF_ERROR(store_.MarkAllPending());
     TreeWalker walker;
     const bool finished = walker.Walk(
         req_.walk,
@@ -94,7 +103,7 @@ class Scan {
           if (stopping() || stopped_) return false;
           batch_.emplace_back();
           batch_.back().facts = f;
-          if (batch_.size() >= batch) status_ = RunBatch();
+          if (batch_.size() >= batch_limit_) status_ = RunBatch();
           return status_.ok() && !stopped_;
         },
         &result_.walk);
@@ -111,21 +120,32 @@ class Scan {
       VIGIL_RETURN_IF_ERROR(store_.Commit());
       return std::move(result_);
     }
-    GapEvent();
-    if (req_.partial) {
+    if (!req_.partial) {
+      VIGIL_RETURN_IF_ERROR(store_.SetState("scans_completed", (scans->value_or(0)) + 1));
+      VIGIL_RETURN_IF_ERROR(store_.SetState("last_scan_end", req_.now));
+      // Every row to re-hash is marked: the pending marks carry the duty from here on.
+      if (req_.full_rehash || initial_) VIGIL_RETURN_IF_ERROR(store_.SetState("last_full_rehash", req_.now));
+    }
+    VIGIL_RETURN_IF_ERROR(store_.Commit());
+    result_.stat_seconds = SecondsSince(stat_started);
+
+    // Phase 2, the hash phase: the pending files this scan saw, hashed by the workers, their
+    // content findings raised in path order. Stopped or restarted, it resumes from the marks.
+    if (req_.hash_phase) {
+      const auto hash_started = std::chrono::steady_clock::now();
+      VIGIL_RETURN_IF_ERROR(store_.Begin());
+      VIGIL_RETURN_IF_ERROR(HashPhase(stopping));
       VIGIL_RETURN_IF_ERROR(store_.Commit());
-      result_.stopped = stopped_;
+      result_.hash_seconds = SecondsSince(hash_started);
+    }
+    if (stopped_ || stopping()) {
+      result_.stopped = true;
       return std::move(result_);
     }
-    VIGIL_RETURN_IF_ERROR(store_.SetState("scans_completed", (scans->value_or(0)) + 1));
-    VIGIL_RETURN_IF_ERROR(store_.SetState("last_scan_end", req_.now));
-    // The first scan hashes every file: it starts the full re-hash clock too.
-    if (req_.full_rehash || initial_) VIGIL_RETURN_IF_ERROR(store_.SetState("last_full_rehash", req_.now));
-    VIGIL_RETURN_IF_ERROR(store_.Commit());
+    GapEvent();
     result_.stopped = stopped_;
     return std::move(result_);
   }
-
  private:
   static FileKey KeyOf(const FileFacts& f) { return {f.dev, f.ino, f.birth_ns}; }
 
@@ -247,23 +267,22 @@ class Scan {
     return held ? ItemState::kHeld : ItemState::kOk;
   }
 
-  void CountItem(const Resolution& r, ItemState s, bool in_scope) {
+  void CountItem(const Resolution& r, ItemState s, bool in_scope, int64_t by = 1) {
     if (!in_scope) return;
     const size_t row = r.primary ? static_cast<size_t>(r.primary - policy_.classes.data())
                                  : policy_.classes.size();
-    ++result_.items[row][static_cast<size_t>(s)];
+    result_.items[row][static_cast<size_t>(s)] += by;
   }
+  void UncountItem(const Resolution& r, ItemState s, bool in_scope) { CountItem(r, s, in_scope, -1); }
 
-  // A file of the walk on its way through a batch: looked up, hashed when needed, evaluated.
+  // A file of the walk on its way through a batch: looked up, then evaluated.
   struct PendingFile {
     FileFacts facts;
     bool duplicate = false;                // another hard link of a file seen
     std::optional<BaselineRecord> found;   // its baseline row
-    bool hash = false;                     // new, or content may have changed
-    uint64_t prefix = 0;                   // also hash the first `prefix` bytes (append_only)
-    std::optional<FileHash> hashed;
   };
 
+  // Phase 1: a batch of the walk's files looked up, then evaluated in walk order.
   Status RunBatch() {
     for (PendingFile& p : batch_) {
       const FileKey key = KeyOf(p.facts);
@@ -274,31 +293,6 @@ class Scan {
       auto found = store_.Find(key);
       if (!found.ok()) return found.status();
       p.found = std::move(*found);
-      if (!p.found) {
-        p.hash = true;
-        continue;
-      }
-      const BaselineRecord& rec = *p.found;
-      const FileFacts& f = p.facts;
-      const bool meta_changed =
-          f.size != rec.size || f.mtime_ns != rec.mtime_ns || f.ctime_ns != rec.ctime_ns;
-      p.hash = meta_changed || req_.full_rehash || rec.sha256.empty();
-      p.prefix = (f.size > rec.size && rec.size > 0 && !rec.sha256.empty()) ? static_cast<uint64_t>(rec.size) : 0;
-    }
-    auto hash_one = [](PendingFile& p, FileHasher& hasher) {
-      HashError err;
-      p.hashed = hasher.Hash(p.facts.path, p.facts.dev, p.facts.ino, p.prefix, &err);
-    };
-    if (pool_) {
-      std::vector<PendingFile*> todo;
-      for (PendingFile& p : batch_) {
-        if (p.hash && !p.duplicate) todo.push_back(&p);
-      }
-      pool_->ParallelFor(todo.size(), [&](size_t i, size_t worker) { hash_one(*todo[i], *hashers_[worker]); });
-    } else {
-      for (PendingFile& p : batch_) {
-        if (p.hash && !p.duplicate) hash_one(p, hasher_);
-      }
     }
     Status st;
     for (PendingFile& p : batch_) {
@@ -310,24 +304,23 @@ class Scan {
     return st;
   }
 
+  static bool MetaChanged(const FileFacts& f, const BaselineRecord& rec) {
+    return f.size != rec.size || f.mtime_ns != rec.mtime_ns || f.ctime_ns != rec.ctime_ns;
+  }
+
+  // Phase 1 of one file: creation, rename, attributes, and (unless its content has to be
+  // hashed first) its one-time findings; the row written with the hash pending as needed.
   Status OnFile(PendingFile& p) {
     const FileFacts& f = p.facts;
     const FileKey key = KeyOf(f);
-    std::optional<BaselineRecord>* found = &p.found;
     const std::vector<const LegalHold*> holds = policy_.ActiveHolds(f.path, req_.now);
 
-    if (!found->has_value()) {
+    if (!p.found.has_value()) {
       BaselineRecord rec;
       rec.key = key;
       rec.first_seen = req_.now;
       Fill(&rec, f);
-      if (const std::optional<FileHash>& h = p.hashed) {
-        ++result_.hashed;
-        result_.hashed_bytes += h->bytes;
-        rec.sha256 = std::move(h->sha256);
-      } else {
-        HashFailed(f.path);
-      }
+      rec.hash_pending = HashPending::kContent;  // sha256 empty until the hash phase
       const Resolution r = policy_.Resolve(f.path, Clocks(f.birth_ns, f.mtime_ns, rec.first_seen, 0));
       rec.class_id = r.primary ? r.primary->id : "";
       rec.clock = r.primary ? r.clock : "";
@@ -340,14 +333,14 @@ class Scan {
     }
 
     ++known_found_;
-    BaselineRecord rec = std::move(**found);
-    const BaselineRecord old = rec;
+    BaselineRecord rec = std::move(*p.found);
     bool dirty = false;
-    const bool meta_changed =
-        f.size != rec.size || f.mtime_ns != rec.mtime_ns || f.ctime_ns != rec.ctime_ns;
+    const bool meta_changed = MetaChanged(f, rec);
     // The duties as they stood before this change (the old content's clock).
     const Resolution before =
         policy_.Resolve(f.path, Clocks(f.birth_ns, rec.mtime_ns, rec.first_seen, rec.changed_at));
+    // What is known of the file now: its new place and attributes; its size, times and hash
+    // are those of the last hashed content until the hash phase confirms a change.
     const FileView now_view = View(f, &rec.sha256);
 
     if (rec.path != f.path) {
@@ -357,31 +350,8 @@ class Scan {
       rec.path = f.path;
       dirty = true;
     }
-
-    bool hash_failed = false;
-    if (p.hash) {
-      const std::optional<FileHash>& h = p.hashed;
-      if (!h) {
-        HashFailed(f.path);
-        hash_failed = true;  // keep the old facts: the next scan tries again
-      } else {
-        ++result_.hashed;
-        result_.hashed_bytes += h->bytes;
-        if (h->sha256 != rec.sha256) {
-          const bool was_unreadable = rec.sha256.empty();
-          std::string previous = rec.sha256;
-          rec.sha256 = h->sha256;
-          Fill(&rec, f);
-          const FileView v = View(f, &rec.sha256);
-          if (!was_unreadable) ContentChanged(v, old, previous, *h, meta_changed, before, holds);
-          rec.changed_at = req_.now;
-          rec.reported &= ~static_cast<uint32_t>(kReportedOverdue | kReportedExpiringSoon);
-          dirty = true;
-        }
-      }
-    }
     if (f.mode != rec.mode || f.uid != rec.uid || f.gid != rec.gid) {
-      Event e = Base("attributes_changed", "change", View(f, &rec.sha256), before, holds);
+      Event e = Base("attributes_changed", "change", now_view, before, holds);
       Emit(std::move(e), "file mode or owner changed: " + f.path + " (" + Octal(rec.mode) + " " +
                              std::to_string(rec.uid) + ":" + std::to_string(rec.gid) + " -> " +
                              Octal(f.mode) + " " + std::to_string(f.uid) + ":" +
@@ -391,18 +361,17 @@ class Scan {
       rec.gid = f.gid;
       dirty = true;
     }
-    if (!hash_failed && (meta_changed || dirty)) {
-      Fill(&rec, f);
-      dirty = true;
+    if (meta_changed || rec.sha256.empty()) {
+      // The content may have changed: its findings wait for the hash phase.
+      if (rec.hash_pending != HashPending::kContent) dirty = true;
+      rec.hash_pending = HashPending::kContent;
+      deferred_.insert(key);
+      if (!dirty) return store_.Flush();
+      VIGIL_RETURN_IF_ERROR(store_.Put(rec));
+      return store_.Flush();
     }
-    // Most files did not change: their duties are those computed before.
-    Resolution after;
-    const Resolution* rp = &before;
-    if (f.mtime_ns != old.mtime_ns || rec.changed_at != old.changed_at) {
-      after = policy_.Resolve(f.path, Clocks(f.birth_ns, f.mtime_ns, rec.first_seen, rec.changed_at));
-      rp = &after;
-    }
-    const Resolution& r = *rp;
+    // Unchanged metadata (a full re-hash may still be pending): the duties are as before.
+    const Resolution& r = before;
     const std::string class_id = r.primary ? r.primary->id : "";
     if (class_id != rec.class_id || (r.primary && r.clock != rec.clock)) {
       rec.class_id = class_id;
@@ -418,6 +387,129 @@ class Scan {
     return store_.Flush();
   }
 
+  // A pending row of the hash phase: the file as it is now (statx again), and its hash.
+  struct HashItem {
+    BaselineRecord rec;
+    FileFacts facts;
+    bool present = false;   // the path still holds the file of this key
+    std::optional<FileHash> hashed;
+  };
+
+  // The row's path seen again: false when it is gone or holds another file now.
+  static bool Restat(const BaselineRecord& rec, FileFacts* f) {
+    return StatFile(rec.path, f) && KeyOf(*f) == rec.key;
+  }
+
+  // Phase 2: pages of pending rows (of the files this scan saw) hashed in parallel, then
+  // evaluated in (path, key) order on this thread.
+  Status HashPhase(const std::function<bool()>& stopping) {
+    const std::vector<std::string> dirs = req_.partial ? req_.walk.roots : std::vector<std::string>{"/"};
+    std::vector<BaselineRecord> page;
+    std::vector<HashItem> items;
+    const size_t limit = std::max<size_t>(batch_limit_, kBatchPerWorker);
+    for (const std::string& dir : dirs) {
+      PendingCursor cursor;
+      cursor.key.dev = 0;
+      cursor.key.ino = 0;
+      cursor.key.birth_ns = std::numeric_limits<int64_t>::min();
+      for (;;) {
+        if (stopping() || stopped_) return Status::Ok();
+        VIGIL_RETURN_IF_ERROR(store_.PendingPage(dir, cursor, limit, &page));
+        if (page.empty()) break;
+        cursor.path = page.back().path;
+        cursor.key = page.back().key;
+        const bool last = page.size() < limit;
+        items.clear();
+        for (BaselineRecord& rec : page) {
+          if (!seen_.count(rec.key)) continue;  // not walked by this scan: a later one does it
+          items.emplace_back();
+          items.back().rec = std::move(rec);
+        }
+        auto hash_one = [this](HashItem& it, FileHasher& hasher) {
+          it.present = Restat(it.rec, &it.facts);
+          if (!it.present) return;
+          const BaselineRecord& rec = it.rec;
+          const uint64_t prefix = (it.facts.size > rec.size && rec.size > 0 && !rec.sha256.empty())
+                                      ? static_cast<uint64_t>(rec.size)
+                                      : 0;
+          HashError err;
+          it.hashed = hasher.Hash(it.rec.path, it.facts.dev, it.facts.ino, prefix, &err);
+        };
+        if (pool_) {
+          pool_->ParallelFor(items.size(), [&](size_t i, size_t worker) { hash_one(items[i], *hashers_[worker]); });
+        } else {
+          for (HashItem& it : items) hash_one(it, hasher_);
+        }
+        for (HashItem& it : items) {
+          VIGIL_RETURN_IF_ERROR(OnHashed(it));
+          if (stopped_) return Status::Ok();
+        }
+        if (last) break;
+      }
+    }
+    return Status::Ok();
+  }
+
+  // Phase 2 of one file: the content compared with the last known hash, the content
+  // findings, and (for files whose metadata changed) the one-time findings and the count.
+  Status OnHashed(HashItem& it) {
+    BaselineRecord& rec = it.rec;
+    const bool deferred = deferred_.count(rec.key) > 0;
+    const std::vector<const LegalHold*> holds = policy_.ActiveHolds(rec.path, req_.now);
+    const Resolution before =
+        policy_.Resolve(rec.path, Clocks(rec.key.birth_ns, rec.mtime_ns, rec.first_seen, rec.changed_at));
+    if (!it.present || !it.hashed) {
+      // Gone, replaced, or unreadable since the stat phase: the row keeps its last known
+      // content and stays pending; the next scan (or live rescan) sees what became of it.
+      HashFailed(rec.path);
+      if (deferred) {
+        FileView v = RecordView(rec);
+        uint32_t reported = rec.reported;
+        const ItemState s = Findings(v, before, holds, &reported);
+        CountItem(before, s, before.primary || policy_.unclassified.Matches(rec.path));
+        if (reported != rec.reported) {
+          rec.reported = reported;
+          VIGIL_RETURN_IF_ERROR(store_.Put(rec));
+        }
+      }
+      return store_.Flush();
+    }
+    const FileFacts& f = it.facts;
+    const FileHash& h = *it.hashed;
+    ++result_.hashed;
+    result_.hashed_bytes += h.bytes;
+    const BaselineRecord old = rec;
+    const bool meta_changed = MetaChanged(f, rec);
+    bool content_changed = false;
+    if (rec.sha256.empty()) {
+      rec.sha256 = h.sha256;  // the first hash of a new (or so far unreadable) file
+    } else if (h.sha256 != rec.sha256) {
+      std::string previous = rec.sha256;
+      rec.sha256 = h.sha256;
+      ContentChanged(View(f, &rec.sha256), old, previous, h, meta_changed, before, holds);
+      rec.changed_at = req_.now;
+      rec.reported &= ~static_cast<uint32_t>(kReportedOverdue | kReportedExpiringSoon);
+      content_changed = true;
+    }
+    FillContent(&rec, f);
+    rec.hash_pending = HashPending::kNone;
+    if (deferred || content_changed) {
+      if (content_changed && !deferred) {
+        // Counted by the stat phase with the old content's state: counted again below.
+        uint32_t all = ~0u;
+        const ItemState was = Findings(RecordView(old), before, holds, &all);
+        UncountItem(before, was, before.primary || policy_.unclassified.Matches(rec.path));
+      }
+      const Resolution r =
+          policy_.Resolve(rec.path, Clocks(rec.key.birth_ns, rec.mtime_ns, rec.first_seen, rec.changed_at));
+      rec.class_id = r.primary ? r.primary->id : "";
+      rec.clock = r.primary ? r.clock : "";
+      const ItemState s = Findings(RecordView(rec), r, holds, &rec.reported);
+      CountItem(r, s, r.primary || policy_.unclassified.Matches(rec.path));
+    }
+    VIGIL_RETURN_IF_ERROR(store_.Put(rec));
+    return store_.Flush();
+  }
   void ContentChanged(const FileView& v, const BaselineRecord& old, const std::string& previous,
                       const FileHash& h, bool meta_changed, const Resolution& before,
                       const std::vector<const LegalHold*>& holds) {
@@ -474,18 +566,23 @@ class Scan {
       const Resolution r =
           policy_.Resolve(rec.path, Clocks(rec.key.birth_ns, rec.mtime_ns, rec.first_seen, rec.changed_at));
       const std::vector<const LegalHold*> holds = policy_.ActiveHolds(rec.path, req_.now);
-      FileView v{&rec.path, rec.size, rec.mtime_ns, rec.ctime_ns, rec.key.birth_ns, rec.key.ino,
-                 rec.mode, rec.uid, rec.gid, &rec.sha256};
-      Emit(Base("file_deleted", "deletion", v, r, holds), "file deleted: " + rec.path);
+      const FileView v = RecordView(rec);
+      // The hash was still pending: file.hash.sha256 (when present) is that of an older
+      // content, or there is none; vigil.retention.hash_pending says so.
+      auto pending = [&](Event e) {
+        if (rec.hash_pending == HashPending::kContent || rec.sha256.empty()) e.Set(ids_.hash_pending, true);
+        return e;
+      };
+      Emit(pending(Base("file_deleted", "deletion", v, r, holds)), "file deleted: " + rec.path);
       if (r.primary && InsideMin(r)) {
-        Event e = Base("early_deletion", "deletion", v, r, holds);
+        Event e = pending(Base("early_deletion", "deletion", v, r, holds));
         Due(e, r.min_due);
         Emit(std::move(e), "file deleted inside its minimum retention (" +
                                (r.primary->min ? r.primary->min->text : std::string("pending")) +
                                "): " + rec.path);
       }
       if (!holds.empty()) {
-        Emit(Base("hold_violation", "deletion", v, r, holds),
+        Emit(pending(Base("hold_violation", "deletion", v, r, holds)),
              "file under legal hold " + JoinHolds(holds) + " deleted: " + rec.path);
       }
       gone.push_back(rec.key);
@@ -558,6 +655,19 @@ class Scan {
     rec->gid = f.gid;
   }
 
+  // A content-only update: size and times (not path, mode or owner: the stat phase reports
+  // changes of those).
+  static void FillContent(BaselineRecord* rec, const FileFacts& f) {
+    rec->size = f.size;
+    rec->mtime_ns = f.mtime_ns;
+    rec->ctime_ns = f.ctime_ns;
+  }
+
+  static FileView RecordView(const BaselineRecord& rec) {
+    return FileView{&rec.path, rec.size, rec.mtime_ns, rec.ctime_ns, rec.key.birth_ns, rec.key.ino,
+                    rec.mode, rec.uid, rec.gid, &rec.sha256};
+  }
+
   static FileView View(const FileFacts& f, const std::string* sha) {
     return FileView{&f.path, f.size, f.mtime_ns, f.ctime_ns, f.birth_ns, f.ino, f.mode, f.uid, f.gid, sha};
   }
@@ -573,6 +683,10 @@ class Scan {
   NameCache names_;
   Status status_;
   std::vector<PendingFile> batch_;
+  size_t batch_limit_ = 1;
+  // Known files whose metadata changed: their one-time findings and item count wait for
+  // the hash phase.
+  std::unordered_set<FileKey, FileKeyHash> deferred_;
   std::unique_ptr<WorkerPool> pool_;              // hashing threads (workers > 1)
   std::vector<std::unique_ptr<FileHasher>> hashers_;  // one per pool thread
   bool initial_ = false;

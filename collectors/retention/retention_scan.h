@@ -1,27 +1,42 @@
 // RetentionScan: one scan of the policy's roots compared with the baseline, turned into
 // retention events (DESIGN.md "Retention policies"; each action in docs/retention.md).
 //
-// Per file the walk finds (TreeWalker), in walk order:
+// A scan has two phases.
+//
+// 1. The stat phase. Per file the walk finds (TreeWalker), in walk order:
 //   new key (dev, inode, birth)      -> file_created (not on the very first scan: that one
-//                                       records the baseline), content hashed
+//                                       records the baseline), its hash pending
 //   known key, new path              -> file_renamed
-//   size/mtime/ctime changed, or a full re-hash, and the hash differs
-//                                    -> file_modified, and as the duties say:
+//   mode or owner changed            -> attributes_changed
+//   size/mtime/ctime changed         -> hash pending; the row keeps the last hashed content's
+//                                       size, times and hash until phase 2
+//   then, for files whose content is not in question, once per file until its content
+//   changes: unclassified, expiring_soon, overdue (overdue and expiring_soon of a maximum
+//   never while a hold is active).
+//   Then every baseline file the walk did not see, in path order, unless it lies in a gap:
+//   file_deleted, early_deletion (inside the minimum), hold_violation (an active hold), with
+//   the last known hash (vigil.retention.hash_pending when the file was never hashed or
+//   changed after its last hash). A full re-hash marks every row pending. The baseline is
+//   committed with the scan count: this is the "full scan".
+// 2. The hash phase. The pending rows of the files this scan saw, in (path, key) order, are
+//   stat'ed again and hashed (by the workers), then evaluated in that order:
+//   the hash differs from the last known one -> file_modified, and as the duties say:
 //                                       hash_mismatch (size, mtime and ctime unchanged),
 //                                       early_modification (worm, inside the minimum),
 //                                       append_only_violation (not a pure append, inside
 //                                       the minimum), hold_violation (an active hold)
-//   mode or owner changed            -> attributes_changed
-//   then, once per file until its content changes: unclassified, expiring_soon, overdue
-//   (overdue and expiring_soon of a maximum never while a hold is active).
-// Then every baseline file the walk did not see, in path order, unless it lies in a gap:
-//   file_deleted, early_deletion (inside the minimum), hold_violation (an active hold).
-// Then one scan_gap when the walk was incomplete (unreadable directories, limits) or, when
-// asked, when the scan started later than expected (how long nothing was watched), or when
-// the caller gives reasons (change notification lost events or ran out of watches).
+//   then the one-time findings of the files whose metadata had changed. A file gone or
+//   replaced since phase 1 stays pending (the next scan sees what became of it); a stopped
+//   or crashed hash phase resumes at the next scan from the pending marks, and a finding is
+//   raised when the pending mark is cleared, so never twice.
+// Then one scan_gap when the walk was incomplete (unreadable directories, limits, files not
+// hashed) or, when asked, when the scan started later than expected (how long nothing was
+// watched), or when the caller gives reasons (change notification lost events or ran out of
+// watches).
 // A partial scan (ScanRequest::partial) does the same for just the paths it is given.
 //
-// Runs on the caller's thread; uses the store and hasher it is given.
+// Runs on the caller's thread; uses the store and hasher it is given, and with workers > 1 a
+// pool of threads for the walk's listing and the hash phase.
 #pragma once
 
 #include <cstdint>
@@ -59,6 +74,9 @@ struct ScanRequest {
   // More reasons for a scan_gap event (queue_overflow, watch_limit); a scan with reasons
   // raises one even when its walk was complete.
   std::vector<std::string> gap_reasons;
+  // false: stop after the stat phase; the pending hashes wait in the baseline for the next
+  // scan (tests: a restart between the phases).
+  bool hash_phase = true;
 };
 
 struct ScanResult {
@@ -67,6 +85,8 @@ struct ScanResult {
   uint64_t hashed_bytes = 0;
   uint64_t events = 0;
   bool stopped = false;   // the caller asked to stop (or the sink refused)
+  double stat_seconds = 0;  // phase 1: walk, statx, policy, baseline written (hashes pending)
+  double hash_seconds = 0;  // phase 2: the pending files hashed, content findings
   // items[class index][state]; the last row is files matching no class.
   std::vector<std::array<int64_t, static_cast<size_t>(ItemState::kCount)>> items;
 };

@@ -251,6 +251,14 @@ std::string_view WalkIssueName(WalkIssue issue) {
   return "unknown";
 }
 
+bool StatFile(const std::string& path, FileFacts* facts) {
+  struct statx sx {};
+  if (statx(AT_FDCWD, path.c_str(), kStatxFlags, kStatxMask, &sx) != 0) return false;
+  if (!S_ISREG(sx.stx_mode)) return false;
+  Fill(path, sx, facts);
+  return true;
+}
+
 bool PathUnder(const std::string& path, const std::string& dir) {
   if (dir == "/") return !path.empty() && path[0] == '/';
   if (path.size() < dir.size() || path.compare(0, dir.size(), dir) != 0) return false;

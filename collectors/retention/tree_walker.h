@@ -99,6 +99,10 @@ class TreeWalker {
   bool Walk(const WalkOptions& options, const FileFn& on_file, WalkStats* stats);
 };
 
+// statx of one path as the walk does it (symlinks not followed): false when it cannot be
+// stat'ed or is not a regular file. The scan's hash phase uses it to see a file again.
+bool StatFile(const std::string& path, FileFacts* facts);
+
 // Whether `path` is `dir` or lies below it.
 bool PathUnder(const std::string& path, const std::string& dir);
 

@@ -88,16 +88,17 @@ TEST_F(ReplayScan, SecondReplaySeesWhatChanged) {
   ASSERT_EQ(second.exit_code, 0) << second.err;
   std::vector<std::string> got;
   for (const Line& l : Parse(second.out)) got.push_back(l.action + " " + l.path.substr(tree_.size()));
-  // Walk order: a directory's files, then its subdirectories, by name; deletions last.
+  // The stat phase in walk order (a directory's files, then its subdirectories, by name),
+  // its deletions after the walk, then the hash phase's content findings in path order.
   const std::vector<std::string> want{
       "file_created /notes.txt",
       "unclassified /notes.txt",
       "file_renamed /crm/leads-2026.csv",
+      "file_deleted /records/t1.pdf",
+      "early_deletion /records/t1.pdf",
       "file_modified /ledger/l.log",
       "file_modified /records/t2.pdf",
       "early_modification /records/t2.pdf",
-      "file_deleted /records/t1.pdf",
-      "early_deletion /records/t1.pdf",
   };
   EXPECT_EQ(got, want) << second.out;
 

@@ -77,6 +77,7 @@ class ScanFixture : public ::testing::TestWithParam<int> {
     req.full_rehash = full_rehash;
     req.expected_by = expected_by_;
     req.previous_end = previous_end_;
+    req.hash_phase = hash_phase_;
     auto r = scan.Run(req, [] { return false; });
     EXPECT_TRUE(r.ok()) << r.status().ToString();
     if (r.ok()) last_ = *r;
@@ -107,6 +108,7 @@ class ScanFixture : public ::testing::TestWithParam<int> {
   RetentionFieldIds ids_;
   ScanResult last_;
   std::optional<int64_t> expected_by_, previous_end_;
+  bool hash_phase_ = true;  // false: the scan stops after its stat phase (a restart then)
 };
 
 using Seq = std::vector<std::string>;
@@ -333,8 +335,9 @@ TEST_P(ScanFixture, APartialScanLooksOnlyAtItsPaths) {
   ASSERT_TRUE(r.ok()) << r.status().ToString();
   Seq got;
   for (const Event& e : events) got.push_back(*e.GetString(ecs::kEventAction) + " " + Str(&e, ecs::kFilePath).substr(root_.size()));
-  EXPECT_EQ(got, (Seq{"file_modified /a/two", "early_modification /a/two", "file_deleted /a/one",
-                      "early_deletion /a/one"}));
+  // The stat phase's deletions first, then the hash phase's content findings.
+  EXPECT_EQ(got, (Seq{"file_deleted /a/one", "early_deletion /a/one", "file_modified /a/two",
+                      "early_modification /a/two"}));
   EXPECT_EQ(**(*store)->GetState("scans_completed"), 1);
   // With a reason, a partial scan of nothing is just the gap event.
   events.clear();
@@ -347,6 +350,98 @@ TEST_P(ScanFixture, APartialScanLooksOnlyAtItsPaths) {
   EXPECT_EQ(Actions(events), Seq{"scan_gap"});
   // The next full scan still finds b/four deleted (and nothing twice).
   EXPECT_EQ(Actions(Scan(2 * kDay)), (Seq{"file_deleted", "early_deletion"}));
+}
+
+// The two phases: the stat phase records the baseline with the hashes pending, and the hash
+// phase (here: of the next scan, as after a restart between them) fills them in.
+TEST_P(ScanFixture, TheStatPhaseRecordsTheBaselineAndTheHashesFollow) {
+  Policy("classes:\n  - id: rec\n    paths: [\"ROOT/**\"]\n    min: 6y\n    immutability: worm\n");
+  WriteFile(root_ + "/a", "alpha");
+  WriteFile(root_ + "/d/b", "beta");
+  hash_phase_ = false;
+  EXPECT_EQ(Actions(Scan(0)), Seq{});
+  EXPECT_EQ(last_.hashed, 0u);
+  {
+    auto store = BaselineStore::Open(dir_.path() + "/baseline.db");
+    ASSERT_TRUE(store.ok());
+    EXPECT_EQ(*(*store)->Count(), 2);
+    EXPECT_EQ(**(*store)->GetState("scans_completed"), 1);
+    ASSERT_TRUE((*store)->ForEach([](const BaselineRecord& r) {
+      EXPECT_EQ(r.hash_pending, HashPending::kContent) << r.path;
+      EXPECT_EQ(r.sha256, "") << r.path;
+      return true;
+    }).ok());
+  }
+  hash_phase_ = true;
+  // The pending hashes resume: recorded, no finding (the files were never hashed before).
+  EXPECT_EQ(Actions(Scan(60)), Seq{});
+  EXPECT_EQ(last_.hashed, 2u);
+  EXPECT_EQ(Actions(Scan(120)), Seq{});
+  EXPECT_EQ(last_.hashed, 0u);
+  // A WORM file edited, then (after a stat phase, before its hash phase) edited again: one
+  // finding, against the last hashed content, raised once.
+  WriteFile(root_ + "/a", "alpha 2");
+  hash_phase_ = false;
+  EXPECT_EQ(Actions(Scan(kDay)), Seq{});
+  WriteFile(root_ + "/a", "alpha 3");
+  hash_phase_ = true;
+  const auto events = Scan(2 * kDay);
+  EXPECT_EQ(Actions(events), (Seq{"file_modified", "early_modification"}));
+  EXPECT_EQ(Str(Action(events, "early_modification"), ids_.previous_sha256), Sha256Hex("alpha"));
+  EXPECT_EQ(Str(Action(events, "early_modification"), ecs::kFileHashSha256), Sha256Hex("alpha 3"));
+  EXPECT_EQ(Actions(Scan(3 * kDay)), Seq{});
+}
+
+// A file deleted before its hash phase: early_deletion without a hash, and says so.
+TEST_P(ScanFixture, AFileDeletedBeforeItWasHashedSaysItsHashWasPending) {
+  Policy("classes:\n  - id: rec\n    paths: [\"ROOT/**\"]\n    min: 6y\n");
+  WriteFile(root_ + "/kept", "kept");
+  Scan(0);
+  WriteFile(root_ + "/new", "new");
+  hash_phase_ = false;
+  EXPECT_EQ(Actions(Scan(kDay)), Seq{"file_created"});
+  std::filesystem::remove(root_ + "/new");
+  hash_phase_ = true;
+  const auto events = Scan(2 * kDay);
+  EXPECT_EQ(Actions(events), (Seq{"file_deleted", "early_deletion"}));
+  const Event* e = Action(events, "early_deletion");
+  ASSERT_NE(e, nullptr);
+  EXPECT_EQ(e->GetString(ecs::kFileHashSha256), nullptr);
+  ASSERT_NE(e->Get(ids_.hash_pending), nullptr);
+  EXPECT_EQ(ValueType(*e->Get(ids_.hash_pending)), FieldType::kBool);
+  // A file hashed before its deletion carries its hash and no such field.
+  std::filesystem::remove(root_ + "/kept");
+  const auto kept = Scan(3 * kDay);
+  const Event* k = Action(kept, "early_deletion");
+  EXPECT_EQ(Str(k, ecs::kFileHashSha256), Sha256Hex("kept"));
+  EXPECT_EQ(k->Get(ids_.hash_pending), nullptr);
+}
+
+// A full re-hash stopped after its stat phase resumes at the next scan (which is no full
+// re-hash) and raises its finding once.
+TEST_P(ScanFixture, AnInterruptedFullRehashResumes) {
+  Policy("classes:\n  - id: sox\n    paths: [\"ROOT/**\"]\n    min: 7y\n    immutability: worm\n");
+  WriteFile(root_ + "/wp.xlsx", "original");
+  WriteFile(root_ + "/other", "other");
+  Scan(0);
+  {
+    auto store = BaselineStore::Open(dir_.path() + "/baseline.db");
+    ASSERT_TRUE(store.ok());
+    ASSERT_TRUE((*store)->ForEach([&](const BaselineRecord& r) {
+      if (r.path != root_ + "/wp.xlsx") return true;
+      BaselineRecord copy = r;
+      copy.sha256 = Sha256Hex("what the auditors saw");
+      EXPECT_TRUE((*store)->Put(copy).ok());
+      return true;
+    }).ok());
+  }
+  hash_phase_ = false;
+  EXPECT_EQ(Actions(Scan(kDay, /*full_rehash=*/true)), Seq{});
+  hash_phase_ = true;
+  EXPECT_EQ(Actions(Scan(2 * kDay)), (Seq{"file_modified", "hash_mismatch", "early_modification"}));
+  EXPECT_EQ(last_.hashed, 2u);
+  EXPECT_EQ(Actions(Scan(3 * kDay)), Seq{});
+  EXPECT_EQ(last_.hashed, 0u);
 }
 
 INSTANTIATE_TEST_SUITE_P(Workers, ScanFixture, ::testing::Values(1, 4));
