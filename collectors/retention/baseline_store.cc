@@ -24,11 +24,8 @@ constexpr TableMigration kMigrations[] = {
      "CREATE INDEX retention_files_by_path ON retention_files(path);"
      "CREATE TABLE retention_state (key TEXT PRIMARY KEY, value INTEGER NOT NULL);"},
     // The hash phase: rows whose content hash is still to be computed (1: content unknown,
-    // 2: a full re-hash to verify), in path order.
-    {2,
-     "ALTER TABLE retention_files ADD COLUMN hash_pending INTEGER NOT NULL DEFAULT 0;"
-     "CREATE INDEX retention_files_pending ON retention_files(path, dev, ino, birth_ns)"
-     "  WHERE hash_pending > 0;"},
+    // 2: a full re-hash to verify). No index: a scan finds them as it looks each file up.
+    {2, "ALTER TABLE retention_files ADD COLUMN hash_pending INTEGER NOT NULL DEFAULT 0;"},
 };
 
 constexpr const char* kColumns =
@@ -115,13 +112,6 @@ Status BaselineStore::Prepare() {
                                         ") VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17)"));
   VIGIL_RETURN_IF_ERROR(
       prep(&remove_, "DELETE FROM retention_files WHERE dev = ?1 AND ino = ?2 AND birth_ns = ?3"));
-  // Keyset paging over the partial index: ?1..?4 the last row of the previous page, ?5/?6
-  // the path range (below a directory), ?7 the page size.
-  VIGIL_RETURN_IF_ERROR(prep(&pending_page_, std::string("SELECT ") + kColumns +
-                                            " FROM retention_files WHERE hash_pending > 0"
-                                            " AND (path, dev, ino, birth_ns) > (?1, ?2, ?3, ?4)"
-                                            " AND path >= ?5 AND path < ?6"
-                                            " ORDER BY path, dev, ino, birth_ns LIMIT ?7"));
   VIGIL_RETURN_IF_ERROR(prep(&get_state_, "SELECT value FROM retention_state WHERE key = ?1"));
   VIGIL_RETURN_IF_ERROR(
       prep(&set_state_, "INSERT OR REPLACE INTO retention_state (key, value) VALUES (?1, ?2)"));
@@ -204,33 +194,6 @@ Status BaselineStore::ForEachUnder(const std::string& dir,
   return Status::Ok();
 }
 
-Status BaselineStore::PendingPage(const std::string& dir, const PendingCursor& after, size_t limit,
-                                  std::vector<BaselineRecord>* out) {
-  out->clear();
-  // Below "/a/b": "/a/b" itself up to (not including) "/a/b0" ('0' follows '/'); "/": all.
-  const std::string lo = dir == "/" ? std::string() : dir;
-  const std::string hi = dir == "/" ? std::string(8, '\xff') : dir + "0";
-  pending_page_.Reset();
-  pending_page_.Bind(1, std::string_view(after.path))
-      .Bind(2, static_cast<int64_t>(after.key.dev))
-      .Bind(3, static_cast<int64_t>(after.key.ino))
-      .Bind(4, after.key.birth_ns)
-      .Bind(5, std::string_view(lo))
-      .Bind(6, std::string_view(hi))
-      .Bind(7, static_cast<int64_t>(limit));
-  for (;;) {
-    auto row = pending_page_.Step();
-    if (!row.ok()) {
-      pending_page_.Reset();
-      return row.status();
-    }
-    if (!*row) break;
-    out->push_back(Read(pending_page_));
-  }
-  pending_page_.Reset();
-  return Status::Ok();
-}
-
 Status BaselineStore::MarkAllPending() {
   VIGIL_RETURN_IF_ERROR(BeforeWrite());
   VIGIL_RETURN_IF_ERROR(db_.Exec("UPDATE retention_files SET hash_pending = 2 WHERE hash_pending = 0"));
@@ -265,6 +228,19 @@ Status BaselineStore::SetState(std::string_view key, int64_t value) {
   return Wrote();
 }
 
+Status BaselineStore::BeginRead() {
+  if (in_tx_ || in_read_) return Status::Ok();
+  VIGIL_RETURN_IF_ERROR(db_.Exec("BEGIN"));
+  in_read_ = true;
+  return Status::Ok();
+}
+
+Status BaselineStore::EndRead() {
+  if (!in_read_) return Status::Ok();
+  in_read_ = false;
+  return db_.Exec("COMMIT");
+}
+
 Status BaselineStore::Begin() {
   batching_ = true;
   return Status::Ok();
@@ -276,6 +252,7 @@ Status BaselineStore::Wrote() {
 }
 
 Status BaselineStore::BeforeWrite() {
+  VIGIL_RETURN_IF_ERROR(EndRead());
   if (!batching_ || in_tx_) return Status::Ok();
   VIGIL_RETURN_IF_ERROR(db_.Exec("BEGIN IMMEDIATE"));
   in_tx_ = true;
@@ -294,6 +271,7 @@ Status BaselineStore::Flush() {
 }
 
 Status BaselineStore::Commit() {
+  VIGIL_RETURN_IF_ERROR(EndRead());
   batching_ = false;
   if (!in_tx_) return Status::Ok();
   in_tx_ = false;

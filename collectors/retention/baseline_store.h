@@ -83,12 +83,6 @@ struct BaselineRecord {
   HashPending hash_pending = HashPending::kNone;
 };
 
-// Where a page of pending rows starts: after this (path, key).
-struct PendingCursor {
-  std::string path;
-  FileKey key;
-};
-
 class BaselineStore {
  public:
   static constexpr int kBatch = 5000;
@@ -106,16 +100,17 @@ class BaselineStore {
   Status ForEachUnder(const std::string& dir, const std::function<bool(const BaselineRecord&)>& fn);
   Result<int64_t> Count();
 
-  // The hash phase's work list: up to `limit` rows with hash_pending set whose path is `dir`
-  // or lies below it ("/": all), after `after`, in (path, key) order, into `out`.
-  Status PendingPage(const std::string& dir, const PendingCursor& after, size_t limit,
-                     std::vector<BaselineRecord>* out);
   // Every row not pending becomes pending kVerify (a full re-hash starts).
   Status MarkAllPending();
 
   // Small named integers (last scan times, scan count).
   Result<std::optional<int64_t>> GetState(std::string_view key);
   Status SetState(std::string_view key, int64_t value);
+
+  // A read transaction around several lookups (one set of locks for all), unless a write
+  // transaction is open already; a write ends it first.
+  Status BeginRead();
+  Status EndRead();
 
   Status Begin();
   Status Flush();  // commits and re-opens the batch when kBatch writes are pending
@@ -131,9 +126,10 @@ class BaselineStore {
 
   std::string path_;
   sqlite::Database db_;
-  sqlite::Statement find_, put_, remove_, pending_page_, get_state_, set_state_;
+  sqlite::Statement find_, put_, remove_, get_state_, set_state_;
   bool batching_ = false;
   bool in_tx_ = false;
+  bool in_read_ = false;
   int pending_ = 0;
   std::chrono::steady_clock::time_point tx_started_;
 };

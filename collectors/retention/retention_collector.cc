@@ -6,7 +6,9 @@
 #include <array>
 #include <atomic>
 #include <chrono>
+#include <cstdio>
 #include <memory>
+#include <string>
 #include <vector>
 
 #include "change_watcher.h"
@@ -41,6 +43,12 @@ struct RetentionOptions {
   std::optional<int64_t> now;  // Unix seconds
   std::string instance;
 };
+
+std::string Fixed(double seconds) {
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "%.3f", seconds);
+  return buf;
+}
 
 int64_t WallNow() {
   return std::chrono::duration_cast<std::chrono::seconds>(
@@ -106,6 +114,10 @@ class RetentionCollector : public Collector {
       } else {
         CountGaps(ctx, result->walk);
         Publish(*result, req, started, *last_full);
+        VIGIL_LOG(kInfo) << "retention scan " << o_.instance << ": " << result->walk.files
+                         << " files; stat phase " << Fixed(result->stat_seconds) << " s, hash phase "
+                         << Fixed(result->hash_seconds) << " s (" << result->hashed << " files, "
+                         << result->hashed_bytes << " bytes)" << (result->stopped ? "; stopped" : "");
       }
       if (ctx.mode() == RunMode::kReplay || ctx.stopping()) return Status::Ok();
       // `interval` runs from the start of one scan to the start of the next.

@@ -60,6 +60,35 @@ class NameCache {
   std::unordered_map<uint32_t, std::string> users_, groups_;
 };
 
+// The keys of the files a scan saw: appended in walk order and sorted once the walk is done
+// (24 bytes a file, no allocation per file); files with several hard links are also kept in
+// a set, so that each is evaluated once (at its first path in walk order).
+class SeenKeys {
+ public:
+  void Reserve(size_t n) { keys_.reserve(n); }
+  // False when the key was added before (another link of a file seen).
+  bool Add(const FileKey& k, uint32_t nlink) {
+    if (nlink > 1 && !linked_.insert(k).second) return false;
+    keys_.push_back(k);
+    return true;
+  }
+  void Seal() {
+    std::sort(keys_.begin(), keys_.end(), Less);
+    linked_.clear();
+  }
+  // After Seal().
+  bool Contains(const FileKey& k) const { return std::binary_search(keys_.begin(), keys_.end(), k, Less); }
+
+ private:
+  static bool Less(const FileKey& a, const FileKey& b) {
+    if (a.dev != b.dev) return a.dev < b.dev;
+    if (a.ino != b.ino) return a.ino < b.ino;
+    return a.birth_ns < b.birth_ns;
+  }
+  std::vector<FileKey> keys_;
+  std::unordered_set<FileKey, FileKeyHash> linked_;
+};
+
 struct FileView {
   const std::string* path;
   int64_t size, mtime_ns, ctime_ns, birth_ns;
@@ -83,12 +112,13 @@ class Scan {
     auto rows = store_.Count();
     if (!rows.ok()) return rows.status();
     rows_before_ = *rows;
+    if (!req_.partial) seen_.Reserve(static_cast<size_t>(rows_before_));
     const size_t workers = static_cast<size_t>(std::clamp(req_.walk.workers, 1, kMaxWorkers));
     if (workers > 1) {
       pool_ = std::make_unique<WorkerPool>(workers);
       for (size_t i = 0; i < workers; ++i) hashers_.push_back(std::make_unique<FileHasher>());
     }
-    batch_limit_ = workers > 1 ? kBatchPerWorker * workers : 1;
+    batch_limit_ = kBatchPerWorker * workers;
 
     // Phase 1, the stat phase: walk, statx, baseline lookup, policy, baseline written with
     // the hashes still to compute marked pending; deletions; committed.
@@ -109,6 +139,7 @@ class Scan {
         &result_.walk);
     if (status_.ok() && !stopped_ && !batch_.empty()) status_ = RunBatch();
     VIGIL_RETURN_IF_ERROR(status_);
+    seen_.Seal();
     if (!finished || stopping()) {
       result_.stopped = true;
       VIGIL_RETURN_IF_ERROR(store_.Commit());  // what was seen stays seen
@@ -130,7 +161,7 @@ class Scan {
     result_.stat_seconds = SecondsSince(stat_started);
 
     // Phase 2, the hash phase: the pending files this scan saw, hashed by the workers, their
-    // content findings raised in path order. Stopped or restarted, it resumes from the marks.
+    // content findings raised in walk order. Stopped or restarted, it resumes from the marks.
     if (req_.hash_phase) {
       const auto hash_started = std::chrono::steady_clock::now();
       VIGIL_RETURN_IF_ERROR(store_.Begin());
@@ -284,16 +315,23 @@ class Scan {
 
   // Phase 1: a batch of the walk's files looked up, then evaluated in walk order.
   Status RunBatch() {
+    // One read transaction for the batch's lookups, not one (locks, fstat) per file.
+    VIGIL_RETURN_IF_ERROR(store_.BeginRead());
     for (PendingFile& p : batch_) {
       const FileKey key = KeyOf(p.facts);
-      if (!seen_.insert(key).second) {
+      if (!seen_.Add(key, p.facts.nlink)) {
         p.duplicate = true;
         continue;
       }
+      if (rows_before_ == 0) continue;  // an empty baseline: every file is new
       auto found = store_.Find(key);
-      if (!found.ok()) return found.status();
+      if (!found.ok()) {
+        (void)store_.EndRead();
+        return found.status();
+      }
       p.found = std::move(*found);
     }
+    VIGIL_RETURN_IF_ERROR(store_.EndRead());
     Status st;
     for (PendingFile& p : batch_) {
       if (p.duplicate) continue;
@@ -328,6 +366,7 @@ class Scan {
       if (!initial_) Emit(Base("file_created", "creation", v, r, holds), "file created: " + f.path);
       const ItemState s = Findings(v, r, holds, &rec.reported);
       CountItem(r, s, r.primary || policy_.unclassified.Matches(f.path));
+      pending_.push_back(key);
       VIGIL_RETURN_IF_ERROR(store_.Put(rec));
       return store_.Flush();
     }
@@ -366,11 +405,13 @@ class Scan {
       if (rec.hash_pending != HashPending::kContent) dirty = true;
       rec.hash_pending = HashPending::kContent;
       deferred_.insert(key);
+      pending_.push_back(key);
       if (!dirty) return store_.Flush();
       VIGIL_RETURN_IF_ERROR(store_.Put(rec));
       return store_.Flush();
     }
     // Unchanged metadata (a full re-hash may still be pending): the duties are as before.
+    if (rec.hash_pending != HashPending::kNone) pending_.push_back(key);
     const Resolution& r = before;
     const std::string class_id = r.primary ? r.primary->id : "";
     if (class_id != rec.class_id || (r.primary && r.clock != rec.clock)) {
@@ -400,51 +441,45 @@ class Scan {
     return StatFile(rec.path, f) && KeyOf(*f) == rec.key;
   }
 
-  // Phase 2: pages of pending rows (of the files this scan saw) hashed in parallel, then
-  // evaluated in (path, key) order on this thread.
+  // Phase 2: the pending files of this scan, in walk order, a chunk at a time: their rows
+  // read again, hashed in parallel, then evaluated in that order on this thread.
   Status HashPhase(const std::function<bool()>& stopping) {
-    const std::vector<std::string> dirs = req_.partial ? req_.walk.roots : std::vector<std::string>{"/"};
-    std::vector<BaselineRecord> page;
     std::vector<HashItem> items;
-    const size_t limit = std::max<size_t>(batch_limit_, kBatchPerWorker);
-    for (const std::string& dir : dirs) {
-      PendingCursor cursor;
-      cursor.key.dev = 0;
-      cursor.key.ino = 0;
-      cursor.key.birth_ns = std::numeric_limits<int64_t>::min();
-      for (;;) {
-        if (stopping() || stopped_) return Status::Ok();
-        VIGIL_RETURN_IF_ERROR(store_.PendingPage(dir, cursor, limit, &page));
-        if (page.empty()) break;
-        cursor.path = page.back().path;
-        cursor.key = page.back().key;
-        const bool last = page.size() < limit;
-        items.clear();
-        for (BaselineRecord& rec : page) {
-          if (!seen_.count(rec.key)) continue;  // not walked by this scan: a later one does it
-          items.emplace_back();
-          items.back().rec = std::move(rec);
+    const size_t limit = batch_limit_;
+    for (size_t at = 0; at < pending_.size(); at += limit) {
+      if (stopping() || stopped_) return Status::Ok();
+      const size_t end = std::min(pending_.size(), at + limit);
+      items.clear();
+      VIGIL_RETURN_IF_ERROR(store_.BeginRead());
+      for (size_t i = at; i < end; ++i) {
+        auto found = store_.Find(pending_[i]);
+        if (!found.ok()) {
+          (void)store_.EndRead();
+          return found.status();
         }
-        auto hash_one = [this](HashItem& it, FileHasher& hasher) {
-          it.present = Restat(it.rec, &it.facts);
-          if (!it.present) return;
-          const BaselineRecord& rec = it.rec;
-          const uint64_t prefix = (it.facts.size > rec.size && rec.size > 0 && !rec.sha256.empty())
-                                      ? static_cast<uint64_t>(rec.size)
-                                      : 0;
-          HashError err;
-          it.hashed = hasher.Hash(it.rec.path, it.facts.dev, it.facts.ino, prefix, &err);
-        };
-        if (pool_) {
-          pool_->ParallelFor(items.size(), [&](size_t i, size_t worker) { hash_one(items[i], *hashers_[worker]); });
-        } else {
-          for (HashItem& it : items) hash_one(it, hasher_);
-        }
-        for (HashItem& it : items) {
-          VIGIL_RETURN_IF_ERROR(OnHashed(it));
-          if (stopped_) return Status::Ok();
-        }
-        if (last) break;
+        if (!*found || (*found)->hash_pending == HashPending::kNone) continue;
+        items.emplace_back();
+        items.back().rec = std::move(**found);
+      }
+      VIGIL_RETURN_IF_ERROR(store_.EndRead());
+      auto hash_one = [](HashItem& it, FileHasher& hasher) {
+        it.present = Restat(it.rec, &it.facts);
+        if (!it.present) return;
+        const BaselineRecord& rec = it.rec;
+        const uint64_t prefix = (it.facts.size > rec.size && rec.size > 0 && !rec.sha256.empty())
+                                    ? static_cast<uint64_t>(rec.size)
+                                    : 0;
+        HashError err;
+        it.hashed = hasher.Hash(it.rec.path, it.facts.dev, it.facts.ino, prefix, &err);
+      };
+      if (pool_) {
+        pool_->ParallelFor(items.size(), [&](size_t i, size_t worker) { hash_one(items[i], *hashers_[worker]); });
+      } else {
+        for (HashItem& it : items) hash_one(it, hasher_);
+      }
+      for (HashItem& it : items) {
+        VIGIL_RETURN_IF_ERROR(OnHashed(it));
+        if (stopped_) return Status::Ok();
       }
     }
     return Status::Ok();
@@ -550,7 +585,7 @@ class Scan {
     std::vector<FileKey> gone;
     Status inner;
     auto missing = [&](const BaselineRecord& rec) {
-      if (seen_.count(rec.key)) return true;
+      if (seen_.Contains(rec.key)) return true;
       bool in_roots = false;
       for (const std::string& root : req_.walk.roots) {
         if (PathUnder(rec.path, root)) {
@@ -679,7 +714,8 @@ class Scan {
   FileHasher& hasher_;
   const ScanRequest& req_;
   ScanResult result_;
-  std::unordered_set<FileKey, FileKeyHash> seen_;
+  SeenKeys seen_;
+  std::vector<FileKey> pending_;  // files of this scan whose hash is pending, in walk order
   NameCache names_;
   Status status_;
   std::vector<PendingFile> batch_;

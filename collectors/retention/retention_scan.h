@@ -18,8 +18,8 @@
 //   the last known hash (vigil.retention.hash_pending when the file was never hashed or
 //   changed after its last hash). A full re-hash marks every row pending. The baseline is
 //   committed with the scan count: this is the "full scan".
-// 2. The hash phase. The pending rows of the files this scan saw, in (path, key) order, are
-//   stat'ed again and hashed (by the workers), then evaluated in that order:
+// 2. The hash phase. The files of this scan whose hash is pending, in walk order, are read
+//   from the baseline, stat'ed again and hashed (by the workers), then evaluated in that order:
 //   the hash differs from the last known one -> file_modified, and as the duties say:
 //                                       hash_mismatch (size, mtime and ctime unchanged),
 //                                       early_modification (worm, inside the minimum),

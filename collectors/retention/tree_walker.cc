@@ -19,7 +19,7 @@ namespace vigil::retention {
 namespace {
 
 constexpr unsigned kStatxMask = STATX_TYPE | STATX_MODE | STATX_INO | STATX_SIZE | STATX_MTIME |
-                                STATX_CTIME | STATX_UID | STATX_GID | STATX_BTIME;
+                                STATX_CTIME | STATX_UID | STATX_GID | STATX_BTIME | STATX_NLINK;
 constexpr int kStatxFlags = AT_SYMLINK_NOFOLLOW | AT_NO_AUTOMOUNT | AT_STATX_SYNC_AS_STAT;
 
 int64_t Ns(const struct statx_timestamp& t) {
@@ -42,6 +42,7 @@ void Fill(const std::string& path, const struct statx& sx, FileFacts* f) {
   f->mode = sx.stx_mode;
   f->uid = sx.stx_uid;
   f->gid = sx.stx_gid;
+  f->nlink = sx.stx_nlink;
 }
 
 std::string Join(const std::string& dir, const char* name) {

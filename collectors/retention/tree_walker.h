@@ -41,6 +41,7 @@ struct FileFacts {
   uint32_t mode = 0;  // permission bits and type (st_mode)
   uint32_t uid = 0;
   uint32_t gid = 0;
+  uint32_t nlink = 1;  // hard links (the scan dedups files with more than one)
 };
 
 enum class WalkIssue : uint8_t {

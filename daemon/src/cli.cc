@@ -169,6 +169,8 @@ int RunCli(int argc, char** argv) {
   replay->add_option("--db", rp.db, "Also record alerts and evidence in this store");
   replay->add_flag("--events", rp.events, "Print every event, not only alerts");
   replay->add_flag("--no-alerts", rp.no_alerts, "Do not print alerts");
+  replay->add_option("--log-level", rp.log_level, "Minimum level of the log on stderr (default warning; info shows e.g. the --scan phase timings)")
+      ->check(CLI::IsMember({"debug", "info", "notice", "warning", "error"}));
   replay->callback([&] { rc = RunReplayCommand(rp); });
 
   // vigil report

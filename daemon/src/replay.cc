@@ -36,7 +36,9 @@ int Unavailable(const std::string& what) {
 
 int RunReplayCommand(const ReplayOptions& options) {
   SetLogFormat(LogFormat::kText);
-  SetLogLevel(LogLevel::kWarning);
+  LogLevel level = LogLevel::kWarning;
+  if (!options.log_level.empty()) ParseLogLevel(options.log_level, &level);
+  SetLogLevel(level);
 
   // --db is the alert store (with -r) and also holds the retention baseline of --scan.
   if (options.scan_dir.empty() != options.policy.empty()) {

@@ -19,6 +19,7 @@ struct ReplayOptions {
   int workers = 0;  // --scan: the retention collector's workers (0: its default)
   bool events = false;
   bool no_alerts = false;
+  std::string log_level;  // empty: warning
 };
 
 int RunReplayCommand(const ReplayOptions& options);

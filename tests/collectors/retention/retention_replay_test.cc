@@ -89,7 +89,7 @@ TEST_F(ReplayScan, SecondReplaySeesWhatChanged) {
   std::vector<std::string> got;
   for (const Line& l : Parse(second.out)) got.push_back(l.action + " " + l.path.substr(tree_.size()));
   // The stat phase in walk order (a directory's files, then its subdirectories, by name),
-  // its deletions after the walk, then the hash phase's content findings in path order.
+  // its deletions after the walk, then the hash phase's content findings in walk order.
   const std::vector<std::string> want{
       "file_created /notes.txt",
       "unclassified /notes.txt",
