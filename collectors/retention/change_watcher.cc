@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <atomic>
 #include <cerrno>
 #include <cstdint>
 #include <cstring>
@@ -20,6 +21,8 @@
 
 namespace vigil::retention {
 namespace {
+
+std::atomic<int> injected_overflows{0};  // InjectInotifyOverflowForTesting
 
 constexpr uint32_t kMask = IN_CREATE | IN_DELETE | IN_MOVED_FROM | IN_MOVED_TO | IN_CLOSE_WRITE |
                            IN_MODIFY | IN_ATTRIB | IN_DELETE_SELF | IN_MOVE_SELF | IN_ONLYDIR |
@@ -57,6 +60,15 @@ class InotifyWatcher : public ChangeWatcher {
   Status Poll(std::chrono::milliseconds timeout, ChangeBatch* out) override {
     if (gave_up_) {
       out->limit_reached = true;
+      return Status::Ok();
+    }
+    if (injected_overflows.load(std::memory_order_relaxed) > 0 &&
+        injected_overflows.fetch_sub(1, std::memory_order_relaxed) > 0) {
+      // What the kernel queues when fs.inotify.max_queued_events is exceeded.
+      struct inotify_event ev {};
+      ev.wd = -1;
+      ev.mask = IN_Q_OVERFLOW;
+      Handle(ev, out);
       return Status::Ok();
     }
     struct pollfd p {fd_, POLLIN, 0};
@@ -349,6 +361,8 @@ Result<std::unique_ptr<ChangeWatcher>> MakeFanotifyWatcher(const WatchOptions& o
   VIGIL_RETURN_IF_ERROR(w->Init());
   return std::unique_ptr<ChangeWatcher>(std::move(w));
 }
+
+void InjectInotifyOverflowForTesting() { injected_overflows.fetch_add(1, std::memory_order_relaxed); }
 
 std::vector<std::string> CoalescePaths(std::vector<std::string> paths) {
   std::sort(paths.begin(), paths.end(),

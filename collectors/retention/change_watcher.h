@@ -55,6 +55,10 @@ Result<std::unique_ptr<ChangeWatcher>> MakeInotifyWatcher(const WatchOptions& op
 // One mark per filesystem of the roots; an error where fanotify or the capability is missing.
 Result<std::unique_ptr<ChangeWatcher>> MakeFanotifyWatcher(const WatchOptions& options);
 
+// Test hook: the next Poll of an inotify watcher decodes an IN_Q_OVERFLOW event (wd -1), as the
+// kernel queues one when more than fs.inotify.max_queued_events events wait. Once per call.
+void InjectInotifyOverflowForTesting();
+
 // Reduces changed paths to the fewest roots for a rescan: sorted, without duplicates and
 // without paths that lie below another of them.
 std::vector<std::string> CoalescePaths(std::vector<std::string> paths);

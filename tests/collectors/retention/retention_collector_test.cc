@@ -12,6 +12,7 @@
 #include <thread>
 #include <vector>
 
+#include "change_watcher.h"
 #include "support/test_support.h"
 #include "vigil/collector.h"
 #include "vigil/config_section.h"
@@ -44,6 +45,14 @@ class Sink : public EventSink {
   bool Has(const std::string& base, const std::string& line) {
     const auto l = Lines(base);
     return std::find(l.begin(), l.end(), line) != l.end();
+  }
+  // The first event with this action (after the collector stopped).
+  const Event* Find(const std::string& action) {
+    std::lock_guard lock(mu_);
+    for (const Event& e : events_) {
+      if (*e.GetString(ecs::kEventAction) == action) return &e;
+    }
+    return nullptr;
   }
   std::vector<std::string> Actions() {
     std::lock_guard lock(mu_);
@@ -246,6 +255,49 @@ TEST_P(LiveFixture, LiveChangesArriveWithoutWaitingForTheNextScan) {
 }
 
 INSTANTIATE_TEST_SUITE_P(Watchers, LiveFixture, ::testing::Values("inotify", "fanotify"));
+
+// A change notification queue overflow (IN_Q_OVERFLOW, injected into the inotify watcher's
+// event decoding): a scan_gap with reason queue_overflow, a rescan of the whole scope at once,
+// and what changed meanwhile reported once.
+TEST_F(CollectorFixture, AQueueOverflowRaisesAGapAndRescansTheScope) {
+  auto c = Create("policy: " + policy_ + "\ninterval: 1h\nwatcher: inotify\n", RunMode::kLive);
+  ASSERT_TRUE(c.ok()) << diags_.FormatText();
+  Sink sink;
+  CollectorContext ctx("retention", sink, RunMode::kLive, [](std::string_view, std::string_view) {});
+  Status status;
+  std::thread t([&] { status = (*c)->Run(ctx); });
+  Samples m;
+  auto metric = [&](const std::string& name) {
+    m.values.clear();
+    (*c)->WriteMetrics(m, "retention");
+    return m.values[name];
+  };
+  ASSERT_TRUE(testing::Eventually([&] { return metric("vigil_retention_scans_total") >= 1; }));
+  EXPECT_EQ(metric("vigil_retention_watch_overflows_total"), 0);
+  const std::string base = dir_.path() + "/srv";
+  retention::InjectInotifyOverflowForTesting();
+  std::filesystem::remove(base + "/rec/a.pdf");
+  EXPECT_TRUE(testing::Eventually([&] { return metric("vigil_retention_scans_total") >= 2; }));
+  EXPECT_TRUE(testing::Eventually([&] { return sink.Has(base, "early_deletion /rec/a.pdf"); }))
+      << ::testing::PrintToString(sink.Lines(base));
+  EXPECT_EQ(metric("vigil_retention_watch_overflows_total"), 1);
+  const auto lines = sink.Lines(base);
+  EXPECT_EQ(std::count(lines.begin(), lines.end(), "early_deletion /rec/a.pdf"), 1)
+      << ::testing::PrintToString(lines);
+  // The gap event of the scan that followed the overflow.
+  ctx.RequestStop();
+  t.join();
+  EXPECT_TRUE(status.ok()) << status.ToString();
+  const Event* gap = sink.Find("scan_gap");
+  ASSERT_NE(gap, nullptr) << ::testing::PrintToString(lines);
+  EXPECT_EQ(*gap->GetString(ecs::kEventDataset), "retention.scan");
+  const auto reasons_id = FieldRegistry::Global().Find("vigil.retention.gap_reasons");
+  ASSERT_TRUE(reasons_id.has_value());
+  const StringList* reasons = gap->GetList(*reasons_id);
+  ASSERT_NE(reasons, nullptr);
+  EXPECT_NE(std::find(reasons->begin(), reasons->end(), "queue_overflow"), reasons->end())
+      << ::testing::PrintToString(*reasons);
+}
 
 // More directories than max_watches: scheduled scans only, said with a scan_gap event.
 TEST_F(CollectorFixture, PastTheWatchLimitScansOnlyAndSaysSo) {
