@@ -31,6 +31,7 @@ constexpr TableMigration kMigrations[] = {
 constexpr const char* kColumns =
     "dev, ino, birth_ns, path, size, mtime_ns, ctime_ns, mode, uid, gid, sha256, first_seen,"
     " changed_at, class, clock, reported, hash_pending";
+constexpr const char* kFindSql = "FROM retention_files WHERE dev = ?1 AND ino = ?2 AND birth_ns = ?3";
 
 BaselineRecord Read(const sqlite::Statement& s) {
   BaselineRecord r;
@@ -106,8 +107,7 @@ Status BaselineStore::Prepare() {
     *out = std::move(*s);
     return Status::Ok();
   };
-  VIGIL_RETURN_IF_ERROR(prep(&find_, std::string("SELECT ") + kColumns +
-                                         " FROM retention_files WHERE dev = ?1 AND ino = ?2 AND birth_ns = ?3"));
+  VIGIL_RETURN_IF_ERROR(prep(&find_, std::string("SELECT ") + kColumns + " " + kFindSql));
   VIGIL_RETURN_IF_ERROR(prep(&put_, std::string("INSERT OR REPLACE INTO retention_files (") + kColumns +
                                         ") VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17)"));
   VIGIL_RETURN_IF_ERROR(
@@ -118,16 +118,51 @@ Status BaselineStore::Prepare() {
   return Status::Ok();
 }
 
-Result<std::optional<BaselineRecord>> BaselineStore::Find(const FileKey& key) {
-  find_.Reset();
-  find_.Bind(1, static_cast<int64_t>(key.dev)).Bind(2, static_cast<int64_t>(key.ino)).Bind(3, key.birth_ns);
-  auto row = find_.Step();
+namespace {
+
+Result<std::optional<BaselineRecord>> FindWith(sqlite::Statement& find, const FileKey& key) {
+  find.Reset();
+  find.Bind(1, static_cast<int64_t>(key.dev)).Bind(2, static_cast<int64_t>(key.ino)).Bind(3, key.birth_ns);
+  auto row = find.Step();
   if (!row.ok()) return row.status();
   std::optional<BaselineRecord> out;
-  if (*row) out = Read(find_);
-  find_.Reset();
+  if (*row) out = Read(find);
+  find.Reset();
   return out;
 }
+
+}  // namespace
+
+Result<std::optional<BaselineRecord>> BaselineReader::Find(const FileKey& key) { return FindWith(find_, key); }
+
+Status BaselineReader::BeginRead() {
+  if (in_read_) return Status::Ok();
+  VIGIL_RETURN_IF_ERROR(db_.Exec("BEGIN"));
+  in_read_ = true;
+  return Status::Ok();
+}
+
+Status BaselineReader::EndRead() {
+  if (!in_read_) return Status::Ok();
+  in_read_ = false;
+  return db_.Exec("COMMIT");
+}
+
+Result<std::unique_ptr<BaselineReader>> BaselineStore::OpenReader() const {
+  if (path_.empty() || path_ == ":memory:" || path_.rfind("file:", 0) == 0) {
+    return Status::FailedPrecondition("retention baseline " + path_ + ": in memory, no second connection");
+  }
+  auto db = sqlite::Database::Open(path_, sqlite::kReadOnly);
+  if (!db.ok()) return db.status();
+  std::unique_ptr<BaselineReader> r(new BaselineReader);
+  r->db_ = std::move(*db);
+  auto find = r->db_.Prepare(std::string("SELECT ") + kColumns + " " + kFindSql);
+  if (!find.ok()) return find.status();
+  r->find_ = std::move(*find);
+  return r;
+}
+
+Result<std::optional<BaselineRecord>> BaselineStore::Find(const FileKey& key) { return FindWith(find_, key); }
 
 Status BaselineStore::Put(const BaselineRecord& r) {
   VIGIL_RETURN_IF_ERROR(BeforeWrite());

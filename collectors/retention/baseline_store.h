@@ -16,7 +16,8 @@
 // write lock long (the alert store writes to the same file), and a scan that writes nothing
 // never takes it.
 //
-// Threading: one thread (the collector's) uses a store; it owns its sqlite::Database.
+// Threading: one thread (the collector's) uses a store; it owns its sqlite::Database. Other
+// threads look rows up through their own BaselineReader.
 #pragma once
 
 #include <chrono>
@@ -83,6 +84,21 @@ struct BaselineRecord {
   HashPending hash_pending = HashPending::kNone;
 };
 
+// A second, read-only connection to a store's database for lookups from another thread (the
+// scan's workers look a batch up in parallel). It sees what the store has committed.
+class BaselineReader {
+ public:
+  Result<std::optional<BaselineRecord>> Find(const FileKey& key);
+  Status BeginRead();  // one read transaction around several lookups
+  Status EndRead();
+
+ private:
+  friend class BaselineStore;
+  sqlite::Database db_;
+  sqlite::Statement find_;
+  bool in_read_ = false;
+};
+
 class BaselineStore {
  public:
   static constexpr int kBatch = 5000;
@@ -92,6 +108,8 @@ class BaselineStore {
   static Result<std::unique_ptr<BaselineStore>> Open(const std::string& path);
 
   Result<std::optional<BaselineRecord>> Find(const FileKey& key);
+  // A reader for another thread; an error for an in-memory database (nothing to share).
+  Result<std::unique_ptr<BaselineReader>> OpenReader() const;
   Status Put(const BaselineRecord& record);  // insert or replace
   Status Remove(const FileKey& key);
   // Every record in path order; `fn` returning false stops early.

@@ -119,13 +119,29 @@ class Scan {
       for (size_t i = 0; i < workers; ++i) hashers_.push_back(std::make_unique<FileHasher>());
     }
     batch_limit_ = kBatchPerWorker * workers;
+    // Lookups by the workers, each through its own connection (a file baseline with rows).
+    if (pool_ && !req_.partial && rows_before_ > 0) {
+      for (size_t i = 0; i < workers; ++i) {
+        auto reader = store_.OpenReader();
+        if (!reader.ok()) {
+          readers_.clear();  // in memory: the collector's thread looks up alone
+          break;
+        }
+        readers_.push_back(std::move(*reader));
+      }
+    }
 
     // Phase 1, the stat phase: walk, statx, baseline lookup, policy, baseline written with
     // the hashes still to compute marked pending; deletions; committed.
     const auto stat_started = std::chrono::steady_clock::now();
     VIGIL_RETURN_IF_ERROR(store_.Begin());
     // A full re-hash: every row pending, in the same transaction as what the walk writes.
-    if (req_.full_rehash && !req_.partial) VIGIL_RETURN_IF_ERROR(store_.MarkAllPending());
+    if (req_.full_rehash && !req_.partial) {
+      VIGIL_RETURN_IF_ERROR(store_.MarkAllPending());
+      // Committed at once: the workers' lookups (other connections) must see the marks.
+      VIGIL_RETURN_IF_ERROR(store_.Commit());
+      VIGIL_RETURN_IF_ERROR(store_.Begin());
+    }
     TreeWalker walker;
     const bool finished = walker.Walk(
         req_.walk,
@@ -306,36 +322,72 @@ class Scan {
   }
   void UncountItem(const Resolution& r, ItemState s, bool in_scope) { CountItem(r, s, in_scope, -1); }
 
-  // A file of the walk on its way through a batch: looked up, then evaluated.
+  // A file of the walk on its way through a batch: looked up (with its duties and holds),
+  // then evaluated.
   struct PendingFile {
     FileFacts facts;
     bool duplicate = false;                // another hard link of a file seen
     std::optional<BaselineRecord> found;   // its baseline row
+    Resolution before;                     // its duties as recorded (new: as found now)
+    std::vector<const LegalHold*> holds;   // the holds active on it
+    Status status;                         // of the lookup
   };
 
-  // Phase 1: a batch of the walk's files looked up, then evaluated in walk order.
-  Status RunBatch() {
-    // One read transaction for the batch's lookups, not one (locks, fstat) per file.
-    VIGIL_RETURN_IF_ERROR(store_.BeginRead());
-    for (PendingFile& p : batch_) {
-      const FileKey key = KeyOf(p.facts);
-      if (!seen_.Add(key, p.facts.nlink)) {
-        p.duplicate = true;
-        continue;
-      }
-      if (rows_before_ == 0) continue;  // an empty baseline: every file is new
-      auto found = store_.Find(key);
+  // The lookup of one file (on any thread: the policy is immutable; `reader` null: the store).
+  void Lookup(PendingFile& p, BaselineReader* reader) {
+    const FileFacts& f = p.facts;
+    if (rows_before_ > 0) {  // an empty baseline: every file is new
+      auto found = reader ? reader->Find(KeyOf(f)) : store_.Find(KeyOf(f));
       if (!found.ok()) {
-        (void)store_.EndRead();
-        return found.status();
+        p.status = found.status();
+        return;
       }
       p.found = std::move(*found);
     }
-    VIGIL_RETURN_IF_ERROR(store_.EndRead());
-    Status st;
+    p.holds = policy_.ActiveHolds(f.path, req_.now);
+    p.before = p.found ? policy_.Resolve(f.path, Clocks(f.birth_ns, p.found->mtime_ns, p.found->first_seen,
+                                                        p.found->changed_at))
+                       : policy_.Resolve(f.path, Clocks(f.birth_ns, f.mtime_ns, req_.now, 0));
+  }
+
+  // Phase 1: a batch of the walk's files looked up (by the workers, each through its own
+  // read connection, when the baseline is a file), then evaluated in walk order.
+  Status RunBatch() {
+    std::vector<PendingFile*> todo;
+    todo.reserve(batch_.size());
     for (PendingFile& p : batch_) {
-      if (p.duplicate) continue;
-      st = OnFile(p);
+      p.duplicate = !seen_.Add(KeyOf(p.facts), p.facts.nlink);
+      if (!p.duplicate) todo.push_back(&p);
+    }
+    if (pool_ && (!readers_.empty() || rows_before_ == 0)) {
+      // (An empty baseline is not looked up: the workers resolve the duties only.)
+      const size_t chunks = pool_->size();
+      const size_t per = (todo.size() + chunks - 1) / chunks;
+      pool_->ParallelFor(chunks, [&](size_t c, size_t worker) {
+        BaselineReader* reader = readers_.empty() ? nullptr : readers_[worker].get();
+        const size_t from = c * per, to = std::min(todo.size(), from + per);
+        if (from >= to) return;
+        const Status began = reader ? reader->BeginRead() : Status::Ok();
+        for (size_t i = from; i < to; ++i) {
+          if (!began.ok()) todo[i]->status = began;
+          else Lookup(*todo[i], reader);
+        }
+        const Status ended = reader ? reader->EndRead() : Status::Ok();
+        if (!ended.ok()) todo[from]->status = ended;
+      });
+    } else {
+      // One read transaction for the batch's lookups, not one (locks, fstat) per file.
+      VIGIL_RETURN_IF_ERROR(store_.BeginRead());
+      for (PendingFile* p : todo) Lookup(*p, nullptr);
+      VIGIL_RETURN_IF_ERROR(store_.EndRead());
+    }
+    Status st;
+    for (PendingFile* p : todo) {
+      if (!p->status.ok()) {
+        st = p->status;
+        break;
+      }
+      st = OnFile(*p);
       if (!st.ok() || stopped_) break;
     }
     batch_.clear();
@@ -351,7 +403,7 @@ class Scan {
   Status OnFile(PendingFile& p) {
     const FileFacts& f = p.facts;
     const FileKey key = KeyOf(f);
-    const std::vector<const LegalHold*> holds = policy_.ActiveHolds(f.path, req_.now);
+    const std::vector<const LegalHold*>& holds = p.holds;
 
     if (!p.found.has_value()) {
       BaselineRecord rec;
@@ -359,14 +411,14 @@ class Scan {
       rec.first_seen = req_.now;
       Fill(&rec, f);
       rec.hash_pending = HashPending::kContent;  // sha256 empty until the hash phase
-      const Resolution r = policy_.Resolve(f.path, Clocks(f.birth_ns, f.mtime_ns, rec.first_seen, 0));
+      const Resolution& r = p.before;
       rec.class_id = r.primary ? r.primary->id : "";
       rec.clock = r.primary ? r.clock : "";
       const FileView v = View(f, &rec.sha256);
       if (!initial_) Emit(Base("file_created", "creation", v, r, holds), "file created: " + f.path);
       const ItemState s = Findings(v, r, holds, &rec.reported);
       CountItem(r, s, r.primary || policy_.unclassified.Matches(f.path));
-      pending_.push_back(key);
+      pending_.push_back({key, false});
       VIGIL_RETURN_IF_ERROR(store_.Put(rec));
       return store_.Flush();
     }
@@ -376,8 +428,7 @@ class Scan {
     bool dirty = false;
     const bool meta_changed = MetaChanged(f, rec);
     // The duties as they stood before this change (the old content's clock).
-    const Resolution before =
-        policy_.Resolve(f.path, Clocks(f.birth_ns, rec.mtime_ns, rec.first_seen, rec.changed_at));
+    const Resolution& before = p.before;
     // What is known of the file now: its new place and attributes; its size, times and hash
     // are those of the last hashed content until the hash phase confirms a change.
     const FileView now_view = View(f, &rec.sha256);
@@ -404,14 +455,13 @@ class Scan {
       // The content may have changed: its findings wait for the hash phase.
       if (rec.hash_pending != HashPending::kContent) dirty = true;
       rec.hash_pending = HashPending::kContent;
-      deferred_.insert(key);
-      pending_.push_back(key);
+      pending_.push_back({key, true});
       if (!dirty) return store_.Flush();
       VIGIL_RETURN_IF_ERROR(store_.Put(rec));
       return store_.Flush();
     }
     // Unchanged metadata (a full re-hash may still be pending): the duties are as before.
-    if (rec.hash_pending != HashPending::kNone) pending_.push_back(key);
+    if (rec.hash_pending != HashPending::kNone) pending_.push_back({key, false});
     const Resolution& r = before;
     const std::string class_id = r.primary ? r.primary->id : "";
     if (class_id != rec.class_id || (r.primary && r.clock != rec.clock)) {
@@ -432,6 +482,7 @@ class Scan {
   struct HashItem {
     BaselineRecord rec;
     FileFacts facts;
+    bool deferred = false;  // its one-time findings and item count wait for this phase
     bool present = false;   // the path still holds the file of this key
     std::optional<FileHash> hashed;
   };
@@ -452,7 +503,7 @@ class Scan {
       items.clear();
       VIGIL_RETURN_IF_ERROR(store_.BeginRead());
       for (size_t i = at; i < end; ++i) {
-        auto found = store_.Find(pending_[i]);
+        auto found = store_.Find(pending_[i].key);
         if (!found.ok()) {
           (void)store_.EndRead();
           return found.status();
@@ -460,6 +511,7 @@ class Scan {
         if (!*found || (*found)->hash_pending == HashPending::kNone) continue;
         items.emplace_back();
         items.back().rec = std::move(**found);
+        items.back().deferred = pending_[i].deferred;
       }
       VIGIL_RETURN_IF_ERROR(store_.EndRead());
       auto hash_one = [](HashItem& it, FileHasher& hasher) {
@@ -489,7 +541,7 @@ class Scan {
   // findings, and (for files whose metadata changed) the one-time findings and the count.
   Status OnHashed(HashItem& it) {
     BaselineRecord& rec = it.rec;
-    const bool deferred = deferred_.count(rec.key) > 0;
+    const bool deferred = it.deferred;
     const std::vector<const LegalHold*> holds = policy_.ActiveHolds(rec.path, req_.now);
     const Resolution before =
         policy_.Resolve(rec.path, Clocks(rec.key.birth_ns, rec.mtime_ns, rec.first_seen, rec.changed_at));
@@ -715,15 +767,19 @@ class Scan {
   const ScanRequest& req_;
   ScanResult result_;
   SeenKeys seen_;
-  std::vector<FileKey> pending_;  // files of this scan whose hash is pending, in walk order
+  // Files of this scan whose hash is pending, in walk order; deferred: a known file whose
+  // metadata changed (its one-time findings and item count wait for the hash phase).
+  struct Pending {
+    FileKey key;
+    bool deferred;
+  };
+  std::vector<Pending> pending_;
   NameCache names_;
   Status status_;
   std::vector<PendingFile> batch_;
   size_t batch_limit_ = 1;
-  // Known files whose metadata changed: their one-time findings and item count wait for
-  // the hash phase.
-  std::unordered_set<FileKey, FileKeyHash> deferred_;
-  std::unique_ptr<WorkerPool> pool_;              // hashing threads (workers > 1)
+  std::unique_ptr<WorkerPool> pool_;              // lookup and hashing threads (workers > 1)
+  std::vector<std::unique_ptr<BaselineReader>> readers_;  // one per pool thread, or none
   std::vector<std::unique_ptr<FileHasher>> hashers_;  // one per pool thread
   bool initial_ = false;
   int64_t rows_before_ = 0;     // baseline rows when the scan started
