@@ -135,7 +135,8 @@ class Scan {
     // the hashes still to compute marked pending; deletions; committed.
     const auto stat_started = std::chrono::steady_clock::now();
     VIGIL_RETURN_IF_ERROR(store_.Begin());
-    // A full re-hash: every row pending, in the same transaction as what the walk writes.
+    // A full re-hash: every row pending before the walk (a row already pending for its
+    // content keeps that mark).
     if (req_.full_rehash && !req_.partial) {
       VIGIL_RETURN_IF_ERROR(store_.MarkAllPending());
       // Committed at once: the workers' lookups (other connections) must see the marks.
@@ -193,6 +194,7 @@ class Scan {
     result_.stopped = stopped_;
     return std::move(result_);
   }
+
  private:
   static FileKey KeyOf(const FileFacts& f) { return {f.dev, f.ino, f.birth_ns}; }
 

@@ -27,8 +27,8 @@
 //                                       the minimum), hold_violation (an active hold)
 //   then the one-time findings of the files whose metadata had changed. A file gone or
 //   replaced since phase 1 stays pending (the next scan sees what became of it); a stopped
-//   or crashed hash phase resumes at the next scan from the pending marks, and a finding is
-//   raised when the pending mark is cleared, so never twice.
+//   or crashed hash phase resumes at the next scan from the pending marks, and the row that
+//   records a finding clears the mark, so a stopped scan does not raise it twice.
 // Then one scan_gap when the walk was incomplete (unreadable directories, limits, files not
 // hashed) or, when asked, when the scan started later than expected (how long nothing was
 // watched), or when the caller gives reasons (change notification lost events or ran out of
