@@ -214,21 +214,50 @@ class FanotifyWatcher : public ChangeWatcher {
     constexpr uint64_t kFanMask = FAN_CREATE | FAN_DELETE | FAN_MOVED_FROM | FAN_MOVED_TO | FAN_MODIFY |
                                   FAN_CLOSE_WRITE | FAN_ATTRIB | FAN_DELETE_SELF | FAN_MOVE_SELF | FAN_ONDIR;
     for (const std::string& root : o_.roots) {
-      struct stat st {};
-      if (lstat(root.c_str(), &st) != 0 || !S_ISDIR(st.st_mode)) continue;
-      struct statfs sf {};
-      if (statfs(root.c_str(), &sf) != 0) return Status::FromErrno("statfs " + root, errno);
-      bool known = false;
-      for (const Fs& f : filesystems_) known = known || std::memcmp(&f.fsid, &sf.f_fsid, sizeof sf.f_fsid) == 0;
-      if (known) continue;
-      if (fanotify_mark(fd_, FAN_MARK_ADD | FAN_MARK_FILESYSTEM, kFanMask, AT_FDCWD, root.c_str()) != 0) {
-        return Status::FromErrno("fanotify_mark " + root, errno);
+      VIGIL_RETURN_IF_ERROR(Mark(root, kFanMask));
+    }
+    // With cross_device, the filesystems mounted below a root too. One that cannot be marked
+    // (no file handles, say) is left to the scheduled scans.
+    if (o_.cross_device) {
+      std::string text;
+      if (ReadMountInfo(&text)) {
+        for (const std::string& mount : MountsBelow(text, o_.roots)) (void)Mark(mount, kFanMask);
       }
-      const int mfd = open(root.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-      if (mfd < 0) return Status::FromErrno("open " + root, errno);
-      filesystems_.push_back(Fs{sf.f_fsid, mfd});
     }
     return Status::Ok();
+  }
+
+  // One FAN_MARK_FILESYSTEM mark for the filesystem of `dir`, unless it has one.
+  Status Mark(const std::string& dir, uint64_t mask) {
+    struct stat st {};
+    if (lstat(dir.c_str(), &st) != 0 || !S_ISDIR(st.st_mode)) return Status::Ok();
+    struct statfs sf {};
+    if (statfs(dir.c_str(), &sf) != 0) return Status::FromErrno("statfs " + dir, errno);
+    for (const Fs& f : filesystems_) {
+      if (std::memcmp(&f.fsid, &sf.f_fsid, sizeof sf.f_fsid) == 0) return Status::Ok();
+    }
+    if (fanotify_mark(fd_, FAN_MARK_ADD | FAN_MARK_FILESYSTEM, mask, AT_FDCWD, dir.c_str()) != 0) {
+      return Status::FromErrno("fanotify_mark " + dir, errno);
+    }
+    const int mfd = open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    if (mfd < 0) return Status::FromErrno("open " + dir, errno);
+    filesystems_.push_back(Fs{sf.f_fsid, mfd});
+    return Status::Ok();
+  }
+
+  static bool ReadMountInfo(std::string* out) {
+    const int fd = open("/proc/self/mountinfo", O_RDONLY | O_CLOEXEC);
+    if (fd < 0) return false;
+    char buf[16384];
+    for (;;) {
+      const ssize_t n = read(fd, buf, sizeof buf);
+      if (n < 0 && errno == EINTR) continue;
+      if (n <= 0) break;
+      out->append(buf, static_cast<size_t>(n));
+      if (out->size() > (64u << 20)) break;  // bounded: a pathological mount table
+    }
+    close(fd);
+    return true;
   }
 
   std::string_view kind() const override { return "fanotify"; }
@@ -360,6 +389,49 @@ Result<std::unique_ptr<ChangeWatcher>> MakeFanotifyWatcher(const WatchOptions& o
   auto w = std::make_unique<FanotifyWatcher>(options);
   VIGIL_RETURN_IF_ERROR(w->Init());
   return std::unique_ptr<ChangeWatcher>(std::move(w));
+}
+
+std::vector<std::string> MountsBelow(std::string_view mountinfo, const std::vector<std::string>& roots) {
+  // A line: id parent major:minor root mount-point options ... - type source super-options;
+  // the mount point's space, tab, newline and backslash are written \040 \011 \012 \134.
+  std::vector<std::string> out;
+  size_t at = 0;
+  while (at < mountinfo.size()) {
+    size_t eol = mountinfo.find('\n', at);
+    if (eol == std::string_view::npos) eol = mountinfo.size();
+    const std::string_view line = mountinfo.substr(at, eol - at);
+    at = eol + 1;
+    size_t field = 0, pos = 0;
+    std::string_view mount;
+    while (pos <= line.size() && field <= 4) {
+      size_t end = line.find(' ', pos);
+      if (end == std::string_view::npos) end = line.size();
+      if (field == 4) mount = line.substr(pos, end - pos);
+      ++field;
+      pos = end + 1;
+    }
+    if (field <= 4 || mount.empty() || mount[0] != '/') continue;  // malformed: skipped
+    std::string path;
+    for (size_t i = 0; i < mount.size(); ++i) {
+      if (mount[i] == '\\' && i + 3 < mount.size() &&
+          mount[i + 1] >= '0' && mount[i + 1] <= '3' && mount[i + 2] >= '0' && mount[i + 2] <= '7' &&
+          mount[i + 3] >= '0' && mount[i + 3] <= '7') {
+        path += static_cast<char>((mount[i + 1] - '0') * 64 + (mount[i + 2] - '0') * 8 + (mount[i + 3] - '0'));
+        i += 3;
+      } else {
+        path += mount[i];
+      }
+    }
+    for (const std::string& root : roots) {
+      if (path != root && PathUnder(path, root)) {
+        out.push_back(std::move(path));
+        break;
+      }
+    }
+  }
+  std::sort(out.begin(), out.end());
+  out.erase(std::unique(out.begin(), out.end()), out.end());
+  return out;
 }
 
 void InjectInotifyOverflowForTesting() { injected_overflows.fetch_add(1, std::memory_order_relaxed); }

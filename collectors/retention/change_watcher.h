@@ -10,8 +10,8 @@
 // the collector rescans the whole scope. fanotify (MakeFanotifyWatcher, needs CAP_SYS_ADMIN):
 // one FAN_MARK_FILESYSTEM mark per filesystem of the roots with FAN_REPORT_DFID_NAME; each
 // event's directory handle is opened (open_by_handle_at, CAP_DAC_READ_SEARCH) and resolved to
-// a path, and events outside the roots are dropped. No per-directory watches, no limit; other
-// filesystems mounted below a root (cross_device) are not marked.
+// a path, and events outside the roots are dropped. No per-directory watches, no limit; with
+// cross_device, the filesystems mounted below a root are marked too (MountsBelow).
 //
 // Threading: one thread (the collector's) uses a watcher.
 #pragma once
@@ -20,6 +20,7 @@
 #include <cstdint>
 #include <memory>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "vigil/status.h"
@@ -58,6 +59,11 @@ Result<std::unique_ptr<ChangeWatcher>> MakeFanotifyWatcher(const WatchOptions& o
 // Test hook: the next Poll of an inotify watcher decodes an IN_Q_OVERFLOW event (wd -1), as the
 // kernel queues one when more than fs.inotify.max_queued_events events wait. Once per call.
 void InjectInotifyOverflowForTesting();
+
+// The mount points in `mountinfo` (the text of /proc/self/mountinfo) that lie strictly below
+// one of `roots`, unescaped, sorted, without duplicates; malformed lines are skipped. fanotify
+// marks their filesystems too when cross_device is set.
+std::vector<std::string> MountsBelow(std::string_view mountinfo, const std::vector<std::string>& roots);
 
 // Reduces changed paths to the fewest roots for a rescan: sorted, without duplicates and
 // without paths that lie below another of them.

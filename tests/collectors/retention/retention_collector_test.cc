@@ -1,6 +1,12 @@
 // The `retention` collector as the daemon builds it: config checking, a replay run, a live run
 // that scans every interval and stops promptly, and its metrics (every series from the start).
 #include <gtest/gtest.h>
+#include <fcntl.h>
+#include <sched.h>
+#include <sys/fanotify.h>
+#include <sys/mount.h>
+#include <sys/wait.h>
+#include <unistd.h>
 #include <yaml-cpp/yaml.h>
 
 #include <filesystem>
@@ -297,6 +303,58 @@ TEST_F(CollectorFixture, AQueueOverflowRaisesAGapAndRescansTheScope) {
   ASSERT_NE(reasons, nullptr);
   EXPECT_NE(std::find(reasons->begin(), reasons->end(), "queue_overflow"), reasons->end())
       << ::testing::PrintToString(*reasons);
+}
+
+// fanotify with cross_device marks the filesystems mounted below a root too: in a child process
+// with its own mount namespace (root only; skipped elsewhere), a tmpfs mounted in the scope,
+// and a file created on it arrives live.
+TEST_F(CollectorFixture, FanotifyMarksFilesystemsMountedBelowARoot) {
+  const std::string base = dir_.path() + "/srv";
+  const std::string mnt = base + "/rec/mnt";
+  std::filesystem::create_directories(mnt);
+  const pid_t pid = fork();
+  ASSERT_GE(pid, 0);
+  if (pid == 0) {
+    // The child: plain exit codes (77: cannot set up, skip).
+    if (unshare(CLONE_NEWNS) != 0) _exit(77);
+    if (mount(nullptr, "/", nullptr, MS_REC | MS_PRIVATE, nullptr) != 0) _exit(77);
+    if (mount("tmpfs", mnt.c_str(), "tmpfs", 0, "size=1m") != 0) _exit(77);
+    // fanotify with directory handles and names, on both filesystems, or skip.
+    const int probe = fanotify_init(FAN_CLASS_NOTIF | FAN_REPORT_DFID_NAME, O_RDONLY);
+    if (probe < 0) _exit(77);
+    const bool markable = fanotify_mark(probe, FAN_MARK_ADD | FAN_MARK_FILESYSTEM, FAN_CREATE, AT_FDCWD, mnt.c_str()) == 0 &&
+                          fanotify_mark(probe, FAN_MARK_ADD | FAN_MARK_FILESYSTEM, FAN_CREATE, AT_FDCWD, base.c_str()) == 0;
+    close(probe);
+    if (!markable) _exit(77);
+    auto c = Create("policy: " + policy_ + "\ninterval: 1h\ncross_device: true\nwatcher: fanotify\n",
+                    RunMode::kLive);
+    if (!c.ok()) _exit(2);
+    Sink sink;
+    CollectorContext ctx("retention", sink, RunMode::kLive, [](std::string_view, std::string_view) {});
+    std::thread t([&] { (void)(*c)->Run(ctx); });
+    Samples m;
+    auto metric = [&](const std::string& name) {
+      m.values.clear();
+      (*c)->WriteMetrics(m, "retention");
+      return m.values[name];
+    };
+    int code = 0;
+    if (!testing::Eventually([&] { return metric("vigil_retention_scans_total") >= 1; })) code = 3;
+    // Two filesystems marked: the temporary directory's and the tmpfs.
+    if (code == 0 && metric("vigil_retention_watches") != 2) code = 4;
+    if (code == 0) {
+      std::ofstream(mnt + "/x.pdf") << "x";
+      if (!testing::Eventually([&] { return sink.Has(base, "file_created /rec/mnt/x.pdf"); })) code = 5;
+    }
+    ctx.RequestStop();
+    t.join();
+    _exit(code);
+  }
+  int status = 0;
+  ASSERT_EQ(waitpid(pid, &status, 0), pid);
+  ASSERT_TRUE(WIFEXITED(status));
+  if (WEXITSTATUS(status) == 77) GTEST_SKIP() << "no private mount namespace, tmpfs or fanotify here";
+  EXPECT_EQ(WEXITSTATUS(status), 0) << "2: create, 3: no scan, 4: watches, 5: no live event";
 }
 
 // More directories than max_watches: scheduled scans only, said with a scan_gap event.

@@ -181,6 +181,28 @@ TEST(CoalescePaths, KeepsTheFewestRoots) {
   EXPECT_TRUE(CoalescePaths({}).empty());
 }
 
+// The filesystems fanotify marks below the roots with cross_device: mount points strictly below
+// a root, unescaped; the root's own mount, siblings sharing a prefix and malformed lines not.
+TEST(MountsBelow, FindsTheMountPointsBelowTheRoots) {
+  const std::string info =
+      "22 1 8:1 / / rw,relatime shared:1 - ext4 /dev/vda rw\n"
+      "30 22 0:40 / /srv rw shared:2 - ext4 /dev/vdb rw\n"
+      "31 30 0:41 / /srv/archive rw shared:3 - xfs /dev/vdc rw\n"
+      "32 31 0:42 / /srv/archive/scans\\0402026 rw - tmpfs tmpfs rw\n"
+      "33 22 0:43 / /srv-old rw - tmpfs tmpfs rw\n"
+      "34 22 0:44 / /data/x rw - tmpfs tmpfs rw\n"
+      "35 31 0:41 / /srv/archive rw shared:3 - xfs /dev/vdc rw\n"
+      "garbage line\n"
+      "\n"
+      "36 22 0:45 / relative rw - tmpfs tmpfs rw";
+  EXPECT_EQ(MountsBelow(info, {"/srv"}),
+            (std::vector<std::string>{"/srv/archive", "/srv/archive/scans 2026"}));
+  EXPECT_EQ(MountsBelow(info, {"/srv/archive", "/data"}),
+            (std::vector<std::string>{"/data/x", "/srv/archive/scans 2026"}));
+  EXPECT_TRUE(MountsBelow(info, {"/home"}).empty());
+  EXPECT_TRUE(MountsBelow("", {"/srv"}).empty());
+}
+
 TEST(WorkerPool, ParallelForRunsEachIndexOnce) {
   WorkerPool pool(4);
   std::vector<int> hits(1000, 0);
