@@ -1,5 +1,6 @@
 #include "output_template.h"
 
+#include <charconv>
 #include <cstdio>
 
 #include "vigil/time_format.h"
@@ -44,6 +45,7 @@ std::optional<OutputTemplate> OutputTemplate::Parse(std::string_view text, const
   }
   if (!cur.literal.empty()) t.pieces_.push_back(std::move(cur));
   if (!ok) return std::nullopt;
+  for (const Piece& p : t.pieces_) t.reserve_ += p.literal.size() + (p.field ? 24 : 0);
   return t;
 }
 
@@ -52,7 +54,10 @@ void AppendValueText(const Value& value, std::string* out) {
     std::string* out;
     void operator()(std::monostate) const { *out += "<NA>"; }
     void operator()(const std::string& s) const { *out += s; }
-    void operator()(int64_t v) const { *out += std::to_string(v); }
+    void operator()(int64_t v) const {
+      char buf[24];
+      *out += std::string_view(buf, static_cast<size_t>(std::to_chars(buf, buf + sizeof buf, v).ptr - buf));
+    }
     void operator()(double v) const {
       char buf[64];
       std::snprintf(buf, sizeof buf, "%.17g", v);
@@ -61,7 +66,10 @@ void AppendValueText(const Value& value, std::string* out) {
     void operator()(bool v) const { *out += v ? "true" : "false"; }
     void operator()(const IpAddress& ip) const { *out += ip.ToString(); }
     void operator()(Timestamp t) const { *out += FormatRfc3339(t); }
-    void operator()(Duration d) const { *out += std::to_string(d.count()) + "ns"; }
+    void operator()(Duration d) const {
+      (*this)(static_cast<int64_t>(d.count()));
+      *out += "ns";
+    }
     void operator()(const StringList& l) const {
       for (size_t i = 0; i < l.size(); ++i) {
         if (i > 0) *out += ", ";
@@ -74,6 +82,7 @@ void AppendValueText(const Value& value, std::string* out) {
 
 std::string OutputTemplate::Render(const Event& event) const {
   std::string out;
+  out.reserve(reserve_);
   for (const Piece& p : pieces_) {
     out += p.literal;
     if (!p.field) continue;

@@ -29,6 +29,7 @@ class OutputTemplate {
     std::optional<FieldId> field;
   };
   std::vector<Piece> pieces_;
+  size_t reserve_ = 0;  // the literals' length and a guess for each value: one allocation, mostly
 };
 
 // One value as text, as Render writes it.
