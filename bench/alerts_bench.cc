@@ -60,16 +60,15 @@ Alert MakeAlert(int64_t i) {
   const char* user = kUsers[static_cast<size_t>(i) % kUsers.size()];
   const Timestamp t(std::chrono::milliseconds(1'795'000'000'000LL + i * 7));
   const IpAddress src = IpAddress::FromV4(0xCB007100u + static_cast<uint32_t>(i % 250));
+  // One rule: its alerts share its metadata, as the engine's do.
+  static const auto kRule = std::make_shared<const RuleMeta>(RuleMeta{
+      "access-ssh-failed-login", "SSH authentication failure", "A login over SSH failed.", AlertSeverity::kMedium,
+      {"authentication", "ssh"}, {{"pci_dss_4", {"10.2.1.4", "8.3.4"}}, {"cis_v8", {"8.2"}}}});
   Alert a;
-  a.rule_id = "access-ssh-failed-login";
-  a.rule_name = "SSH authentication failure";
-  a.rule_description = "A login over SSH failed.";
-  a.severity = AlertSeverity::kMedium;
-  a.tags = {"authentication", "ssh"};
-  a.controls = {{"pci_dss_4", {"10.2.1.4", "8.3.4"}}, {"cis_v8", {"8.2"}}};
+  a.rule = kRule;
   a.output = std::string("Failed SSH login for ") + user + " from " + src.ToString();
   a.timestamp = t;
-  Event& e = a.event;
+  Event e;
   e.Set(ecs::kTimestamp, t);
   e.Set(ecs::kEventKind, std::string("event"));
   e.Set(ecs::kEventDataset, std::string("access.sshd"));
@@ -81,6 +80,7 @@ Alert MakeAlert(int64_t i) {
   e.Set(ecs::kProcessName, std::string("sshd"));
   e.Set(ecs::kMessage, std::string("Failed password for ") + user + " from " + src.ToString() + " port " +
                            std::to_string(30000 + i % 30000) + " ssh2");
+  a.event = std::make_shared<const Event>(std::move(e));
   return a;
 }
 

@@ -228,7 +228,7 @@ Status AlertRouter::Persist(std::deque<Alert>& batch, std::vector<std::pair<uint
     }
     std::optional<int64_t> opener;
     if (a.suppressed_count > 0 && !a.suppression_key.empty()) {
-      auto found = store_->FindSuppressionOpener(a.rule_id, a.suppression_key, a.suppression_opened);
+      auto found = store_->FindSuppressionOpener(a.rule->id, a.suppression_key, a.suppression_opened);
       if (!found.ok()) return found.status();
       opener = *found;
     }

@@ -165,7 +165,7 @@ int Daemon::Run() {
   engine_ = std::make_unique<RuleEngineConsumer>(std::move(*rules),
                                                  [this](const Alert& a) { OnAlert(a); });
   AttachRuleHistory();
-  consumers_.Add(engine_.get());
+  consumers_.Add(engine_.get());  // it takes the events that fire: no event reader after it
   barrier_ = std::make_unique<AlertBarrier>(*router_);
   consumers_.Add(barrier_.get());
 
@@ -484,9 +484,9 @@ void Daemon::UpdateStatus() {
 void Daemon::DeliverAlert(uint64_t id, const Alert& alert, const std::string& json) {
   auto m = std::make_shared<AlertMessage>();
   m->id = id;
-  m->severity = alert.severity;
-  m->rule_id = alert.rule_id;
-  m->tags = alert.tags;
+  m->severity = alert.rule->severity;
+  m->rule_id = alert.rule->id;
+  m->tags = alert.rule->tags;
   m->timestamp = alert.timestamp;
   m->json = json;
   m->text = alert.output;

@@ -144,7 +144,7 @@ int RunReplayCommand(const ReplayOptions& options) {
   ConsumerChain chain;
   if (options.events) chain.Add(&printer);
   if (router) chain.Add(&span);
-  if (engine) chain.Add(engine.get());
+  if (engine) chain.Add(engine.get());  // last: it takes the events that fire (EventConsumer)
 
   PipelineOptions popts;
   // Replay blocks instead of dropping, so a deep queue only costs memory: keep it short.

@@ -20,8 +20,8 @@ void RuleMetrics::SetRules(const RuleSet& rules) {
 
 void RuleMetrics::Count(const Alert& alert) {
   std::lock_guard lock(mu_);
-  Entry& e = rules_[alert.rule_id];
-  if (e.severity.empty()) e.severity = std::string(AlertSeverityName(alert.severity));
+  Entry& e = rules_[alert.rule->id];
+  if (e.severity.empty()) e.severity = std::string(AlertSeverityName(alert.rule->severity));
   ++e.alerts;
 }
 

@@ -24,22 +24,23 @@ std::optional<AlertSeverity> ParseAlertSeverity(std::string_view text) {
 std::string AlertToJson(const Alert& alert, const FieldRegistry& fields) {
   using nlohmann::json;
   // The event's own JSON is well-formed by contract; fall back to an empty object anyway.
-  json j = json::parse(EventToJson(alert.event, fields), nullptr, /*allow_exceptions=*/false);
+  json j = json::parse(EventToJson(*alert.event, fields), nullptr, /*allow_exceptions=*/false);
   if (!j.is_object()) j = json::object();
   j["@timestamp"] = FormatRfc3339(alert.timestamp);
   if (!j["event"].is_object()) j["event"] = json::object();
   j["event"]["kind"] = "alert";
   if (!j["rule"].is_object()) j["rule"] = json::object();
-  j["rule"]["id"] = alert.rule_id;
-  j["rule"]["name"] = alert.rule_name;
-  if (!alert.rule_description.empty()) j["rule"]["description"] = alert.rule_description;
+  const RuleMeta& rule = *alert.rule;
+  j["rule"]["id"] = rule.id;
+  j["rule"]["name"] = rule.name;
+  if (!rule.description.empty()) j["rule"]["description"] = rule.description;
   if (!j["vigil"].is_object()) j["vigil"] = json::object();
   json& v = j["vigil"];
-  v["severity"] = AlertSeverityName(alert.severity);
+  v["severity"] = AlertSeverityName(rule.severity);
   v["controls"] = json::object();
-  for (const auto& [framework, ids] : alert.controls) v["controls"][framework] = ids;
+  for (const auto& [framework, ids] : rule.controls) v["controls"][framework] = ids;
   v["output"] = alert.output;
-  v["tags"] = alert.tags;
+  v["tags"] = rule.tags;
   if (alert.correlation) {
     const CorrelationInfo& c = *alert.correlation;
     json group = json::object();

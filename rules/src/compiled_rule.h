@@ -3,6 +3,7 @@
 // Immutable after loading (the mutable window state lives in RuleSet::Impl::state).
 #pragma once
 
+#include <memory>
 #include <optional>
 #include <string>
 #include <vector>
@@ -24,6 +25,7 @@ struct CompiledException {
 
 struct CompiledRule {
   RuleInfo info;
+  std::shared_ptr<const RuleMeta> meta;  // info's id, name, ...: what its alerts share
   NodePtr condition;
   KindConstraint kinds;
   std::vector<CompiledException> exceptions;
@@ -48,7 +50,8 @@ struct CompiledRule {
     }
     return true;
   }
-  Alert MakeAlert(const Event& event) const;
+  // An alert of this rule for `event` (shared, not copied).
+  Alert MakeAlert(std::shared_ptr<const Event> event) const;
   // Sets the rule's metadata and output (rendered from a.event) on an alert made earlier,
   // possibly by an older definition of this rule.
   void Refresh(Alert& a) const;

@@ -401,6 +401,8 @@ void CompileRules(RawRuleFile& raw, const RuleOptions& options, const FieldRegis
     CompiledRule& cr = impl.rules[i];
     cr.info.datasets = DatasetsOf(cr, impl.rules);
     impl.infos.push_back(cr.info);
+    cr.meta = std::make_shared<const RuleMeta>(RuleMeta{cr.info.id, cr.info.name, cr.info.description,
+                                                        cr.info.severity, cr.info.tags, cr.info.controls});
     kinds.push_back(&cr.kinds);
     if (!cr.condition) evaluate[i] = false;
   }

@@ -57,7 +57,7 @@ void RuleEngineConsumer::Consume(Event& event) {
   ++events_;
   if (!rules_) return;
   scratch_.clear();
-  rules_->Evaluate(event, scratch_);
+  rules_->Evaluate(std::move(event), scratch_);  // the chain's last reader: alerts take the event
   Dispatch();
   if (events_ % kSnapshotEvery == 0) {
     RefreshSnapshot();

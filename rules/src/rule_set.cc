@@ -6,6 +6,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <memory>
 #include <string_view>
 #include <unordered_map>
 
@@ -28,22 +29,17 @@ Result<std::unique_ptr<RuleSet>> Finish(rules::RawRuleFile& raw, const RuleOptio
 
 namespace rules {
 
-Alert CompiledRule::MakeAlert(const Event& event) const {
+Alert CompiledRule::MakeAlert(std::shared_ptr<const Event> event) const {
   Alert a;
-  a.timestamp = event.time();
-  a.event = event;
+  a.timestamp = event->time();
+  a.event = std::move(event);
   Refresh(a);
   return a;
 }
 
 void CompiledRule::Refresh(Alert& a) const {
-  a.rule_id = info.id;
-  a.rule_name = info.name;
-  a.rule_description = info.description;
-  a.severity = info.severity;
-  a.tags = info.tags;
-  a.controls = info.controls;
-  a.output = output ? output->Render(a.event) : info.name;
+  a.rule = meta;
+  a.output = output ? output->Render(*a.event) : info.name;
 }
 
 }  // namespace rules
@@ -62,8 +58,29 @@ void Emit(RuleSet::Impl& im, uint32_t i, Alert&& alert, std::vector<Alert>& out)
   }
 }
 
-// Offers `event` to correlation rule `c` (as matched by its rule at `source` in `rules`).
-void Feed(RuleSet::Impl& im, uint32_t c, const Event& event, uint32_t source, std::vector<Alert>& out) {
+// The event under evaluation, as its alerts share it: one copy made at its first alert
+// (or the event itself moved there, when the caller gave it away), then shared by the
+// others. Read it through get(): after the move, only the shared copy holds it.
+class EventShare {
+ public:
+  EventShare(const Event& event, Event* owned) : event_(&event), owned_(owned) {}
+  const Event& get() const { return *event_; }
+  const std::shared_ptr<const Event>& Share() {
+    if (!shared_) {
+      shared_ = owned_ ? std::make_shared<const Event>(std::move(*owned_)) : std::make_shared<const Event>(*event_);
+      event_ = shared_.get();
+    }
+    return shared_;
+  }
+
+ private:
+  const Event* event_;
+  Event* owned_;  // null: the caller keeps the event, copy it
+  std::shared_ptr<const Event> shared_;
+};
+
+// Offers the event to correlation rule `c` (as matched by its rule at `source` in `rules`).
+void Feed(RuleSet::Impl& im, uint32_t c, EventShare& event, uint32_t source, std::vector<Alert>& out) {
   const rules::CompiledRule& cr = im.rules[c];
   RuleSet::Impl::RuleState& st = im.state[c];
   if (!cr.correlation->temporal()) {
@@ -71,19 +88,16 @@ void Feed(RuleSet::Impl& im, uint32_t c, const Event& event, uint32_t source, st
     if (st.fed_event == im.event_seq) return;
     st.fed_event = im.event_seq;
   }
-  if (auto fired = st.windows->Feed(event, source)) {
-    Alert a = cr.MakeAlert(event);
+  if (auto fired = st.windows->Feed(event.get(), source)) {
+    Alert a = cr.MakeAlert(event.Share());
     a.correlation = std::move(*fired);
     Emit(im, c, std::move(a), out);
   }
 }
 
-}  // namespace
-
-void RuleSet::Evaluate(const Event& event, std::vector<Alert>& out) {
-  Impl& im = *impl_;
+void EvaluateEvent(RuleSet::Impl& im, EventShare& event, std::vector<Alert>& out) {
   ++im.event_seq;
-  if (const Timestamp t = event.time(); t > im.watermark) {
+  if (const Timestamp t = event.get().time(); t > im.watermark) {
     im.watermark = t;
     // Windows that end before this event close first: "fewer than" correlations (whose
     // alerts may still merge into an open suppression window), then suppression windows.
@@ -91,7 +105,7 @@ void RuleSet::Evaluate(const Event& event, std::vector<Alert>& out) {
       im.fired.clear();
       im.state[c].windows->Advance(t, im.fired);
       for (auto& [info, trigger] : im.fired) {
-        Alert a = im.rules[c].MakeAlert(trigger);
+        Alert a = im.rules[c].MakeAlert(std::make_shared<const Event>(std::move(trigger)));
         a.correlation = std::move(info);
         Emit(im, c, std::move(a), out);
       }
@@ -101,31 +115,43 @@ void RuleSet::Evaluate(const Event& event, std::vector<Alert>& out) {
   // Condition time is measured on one event in kTimeSampleEvery (two clock reads per
   // candidate rule would cost more than many conditions) and scaled up.
   const bool sample = im.event_seq % kTimeSampleEvery == 0;
-  for (uint32_t i : im.index.Candidates(event)) {
+  for (uint32_t i : im.index.Candidates(event.get())) {
     const rules::CompiledRule& r = im.rules[i];
-    Impl::RuleState& rs = im.state[i];
+    RuleSet::Impl::RuleState& rs = im.state[i];
     ++rs.evaluations;
     bool matches;
     if (sample) {
       const auto t0 = std::chrono::steady_clock::now();
-      matches = r.Matches(event);
+      matches = r.Matches(event.get());
       const auto t1 = std::chrono::steady_clock::now();
       rs.sampled_ns += static_cast<uint64_t>(std::chrono::nanoseconds(t1 - t0).count()) * kTimeSampleEvery;
     } else {
-      matches = r.Matches(event);
+      matches = r.Matches(event.get());
     }
     if (!matches) continue;
     if (r.info.enabled) {
       if (!r.correlation) {
-        Emit(im, i, r.MakeAlert(event), out);
+        Emit(im, i, r.MakeAlert(event.Share()), out);
       } else if (r.sources.empty()) {
         Feed(im, i, event, 0, out);
       }
     }
     for (const auto& [c, pos] : im.feeds[i]) {
-      if (im.rules[c].Matches(event)) Feed(im, c, event, pos, out);
+      if (im.rules[c].Matches(event.get())) Feed(im, c, event, pos, out);
     }
   }
+}
+
+}  // namespace
+
+void RuleSet::Evaluate(const Event& event, std::vector<Alert>& out) {
+  EventShare share(event, nullptr);
+  EvaluateEvent(*impl_, share, out);
+}
+
+void RuleSet::Evaluate(Event&& event, std::vector<Alert>& out) {
+  EventShare share(event, &event);
+  EvaluateEvent(*impl_, share, out);
 }
 
 size_t RuleSet::AdoptState(RuleSet& old, std::vector<Alert>& out) {

@@ -47,7 +47,7 @@ void SuppressionWindows::Close(std::set<EndKey>::iterator it, std::vector<Alert>
 void SuppressionWindows::Offer(Alert&& alert, std::vector<Alert>& out) {
   std::string key;
   for (FieldId f : spec_->by) {
-    if (const Value* v = alert.event.Get(f)) {
+    if (const Value* v = alert.event->Get(f)) {
       std::string text;
       AppendValueText(*v, &text);
       key += std::to_string(text.size()) + ":" + text;

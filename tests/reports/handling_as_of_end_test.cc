@@ -56,14 +56,14 @@ class HandlingAsOfEnd : public ::testing::Test {
   // An alert of `severity` whose event is at `event` and which Vigil raised at `created`.
   void Raise(int64_t id, AlertSeverity severity, const char* event, const char* created) {
     Alert a;
-    a.rule_id = "r" + std::to_string(id);
-    a.rule_name = "Rule " + a.rule_id;
-    a.severity = severity;
+    const std::string rule = "r" + std::to_string(id);
+    a.rule = std::make_shared<const RuleMeta>(RuleMeta{rule, "Rule " + rule, "", severity, {}, {{"pci_dss_4", {"10.2.1"}}}});
     a.timestamp = At(event);
     a.output = "finding " + std::to_string(id);
-    a.controls = {{"pci_dss_4", {"10.2.1"}}};
-    a.event.Set(ecs::kTimestamp, a.timestamp);
-    a.event.Set(ecs::kEventDataset, std::string("access.sshd"));
+    Event e;
+    e.Set(ecs::kTimestamp, a.timestamp);
+    e.Set(ecs::kEventDataset, std::string("access.sshd"));
+    a.event = std::make_shared<const Event>(std::move(e));
     Write("alert", store::AlertRecordData(id, a, AlertToJson(a), "host-1", At(created)), At(created));
   }
   void Ack(int64_t id, const char* at) {

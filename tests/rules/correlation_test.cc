@@ -283,7 +283,7 @@ Loaded LoadTemporal(const std::string& type) {
 
 std::vector<std::string> Ids(const std::vector<Alert>& alerts) {
   std::vector<std::string> ids;
-  for (const auto& a : alerts) ids.push_back(a.rule_id);
+  for (const auto& a : alerts) ids.push_back(a.rule->id);
   return ids;
 }
 

@@ -80,8 +80,8 @@ TEST(ReloadState, UnchangedCorrelationKeepsItsWindow) {
   EXPECT_EQ(Groups(*before.set, "ssh.brute"), 0u);  // moved, not copied
   auto alerts = Feed(*after.set, 9, 10);
   ASSERT_EQ(alerts.size(), 1u);
-  EXPECT_EQ(alerts[0].rule_id, "ssh.brute");
-  EXPECT_EQ(alerts[0].severity, AlertSeverity::kCritical);
+  EXPECT_EQ(alerts[0].rule->id, "ssh.brute");
+  EXPECT_EQ(alerts[0].rule->severity, AlertSeverity::kCritical);
   EXPECT_EQ(alerts[0].output, "brute force from 203.0.113.9");
   ASSERT_TRUE(alerts[0].correlation.has_value());
   EXPECT_EQ(alerts[0].correlation->count, 10u);
@@ -221,7 +221,7 @@ TEST(ReloadState, SuppressionWindowKeptAndSummaryCarriesTheNewMetadata) {
   after.set->Finish(out);
   ASSERT_EQ(out.size(), 1u);
   EXPECT_EQ(out[0].suppressed_count, 3u);
-  EXPECT_EQ(out[0].severity, AlertSeverity::kHigh);
+  EXPECT_EQ(out[0].rule->severity, AlertSeverity::kHigh);
   EXPECT_EQ(out[0].output, "new 203.0.113.9");
 }
 
@@ -277,7 +277,7 @@ TEST(ReloadState, EngineConsumerKeepsStateAcrossReplace) {
     auto first = LoadRulesFromString(kBrute, "a.yaml", {}, d);
     ASSERT_TRUE(first.ok()) << d.FormatText();
     std::vector<std::string> got;
-    RuleEngineConsumer c(std::move(*first), [&](const Alert& a) { got.push_back(a.rule_id); });
+    RuleEngineConsumer c(std::move(*first), [&](const Alert& a) { got.push_back(a.rule->id); });
     for (int i = 0; i < 9; ++i) {
       Event e = Ssh(i);
       c.Consume(e);

@@ -59,7 +59,7 @@ TEST(RuleFile, MacrosListsAndExceptions) {
   l.set->Evaluate(Ev(kSshFail), alerts);
   ASSERT_EQ(alerts.size(), 1u);
   EXPECT_EQ(alerts[0].output, "failed login for root from 203.0.113.9 on <NA>");
-  EXPECT_EQ(alerts[0].severity, AlertSeverity::kHigh);
+  EXPECT_EQ(alerts[0].rule->severity, AlertSeverity::kHigh);
 }
 
 TEST(RuleFile, EveryApplicableRuleFires) {
@@ -613,7 +613,7 @@ TEST(RuleEngineConsumer, HandsAlertsToTheCallback) {
   auto set = LoadRulesFromString(OneRule("user.name = root"), "r.yaml", {}, d);
   ASSERT_TRUE(set.ok());
   std::vector<std::string> got;
-  RuleEngineConsumer c(std::move(*set), [&](const Alert& a) { got.push_back(a.rule_id); });
+  RuleEngineConsumer c(std::move(*set), [&](const Alert& a) { got.push_back(a.rule->id); });
   Event e = Ev(kSshFail);
   c.Consume(e);
   Event other = Ev(kDns);
@@ -621,6 +621,68 @@ TEST(RuleEngineConsumer, HandsAlertsToTheCallback) {
   EXPECT_THAT(got, ElementsAre("r"));
   EXPECT_EQ(c.alerts(), 1u);
   EXPECT_EQ(c.events(), 2u);
+}
+
+// The alerts of one event share one copy of it, and the alerts of one rule its metadata;
+// both outlive the rule set (a reload) and the event the caller evaluated.
+TEST(AlertSharing, OneEventCopyAndOneRuleMetaShared) {
+  Loaded l = Load(R"(
+- rule: a
+  name: A
+  desc: first
+  severity: low
+  tags: [t1]
+  condition: user.name = root
+  output: "a {user.name}"
+- rule: b
+  name: B
+  severity: high
+  controls: {pci_dss_4: ["10.2.1.4"]}
+  condition: event.dataset = access.sshd
+)");
+  ASSERT_TRUE(l.ok()) << l.Text();
+  std::vector<Alert> alerts;
+  {
+    const Event e = Ev(kSshFail);
+    l.set->Evaluate(e, alerts);
+    l.set->Evaluate(e, alerts);
+  }  // the caller's event is gone; the alerts hold their own copy
+  ASSERT_EQ(alerts.size(), 4u);
+  EXPECT_EQ(alerts[0].event, alerts[1].event);  // one copy per event, shared by its alerts
+  EXPECT_NE(alerts[0].event, alerts[2].event);
+  EXPECT_EQ(alerts[0].rule, alerts[2].rule);  // one RuleMeta per rule
+  EXPECT_NE(alerts[0].rule, alerts[1].rule);
+  const std::string before = AlertToJson(alerts[0]) + AlertToJson(alerts[1]);
+  l.set.reset();  // a reload destroys the old set: its alerts keep their rule's metadata
+  EXPECT_EQ(AlertToJson(alerts[0]) + AlertToJson(alerts[1]), before);
+  auto j = nlohmann::json::parse(AlertToJson(alerts[0]));
+  EXPECT_EQ(j["rule"]["description"], "first");
+  EXPECT_EQ(j["vigil"]["tags"][0], "t1");
+  EXPECT_EQ(j["vigil"]["output"], "a root");
+  EXPECT_EQ(j["user"]["name"], "root");
+  EXPECT_EQ(nlohmann::json::parse(AlertToJson(alerts[1]))["vigil"]["controls"]["pci_dss_4"][0], "10.2.1.4");
+}
+
+// Evaluate(Event&&) moves an event that fires into its alerts (no copy) and leaves one that
+// does not fire as it was; the alerts are the same as Evaluate(const Event&) gives.
+TEST(AlertSharing, AnOwnedEventMovesIntoItsAlerts) {
+  Loaded l = Load(OneRule("user.name = root"));
+  ASSERT_TRUE(l.ok()) << l.Text();
+  std::vector<Alert> copied, moved;
+  const Event fires = Ev(kSshFail);
+  l.set->Evaluate(fires, copied);
+  Event given = fires;
+  l.set->Evaluate(std::move(given), moved);
+  ASSERT_EQ(copied.size(), 1u);
+  ASSERT_EQ(moved.size(), 1u);
+  EXPECT_EQ(AlertToJson(moved[0]), AlertToJson(copied[0]));
+  EXPECT_EQ(moved[0].event->size(), fires.size());
+  EXPECT_EQ(given.size(), 0u);  // NOLINT(bugprone-use-after-move): moved into the alert
+  Event quiet = Ev(kDns);
+  const size_t fields = quiet.size();
+  l.set->Evaluate(std::move(quiet), moved);
+  EXPECT_EQ(moved.size(), 1u);
+  EXPECT_EQ(quiet.size(), fields);  // NOLINT(bugprone-use-after-move): no rule fired, untouched
 }
 
 TEST(RuleFile, LoadsFromDiskAndReportsMissingFiles) {

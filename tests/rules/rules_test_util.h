@@ -40,7 +40,7 @@ struct Loaded {
     std::vector<Alert> alerts;
     set->Evaluate(e, alerts);
     std::vector<std::string> ids;
-    for (const auto& a : alerts) ids.push_back(a.rule_id);
+    for (const auto& a : alerts) ids.push_back(a.rule->id);
     return ids;
   }
 };

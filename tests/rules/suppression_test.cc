@@ -73,7 +73,7 @@ TEST(Suppression, KeysAreSeparateAndAWindowWithoutRepeatsClosesQuietly) {
   auto b = FeedAll(l, {Root(minutes(30), "10.0.0.3")});
   ASSERT_EQ(b.size(), 2u);  // the summary of 10.0.0.1 (1 repeat), then the new alert
   EXPECT_EQ(b[0].suppressed_count, 1u);
-  EXPECT_EQ(b[0].event.GetIp(ecs::kSourceIp)->ToString(), "10.0.0.1");
+  EXPECT_EQ(b[0].event->GetIp(ecs::kSourceIp)->ToString(), "10.0.0.1");
   EXPECT_EQ(b[1].suppressed_count, 0u);
 }
 
@@ -106,7 +106,7 @@ TEST(Suppression, KeyCapClosesTheOldestWindowEarlyWithItsSummary) {
                    Root(seconds(3), "10.0.0.3")});
   ASSERT_EQ(a.size(), 4u);  // .1, .2, the early summary of .1, .3
   EXPECT_EQ(a[2].suppressed_count, 1u);
-  EXPECT_EQ(a[3].event.GetIp(ecs::kSourceIp)->ToString(), "10.0.0.3");
+  EXPECT_EQ(a[3].event->GetIp(ecs::kSourceIp)->ToString(), "10.0.0.3");
   auto st = l.set->state_stats()[0];
   EXPECT_EQ(st.early_closes, 1u);
   EXPECT_EQ(st.suppression_windows, 2u);

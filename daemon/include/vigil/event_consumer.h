@@ -4,6 +4,9 @@
 // Threading: Consume() and Flush() are called only from the pipeline's single engine
 // thread, in queue order, so an implementation needs no locking for its own state.
 // Consume() must not block on I/O for long: slow outputs have their own queues.
+// The event is the pipeline's, dropped once the chain has seen it; a consumer may take it
+// (move from it: the rule engine does when a rule fires, so its alerts share the event
+// uncopied), and then only consumers that do not read events may follow it in a chain.
 #pragma once
 
 #include <atomic>

@@ -227,13 +227,13 @@ std::optional<AlertStatus> ParseAlertStatus(std::string_view s) {
 
 std::string AlertSourceKey(const Alert& alert) {
   if (alert.suppressed_count > 0) return "";  // a summary: merged into its opener
-  const Event& e = alert.event;
+  const Event& e = *alert.event;
   const std::string* observer = e.GetString(ecs::kObserverName);
   const std::string* path = e.GetString(ecs::kLogFilePath);
   const int64_t* offset = e.GetInt(ecs::kLogOffset);
   const std::string* original = e.GetString(ecs::kEventOriginal);
   if (observer == nullptr || path == nullptr || offset == nullptr || original == nullptr) return "";
-  std::string text = alert.rule_id;
+  std::string text = alert.rule->id;
   const std::string offset_text = std::to_string(*offset);  // outlives the loop (a temporary would not)
   for (std::string_view part : {std::string_view(*observer), std::string_view(*path), std::string_view(offset_text),
                                 std::string_view(*original)}) {
@@ -249,10 +249,10 @@ json AlertRecordData(int64_t id, const Alert& alert, std::string_view alert_json
   j["alert_id"] = id;
   j["created"] = FormatRfc3339(created);
   j["host"] = host_name;
-  j["rule"] = {{"id", alert.rule_id}, {"name", alert.rule_name}};
-  j["severity"] = AlertSeverityName(alert.severity);
+  j["rule"] = {{"id", alert.rule->id}, {"name", alert.rule->name}};
+  j["severity"] = AlertSeverityName(alert.rule->severity);
   json controls = json::object();
-  for (const auto& [framework, ids] : alert.controls) controls[framework] = ids;
+  for (const auto& [framework, ids] : alert.rule->controls) controls[framework] = ids;
   j["controls"] = std::move(controls);
   j["output"] = alert.output;
   Timestamp first = alert.timestamp, last = alert.timestamp;
@@ -282,7 +282,7 @@ json AlertRecordData(int64_t id, const Alert& alert, std::string_view alert_json
   if (std::string key = AlertSourceKey(alert); !key.empty()) j["source_key"] = std::move(key);
   json parsed = json::parse(alert_json, nullptr, false);
   j["alert"] = parsed.is_discarded() ? json::object() : std::move(parsed);
-  json ev = json::parse(EventToJson(alert.event), nullptr, false);
+  json ev = json::parse(EventToJson(*alert.event), nullptr, false);
   j["evidence"] = json::array({ev.is_discarded() ? json::object() : std::move(ev)});
   return j;
 }

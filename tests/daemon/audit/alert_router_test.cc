@@ -33,15 +33,15 @@ Timestamp T(int64_t s) { return Timestamp(seconds(1'795'000'000 + s)); }
 
 Alert MakeAlert(const std::string& rule, Timestamp t, const std::string& user) {
   Alert a;
-  a.rule_id = rule;
-  a.rule_name = "Rule " + rule;
-  a.severity = AlertSeverity::kHigh;
+  a.rule = std::make_shared<const RuleMeta>(
+      RuleMeta{rule, "Rule " + rule, "", AlertSeverity::kHigh, {}, {{"pci_dss_4", {"10.2.1.4"}}}});
   a.timestamp = t;
   a.output = "failed login for " + user;
-  a.controls = {{"pci_dss_4", {"10.2.1.4"}}};
-  a.event.Set(ecs::kTimestamp, t);
-  a.event.Set(ecs::kEventDataset, std::string("access.sshd"));
-  a.event.Set(ecs::kUserName, user);
+  Event e;
+  e.Set(ecs::kTimestamp, t);
+  e.Set(ecs::kEventDataset, std::string("access.sshd"));
+  e.Set(ecs::kUserName, user);
+  a.event = std::make_shared<const Event>(std::move(e));
   return a;
 }
 
@@ -157,10 +157,12 @@ TEST_F(AlertRouterTest, DeliversIdsInOrderStoresAndSigns) {
 // An alert raised for a line of a file: the fields AlertSourceKey reads.
 Alert LineAlert(const std::string& rule, int64_t offset, const std::string& text) {
   Alert a = MakeAlert(rule, T(offset), "u" + std::to_string(offset));
-  a.event.Set(ecs::kObserverName, std::string("auth"));
-  a.event.Set(ecs::kLogFilePath, std::string("/var/log/auth.log"));
-  a.event.Set(ecs::kLogOffset, offset);
-  a.event.Set(ecs::kEventOriginal, text);
+  Event e = *a.event;
+  e.Set(ecs::kObserverName, std::string("auth"));
+  e.Set(ecs::kLogFilePath, std::string("/var/log/auth.log"));
+  e.Set(ecs::kLogOffset, offset);
+  e.Set(ecs::kEventOriginal, text);
+  a.event = std::make_shared<const Event>(std::move(e));
   return a;
 }
 

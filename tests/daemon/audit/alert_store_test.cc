@@ -33,17 +33,16 @@ Timestamp T(int64_t s) { return Timestamp(seconds(1'795'000'000 + s)); }
 
 Alert MakeAlert(const std::string& rule, AlertSeverity severity, Timestamp t, const std::string& user) {
   Alert a;
-  a.rule_id = rule;
-  a.rule_name = "Rule " + rule;
-  a.rule_description = "test rule";
-  a.severity = severity;
+  a.rule = std::make_shared<const RuleMeta>(RuleMeta{
+      rule, "Rule " + rule, "test rule", severity, {}, {{"pci_dss_4", {"10.2.1.4", "10.2.1.5"}}, {"cis_v8", {"8.2"}}}});
   a.timestamp = t;
   a.output = "login failure for " + user;
-  a.controls = {{"pci_dss_4", {"10.2.1.4", "10.2.1.5"}}, {"cis_v8", {"8.2"}}};
-  a.event.Set(ecs::kTimestamp, t);
-  a.event.Set(ecs::kEventDataset, std::string("access.sshd"));
-  a.event.Set(ecs::kUserName, user);
-  a.event.Set(ecs::kMessage, std::string("Failed password for ") + user);
+  Event e;
+  e.Set(ecs::kTimestamp, t);
+  e.Set(ecs::kEventDataset, std::string("access.sshd"));
+  e.Set(ecs::kUserName, user);
+  e.Set(ecs::kMessage, std::string("Failed password for ") + user);
+  a.event = std::make_shared<const Event>(std::move(e));
   return a;
 }
 
@@ -151,7 +150,7 @@ TEST_F(AlertStoreTest, AlertRecordIsStoredWithEverything) {
   EXPECT_EQ(s.last, T(5));
   EXPECT_EQ(s.output, "login failure for alice");
   EXPECT_EQ(json::parse(s.json), json::parse(AlertToJson(a)));
-  EXPECT_EQ(s.controls, a.controls);
+  EXPECT_EQ(s.controls, a.rule->controls);
   const auto lines = ReadLines(LogPath());
   ASSERT_EQ(lines.size(), 1u);
   EXPECT_EQ(s.audit_seq, 1u);
@@ -164,7 +163,7 @@ TEST_F(AlertStoreTest, AlertRecordIsStoredWithEverything) {
   auto ev = store_->Evidence(1);
   ASSERT_TRUE(ev.ok());
   ASSERT_EQ(ev->size(), 1u);
-  EXPECT_EQ(json::parse((*ev)[0]), json::parse(EventToJson(a.event)));
+  EXPECT_EQ(json::parse((*ev)[0]), json::parse(EventToJson(*a.event)));
   auto tr = store_->Transitions(1);
   ASSERT_TRUE(tr.ok());
   ASSERT_EQ(tr->size(), 1u);

@@ -1,7 +1,11 @@
 // Alert: what a rule raises when an event matches it.
 //
-// An Alert is a plain value: the rule's identity and metadata (copied, so an alert outlives
-// a rule reload), the rendered output text, and a copy of the triggering event. A
+// An Alert is cheap to build and to copy: what it says about its rule (RuleMeta: id, name,
+// description, severity, tags, controls) is built once per loaded rule and shared by all
+// its alerts, and the triggering event is shared by all the alerts it raised (one copy of
+// the event, or none when the engine may take it: RuleSet::Evaluate). Both are shared
+// read-only and owned jointly, so an alert outlives a rule reload (SIGHUP) and the event's
+// trip through the pipeline. Its own are the rendered output text and the times. A
 // correlation alert also carries its group key, count and first/last time (`correlation`);
 // the triggering event is then the one that made the correlation's condition true. A
 // suppression summary (docs/rules.md, "Suppression") carries the number of repeats merged
@@ -16,6 +20,7 @@
 
 #include <cstdint>
 #include <map>
+#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -45,16 +50,23 @@ struct CorrelationInfo {
   Timestamp last;      // latest event time in the window that fired
 };
 
-struct Alert {
-  std::string rule_id;
-  std::string rule_name;
-  std::string rule_description;
+// What an alert says about the rule that raised it. Built once per loaded rule; immutable.
+struct RuleMeta {
+  std::string id;
+  std::string name;
+  std::string description;
   AlertSeverity severity = AlertSeverity::kInfo;
   std::vector<std::string> tags;
   ControlMap controls;
-  std::string output;   // the rule's output template, rendered for the event
-  Timestamp timestamp;  // the triggering event's @timestamp
-  Event event;          // the triggering event
+};
+
+// An alert always has its rule and its event (`rule` and `event` are never null on an
+// alert the engine makes; code that builds one by hand sets both).
+struct Alert {
+  std::shared_ptr<const RuleMeta> rule;  // shared by every alert of the rule
+  std::string output;                    // the rule's output template, rendered for the event
+  Timestamp timestamp;                   // the triggering event's @timestamp
+  std::shared_ptr<const Event> event;    // the triggering event, shared by the alerts it raised
   std::optional<CorrelationInfo> correlation;  // set for correlation rules
   // A suppression summary: how many repeats were merged, and their first and last time.
   uint64_t suppressed_count = 0;

@@ -1,6 +1,10 @@
 // RuleEngineConsumer: the rule engine as a pipeline stage. Evaluates each event against a
 // RuleSet and hands every alert to a callback (the alert router, or replay's printer).
 //
+// Consume() takes the event when a rule fires: its alerts share it, moved rather than copied
+// (RuleSet::Evaluate(Event&&)), and the event is left moved-from. So in a ConsumerChain the
+// engine comes after every consumer that reads events (EventConsumer: a consumer may take it).
+//
 // Threading: as every EventConsumer, Consume() is called only from the pipeline's engine
 // thread; the callback runs on that thread. The RuleSet is owned. Replace() may be called
 // from any thread (the daemon's main thread on reload): the new set is parked and swapped

@@ -105,8 +105,12 @@ class RuleSet {
   RuleSet(const RuleSet&) = delete;
   RuleSet& operator=(const RuleSet&) = delete;
 
-  // Appends an alert to `out` for each enabled rule that matches `event`.
+  // Appends an alert to `out` for each enabled rule that matches `event`. The alerts of one
+  // event share one copy of it, made at the first alert (no copy when no rule fires).
   void Evaluate(const Event& event, std::vector<Alert>& out);
+  // The same, taking the event: when a rule fires, the event is moved (not copied) into the
+  // copy its alerts share, and `event` is left moved-from; when none fires it is untouched.
+  void Evaluate(Event&& event, std::vector<Alert>& out);
   // A reload: takes over the correlation windows and suppression windows of `old` (the set
   // this one replaces) for every rule present in both with the same id and the same
   // definition fingerprint (its condition and exceptions after macro and list expansion,
