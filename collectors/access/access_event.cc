@@ -1,9 +1,11 @@
 #include "access_event.h"
 
+#include <cassert>
 #include <chrono>
 #include <climits>
 #include <cstdint>
 #include <ctime>
+#include <optional>
 #include <string>
 
 #include "vigil/ecs_fields.h"
@@ -12,8 +14,9 @@
 namespace vigil::access {
 namespace {
 
-void SetString(Event& e, FieldId id, std::string_view v) {
-  if (!v.empty()) e.Set(id, std::string(v));
+// Adds a string field unless `v` is empty.
+void AddString(Event& e, FieldId id, std::string_view v) {
+  if (!v.empty()) e.AddString(id, v);
 }
 
 // Whether `part` is a view into `whole`.
@@ -144,76 +147,92 @@ bool UserNameUnverified(const AuthRecord& r) {
 
 Event BuildAccessEvent(const SyslogHeader& h, const AuthRecord& r, const LineOrigin& o,
                        const AccessFieldIds& ids, const UserRedaction& redaction) {
-  Event e;
-  if (h.has_time) {
-    e.Set(ecs::kTimestamp, h.time);
-    static constexpr const char* kDays[] = {"sun", "mon", "tue", "wed", "thu", "fri", "sat"};
-    const LocalTime lt = LocalTimeOf(h.time);
-    e.Set(ids.local_hour, int64_t{lt.hour});
-    e.Set(ids.local_weekday, std::string(kDays[lt.weekday % 7]));
-  }
-  e.Set(ecs::kEventKind, std::string("event"));
-  e.Set(ecs::kEventModule, std::string("access"));
-  SetString(e, ecs::kEventDataset, r.dataset);
-  if (!r.category.empty()) e.Set(ecs::kEventCategory, StringList{std::string(r.category)});
-  if (!r.type.empty()) {
-    StringList types{std::string(r.type)};
-    if (!r.type2.empty()) types.emplace_back(r.type2);
-    e.Set(ecs::kEventType, std::move(types));
-  }
-  SetString(e, ecs::kEventAction, r.action);
-  e.Set(ecs::kEventOutcome, std::string(OutcomeName(r.outcome)));
+  // Each field is added once, in a fixed order (the order of the JSON output), into a field
+  // vector sized for them all plus observer.name (CollectorContext::Emit adds it).
   std::string placeholder;
-  if (r.has_user && UserNameUnverified(r) && redaction.Redacts(r.user)) {
-    placeholder = redaction.Placeholder(r.user);
-    e.Set(ids.user_redacted, true);
-  }
+  const bool redact = r.has_user && UserNameUnverified(r) && redaction.Redacts(r.user);
+  if (redact) placeholder = redaction.Placeholder(r.user);
   const std::string_view user = placeholder.empty() ? r.user : std::string_view(placeholder);
-  StringList related_users;
-  if (r.has_user) {
-    e.Set(ecs::kUserName, std::string(user));
-    if (!user.empty()) related_users.emplace_back(user);
+  std::optional<IpAddress> ip;
+  if (!r.source.empty()) ip = ParseLoggedAddress(r.source);
+  const auto n = [](bool b) { return static_cast<size_t>(b); };
+  const auto s = [](std::string_view v) { return static_cast<size_t>(!v.empty()); };
+  const size_t fields =
+      3 * n(h.has_time) + 3 /* kind, module, outcome */ + s(r.dataset) + s(r.category) +
+      s(r.type) + s(r.action) + n(redact) + n(r.has_user) + s(r.target_user) +
+      n((r.has_user && !user.empty()) || !r.target_user.empty()) + s(r.target_uid) +
+      s(r.effective_user) + s(r.group) + (r.source.empty() ? 0 : ip ? 2 : 1) + n(r.port >= 0) +
+      s(h.program) + n(h.pid >= 0) + s(r.command) + s(r.cwd) + s(h.host) + 1 /* message */ +
+      s(o.original) + s(o.path) + n(o.offset >= 0) + s(r.method) + n(r.has_invalid_user) +
+      s(r.reason) + s(r.tty) + s(r.session) + s(r.service) + n(r.attempts >= 0) + s(r.gid) +
+      n(r.prior_failures >= 0) + 1 /* observer.name */;
+  Event e;
+  e.Reserve(fields);
+  if (h.has_time) {
+    e.Add(ecs::kTimestamp, h.time);
+    static constexpr std::string_view kDays[] = {"sun", "mon", "tue", "wed", "thu", "fri", "sat"};
+    const LocalTime lt = LocalTimeOf(h.time);
+    e.Add(ids.local_hour, int64_t{lt.hour});
+    e.AddString(ids.local_weekday, kDays[lt.weekday % 7]);
   }
-  if (!r.target_user.empty()) {
-    e.Set(ecs::kUserTargetName, std::string(r.target_user));
-    related_users.emplace_back(r.target_user);
-  }
-  if (!related_users.empty()) e.Set(ecs::kRelatedUser, std::move(related_users));
-  SetString(e, ecs::kUserTargetId, r.target_uid);
-  SetString(e, ecs::kUserEffectiveName, r.effective_user);
-  SetString(e, ecs::kGroupName, r.group);
-  if (!r.source.empty()) {
-    if (auto ip = ParseLoggedAddress(r.source)) {
-      e.Set(ecs::kSourceIp, *ip);
-      e.Set(ecs::kRelatedIp, StringList{ip->ToString()});
+  e.AddString(ecs::kEventKind, "event");
+  e.AddString(ecs::kEventModule, "access");
+  AddString(e, ecs::kEventDataset, r.dataset);
+  if (!r.category.empty()) e.AddList(ecs::kEventCategory, {r.category});
+  if (!r.type.empty()) {
+    if (r.type2.empty()) {
+      e.AddList(ecs::kEventType, {r.type});
     } else {
-      e.Set(ecs::kSourceAddress, std::string(r.source));
+      e.AddList(ecs::kEventType, {r.type, r.type2});
     }
   }
-  if (r.port >= 0) e.Set(ecs::kSourcePort, r.port);
-  SetString(e, ecs::kProcessName, h.program);
-  if (h.pid >= 0) e.Set(ecs::kProcessPid, h.pid);
-  SetString(e, ecs::kProcessCommandLine, r.command);
-  SetString(e, ecs::kProcessWorkingDirectory, r.cwd);
-  SetString(e, ecs::kHostName, h.host);
-  if (placeholder.empty()) {
-    e.Set(ecs::kMessage, std::string(h.message));
-    SetString(e, ecs::kEventOriginal, o.original);
-  } else {
-    e.Set(ecs::kMessage, Redacted(h.message, r.user, placeholder));
-    SetString(e, ecs::kEventOriginal, Redacted(o.original, r.user, placeholder));
+  AddString(e, ecs::kEventAction, r.action);
+  e.AddString(ecs::kEventOutcome, OutcomeName(r.outcome));
+  if (redact) e.Add(ids.user_redacted, true);
+  if (r.has_user) e.AddString(ecs::kUserName, user);
+  AddString(e, ecs::kUserTargetName, r.target_user);
+  const bool user_related = r.has_user && !user.empty();
+  if (user_related && !r.target_user.empty()) {
+    e.AddList(ecs::kRelatedUser, {user, r.target_user});
+  } else if (user_related) {
+    e.AddList(ecs::kRelatedUser, {user});
+  } else if (!r.target_user.empty()) {
+    e.AddList(ecs::kRelatedUser, {r.target_user});
   }
-  SetString(e, ecs::kLogFilePath, o.path);
-  if (o.offset >= 0) e.Set(ecs::kLogOffset, o.offset);
-  SetString(e, ids.auth_method, r.method);
-  if (r.has_invalid_user) e.Set(ids.invalid_user, r.invalid_user);
-  SetString(e, ids.reason, r.reason);
-  SetString(e, ids.tty, r.tty);
-  SetString(e, ids.session_id, r.session);
-  SetString(e, ids.pam_service, r.service);
-  if (r.attempts >= 0) e.Set(ids.attempts, r.attempts);
-  SetString(e, ids.gid, r.gid);
-  if (r.prior_failures >= 0) e.Set(ids.prior_failures, r.prior_failures);
+  AddString(e, ecs::kUserTargetId, r.target_uid);
+  AddString(e, ecs::kUserEffectiveName, r.effective_user);
+  AddString(e, ecs::kGroupName, r.group);
+  if (ip) {
+    e.Add(ecs::kSourceIp, *ip);
+    e.Add(ecs::kRelatedIp, StringList{ip->ToString()});
+  } else if (!r.source.empty()) {
+    e.AddString(ecs::kSourceAddress, r.source);
+  }
+  if (r.port >= 0) e.Add(ecs::kSourcePort, r.port);
+  AddString(e, ecs::kProcessName, h.program);
+  if (h.pid >= 0) e.Add(ecs::kProcessPid, h.pid);
+  AddString(e, ecs::kProcessCommandLine, r.command);
+  AddString(e, ecs::kProcessWorkingDirectory, r.cwd);
+  AddString(e, ecs::kHostName, h.host);
+  if (placeholder.empty()) {
+    e.AddString(ecs::kMessage, h.message);
+    AddString(e, ecs::kEventOriginal, o.original);
+  } else {
+    e.Add(ecs::kMessage, Redacted(h.message, r.user, placeholder));
+    if (!o.original.empty()) e.Add(ecs::kEventOriginal, Redacted(o.original, r.user, placeholder));
+  }
+  AddString(e, ecs::kLogFilePath, o.path);
+  if (o.offset >= 0) e.Add(ecs::kLogOffset, o.offset);
+  AddString(e, ids.auth_method, r.method);
+  if (r.has_invalid_user) e.Add(ids.invalid_user, r.invalid_user);
+  AddString(e, ids.reason, r.reason);
+  AddString(e, ids.tty, r.tty);
+  AddString(e, ids.session_id, r.session);
+  AddString(e, ids.pam_service, r.service);
+  if (r.attempts >= 0) e.Add(ids.attempts, r.attempts);
+  AddString(e, ids.gid, r.gid);
+  if (r.prior_failures >= 0) e.Add(ids.prior_failures, r.prior_failures);
+  assert(e.size() + 1 == fields);
   return e;
 }
 

@@ -51,6 +51,34 @@ void Event::Set(FieldId id, Value value) {
   fields_.push_back(Field{id, std::move(value)});
 }
 
+Value& Event::Append(FieldId id) {
+  assert(id < FieldRegistry::Global().size());
+  assert(Find(id) == kNotFound);
+  if (fields_.capacity() == 0) fields_.reserve(24);
+  if (fields_.size() < kIndexedIds) ids_[fields_.size()] = id;
+  Field& f = fields_.emplace_back();
+  f.id = id;
+  return f.value;
+}
+
+void Event::Add(FieldId id, Value value) {
+  assert(std::holds_alternative<std::monostate>(value) ||
+         ValueType(value) == FieldRegistry::Global().Info(id).type);
+  Append(id) = std::move(value);
+}
+
+void Event::AddString(FieldId id, std::string_view text) {
+  assert(FieldRegistry::Global().Info(id).type == FieldType::kString);
+  Append(id).emplace<std::string>(text);
+}
+
+void Event::AddList(FieldId id, std::initializer_list<std::string_view> items) {
+  assert(FieldRegistry::Global().Info(id).type == FieldType::kList);
+  auto& list = Append(id).emplace<StringList>();
+  list.reserve(items.size());
+  for (std::string_view item : items) list.emplace_back(item);
+}
+
 void Event::Erase(FieldId id) {
   if (const size_t at = Find(id); at != kNotFound) {
     fields_.erase(fields_.begin() + static_cast<std::ptrdiff_t>(at));

@@ -11,17 +11,34 @@ std::optional<IpAddress> IpAddress::Parse(std::string_view text) {
   if (text.empty() || text.size() >= INET6_ADDRSTRLEN) return std::nullopt;
   // inet_pton reads a C string: an embedded NUL would hide whatever follows it.
   if (text.find('\0') != std::string_view::npos) return std::nullopt;
-  char buf[INET6_ADDRSTRLEN];
-  std::memcpy(buf, text.data(), text.size());
-  buf[text.size()] = '\0';
   IpAddress ip;
   if (text.find(':') == std::string_view::npos) {
-    in_addr a4{};
-    if (inet_pton(AF_INET, buf, &a4) != 1) return std::nullopt;
-    std::memcpy(ip.bytes_.data() + 12, &a4, 4);
+    // Dotted quad by hand, accepting exactly what inet_pton(AF_INET) accepts: four decimal
+    // parts of 0-255 without leading zeros, nothing else.
+    int part = 0, digits = 0;
+    unsigned value = 0;
+    for (const char c : text) {
+      if (c >= '0' && c <= '9') {
+        if (digits > 0 && value == 0) return std::nullopt;  // leading zero
+        value = value * 10 + static_cast<unsigned>(c - '0');
+        if (value > 255) return std::nullopt;
+        ++digits;
+      } else if (c == '.' && digits > 0 && part < 3) {
+        ip.bytes_[12 + part++] = static_cast<uint8_t>(value);
+        value = 0;
+        digits = 0;
+      } else {
+        return std::nullopt;
+      }
+    }
+    if (part != 3 || digits == 0) return std::nullopt;
+    ip.bytes_[15] = static_cast<uint8_t>(value);
     ip.family_ = Family::kV4;
     return ip;
   }
+  char buf[INET6_ADDRSTRLEN];
+  std::memcpy(buf, text.data(), text.size());
+  buf[text.size()] = '\0';
   in6_addr a6{};
   if (inet_pton(AF_INET6, buf, &a6) != 1) return std::nullopt;
   std::memcpy(ip.bytes_.data(), &a6, 16);
@@ -57,9 +74,47 @@ std::string IpAddress::ToString() const {
     }
     return std::string(buf, p);
   }
+  // IPv6 by hand too, in the text inet_ntop gives (RFC 5952 for the common cases): groups in
+  // lower-case hex without leading zeros; the longest run of two or more zero groups (the
+  // first of equal runs) as `::`; `::ffff:a.b.c.d` and `::a.b.c.d` for mapped and
+  // compatible IPv4 addresses.
+  uint16_t words[8];
+  for (int i = 0; i < 8; ++i) words[i] = static_cast<uint16_t>((bytes_[2 * i] << 8) | bytes_[2 * i + 1]);
+  int best = -1, best_len = 0;
+  for (int i = 0; i < 8;) {
+    if (words[i] != 0) {
+      ++i;
+      continue;
+    }
+    int j = i;
+    while (j < 8 && words[j] == 0) ++j;
+    if (j - i > best_len) {
+      best = i;
+      best_len = j - i;
+    }
+    i = j;
+  }
+  if (best_len < 2) best = -1;
   char buf[INET6_ADDRSTRLEN];
-  inet_ntop(AF_INET6, bytes_.data(), buf, sizeof buf);
-  return buf;
+  char* p = buf;
+  char* const end = buf + sizeof buf;
+  for (int i = 0; i < 8; ++i) {
+    if (best >= 0 && i >= best && i < best + best_len) {
+      if (i == best) *p++ = ':';
+      continue;
+    }
+    if (i != 0) *p++ = ':';
+    if (i == 6 && best == 0 && (best_len == 6 || (best_len == 5 && words[5] == 0xffff))) {
+      for (int k = 12; k < 16; ++k) {
+        if (k > 12) *p++ = '.';
+        p = std::to_chars(p, end, static_cast<unsigned>(bytes_[k])).ptr;
+      }
+      return std::string(buf, p);
+    }
+    p = std::to_chars(p, end, static_cast<unsigned>(words[i]), 16).ptr;
+  }
+  if (best >= 0 && best + best_len == 8) *p++ = ':';
+  return std::string(buf, p);
 }
 
 std::optional<IpNetwork> IpNetwork::Parse(std::string_view text) {

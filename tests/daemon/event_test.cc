@@ -260,6 +260,59 @@ TEST(EventTest, ManyFields) {
   EXPECT_EQ(e.time(), At(ecs::kTimestamp));
 }
 
+// Add/AddString/AddList append without looking for the field: the result reads exactly as
+// the same fields Set one by one, in the same order, and a reserved event does not regrow.
+TEST(EventTest, AddAppendsLikeSet) {
+  Event added;
+  added.Reserve(6);
+  const Event::Field* storage = nullptr;
+  added.AddString(ecs::kMessage, "a message longer than the small-string buffer");
+  storage = added.fields().data();
+  added.Add(ecs::kSourcePort, int64_t{22});
+  added.AddList(ecs::kEventCategory, {"authentication", "session"});
+  added.AddList(ecs::kRelatedUser, {});
+  added.Add(ecs::kSourceIp, IpAddress::FromV4(0x0A000001));
+  added.AddString(ecs::kUserName, "");
+  EXPECT_EQ(added.fields().data(), storage);  // no reallocation within the reserve
+
+  Event set;
+  set.Set(ecs::kMessage, std::string("a message longer than the small-string buffer"));
+  set.Set(ecs::kSourcePort, int64_t{22});
+  set.Set(ecs::kEventCategory, StringList{"authentication", "session"});
+  set.Set(ecs::kRelatedUser, StringList{});
+  set.Set(ecs::kSourceIp, IpAddress::FromV4(0x0A000001));
+  set.Set(ecs::kUserName, std::string());
+
+  ASSERT_EQ(added.size(), set.size());
+  for (size_t i = 0; i < set.size(); ++i) {
+    EXPECT_EQ(added.fields()[i].id, set.fields()[i].id) << i;
+    EXPECT_EQ(added.fields()[i].value, set.fields()[i].value) << i;
+  }
+  EXPECT_EQ(*added.GetInt(ecs::kSourcePort), 22);
+  EXPECT_EQ(*added.GetList(ecs::kEventCategory), (StringList{"authentication", "session"}));
+  EXPECT_EQ(*added.GetString(ecs::kUserName), "");
+  // Set still finds and replaces what Add appended.
+  added.Set(ecs::kSourcePort, int64_t{2222});
+  EXPECT_EQ(added.size(), set.size());
+  EXPECT_EQ(*added.GetInt(ecs::kSourcePort), 2222);
+}
+
+// Past the indexed head of ids (32), Add'ed fields are still found.
+TEST(EventTest, AddBeyondIndexedHead) {
+  Event e;
+  FieldId added = 0;
+  for (FieldId id = 0; id < ecs::kWellKnownCount && added < 40; ++id) {
+    if (FieldRegistry::Global().Info(id).type != FieldType::kString) continue;
+    e.AddString(id, std::to_string(id));
+    ++added;
+  }
+  ASSERT_GT(e.size(), 32u);
+  for (const Event::Field& f : e.fields()) {
+    ASSERT_NE(e.GetString(f.id), nullptr) << f.id;
+    EXPECT_EQ(*e.GetString(f.id), std::to_string(f.id));
+  }
+}
+
 TEST(ValueTypeTest, MapsEveryAlternative) {
   EXPECT_EQ(ValueType(Value{}), FieldType::kString);
   EXPECT_EQ(ValueType(Value{std::string("s")}), FieldType::kString);

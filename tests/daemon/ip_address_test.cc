@@ -7,6 +7,8 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <iterator>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -67,6 +69,43 @@ TEST(IpAddressTest, V4ToStringAgreesWithInetNtop) {
   }
 }
 
+// Parse reads IPv4 by hand; it must accept exactly what inet_pton(AF_INET) accepts, with
+// the same address: tricky forms, then pseudo-random strings over digits and dots.
+TEST(IpAddressTest, V4ParseAgreesWithInetPton) {
+  const auto check = [](const std::string& text) {
+    in_addr a{};
+    const bool want = inet_pton(AF_INET, text.c_str(), &a) == 1;
+    const std::optional<IpAddress> got = IpAddress::Parse(text);
+    ASSERT_EQ(got.has_value(), want) << text;
+    if (!want) return;
+    EXPECT_TRUE(got->is_v4()) << text;
+    EXPECT_EQ(got->bytes()[12], reinterpret_cast<const uint8_t*>(&a)[0]) << text;
+    EXPECT_EQ(got->bytes()[15], reinterpret_cast<const uint8_t*>(&a)[3]) << text;
+    char back[INET_ADDRSTRLEN];
+    ASSERT_NE(inet_ntop(AF_INET, &a, back, sizeof back), nullptr);
+    EXPECT_EQ(got->ToString(), back) << text;
+  };
+  for (const char* text :
+       {"0.0.0.0", "1.2.3.4", "255.255.255.255", "256.1.1.1", "1.2.3.256", "01.2.3.4", "1.2.3.04",
+        "1.2.3.0", "00.1.2.3", "1.2.3", "1.2.3.4.", ".1.2.3.4", "1..2.3", "1.2.3.4.5", "1.2.3.4 ",
+        " 1.2.3.4", "1.2.3.-4", "1.2.3.4a", "0x1.2.3.4", "1000.2.3.4", "12.34.56.78", "199.255.0.10",
+        "", ".", "...", "1", "4294967295"}) {
+    check(text);
+  }
+  uint32_t state = 99;
+  for (int i = 0; i < 50000; ++i) {
+    std::string text;
+    state = state * 1103515245u + 12345u;
+    const size_t len = 1 + (state >> 16) % 16;
+    for (size_t k = 0; k < len; ++k) {
+      state = state * 1103515245u + 12345u;
+      const unsigned r = (state >> 16) % 14;
+      text += r < 10 ? static_cast<char>('0' + r) : r < 13 ? '.' : 'x';
+    }
+    check(text);
+  }
+}
+
 TEST(IpAddressTest, FromV4UsesHostOrder) {
   IpAddress ip = IpAddress::FromV4(0x0A000102);
   EXPECT_TRUE(ip.is_v4());
@@ -86,6 +125,56 @@ TEST(IpAddressTest, ParsesV6AndFormatsCanonically) {
   EXPECT_EQ(Ip("fe80::1:2").ToString(), "fe80::1:2");
   EXPECT_EQ(Ip("ffff:ffff:ffff:ffff:ffff:ffff:ffff:ffff").ToString(),
             "ffff:ffff:ffff:ffff:ffff:ffff:ffff:ffff");
+}
+
+// ToString formats IPv6 by hand as well; it must agree with inet_ntop for every pattern of
+// zero and non-zero groups (which run is compressed, ties, runs at either end), for the
+// embedded IPv4 forms (::ffff:a.b.c.d, ::a.b.c.d and their near misses), and for
+// pseudo-random addresses with hex groups of every width.
+TEST(IpAddressTest, V6ToStringAgreesWithInetNtop) {
+  const auto check = [](const uint8_t raw[16]) {
+    char want[INET6_ADDRSTRLEN];
+    ASSERT_NE(inet_ntop(AF_INET6, raw, want, sizeof want), nullptr);
+    EXPECT_EQ(IpAddress::FromV6(raw).ToString(), want);
+  };
+  static constexpr uint16_t kValues[] = {0x1, 0xab, 0xfff, 0xffff, 0x1000, 0x20};
+  for (unsigned mask = 0; mask < 256; ++mask) {
+    for (size_t v = 0; v < std::size(kValues); ++v) {
+      uint8_t raw[16] = {};
+      for (int w = 0; w < 8; ++w) {
+        if ((mask >> w & 1) == 0) continue;
+        const uint16_t word = kValues[(v + static_cast<size_t>(w)) % std::size(kValues)];
+        raw[2 * w] = static_cast<uint8_t>(word >> 8);
+        raw[2 * w + 1] = static_cast<uint8_t>(word);
+      }
+      check(raw);
+    }
+  }
+  // Embedded IPv4: words 6 and 7 behind five zero words and ffff, or six zero words.
+  for (uint16_t word5 : {0x0000, 0xffff, 0xfffe, 0x0001}) {
+    for (uint8_t last : {0, 1, 4, 255}) {
+      uint8_t raw[16] = {};
+      raw[10] = static_cast<uint8_t>(word5 >> 8);
+      raw[11] = static_cast<uint8_t>(word5);
+      raw[12] = 192;
+      raw[13] = 0;
+      raw[14] = 2;
+      raw[15] = last;
+      check(raw);
+      raw[12] = raw[13] = 0;
+      check(raw);
+    }
+  }
+  uint32_t state = 12345;
+  for (int i = 0; i < 20000; ++i) {
+    uint8_t raw[16];
+    for (uint8_t& b : raw) {
+      state = state * 1103515245u + 12345u;
+      const uint8_t r = static_cast<uint8_t>(state >> 16);
+      b = (r & 3) == 0 ? 0 : r;  // plenty of zero bytes, so zero groups and short groups
+    }
+    check(raw);
+  }
 }
 
 TEST(IpAddressTest, FromV6) {

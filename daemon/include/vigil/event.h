@@ -18,6 +18,7 @@
 #include <chrono>
 #include <cstddef>
 #include <cstdint>
+#include <initializer_list>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -61,6 +62,16 @@ class Event {
 
   // Sets (or replaces) a field. The value must have the field's declared type.
   void Set(FieldId id, Value value);
+  // Appends a field the event does not have yet, without looking for it: for builders that
+  // set each field once (an event made from one parsed line). Adding a field twice is a bug
+  // (asserted in debug builds); the result is then as if Set had not replaced it.
+  void Add(FieldId id, Value value);
+  // Add for a string field, the string built in place from `text`.
+  void AddString(FieldId id, std::string_view text);
+  // Add for a list field, the list built in place from `items`.
+  void AddList(FieldId id, std::initializer_list<std::string_view> items);
+  // Room for `n` fields in all, so that adding up to that many allocates nothing more.
+  void Reserve(size_t n) { fields_.reserve(n); }
   void Erase(FieldId id);
   // The field's value, or nullptr when the event does not have it.
   const Value* Get(FieldId id) const;
@@ -94,6 +105,8 @@ class Event {
   size_t Find(FieldId id) const;
   // Rewrites ids_ from fields_ (after an erase).
   void Reindex();
+  // Appends a field holding no value yet (Add*), indexing its id; the caller fills it.
+  Value& Append(FieldId id);
 
   std::vector<Field> fields_;
   // ids_[i] == fields_[i].id for i < min(size, kIndexedIds).

@@ -88,6 +88,9 @@ TEST(AuthLogCollector, ReplaysFail2banCorpus) {
     if (o && *o == "failure") ++failures;
     EXPECT_TRUE(e.Has(ecs::kLogOffset));
     EXPECT_TRUE(e.Has(ecs::kEventOriginal));
+    // BuildAccessEvent sizes the field vector for exactly its fields and observer.name
+    // (added by CollectorContext::Emit): one allocation, no regrowth.
+    EXPECT_EQ(e.fields().capacity(), e.size()) << *e.GetString(ecs::kEventOriginal);
   }
   EXPECT_GT(failures, 80u);
 }
