@@ -230,6 +230,42 @@ void Correlation(benchmark::State& state) {
 }
 BENCHMARK(Correlation)->Arg(100)->Arg(1'000'000);
 
+// (f) NewTerms/V: one new_terms rule (group_by user.name, field source.ip, 30 days) over the
+//     stream's 8 users and V distinct addresses, 1 ms apart in event time. With V = 100 the
+//     values are soon all known (no alerts); with V = 1,000,000 nearly every event brings a
+//     new value, and each user's history stays at rules.max_window_entries (1,000): the
+//     oldest is evicted (counted). Reports the values held and evicted and the alerts.
+void NewTerms(benchmark::State& state) {
+  const int64_t values = state.range(0);
+  auto rules = Load(R"(
+- rule: ssh.new_source
+  name: New source
+  severity: medium
+  condition: event.outcome = failure or event.outcome = success
+  correlate: {type: new_terms, group_by: [user.name], field: source.ip, timespan: 30d}
+)");
+  std::vector<Event> ring;
+  for (size_t k = 0; k < 1024; ++k) ring.push_back(MakeEvent(static_cast<int64_t>(k), 0));
+  std::vector<Alert> out;
+  int64_t seq = 0;
+  uint64_t alerts = 0;
+  for (auto _ : state) {
+    Event& e = ring[static_cast<size_t>(seq) % ring.size()];
+    e.Set(ecs::kTimestamp, Timestamp(std::chrono::milliseconds(1'795'000'000'000LL + seq)));
+    e.Set(ecs::kSourceIp, IpAddress::FromV4(0x0A000000u + static_cast<uint32_t>(seq % values)));
+    out.clear();
+    rules->Evaluate(e, out);
+    alerts += out.size();
+    ++seq;
+  }
+  const RuleStateStats st = rules->state_stats()[0];
+  state.SetItemsProcessed(state.iterations());
+  state.counters["groups_held"] = static_cast<double>(st.groups);
+  state.counters["evicted_values"] = static_cast<double>(st.evicted_entries);
+  state.counters["alerts"] = static_cast<double>(alerts);
+}
+BENCHMARK(NewTerms)->Arg(100)->Arg(1'000'000);
+
 }  // namespace
 }  // namespace vigil
 
