@@ -85,6 +85,37 @@ class Samples : public MetricWriter {
   std::map<std::string, double> values;
 };
 
+// A collector running live on its own thread; Stop() (or the end of the scope) asks it to
+// stop, joins it and checks that Run() returned ok.
+class LiveRun {
+ public:
+  explicit LiveRun(Collector& c) : c_(c), thread_([this] { status_ = c_.Run(ctx_); }) {}
+  ~LiveRun() { Stop(); }
+  LiveRun(const LiveRun&) = delete;
+  LiveRun& operator=(const LiveRun&) = delete;
+
+  void Stop() {
+    if (!thread_.joinable()) return;
+    ctx_.RequestStop();
+    thread_.join();
+    EXPECT_TRUE(status_.ok()) << status_.ToString();
+  }
+  // The collector's sample of `name` now (0 when it writes none).
+  double Metric(const std::string& name) {
+    Samples m;
+    c_.WriteMetrics(m, "retention");
+    return m.values[name];
+  }
+
+  Sink sink;
+
+ private:
+  Collector& c_;
+  CollectorContext ctx_{"retention", sink, RunMode::kLive, [](std::string_view, std::string_view) {}};
+  Status status_;
+  std::thread thread_;  // last: starts once everything it uses exists
+};
+
 class CollectorFixture : public ::testing::Test {
  protected:
   void SetUp() override {
@@ -154,24 +185,15 @@ TEST_F(CollectorFixture, MetricsExistFromTheStartAndCountTheScan) {
 TEST_F(CollectorFixture, LiveScansEveryIntervalAndStops) {
   auto c = Create("policy: " + policy_ + "\ninterval: 1s\n", RunMode::kLive);
   ASSERT_TRUE(c.ok()) << diags_.FormatText();
-  Sink sink;
-  CollectorContext ctx("retention", sink, RunMode::kLive, [](std::string_view, std::string_view) {});
-  Status status;
-  std::thread t([&] { status = (*c)->Run(ctx); });
-  Samples m;
-  ASSERT_TRUE(testing::Eventually([&] {
-    m.values.clear();
-    (*c)->WriteMetrics(m, "retention");
-    return m.values["vigil_retention_scans_total"] >= 1;
-  }));
+  LiveRun run(**c);
+  Sink& sink = run.sink;
+  ASSERT_TRUE(testing::Eventually([&] { return run.Metric("vigil_retention_scans_total") >= 1; }));
   std::filesystem::remove(dir_.path() + "/srv/rec/a.pdf");
   ASSERT_TRUE(testing::Eventually([&] {
     const auto a = sink.Actions();
     return std::find(a.begin(), a.end(), "early_deletion") != a.end();
   }));
-  ctx.RequestStop();
-  t.join();
-  EXPECT_TRUE(status.ok()) << status.ToString();
+  run.Stop();
 }
 
 TEST_F(CollectorFixture, WorkersAreBoundedWithALocatedError) {
@@ -194,16 +216,9 @@ TEST_P(LiveFixture, LiveChangesArriveWithoutWaitingForTheNextScan) {
   auto c = Create("policy: " + policy_ + "\ninterval: 1h\nworkers: 2\nwatcher: " + GetParam() + "\n",
                   RunMode::kLive);
   ASSERT_TRUE(c.ok()) << diags_.FormatText();
-  Sink sink;
-  CollectorContext ctx("retention", sink, RunMode::kLive, [](std::string_view, std::string_view) {});
-  Status status;
-  std::thread t([&] { status = (*c)->Run(ctx); });
-  Samples m;
-  auto metric = [&](const std::string& name) {
-    m.values.clear();
-    (*c)->WriteMetrics(m, "retention");
-    return m.values[name];
-  };
+  LiveRun run(**c);
+  Sink& sink = run.sink;
+  auto metric = [&](const std::string& name) { return run.Metric(name); };
   ASSERT_TRUE(testing::Eventually([&] { return metric("vigil_retention_scans_total") >= 1; }));
   if (GetParam() == "inotify") {
     EXPECT_EQ(metric("vigil_retention_watches"), 2);  // srv and srv/rec
@@ -255,9 +270,7 @@ TEST_P(LiveFixture, LiveChangesArriveWithoutWaitingForTheNextScan) {
   // Each change was reported once: no second file_created for new.pdf.
   const auto lines = sink.Lines(base);
   EXPECT_EQ(std::count(lines.begin(), lines.end(), "file_created /rec/new.pdf"), 1);
-  ctx.RequestStop();
-  t.join();
-  EXPECT_TRUE(status.ok()) << status.ToString();
+  run.Stop();
 }
 
 INSTANTIATE_TEST_SUITE_P(Watchers, LiveFixture, ::testing::Values("inotify", "fanotify"));
@@ -268,16 +281,9 @@ INSTANTIATE_TEST_SUITE_P(Watchers, LiveFixture, ::testing::Values("inotify", "fa
 TEST_F(CollectorFixture, AQueueOverflowRaisesAGapAndRescansTheScope) {
   auto c = Create("policy: " + policy_ + "\ninterval: 1h\nwatcher: inotify\n", RunMode::kLive);
   ASSERT_TRUE(c.ok()) << diags_.FormatText();
-  Sink sink;
-  CollectorContext ctx("retention", sink, RunMode::kLive, [](std::string_view, std::string_view) {});
-  Status status;
-  std::thread t([&] { status = (*c)->Run(ctx); });
-  Samples m;
-  auto metric = [&](const std::string& name) {
-    m.values.clear();
-    (*c)->WriteMetrics(m, "retention");
-    return m.values[name];
-  };
+  LiveRun run(**c);
+  Sink& sink = run.sink;
+  auto metric = [&](const std::string& name) { return run.Metric(name); };
   ASSERT_TRUE(testing::Eventually([&] { return metric("vigil_retention_scans_total") >= 1; }));
   EXPECT_EQ(metric("vigil_retention_watch_overflows_total"), 0);
   const std::string base = dir_.path() + "/srv";
@@ -291,9 +297,7 @@ TEST_F(CollectorFixture, AQueueOverflowRaisesAGapAndRescansTheScope) {
   EXPECT_EQ(std::count(lines.begin(), lines.end(), "early_deletion /rec/a.pdf"), 1)
       << ::testing::PrintToString(lines);
   // The gap event of the scan that followed the overflow.
-  ctx.RequestStop();
-  t.join();
-  EXPECT_TRUE(status.ok()) << status.ToString();
+  run.Stop();
   const Event* gap = sink.Find("scan_gap");
   ASSERT_NE(gap, nullptr) << ::testing::PrintToString(lines);
   EXPECT_EQ(*gap->GetString(ecs::kEventDataset), "retention.scan");
@@ -361,23 +365,14 @@ TEST_F(CollectorFixture, FanotifyMarksFilesystemsMountedBelowARoot) {
 TEST_F(CollectorFixture, PastTheWatchLimitScansOnlyAndSaysSo) {
   auto c = Create("policy: " + policy_ + "\ninterval: 1h\nmax_watches: 1\nwatcher: inotify\n", RunMode::kLive);
   ASSERT_TRUE(c.ok()) << diags_.FormatText();
-  Sink sink;
-  CollectorContext ctx("retention", sink, RunMode::kLive, [](std::string_view, std::string_view) {});
-  Status status;
-  std::thread t([&] { status = (*c)->Run(ctx); });
+  LiveRun run(**c);
+  Sink& sink = run.sink;
   const std::string base = dir_.path() + "/srv";
   EXPECT_TRUE(testing::Eventually([&] { return sink.Has(base, "scan_gap "); }))
       << ::testing::PrintToString(sink.Lines(base));
-  Samples m;
-  ASSERT_TRUE(testing::Eventually([&] {
-    m.values.clear();
-    (*c)->WriteMetrics(m, "retention");
-    return m.values["vigil_retention_scans_total"] >= 1;
-  }));
-  EXPECT_EQ(m.values["vigil_retention_watches"], 0);
-  ctx.RequestStop();
-  t.join();
-  EXPECT_TRUE(status.ok()) << status.ToString();
+  ASSERT_TRUE(testing::Eventually([&] { return run.Metric("vigil_retention_scans_total") >= 1; }));
+  EXPECT_EQ(run.Metric("vigil_retention_watches"), 0);
+  run.Stop();
 }
 
 }  // namespace
