@@ -1,15 +1,14 @@
 #include "retention_scan.h"
 
-#include <grp.h>
-#include <pwd.h>
 #include <sys/stat.h>
 
 #include <algorithm>
 #include <array>
 #include <chrono>
 #include <limits>
-#include <unordered_set>
 
+#include "owner_names.h"
+#include "seen_keys.h"
 #include "vigil/ecs_fields.h"
 #include "worker_pool.h"
 
@@ -31,63 +30,6 @@ std::string Octal(uint32_t mode) {
   std::snprintf(buf, sizeof buf, "%04o", mode & 07777);
   return buf;
 }
-
-// Owner names, cached: a tree has few owners.
-class NameCache {
- public:
-  const std::string& User(uint32_t uid) {
-    auto it = users_.find(uid);
-    if (it != users_.end()) return it->second;
-    std::string name = std::to_string(uid);
-    struct passwd pw {};
-    struct passwd* out = nullptr;
-    char buf[4096];
-    if (getpwuid_r(uid, &pw, buf, sizeof buf, &out) == 0 && out != nullptr) name = out->pw_name;
-    return users_.emplace(uid, std::move(name)).first->second;
-  }
-  const std::string& Group(uint32_t gid) {
-    auto it = groups_.find(gid);
-    if (it != groups_.end()) return it->second;
-    std::string name = std::to_string(gid);
-    struct group gr {};
-    struct group* out = nullptr;
-    char buf[4096];
-    if (getgrgid_r(gid, &gr, buf, sizeof buf, &out) == 0 && out != nullptr) name = out->gr_name;
-    return groups_.emplace(gid, std::move(name)).first->second;
-  }
-
- private:
-  std::unordered_map<uint32_t, std::string> users_, groups_;
-};
-
-// The keys of the files a scan saw: appended in walk order and sorted once the walk is done
-// (24 bytes a file, no allocation per file); files with several hard links are also kept in
-// a set, so that each is evaluated once (at its first path in walk order).
-class SeenKeys {
- public:
-  void Reserve(size_t n) { keys_.reserve(n); }
-  // False when the key was added before (another link of a file seen).
-  bool Add(const FileKey& k, uint32_t nlink) {
-    if (nlink > 1 && !linked_.insert(k).second) return false;
-    keys_.push_back(k);
-    return true;
-  }
-  void Seal() {
-    std::sort(keys_.begin(), keys_.end(), Less);
-    linked_.clear();
-  }
-  // After Seal().
-  bool Contains(const FileKey& k) const { return std::binary_search(keys_.begin(), keys_.end(), k, Less); }
-
- private:
-  static bool Less(const FileKey& a, const FileKey& b) {
-    if (a.dev != b.dev) return a.dev < b.dev;
-    if (a.ino != b.ino) return a.ino < b.ino;
-    return a.birth_ns < b.birth_ns;
-  }
-  std::vector<FileKey> keys_;
-  std::unordered_set<FileKey, FileKeyHash> linked_;
-};
 
 struct FileView {
   const std::string* path;
@@ -776,7 +718,7 @@ class Scan {
     bool deferred;
   };
   std::vector<Pending> pending_;
-  NameCache names_;
+  OwnerNames names_;
   Status status_;
   std::vector<PendingFile> batch_;
   size_t batch_limit_ = 1;
