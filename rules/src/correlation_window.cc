@@ -119,6 +119,7 @@ CorrelationWindows::Group& CorrelationWindows::Insert(const std::string& key,
 }
 
 void CorrelationWindows::Forget(GroupList::iterator it) {
+  if (Journaling()) JournalDroppedGroup(it->key);
   if (it->close_seq != 0) closes_.erase({AddClamped(it->opened, spec_->timespan), it->close_seq, it->key});
   by_key_.erase(it->key);
   lru_.erase(it);
@@ -182,6 +183,7 @@ void CorrelationWindows::DropExpiredTail(Timestamp low) {
   for (size_t n = 0; n < kMaxExpiredDropsPerFeed && lru_.size() > 1; ++n) {
     const Group& tail = lru_.back();
     if (!Empty(tail) && Newest(tail) >= low) return;
+    if (Journaling()) JournalDroppedGroup(tail.key);
     by_key_.erase(tail.key);
     lru_.pop_back();
   }
@@ -192,6 +194,7 @@ void CorrelationWindows::Prune(Group& g, Timestamp low) {
   prune(g.times);
   for (auto& s : g.per_rule) prune(s);
   while (!g.by_time.empty() && g.by_time.begin()->first < low) {
+    if (Journaling()) JournalDroppedValue(g.key, g.by_time.begin()->second);
     g.distinct.erase(g.by_time.begin()->second);
     g.by_time.erase(g.by_time.begin());
   }
@@ -200,6 +203,7 @@ void CorrelationWindows::Prune(Group& g, Timestamp low) {
 void CorrelationWindows::CapDistinct(Group& g) {
   while (g.distinct.size() > max_entries_) {
     auto oldest = g.by_time.begin();
+    if (Journaling()) JournalDroppedValue(g.key, oldest->second);
     g.distinct.erase(oldest->second);
     g.by_time.erase(oldest);
     ++evicted_entries_;
@@ -209,6 +213,45 @@ void CorrelationWindows::CapDistinct(Group& g) {
 void CorrelationWindows::ForEachValue(const ValueVisitor& fn) const {
   for (auto g = lru_.rbegin(); g != lru_.rend(); ++g) {  // least recently updated first
     for (const auto& [t, value] : g->by_time) fn(g->key, g->values, value, t);
+  }
+}
+
+void CorrelationWindows::StartJournal() {
+  journal_on_ = spec_->new_terms();
+  journal_overflow_ = false;
+  changed_values_.clear();
+  dropped_values_.clear();
+  dropped_groups_.clear();
+}
+
+void CorrelationWindows::JournalFull() {
+  journal_overflow_ = true;
+  changed_values_.clear();
+  dropped_values_.clear();
+  dropped_groups_.clear();
+}
+
+void CorrelationWindows::JournalChanged(const std::string& key, const std::string& value) {
+  changed_values_.emplace(key, value);
+  if (JournalSize() > kJournalLimit) JournalFull();
+}
+
+void CorrelationWindows::JournalDroppedValue(const std::string& key, const std::string& value) {
+  dropped_values_.emplace(key, value);
+  if (JournalSize() > kJournalLimit) JournalFull();
+}
+
+void CorrelationWindows::JournalDroppedGroup(const std::string& key) {
+  dropped_groups_.insert(key);
+  if (JournalSize() > kJournalLimit) JournalFull();
+}
+
+void CorrelationWindows::ForEachChangedValue(const ValueVisitor& fn) const {
+  for (const auto& [key, value] : changed_values_) {
+    auto g = by_key_.find(key);
+    if (g == by_key_.end()) continue;  // dropped since
+    auto v = g->second->distinct.find(value);
+    if (v != g->second->distinct.end()) fn(key, g->second->values, v->first, v->second);
   }
 }
 
@@ -235,9 +278,11 @@ bool CorrelationWindows::Remember(Group& g, std::string value, Timestamp t) {
   auto it = g.distinct.find(value);
   const bool is_new = it == g.distinct.end();
   if (is_new) {
+    if (Journaling()) JournalChanged(g.key, value);
     g.distinct.emplace(value, t);
     g.by_time.emplace(t, std::move(value));
   } else if (it->second < t) {
+    if (Journaling()) JournalChanged(g.key, it->first);
     g.by_time.erase({it->second, it->first});
     it->second = t;
     g.by_time.emplace(t, it->first);

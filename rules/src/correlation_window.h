@@ -76,6 +76,21 @@ class CorrelationWindows {
                     Timestamp t);
   Timestamp watermark() const { return watermark_; }
   Timestamp learning_until() const { return learning_until_; }
+
+  // The journal of new_terms history changes, so that a saver writes what changed rather
+  // than the whole history. StartJournal() empties it and starts recording: the values
+  // remembered or seen again later (changed), and the values and groups dropped by the caps
+  // or because they expired (dropped). A saver that applies the drops, then writes the
+  // changed values still held (ForEachChangedValue), then forgets rows older than the window,
+  // holds what ForEachValue visits inside [watermark - timespan, watermark]. The journal is bounded: past kJournalLimit entries it
+  // stops recording and journal_complete() turns false (then save everything and start
+  // again), as it is before the first StartJournal().
+  static constexpr size_t kJournalLimit = 65536;
+  void StartJournal();
+  bool journal_complete() const { return journal_on_ && !journal_overflow_; }
+  const std::set<std::string>& dropped_groups() const { return dropped_groups_; }
+  const std::set<std::pair<std::string, std::string>>& dropped_values() const { return dropped_values_; }
+  void ForEachChangedValue(const ValueVisitor& fn) const;
   bool seen() const { return seen_; }
   uint64_t changes() const { return changes_; }
 
@@ -119,6 +134,12 @@ class CorrelationWindows {
   bool FindTemporal(const Group& g, Timestamp* first, Timestamp* last) const;
   CorrelationInfo Info(const Group& g, uint64_t count, Timestamp first, Timestamp last) const;
   void Reset(Group& g);
+  bool Journaling() const { return journal_on_ && !journal_overflow_; }
+  void JournalFull();  // past kJournalLimit: stop recording
+  size_t JournalSize() const { return changed_values_.size() + dropped_values_.size() + dropped_groups_.size(); }
+  void JournalChanged(const std::string& key, const std::string& value);
+  void JournalDroppedValue(const std::string& key, const std::string& value);
+  void JournalDroppedGroup(const std::string& key);
 
   const CorrelationSpec* spec_;  // the owning rule's (Rebind moves it to a new rule)
   size_t max_groups_;
@@ -135,6 +156,11 @@ class CorrelationWindows {
   uint64_t evicted_groups_ = 0;
   uint64_t evicted_entries_ = 0;
   uint64_t late_events_ = 0;
+  bool journal_on_ = false;
+  bool journal_overflow_ = false;
+  std::set<std::pair<std::string, std::string>> changed_values_;  // (group key, value)
+  std::set<std::pair<std::string, std::string>> dropped_values_;
+  std::set<std::string> dropped_groups_;
 };
 
 }  // namespace vigil::rules

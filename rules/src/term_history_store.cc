@@ -27,6 +27,13 @@ constexpr sqlite::Migration kMigrations[] = {
      "  value TEXT NOT NULL,"
      "  last_seen_ns INTEGER NOT NULL);"
      "CREATE INDEX terms_by_rule ON terms(rule_id);"},
+    // Saves write what changed (an upsert per value, deletes of what was dropped, a purge of
+    // what the timespan forgot) instead of rewriting a rule's whole history.
+    {2,
+     "DELETE FROM terms WHERE rowid NOT IN (SELECT MAX(rowid) FROM terms GROUP BY rule_id, group_key, value);"
+     "CREATE UNIQUE INDEX terms_by_value ON terms(rule_id, group_key, value);"
+     "CREATE INDEX terms_by_time ON terms(rule_id, last_seen_ns);"
+     "DROP INDEX terms_by_rule;"},
 };
 
 int64_t Ns(Timestamp t) { return t.time_since_epoch().count(); }
@@ -77,7 +84,7 @@ Result<TermHistoryLoad> TermHistoryStore::Load(RuleSet& rules) {
   auto saved = db_.Prepare("SELECT rule_id, fingerprint, watermark_ns, learning_until_ns FROM term_rules");
   if (!saved.ok()) return saved.status();
   auto values = db_.Prepare(
-      "SELECT group_key, group_values, value, last_seen_ns FROM terms WHERE rule_id = ?1 ORDER BY rowid");
+      "SELECT group_key, group_values, value, last_seen_ns FROM terms WHERE rule_id = ?1 ORDER BY last_seen_ns, rowid");
   if (!values.ok()) return values.status();
   while (true) {
     auto row = saved->Step();
@@ -107,6 +114,7 @@ Result<TermHistoryLoad> TermHistoryStore::Load(RuleSet& rules) {
       }
     }
     saved_[id] = Saved{fingerprint, &w, w.changes()};
+    w.StartJournal();
   }
   return load;
 }
@@ -136,25 +144,35 @@ Result<size_t> TermHistoryStore::Save(const RuleSet& rules) {
 
   sqlite::Transaction tx(db_);
   if (!tx.begin_status().ok()) return tx.begin_status();
-  auto del = db_.Prepare("DELETE FROM term_rules WHERE rule_id = ?1");
+  auto del_rule = db_.Prepare("DELETE FROM term_rules WHERE rule_id = ?1");
   auto put_rule = db_.Prepare(
       "INSERT INTO term_rules(rule_id, fingerprint, watermark_ns, learning_until_ns, saved_at) "
-      "VALUES (?1, ?2, ?3, ?4, ?5)");
+      "VALUES (?1, ?2, ?3, ?4, ?5) ON CONFLICT(rule_id) DO UPDATE SET fingerprint = excluded.fingerprint, "
+      "watermark_ns = excluded.watermark_ns, learning_until_ns = excluded.learning_until_ns, "
+      "saved_at = excluded.saved_at");
+  auto del_all = db_.Prepare("DELETE FROM terms WHERE rule_id = ?1");
+  auto del_group = db_.Prepare("DELETE FROM terms WHERE rule_id = ?1 AND group_key = ?2");
+  auto del_value = db_.Prepare("DELETE FROM terms WHERE rule_id = ?1 AND group_key = ?2 AND value = ?3");
+  auto del_old = db_.Prepare("DELETE FROM terms WHERE rule_id = ?1 AND last_seen_ns < ?2");
   auto put_value = db_.Prepare(
-      "INSERT INTO terms(rule_id, group_key, group_values, value, last_seen_ns) VALUES (?1, ?2, ?3, ?4, ?5)");
-  if (!del.ok()) return del.status();
-  if (!put_rule.ok()) return put_rule.status();
-  if (!put_value.ok()) return put_value.status();
+      "INSERT INTO terms(rule_id, group_key, group_values, value, last_seen_ns) VALUES (?1, ?2, ?3, ?4, ?5) "
+      "ON CONFLICT(rule_id, group_key, value) DO UPDATE SET group_values = excluded.group_values, "
+      "last_seen_ns = excluded.last_seen_ns");
+  for (auto* st : {&del_rule, &put_rule, &del_all, &del_group, &del_value, &del_old, &put_value}) {
+    if (!st->ok()) return st->status();
+  }
   for (const std::string& id : gone) {
-    del->Reset();
-    if (Status s = del->Bind(1, id).Run(); !s.ok()) return s;
+    del_rule->Reset();
+    if (Status s = del_rule->Bind(1, id).Run(); !s.ok()) return s;
     saved_.erase(id);
   }
   const std::string now = FormatRfc3339(WallNow());
   for (const std::string& id : changed) {
     const auto& [rule, w] = live.at(id);
-    del->Reset();
-    if (Status s = del->Bind(1, id).Run(); !s.ok()) return s;
+    auto it = saved_.find(id);
+    // Only what changed when the database holds this very state up to its journal; else all.
+    const bool incremental = it != saved_.end() && it->second.fingerprint == rule->fingerprint &&
+                             it->second.state == w && w->journal_complete();
     put_rule->Reset();
     put_rule->Bind(1, id)
         .Bind(2, static_cast<int64_t>(rule->fingerprint))
@@ -162,11 +180,25 @@ Result<size_t> TermHistoryStore::Save(const RuleSet& rules) {
         .Bind(4, Ns(w->learning_until()))
         .Bind(5, now);
     if (Status s = put_rule->Run(); !s.ok()) return s;
+    if (incremental) {
+      for (const std::string& key : w->dropped_groups()) {
+        del_group->Reset();
+        if (Status s = del_group->Bind(1, id).Bind(2, key).Run(); !s.ok()) return s;
+      }
+      for (const auto& [key, value] : w->dropped_values()) {
+        del_value->Reset();
+        if (Status s = del_value->Bind(1, id).Bind(2, key).Bind(3, value).Run(); !s.ok()) return s;
+      }
+    } else {
+      del_all->Reset();
+      if (Status s = del_all->Bind(1, id).Run(); !s.ok()) return s;
+    }
+    const Timestamp low = w->watermark() - rule->correlation->timespan;
     Status failed;
     std::string last_key, last_json;
-    w->ForEachValue([&](const std::string& key, const std::vector<std::pair<std::string, std::string>>& group,
-                        const std::string& value, Timestamp t) {
-      if (!failed.ok()) return;
+    auto put = [&](const std::string& key, const std::vector<std::pair<std::string, std::string>>& group,
+                   const std::string& value, Timestamp t) {
+      if (!failed.ok() || t < low) return;  // forgotten already: Load would skip it
       if (key != last_key || last_json.empty()) {
         last_key = key;
         last_json = GroupJson(group);
@@ -174,13 +206,21 @@ Result<size_t> TermHistoryStore::Save(const RuleSet& rules) {
       put_value->Reset();
       put_value->Bind(1, id).Bind(2, key).Bind(3, last_json).Bind(4, value).Bind(5, Ns(t));
       failed = put_value->Run();
-    });
+    };
+    if (incremental) {
+      w->ForEachChangedValue(put);
+    } else {
+      w->ForEachValue(put);
+    }
     if (!failed.ok()) return failed;
+    del_old->Reset();
+    if (Status s = del_old->Bind(1, id).Bind(2, Ns(low)).Run(); !s.ok()) return s;
   }
   if (Status s = tx.Commit(); !s.ok()) return s;
   for (const std::string& id : changed) {
     const auto& [rule, w] = live.at(id);
     saved_[id] = Saved{rule->fingerprint, w, w->changes()};
+    w->StartJournal();
   }
   return changed.size();
 }

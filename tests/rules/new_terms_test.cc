@@ -6,9 +6,11 @@
 #include <gtest/gtest.h>
 
 #include <chrono>
+#include <algorithm>
 #include <filesystem>
 #include <unistd.h>
 
+#include "correlation_window.h"
 #include "rules_test_util.h"
 #include "vigil/rules/term_history_store.h"
 #include "vigil/sqlite.h"
@@ -275,7 +277,7 @@ TEST_F(TermHistory, UnreadableOrForgottenRowsAreSkippedAndCounted) {
   {
     auto db = sqlite::Database::Open(path_);
     ASSERT_TRUE(db.ok());
-    ASSERT_TRUE(db->Exec("INSERT INTO terms SELECT rule_id, group_key, '{not json', value, last_seen_ns FROM terms "
+    ASSERT_TRUE(db->Exec("INSERT INTO terms SELECT rule_id, group_key, '{not json', '10.0.0.3', last_seen_ns FROM terms "
                          "WHERE value = '192.0.2.2' AND group_values LIKE '[[%';"
                          "INSERT INTO terms SELECT rule_id, group_key, '[[\"host.name\",\"x\"]]', '10.0.0.1', "
                          "last_seen_ns FROM terms WHERE value = '192.0.2.2' AND group_values LIKE '[[%';"
@@ -292,6 +294,110 @@ TEST_F(TermHistory, UnreadableOrForgottenRowsAreSkippedAndCounted) {
   EXPECT_EQ(load->values, 1u);
   EXPECT_EQ(load->skipped, 3u);
   EXPECT_TRUE(Fired(l, {Login(40 * kDay + seconds(1), "bob", "192.0.2.2")}).empty());
+}
+
+// Every saved value of the database at `path`, as "rule|group|value|last_seen", sorted.
+std::vector<std::string> SavedRows(const std::string& path) {
+  std::vector<std::string> rows;
+  auto db = sqlite::Database::Open(path);
+  EXPECT_TRUE(db.ok());
+  if (!db.ok()) return rows;
+  auto q = db->Prepare("SELECT rule_id, group_key, value, last_seen_ns FROM terms");
+  EXPECT_TRUE(q.ok());
+  if (!q.ok()) return rows;
+  EXPECT_TRUE(q->ForEachRow([&] {
+                 rows.push_back(q->Text(0) + "|" + q->Text(1) + "|" + q->Text(2) + "|" + std::to_string(q->Int(3)));
+               }).ok());
+  std::sort(rows.begin(), rows.end());
+  return rows;
+}
+
+// A stream that exercises every way a value enters or leaves a history: new values, known
+// ones seen again, the per-group and group caps, values and whole groups that the 30-day
+// timespan forgets (jumps of up to 40 days), and late events.
+std::vector<Event> ChurningLogins(size_t n, uint32_t seed, nanoseconds from = nanoseconds{0}) {
+  std::vector<Event> out;
+  nanoseconds at = from;
+  uint32_t x = seed;
+  auto next = [&x] { return (x = x * 1664525u + 1013904223u) >> 8; };
+  for (size_t i = 0; i < n; ++i) {
+    const uint32_t r = next();
+    if (r % 97 == 0) {
+      at += (r % 41) * kDay;
+    } else {
+      at += seconds(r % 7200);
+    }
+    const nanoseconds t = r % 53 == 0 ? at - 45 * kDay : at;  // now and then a late one
+    const std::string user = "u" + std::to_string(next() % 9);
+    out.push_back(Login(t, user, "198.51.100." + std::to_string(next() % 13)));
+  }
+  return out;
+}
+
+TEST_F(TermHistory, SavesOfWhatChangedHoldWhatOneFullSaveHolds) {
+  RuleOptions opts;
+  opts.max_window_entries = 4;
+  opts.max_groups = 5;
+  const std::string full_path = (dir_ / "full.db").string();
+  const std::vector<Event> events = ChurningLogins(3000, 7);
+  Loaded l = Load(NewSource(), opts);
+  ASSERT_TRUE(l.ok()) << l.Text();
+  auto store = Open();
+  ASSERT_TRUE(store && store->Load(*l.set).ok());
+  for (size_t i = 0; i < events.size(); ++i) {
+    Fired(l, {events[i]});
+    if (i % 37 == 36 || i + 1 == events.size()) {
+      auto saved = store->Save(*l.set);
+      ASSERT_TRUE(saved.ok()) << saved.status().ToString();
+    }
+    if (i % 500 == 499) {
+      ASSERT_TRUE(store->Save(*l.set).ok());  // catch up with the events since the last save
+      // The same state, written whole by a store that never saw it (a second store of one
+      // rule set, only right after the first one saved: the journal is the rule set's).
+      std::filesystem::remove(full_path);
+      auto full = TermHistoryStore::Open(full_path);
+      ASSERT_TRUE(full.ok());
+      ASSERT_TRUE((*full)->Save(*l.set).ok());
+      const auto rows = SavedRows(path_);
+      EXPECT_FALSE(rows.empty());
+      EXPECT_EQ(rows, SavedRows(full_path)) << "after event " << i;
+    }
+  }
+  // And a restart from the incremental saves behaves as the state never stopped.
+  Loaded restarted = Load(NewSource(), opts);
+  ASSERT_TRUE(restarted.ok());
+  auto again = Open();
+  ASSERT_TRUE(again && again->Load(*restarted.set).ok());
+  const std::vector<Event> later = ChurningLogins(400, 11, events.back().time() - kT0);
+  const auto fired = Fired(l, later);
+  EXPECT_FALSE(fired.empty());
+  EXPECT_EQ(Fired(restarted, later), fired);
+}
+
+TEST_F(TermHistory, MoreChangesThanTheJournalHoldsAreSavedWhole) {
+  RuleOptions opts;
+  opts.max_window_entries = 2;
+  Loaded l = Load(NewSource(), opts);
+  ASSERT_TRUE(l.ok());
+  auto store = Open();
+  ASSERT_TRUE(store && store->Load(*l.set).ok());
+  Fired(l, {Login(seconds(0), "alice", "192.0.2.1")});
+  ASSERT_TRUE(store->Save(*l.set).ok());
+  // Past the journal's limit: every value is new and evicts one, in one save interval.
+  std::vector<Event> flood;
+  for (size_t i = 0; i < CorrelationWindows::kJournalLimit / 2 + 10; ++i) {
+    flood.push_back(Login(seconds(1 + i), "alice", "10." + std::to_string(i >> 16) + "." +
+                                                         std::to_string((i >> 8) & 255) + "." + std::to_string(i & 255)));
+  }
+  Fired(l, flood);
+  ASSERT_TRUE(store->Save(*l.set).ok());
+  const std::string full_path = (dir_ / "full.db").string();
+  auto full = TermHistoryStore::Open(full_path);
+  ASSERT_TRUE(full.ok());
+  ASSERT_TRUE((*full)->Save(*l.set).ok());
+  const auto rows = SavedRows(path_);
+  EXPECT_EQ(rows.size(), 2u);
+  EXPECT_EQ(rows, SavedRows(full_path));
 }
 
 TEST_F(TermHistory, ADatabaseFromANewerVigilIsRefused) {

@@ -14,14 +14,18 @@
 //     history of rules no longer loaded. A value whose group does not fit the rule, that
 //     the timespan has forgotten by the saved watermark, or that cannot be read, is skipped
 //     and counted.
-//   - Save() rewrites, in one transaction, the history of each new_terms rule whose state
-//     changed since the last Save() or Load() (CorrelationWindows::changes()). It costs a
-//     pass over that rule's remembered values, so the daemon saves on an interval and at
-//     shutdown, not per event.
+//   - Save() writes, in one transaction, the history of each new_terms rule whose state
+//     changed since the last Save() or Load() (CorrelationWindows::changes()). Once the
+//     database holds a rule's state, a save writes only what its journal recorded since
+//     (CorrelationWindows::StartJournal: values learnt or seen again, values and groups
+//     dropped) and purges rows the timespan forgot; the first save of a state, and a save
+//     after more changes than the journal holds, rewrite the rule's history. Values older
+//     than the window are never written. The daemon saves on an interval and at shutdown.
 //
 // A database written by a newer Vigil (schema version above this code's) is refused at
 // Open(); the caller runs without persistence rather than overwrite it.
 //
+// One store per RuleSet: the journal a save consumes belongs to the rule set's state.
 // Threading: one thread at a time (the pipeline's engine thread, which owns the RuleSet).
 #pragma once
 
