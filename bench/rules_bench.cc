@@ -40,14 +40,18 @@
 #include <cstdint>
 #include <cstdio>
 #include <cstdlib>
+#include <filesystem>
 #include <memory>
 #include <string>
 #include <vector>
+
+#include <unistd.h>
 
 #include "vigil/ecs_fields.h"
 #include "vigil/event.h"
 #include "vigil/ip_address.h"
 #include "vigil/rules/rule_set.h"
+#include "vigil/rules/term_history_store.h"
 
 namespace vigil {
 namespace {
@@ -253,6 +257,61 @@ void NewTerms(benchmark::State& state) {
   state.counters["evicted_values"] = static_cast<double>(st.evicted_entries);
 }
 BENCHMARK(NewTerms)->Arg(100)->Arg(1'000'000);
+
+// (g) NewTermsSave/H: the history store (TermHistoryStore, a SQLite file in a temporary
+//     directory) of one new_terms rule holding H values: 100 users with H / 100 addresses
+//     each. Each iteration feeds 100 events (every other one a new address, which evicts the
+//     user's oldest; the rest seen again) and saves, which writes only what changed; the
+//     time is per save. Counter full_save_ms: the first save, which writes the whole history
+//     (what every save cost before saves wrote only what changed).
+void NewTermsSave(benchmark::State& state) {
+  const int64_t held = state.range(0);
+  const int64_t per_user = held / 100;
+  RuleOptions options;
+  options.max_window_entries = static_cast<size_t>(per_user);
+  auto rules = Load(R"(
+- rule: ssh.new_source
+  name: New source
+  severity: medium
+  condition: event.outcome = failure or event.outcome = success
+  correlate: {type: new_terms, group_by: [user.name], field: source.ip, timespan: 30d}
+)",
+                    options);
+  const std::filesystem::path dir =
+      std::filesystem::temp_directory_path() / ("vigil-bench-history-" + std::to_string(::getpid()));
+  std::filesystem::remove_all(dir);
+  std::filesystem::create_directories(dir);
+  auto store = TermHistoryStore::Open((dir / "rule_history.db").string());
+  if (!store.ok() || !(*store)->Load(*rules).ok()) std::abort();
+  Event e = MakeEvent(0, 0);
+  std::vector<Alert> out;
+  int64_t seq = 0;
+  auto feed = [&](uint32_t address) {
+    e.Set(ecs::kTimestamp, Timestamp(std::chrono::milliseconds(1'795'000'000'000LL + seq)));
+    e.Set(ecs::kUserName, "u" + std::to_string(seq % 100));
+    e.Set(ecs::kSourceIp, IpAddress::FromV4(0x0A000000u + address));
+    out.clear();
+    rules->Evaluate(e, out);
+    ++seq;
+  };
+  for (int64_t i = 0; i < held; ++i) feed(static_cast<uint32_t>(i / 100));
+  const auto t0 = std::chrono::steady_clock::now();
+  if (!(*store)->Save(*rules).ok()) std::abort();
+  const double full_ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count();
+  uint32_t next_address = static_cast<uint32_t>(per_user);
+  for (auto _ : state) {
+    state.PauseTiming();
+    for (int k = 0; k < 100; ++k) feed(k % 2 == 0 ? next_address + static_cast<uint32_t>(k / 2) : 0);
+    next_address += 50;
+    state.ResumeTiming();
+    if (!(*store)->Save(*rules).ok()) std::abort();
+  }
+  state.counters["full_save_ms"] = full_ms;
+  state.counters["values_held"] = static_cast<double>(held);
+  store->reset();
+  std::filesystem::remove_all(dir);
+}
+BENCHMARK(NewTermsSave)->Arg(10'000)->Arg(100'000)->Unit(benchmark::kMillisecond);
 
 }  // namespace
 }  // namespace vigil
