@@ -52,6 +52,9 @@ struct CompiledRule {
   }
   // An alert of this rule for `event` (shared, not copied).
   Alert MakeAlert(std::shared_ptr<const Event> event) const;
+  // Makes `a` (a default-constructed alert) an alert of this rule for `event`, whose
+  // @timestamp (Event::time) is `time`: MakeAlert in place.
+  void Fill(Alert& a, std::shared_ptr<const Event> event, Timestamp time) const;
   // Sets the rule's metadata and output (rendered from a.event) on an alert made earlier,
   // possibly by an older definition of this rule.
   void Refresh(Alert& a) const;

@@ -28,9 +28,10 @@ void RuleIndex::Bucket::Add(uint32_t rule, const KindConstraint& k) {
   for (const std::string& a : k.action->exact) by_action[a].all.push_back(rule);
 }
 
-void RuleIndex::RuleList::Split(const std::vector<const KindConstraint*>& kinds) {
+void RuleIndex::RuleList::Split(const std::vector<const KindConstraint*>& kinds, uint64_t seed) {
   split = false;
   by_value.clear();
+  value_rules.clear();
   rest.clear();
   std::map<FieldId, size_t> naming;  // field → rules of this list that require a value of it
   for (uint32_t r : all) {
@@ -45,27 +46,45 @@ void RuleIndex::RuleList::Split(const std::vector<const KindConstraint*>& kinds)
   }
   if (best < kMinSplit) return;
   split = true;
+  std::vector<std::pair<uint64_t, uint32_t>> filed;  // (value hash, rule)
   for (uint32_t r : all) {
     auto it = kinds[r]->equals.find(key);
     if (it == kinds[r]->equals.end()) {
       rest.push_back(r);
       continue;
     }
-    for (const std::string& v : it->second) by_value[v].push_back(r);
+    for (const std::string& v : it->second) filed.emplace_back(HashString(v, seed), r);
+  }
+  // By hash, then rule: each hash's rules ascending, without repeats (a rule filed under two
+  // values of one hash, or values of one hash merged).
+  std::sort(filed.begin(), filed.end());
+  filed.erase(std::unique(filed.begin(), filed.end()), filed.end());
+  for (const auto& [hash, r] : filed) {
+    if (by_value.empty() || by_value.back().hash != hash) {
+      const auto at = static_cast<uint32_t>(value_rules.size());
+      by_value.push_back({hash, at, at});
+    }
+    value_rules.push_back(r);
+    ++by_value.back().end;
   }
 }
 
-void RuleIndex::RuleList::Narrow(const Event& event, std::vector<const std::vector<uint32_t>*>& parts) const {
+void RuleIndex::RuleList::Narrow(const Event& event, uint64_t seed, std::vector<Part>& parts) const {
   if (!split) {
-    if (!all.empty()) parts.push_back(&all);
+    if (!all.empty()) parts.emplace_back(all);
     return;
   }
-  if (!rest.empty()) parts.push_back(&rest);
+  if (!rest.empty()) parts.emplace_back(rest);
   // The key is a declared string field, so an event holds a string there or nothing; without
   // it no rule filed by value can match.
   const std::string* v = event.GetString(key);
   if (v == nullptr) return;
-  if (auto it = by_value.find(*v); it != by_value.end()) parts.push_back(&it->second);
+  const uint64_t h = HashString(*v, seed);
+  auto it = std::lower_bound(by_value.begin(), by_value.end(), h,
+                             [](const ValueRules& e, uint64_t x) { return e.hash < x; });
+  if (it != by_value.end() && it->hash == h) {
+    parts.emplace_back(value_rules.data() + it->begin, it->end - it->begin);
+  }
 }
 
 void RuleIndex::Build(const std::vector<const KindConstraint*>& kinds, const std::vector<bool>& enabled) {
@@ -92,14 +111,14 @@ void RuleIndex::Build(const std::vector<const KindConstraint*>& kinds, const std
     }
   }
   auto split_actions = [&](Bucket& b) {
-    for (auto& [action, list] : b.by_action) list.Split(kinds_);
+    for (auto& [action, list] : b.by_action) list.Split(kinds_, seed_);
   };
   for (auto& [name, b] : by_dataset_) split_actions(b);
   for (auto& [prefix, b] : by_dataset_prefix_) split_actions(b);
   for (auto& [name, b] : by_category_) split_actions(b);
   split_actions(catch_all_);
   catch_all_kind_.any.all = catch_all_.any;
-  catch_all_kind_.any.Split(kinds_);
+  catch_all_kind_.any.Split(kinds_, seed_);
   if (!catch_all_.by_action.empty()) catch_all_kind_.actions.push_back(&catch_all_.by_action);
 }
 
@@ -112,27 +131,27 @@ void RuleIndex::Compute(const std::string* dataset, const StringList* categories
   };
   add(catch_all_);
   if (dataset) {
-    if (auto it = by_dataset_.find(*dataset); it != by_dataset_.end()) add(it->second);
+    if (const Bucket* b = by_dataset_.Find(*dataset)) add(*b);
     for (const auto& [prefix, bucket] : by_dataset_prefix_) {
       if (dataset->starts_with(prefix)) add(bucket);
     }
   }
   if (categories) {
     for (const std::string& c : *categories) {
-      if (auto it = by_category_.find(c); it != by_category_.end()) add(it->second);
+      if (const Bucket* b = by_category_.Find(c)) add(*b);
     }
   }
   SortUnique(out->any.all);
-  out->any.Split(kinds_);
+  out->any.Split(kinds_, seed_);
   std::sort(out->actions.begin(), out->actions.end());
   out->actions.erase(std::unique(out->actions.begin(), out->actions.end()), out->actions.end());
 }
 
 // The candidates of an event of kind `kind`: its "any action" rules, and those its action's,
 // each narrowed by its split field.
-const std::vector<uint32_t>& RuleIndex::Select(const Kind& kind, const Event& event) {
+std::span<const uint32_t> RuleIndex::Select(const Kind& kind, const Event& event) {
   parts_.clear();
-  kind.any.Narrow(event, parts_);
+  kind.any.Narrow(event, seed_, parts_);
   if (!kind.actions.empty()) {
     if (const Value* v = event.Get(ecs::kEventAction)) {
       // event.action is declared a string, so collectors never set anything else; were it a
@@ -140,27 +159,24 @@ const std::vector<uint32_t>& RuleIndex::Select(const Kind& kind, const Event& ev
       const auto* action = std::get_if<std::string>(v);
       for (const ActionMap* map : kind.actions) {
         if (action) {
-          if (auto it = map->find(*action); it != map->end()) it->second.Narrow(event, parts_);
+          if (const RuleList* list = map->Find(*action)) list->Narrow(event, seed_, parts_);
         } else {
           for (const auto& [name, list] : *map) {
-            if (!list.all.empty()) parts_.push_back(&list.all);
+            if (!list.all.empty()) parts_.emplace_back(list.all);
           }
         }
       }
     }
   }
-  if (parts_.empty()) {
-    scratch_.clear();
-    return scratch_;
-  }
-  if (parts_.size() == 1) return *parts_[0];
+  if (parts_.empty()) return {};
+  if (parts_.size() == 1) return parts_[0];
   scratch_.clear();
-  for (const std::vector<uint32_t>* p : parts_) Append(scratch_, *p);
+  for (const Part p : parts_) scratch_.insert(scratch_.end(), p.begin(), p.end());
   SortUnique(scratch_);
   return scratch_;
 }
 
-const std::vector<uint32_t>& RuleIndex::Candidates(const Event& event) {
+std::span<const uint32_t> RuleIndex::Candidates(const Event& event) {
   const std::string* dataset = event.GetString(ecs::kEventDataset);
   const StringList* categories = event.GetList(ecs::kEventCategory);
   if (!dataset && (!categories || categories->empty())) return Select(catch_all_kind_, event);
@@ -180,14 +196,14 @@ const std::vector<uint32_t>& RuleIndex::Candidates(const Event& event) {
   if (categories) {
     for (const std::string& c : *categories) append('c', c);
   }
-  if (auto it = memo_.find(std::string_view(key_)); it != memo_.end()) return Select(it->second, event);
+  if (const Kind* known = memo_.Find(key_)) return Select(*known, event);
   if (memo_.size() >= kMaxMemo) {
     Compute(dataset, categories, &scratch_kind_);
     return Select(scratch_kind_, event);
   }
   Kind kind;
   Compute(dataset, categories, &kind);
-  return Select(memo_.emplace(key_, std::move(kind)).first->second, event);
+  return Select(*memo_.Emplace(key_, std::move(kind)).first, event);
 }
 
 }  // namespace vigil::rules

@@ -13,7 +13,11 @@
 // `process.name in (...)`): when at least kMinSplit rules of the list do so for the same
 // field, the list is split on the field most of them name: rules filed under each value they
 // allow, the others kept apart ("rest"). An event then meets the rules filed under its value
-// of that field, and the rest; an event without the field, only the rest.
+// of that field, and the rest; an event without the field, only the rest. Values are filed
+// by their hash alone (seeded per index), in one sorted array per list beside one array of
+// their rules: a lookup reads two short arrays and compares no strings. Values whose hashes
+// collide share their rules (the union): an event may then meet a rule filed under another
+// value, never miss one, and its condition, evaluated on every candidate, decides.
 //
 // The candidates of an event are, from its dataset's buckets, its categories' buckets and
 // the catch-all: the "any action" rules, plus the rules filed under the event's action,
@@ -26,7 +30,9 @@
 // copies: a memo entry costs no more than before actions were indexed, whatever the rules
 // name). An event of a known kind costs one hash lookup, plus, when the kind has rules filed
 // by action, one lookup of its action per applicable table, one lookup per split list met,
-// and a merge of the lists found. Neither the action nor a split field is part of the memo
+// and a merge of the lists found. The lookups go through FlatStringMap (one contiguous slot
+// table per map, full hashes compared before key bytes) rather than std::unordered_map,
+// whose node walks cost more than the rest of an event's selection. Neither the action nor a split field is part of the memo
 // key, so event-supplied values add no memo entries. The memo holds at most kMaxMemo keys;
 // beyond that candidates are computed per event (still correct, slower).
 //
@@ -34,12 +40,13 @@
 #pragma once
 
 #include <cstdint>
+#include <span>
 #include <string>
-#include <unordered_map>
 #include <utility>
 #include <vector>
 
 #include "condition_compiler.h"
+#include "flat_string_map.h"
 #include "vigil/event.h"
 
 namespace vigil::rules {
@@ -52,31 +59,37 @@ class RuleIndex {
   // `kinds[i]` is rule i's constraint; only rules with `enabled[i]` are indexed. The
   // constraints must outlive the index (the compiled rules beside it hold them).
   void Build(const std::vector<const KindConstraint*>& kinds, const std::vector<bool>& enabled);
-  // Indices of the rules that can match `event`, ascending. Valid until the next call.
-  const std::vector<uint32_t>& Candidates(const Event& event);
+  // Indices of rules that can match `event`, ascending, without repeats: every rule that
+  // matches is among them. Valid until the next call.
+  std::span<const uint32_t> Candidates(const Event& event);
 
   // Rules that every event meets (no kind and no action constraint).
   size_t catch_all_size() const { return catch_all_.any.size(); }
 
  private:
-  struct Hash {
-    using is_transparent = void;
-    size_t operator()(std::string_view s) const { return std::hash<std::string_view>{}(s); }
-  };
   template <typename T>
-  using StringMap = std::unordered_map<std::string, T, Hash, std::equal_to<>>;
+  using StringMap = FlatStringMap<T>;
+  using Part = std::span<const uint32_t>;
+  // The rules filed under the values of one hash: value_rules[begin, end).
+  struct ValueRules {
+    uint64_t hash;
+    uint32_t begin;
+    uint32_t end;
+  };
   // Rules filed together, ascending in `all`; once split on field `key`, also filed by the
-  // value they require it to equal (`by_value`) or, when they do not, in `rest`.
+  // hash of the value they require it to equal (`by_value`, ascending by hash, each range of
+  // `value_rules` ascending) or, when they do not, in `rest`. The members Narrow reads first.
   struct RuleList {
-    std::vector<uint32_t> all;
     bool split = false;
     FieldId key = 0;
-    StringMap<std::vector<uint32_t>> by_value;
+    std::vector<ValueRules> by_value;
+    std::vector<uint32_t> value_rules;
     std::vector<uint32_t> rest;
-    // Splits on the field most rules name, if at least kMinSplit do.
-    void Split(const std::vector<const KindConstraint*>& kinds);
+    std::vector<uint32_t> all;
+    // Splits on the field most rules name, if at least kMinSplit do; values hashed by `seed`.
+    void Split(const std::vector<const KindConstraint*>& kinds, uint64_t seed);
     // Adds the lists of `all` that `event` can match to `parts` (`all` itself when not split).
-    void Narrow(const Event& event, std::vector<const std::vector<uint32_t>*>& parts) const;
+    void Narrow(const Event& event, uint64_t seed, std::vector<Part>& parts) const;
   };
   // by_action[a]: the rules that require action a.
   using ActionMap = StringMap<RuleList>;
@@ -96,9 +109,10 @@ class RuleIndex {
   };
 
   void Compute(const std::string* dataset, const StringList* categories, Kind* out) const;
-  const std::vector<uint32_t>& Select(const Kind& kind, const Event& event);
+  std::span<const uint32_t> Select(const Kind& kind, const Event& event);
 
   std::vector<const KindConstraint*> kinds_;  // of every rule, by index (owned by the rule set)
+  uint64_t seed_ = NewHashSeed();             // hashes split values
 
   StringMap<Bucket> by_dataset_;
   std::vector<std::pair<std::string, Bucket>> by_dataset_prefix_;
@@ -109,7 +123,7 @@ class RuleIndex {
   std::string key_;                // scratch, reused per event
   Kind scratch_kind_;              // the kind's rules when the memo is full
   std::vector<uint32_t> scratch_;  // merged candidates
-  std::vector<const std::vector<uint32_t>*> parts_;  // scratch: the lists an event meets
+  std::vector<Part> parts_;        // scratch: the lists an event meets
 };
 
 }  // namespace vigil::rules

@@ -31,10 +31,15 @@ namespace rules {
 
 Alert CompiledRule::MakeAlert(std::shared_ptr<const Event> event) const {
   Alert a;
-  a.timestamp = event->time();
+  const Timestamp t = event->time();
+  Fill(a, std::move(event), t);
+  return a;
+}
+
+void CompiledRule::Fill(Alert& a, std::shared_ptr<const Event> event, Timestamp time) const {
+  a.timestamp = time;
   a.event = std::move(event);
   Refresh(a);
-  return a;
 }
 
 void CompiledRule::Refresh(Alert& a) const {
@@ -79,6 +84,18 @@ class EventShare {
   std::shared_ptr<const Event> shared_;
 };
 
+// Hands out an alert of plain rule `i` for the event (of time `t`). Without suppression the
+// alert is built in place at the end of `out`, not built and then moved there.
+void EmitMatch(RuleSet::Impl& im, uint32_t i, EventShare& event, Timestamp t, std::vector<Alert>& out) {
+  const rules::CompiledRule& r = im.rules[i];
+  if (auto& sup = im.state[i].suppression) {
+    sup->Offer(r.MakeAlert(event.Share()), out);
+    return;
+  }
+  std::shared_ptr<const Event> shared = event.Share();
+  r.Fill(out.emplace_back(), std::move(shared), t);
+}
+
 // Offers the event to correlation rule `c` (as matched by its rule at `source` in `rules`).
 void Feed(RuleSet::Impl& im, uint32_t c, EventShare& event, uint32_t source, std::vector<Alert>& out) {
   const rules::CompiledRule& cr = im.rules[c];
@@ -97,7 +114,8 @@ void Feed(RuleSet::Impl& im, uint32_t c, EventShare& event, uint32_t source, std
 
 void EvaluateEvent(RuleSet::Impl& im, EventShare& event, std::vector<Alert>& out) {
   ++im.event_seq;
-  if (const Timestamp t = event.get().time(); t > im.watermark) {
+  const Timestamp t = event.get().time();
+  if (t > im.watermark) {
     im.watermark = t;
     // Windows that end before this event close first: "fewer than" correlations (whose
     // alerts may still merge into an open suppression window), then suppression windows.
@@ -131,7 +149,7 @@ void EvaluateEvent(RuleSet::Impl& im, EventShare& event, std::vector<Alert>& out
     if (!matches) continue;
     if (r.info.enabled) {
       if (!r.correlation) {
-        Emit(im, i, r.MakeAlert(event.Share()), out);
+        EmitMatch(im, i, event, t, out);
       } else if (r.sources.empty()) {
         Feed(im, i, event, 0, out);
       }
