@@ -20,12 +20,37 @@ void Append(std::vector<uint32_t>& to, const std::vector<uint32_t>& from) {
 
 }  // namespace
 
-void RuleIndex::Bucket::Add(uint32_t rule, const KindConstraint& k) {
+RuleIndex::RuleList& RuleIndex::ActionMap::At(uint64_t hash) {
+  if (const RuleList* found = Find(hash)) return const_cast<RuleList&>(*found);
+  if ((lists_.size() + 1) * 2 > slots_.size()) {
+    slots_.assign(slots_.empty() ? 8 : slots_.size() * 2, Slot{});
+    for (uint32_t l = 0; l < lists_.size(); ++l) {
+      Place(hashes_[l], l + 1);
+    }
+  }
+  lists_.emplace_back();
+  hashes_.push_back(hash);
+  Place(hash, static_cast<uint32_t>(lists_.size()));
+  return lists_.back();
+}
+
+void RuleIndex::ActionMap::Place(uint64_t hash, uint32_t list) {
+  const size_t mask = slots_.size() - 1;
+  size_t i = hash & mask;
+  while (slots_[i].list != 0) i = (i + 1) & mask;
+  slots_[i] = {hash, list};
+}
+
+void RuleIndex::Bucket::Add(uint32_t rule, const KindConstraint& k, uint64_t seed) {
   if (!k.action) {
     any.push_back(rule);
     return;
   }
-  for (const std::string& a : k.action->exact) by_action[a].all.push_back(rule);
+  for (const std::string& a : k.action->exact) {
+    // Rules come in ascending order; two actions of one hash file a rule once.
+    std::vector<uint32_t>& all = by_action.At(HashString(a, seed)).all;
+    if (all.empty() || all.back() != rule) all.push_back(rule);
+  }
 }
 
 void RuleIndex::RuleList::Split(const std::vector<const KindConstraint*>& kinds, uint64_t seed) {
@@ -94,7 +119,7 @@ void RuleIndex::Build(const std::vector<const KindConstraint*>& kinds, const std
     const KindConstraint& k = *kinds[i];
     if (k.never) continue;
     if (k.dataset) {
-      for (const auto& d : k.dataset->exact) by_dataset_[d].Add(i, k);
+      for (const auto& d : k.dataset->exact) by_dataset_[d].Add(i, k, seed_);
       for (const auto& p : k.dataset->prefixes) {
         auto it = std::find_if(by_dataset_prefix_.begin(), by_dataset_prefix_.end(),
                                [&](const auto& e) { return e.first == p; });
@@ -102,16 +127,16 @@ void RuleIndex::Build(const std::vector<const KindConstraint*>& kinds, const std
           by_dataset_prefix_.push_back({p, {}});
           it = by_dataset_prefix_.end() - 1;
         }
-        it->second.Add(i, k);
+        it->second.Add(i, k, seed_);
       }
     } else if (k.category) {
-      for (const auto& c : k.category->exact) by_category_[c].Add(i, k);
+      for (const auto& c : k.category->exact) by_category_[c].Add(i, k, seed_);
     } else {
-      catch_all_.Add(i, k);
+      catch_all_.Add(i, k, seed_);
     }
   }
   auto split_actions = [&](Bucket& b) {
-    for (auto& [action, list] : b.by_action) list.Split(kinds_, seed_);
+    for (RuleList& list : b.by_action.lists()) list.Split(kinds_, seed_);
   };
   for (auto& [name, b] : by_dataset_) split_actions(b);
   for (auto& [prefix, b] : by_dataset_prefix_) split_actions(b);
@@ -157,11 +182,12 @@ std::span<const uint32_t> RuleIndex::Select(const Kind& kind, const Event& event
       // event.action is declared a string, so collectors never set anything else; were it a
       // list, a rule's `event.action = x` would match any element: every rule is a candidate.
       const auto* action = std::get_if<std::string>(v);
+      const uint64_t hash = action ? HashString(*action, seed_) : 0;
       for (const ActionMap* map : kind.actions) {
         if (action) {
-          if (const RuleList* list = map->Find(*action)) list->Narrow(event, seed_, parts_);
+          if (const RuleList* list = map->Find(hash)) list->Narrow(event, seed_, parts_);
         } else {
-          for (const auto& [name, list] : *map) {
+          for (const RuleList& list : map->lists()) {
             if (!list.all.empty()) parts_.emplace_back(list.all);
           }
         }

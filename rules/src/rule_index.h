@@ -91,14 +91,42 @@ class RuleIndex {
     // Adds the lists of `all` that `event` can match to `parts` (`all` itself when not split).
     void Narrow(const Event& event, uint64_t seed, std::vector<Part>& parts) const;
   };
-  // by_action[a]: the rules that require action a.
-  using ActionMap = StringMap<RuleList>;
-  // The rules of one bucket: `any` need no particular action; by_action[a] require action a.
+  // The rules that require each action, filed by the action's hash (the index's seed) in an
+  // open-addressing table: a lookup hashes the event's action once and compares no strings.
+  // Actions whose hashes collide share one list (the union), as split values do.
+  class ActionMap {
+   public:
+    // The list of the actions of hash `hash`, made empty when there is none (while building).
+    RuleList& At(uint64_t hash);
+    // The list of the actions of hash `hash`, or null.
+    const RuleList* Find(uint64_t hash) const {
+      if (slots_.empty()) return nullptr;
+      const size_t mask = slots_.size() - 1;
+      for (size_t i = hash & mask;; i = (i + 1) & mask) {
+        if (slots_[i].list == 0) return nullptr;
+        if (slots_[i].hash == hash) return &lists_[slots_[i].list - 1];
+      }
+    }
+    bool empty() const { return lists_.empty(); }
+    std::vector<RuleList>& lists() { return lists_; }
+    const std::vector<RuleList>& lists() const { return lists_; }
+
+   private:
+    struct Slot {
+      uint64_t hash = 0;
+      uint32_t list = 0;  // position in lists_ + 1; 0: empty
+    };
+    void Place(uint64_t hash, uint32_t list);
+    std::vector<Slot> slots_;  // power-of-two size, at most half full
+    std::vector<RuleList> lists_;
+    std::vector<uint64_t> hashes_;  // of lists_[i], for rehashing
+  };
+  // The rules of one bucket: `any` need no particular action; by_action require actions.
   // Each list ascending; a rule is in `any` or under actions, never both.
   struct Bucket {
     std::vector<uint32_t> any;
     ActionMap by_action;
-    void Add(uint32_t rule, const KindConstraint& k);
+    void Add(uint32_t rule, const KindConstraint& k, uint64_t seed);
   };
   // What applies to one event kind: the "any action" rules of its buckets, merged (and
   // split), and the action tables of those buckets that have one (pointers into this index's
