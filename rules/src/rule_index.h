@@ -6,7 +6,9 @@
 // dataset constraint, the event.category values it requires; otherwise the catch-all.
 // Inside a bucket, a rule that also requires event.action values is filed under each of
 // them; one that does not is filed as "any action". A rule whose condition can match no
-// kind is not indexed at all.
+// kind is not indexed at all. Actions are filed by their hash alone (seeded per index), so
+// an event's action is hashed once and looked up without comparing strings; actions whose
+// hashes collide share one list (see the split values below for why that is safe).
 //
 // Inside a list of rules filed together (an action's, or a kind's "any action" rules), rules
 // may also require another string field to equal given values (`user.name = root`,
@@ -28,13 +30,14 @@
 // The per-kind part is memoized per (dataset, categories) key: the kind's "any action" rules,
 // merged (and split), and pointers to the action tables of the buckets that apply (not
 // copies: a memo entry costs no more than before actions were indexed, whatever the rules
-// name). An event of a known kind costs one hash lookup, plus, when the kind has rules filed
-// by action, one lookup of its action per applicable table, one lookup per split list met,
-// and a merge of the lists found. The lookups go through FlatStringMap (one contiguous slot
-// table per map, full hashes compared before key bytes) rather than std::unordered_map,
-// whose node walks cost more than the rest of an event's selection. Neither the action nor a split field is part of the memo
-// key, so event-supplied values add no memo entries. The memo holds at most kMaxMemo keys;
-// beyond that candidates are computed per event (still correct, slower).
+// name). An event of a known kind costs one lookup of its key (the memo is a FlatStringMap,
+// keys compared in full: a wrong entry could hide rules), plus, when the kind has rules filed
+// by action, one hash of its action and one probe per applicable action table, one binary
+// search per split list met, and a merge of the lists found. These tables are flat arrays,
+// not std::unordered_map, whose node walks (one cache miss each) used to cost more than the
+// rest of an event's selection with a large rule set. Neither the action nor a split field is
+// part of the memo key, so event-supplied values add no memo entries. The memo holds at most
+// kMaxMemo keys; beyond that candidates are computed per event (still correct, slower).
 //
 // Not thread-safe (the memo and scratch lists): one index per engine thread.
 #pragma once
@@ -68,7 +71,7 @@ class RuleIndex {
 
  private:
   template <typename T>
-  using StringMap = FlatStringMap<T>;
+  using StringMap = FlatStringMap<T>;  // exact string keys: datasets, categories, memo keys
   using Part = std::span<const uint32_t>;
   // The rules filed under the values of one hash: value_rules[begin, end).
   struct ValueRules {
@@ -140,7 +143,7 @@ class RuleIndex {
   std::span<const uint32_t> Select(const Kind& kind, const Event& event);
 
   std::vector<const KindConstraint*> kinds_;  // of every rule, by index (owned by the rule set)
-  uint64_t seed_ = NewHashSeed();             // hashes split values
+  uint64_t seed_ = NewHashSeed();             // hashes actions and split values
 
   StringMap<Bucket> by_dataset_;
   std::vector<std::pair<std::string, Bucket>> by_dataset_prefix_;
