@@ -407,6 +407,16 @@ void CompileRules(RawRuleFile& raw, const RuleOptions& options, const FieldRegis
     if (!cr.condition) evaluate[i] = false;
   }
   impl.index.Build(kinds, evaluate);
+  impl.candidates.resize(impl.rules.size());
+  for (size_t i = 0; i < impl.rules.size(); ++i) {
+    const CompiledRule& cr = impl.rules[i];
+    RuleSet::Impl::Candidate& c = impl.candidates[i];
+    c.condition = cr.condition.get();
+    c.exceptions = !cr.exceptions.empty();
+    c.alerts = cr.info.enabled && !cr.correlation;
+    c.feeds_self = cr.info.enabled && cr.correlation && cr.sources.empty();
+    c.feeds = !impl.feeds[i].empty();
+  }
   for (CompiledRule& cr : impl.rules) cr.fingerprint = Fingerprint(cr, impl.rules, fields);
   impl.options = options;
   impl.state.resize(impl.rules.size());

@@ -133,29 +133,34 @@ void EvaluateEvent(RuleSet::Impl& im, EventShare& event, std::vector<Alert>& out
   // Condition time is measured on one event in kTimeSampleEvery (two clock reads per
   // candidate rule would cost more than many conditions) and scaled up.
   const bool sample = im.event_seq % kTimeSampleEvery == 0;
+  // A candidate reads its packed entry (im.candidates) and state; the rule itself only when
+  // it has exceptions or matches.
+  const auto matches = [&im, &event](const RuleSet::Impl::Candidate& c, uint32_t i) {
+    return c.exceptions ? im.rules[i].Matches(event.get()) : c.condition->Eval(event.get());
+  };
   for (uint32_t i : im.index.Candidates(event.get())) {
-    const rules::CompiledRule& r = im.rules[i];
+    const RuleSet::Impl::Candidate& c = im.candidates[i];
     RuleSet::Impl::RuleState& rs = im.state[i];
     ++rs.evaluations;
-    bool matches;
+    bool matched;
     if (sample) {
       const auto t0 = std::chrono::steady_clock::now();
-      matches = r.Matches(event.get());
+      matched = matches(c, i);
       const auto t1 = std::chrono::steady_clock::now();
       rs.sampled_ns += static_cast<uint64_t>(std::chrono::nanoseconds(t1 - t0).count()) * kTimeSampleEvery;
     } else {
-      matches = r.Matches(event.get());
+      matched = matches(c, i);
     }
-    if (!matches) continue;
-    if (r.info.enabled) {
-      if (!r.correlation) {
-        EmitMatch(im, i, event, t, out);
-      } else if (r.sources.empty()) {
-        Feed(im, i, event, 0, out);
+    if (!matched) continue;
+    if (c.alerts) {
+      EmitMatch(im, i, event, t, out);
+    } else if (c.feeds_self) {
+      Feed(im, i, event, 0, out);
+    }
+    if (c.feeds) {
+      for (const auto& [corr, pos] : im.feeds[i]) {
+        if (im.rules[corr].Matches(event.get())) Feed(im, corr, event, pos, out);
       }
-    }
-    for (const auto& [c, pos] : im.feeds[i]) {
-      if (im.rules[c].Matches(event.get())) Feed(im, c, event, pos, out);
     }
   }
 }
