@@ -2,6 +2,7 @@
 
 #include <algorithm>
 
+#include "flat_string_map.h"  // SameBytes
 #include "glob_match.h"
 
 namespace vigil::rules {
@@ -143,6 +144,11 @@ StringMatcher::StringMatcher(Op op, std::vector<std::string> needles,
   if (op_ == Op::kIContains) {
     for (std::string& n : needles_) std::transform(n.begin(), n.end(), n.begin(), Lower);
   }
+  if (op_ == Op::kEq && needles_.size() == 1) {
+    single_ = true;
+    only_ = std::move(needles_[0]);
+    needles_.clear();
+  }
   if (op_ == Op::kEq && needles_.size() > kLinearSetMax) {
     set_.insert(needles_.begin(), needles_.end());
     needles_.clear();
@@ -152,6 +158,7 @@ StringMatcher::StringMatcher(Op op, std::vector<std::string> needles,
 bool StringMatcher::Match(std::string_view s) const {
   switch (op_) {
     case Op::kEq:
+      if (single_) return s.size() == only_.size() && SameBytes(s.data(), only_.data(), s.size());
       if (!set_.empty()) return set_.find(s) != set_.end();
       for (const std::string& n : needles_) if (s == n) return true;
       return false;

@@ -49,6 +49,10 @@ class StringMatcher {
     size_t operator()(std::string_view s) const { return std::hash<std::string_view>{}(s); }
   };
   Op op_;
+  // kEq/kIn with exactly one needle (the most common predicate, `field = value`): the needle
+  // kept here, inside the node, so a match reads no other allocation for short values.
+  bool single_ = false;
+  std::string only_;
   std::vector<std::string> needles_;  // lowercased for kIContains
   std::unordered_set<std::string, Hash, std::equal_to<>> set_;  // kEq/kIn with many needles
   std::vector<std::unique_ptr<RE2>> regexes_;
