@@ -147,6 +147,15 @@ bool UserNameUnverified(const AuthRecord& r) {
 
 Event BuildAccessEvent(const SyslogHeader& h, const AuthRecord& r, const LineOrigin& o,
                        const AccessFieldIds& ids, const UserRedaction& redaction) {
+  Event e;
+  BuildAccessEvent(h, r, o, ids, redaction, &e);
+  return e;
+}
+
+void BuildAccessEvent(const SyslogHeader& h, const AuthRecord& r, const LineOrigin& o,
+                      const AccessFieldIds& ids, const UserRedaction& redaction, Event* event) {
+  assert(event->size() == 0);
+  Event& e = *event;
   // Each field is added once, in a fixed order (the order of the JSON output), into a field
   // vector sized for them all plus observer.name (CollectorContext::Emit adds it).
   std::string placeholder;
@@ -166,7 +175,6 @@ Event BuildAccessEvent(const SyslogHeader& h, const AuthRecord& r, const LineOri
       s(o.original) + s(o.path) + n(o.offset >= 0) + s(r.method) + n(r.has_invalid_user) +
       s(r.reason) + s(r.tty) + s(r.session) + s(r.service) + n(r.attempts >= 0) + s(r.gid) +
       n(r.prior_failures >= 0) + 1 /* observer.name */;
-  Event e;
   e.Reserve(fields);
   if (h.has_time) {
     e.Add(ecs::kTimestamp, h.time);
@@ -204,7 +212,7 @@ Event BuildAccessEvent(const SyslogHeader& h, const AuthRecord& r, const LineOri
   AddString(e, ecs::kGroupName, r.group);
   if (ip) {
     e.Add(ecs::kSourceIp, *ip);
-    e.Add(ecs::kRelatedIp, StringList{ip->ToString()});
+    e.AddList(ecs::kRelatedIp, {ip->ToString()});
   } else if (!r.source.empty()) {
     e.AddString(ecs::kSourceAddress, r.source);
   }
@@ -233,7 +241,6 @@ Event BuildAccessEvent(const SyslogHeader& h, const AuthRecord& r, const LineOri
   AddString(e, ids.gid, r.gid);
   if (r.prior_failures >= 0) e.Add(ids.prior_failures, r.prior_failures);
   assert(e.size() + 1 == fields);
-  return e;
 }
 
 }  // namespace vigil::access

@@ -58,6 +58,11 @@ struct LineOrigin {
 Event BuildAccessEvent(const SyslogHeader& header, const AuthRecord& record,
                        const LineOrigin& origin, const AccessFieldIds& ids,
                        const UserRedaction& redaction = UserRedaction::Default());
+// The same, built into `*event`, which must be empty (a new or cleared one: a recycled
+// event's buffers are reused, CollectorContext::NewEvent).
+void BuildAccessEvent(const SyslogHeader& header, const AuthRecord& record,
+                      const LineOrigin& origin, const AccessFieldIds& ids,
+                      const UserRedaction& redaction, Event* event);
 
 // The hour (0..23) and weekday (0 = Sunday) of `t` in the process's local time zone (TZ).
 // Cached per UTC hour, so a stream of events costs one localtime_r an hour.

@@ -26,7 +26,9 @@ class TailedCollector : public Collector {
     if (!ids.ok()) return ids.status();
     Lines lines(ctx, options_, *ids, redaction_);
     FileTailer tailer(options_, &counters_);
-    return tailer.Run(ctx, lines);
+    Status s = tailer.Run(ctx, lines);
+    ctx.FlushEmits();  // the last events the lines held back (EmitBatched)
+    return s;
   }
 
   void WriteMetrics(MetricWriter& out, const std::string& instance) const override {

@@ -198,6 +198,7 @@ void WriteTailMetrics(const TailCounters& c, MetricWriter& out, const std::strin
 }
 
 bool FileTailer::Wait(CollectorContext& ctx, std::chrono::milliseconds timeout) {
+  ctx.FlushEmits();  // no event waits with us in a half-full batch (EmitBatched)
   if (watch_ == nullptr) return ctx.SleepFor(timeout);
   const uint64_t before = watch_->overflows();
   const bool go_on = watch_->Wait(ctx, timeout);
@@ -346,6 +347,7 @@ Status FileTailer::Run(CollectorContext& ctx, LineConsumer& outer) {
     if (!consumer.AtEnd()) break;
     if (!options_.state_file.empty()) maybe_save();
     if (!regular) {
+      ctx.FlushEmits();
       if (!ctx.SleepFor(options_.poll_interval)) break;
       continue;
     }

@@ -19,7 +19,8 @@
 // rotation every poll_interval. The checks are the same either way: inotify only says when
 // to look. After each wake-up a truncation is looked for before reading on. The consumer's
 // NewFile is called whenever reading (re)starts: at the start, after a rotation and after a
-// truncation.
+// truncation. Before each wait the tailer hands on the events the consumer held back with
+// CollectorContext::EmitBatched (FlushEmits), so live events never wait for a batch to fill.
 //
 // Positions (file_position.h) are loaded at start with `start_at: saved` and saved every
 // checkpoint_lines lines or checkpoint_interval, after a rotation, and when Run returns

@@ -23,7 +23,6 @@
 #include <chrono>
 #include <condition_variable>
 #include <cstddef>
-#include <deque>
 #include <mutex>
 #include <vector>
 
@@ -62,6 +61,34 @@ class BoundedQueue {
     lock.unlock();
     if (wake) not_empty_.notify_one();
     return true;
+  }
+
+  // Push (wait) or TryPush (!wait) of make(std::move(*it)) for each item of [first, last),
+  // in order, under one lock as long as there is room, waking the consumer at most once per
+  // stretch. Returns how many were added: all, unless the queue closed or (without wait)
+  // filled up, and then the first that many.
+  template <typename It, typename Make>
+  size_t PushMany(It first, It last, bool wait, Make make) {
+    size_t added = 0;
+    std::unique_lock lock(mu_);
+    while (first != last && !closed_) {
+      if (items_.size() >= capacity_) {
+        if (!wait) break;
+        // Let the consumer at what is queued before sleeping on it.
+        if (ShouldWakeLocked()) not_empty_.notify_one();
+        ++producers_waiting_;
+        not_full_.wait(lock, [&] { return closed_ || items_.size() < capacity_; });
+        --producers_waiting_;
+        continue;
+      }
+      PushLocked(make(std::move(*first)));
+      ++first;
+      ++added;
+    }
+    bool wake = added > 0 && ShouldWakeLocked();
+    lock.unlock();
+    if (wake) not_empty_.notify_one();
+    return added;
   }
 
   // Adds even when full (never blocks); false only when closed. For the daemon's own few
@@ -132,11 +159,44 @@ class BoundedQueue {
     }
   }
 
+  // A FIFO in one growing array (never shrinks: it stays at the high-water mark's size, as
+  // a deque's memory would), so that pushing and popping allocate nothing in steady state;
+  // a std::deque allocates a chunk for every few items. Popped slots keep moved-from items.
+  class Ring {
+   public:
+    size_t size() const { return count_; }
+    bool empty() const { return count_ == 0; }
+    T& front() { return slots_[head_]; }
+    void pop_front() {
+      head_ = (head_ + 1) & (slots_.size() - 1);
+      --count_;
+    }
+    void push_back(T&& item) {
+      if (count_ == slots_.size()) Grow();
+      slots_[(head_ + count_) & (slots_.size() - 1)] = std::move(item);
+      ++count_;
+    }
+
+   private:
+    void Grow() {
+      std::vector<T> bigger(slots_.empty() ? 64 : slots_.size() * 2);  // a power of two
+      for (size_t i = 0; i < count_; ++i) {
+        bigger[i] = std::move(slots_[(head_ + i) & (slots_.size() - 1)]);
+      }
+      slots_.swap(bigger);
+      head_ = 0;
+    }
+
+    std::vector<T> slots_;
+    size_t head_ = 0;
+    size_t count_ = 0;
+  };
+
   const size_t capacity_;
   std::mutex mu_;
   std::condition_variable not_full_;
   std::condition_variable not_empty_;
-  std::deque<T> items_;  // guarded by mu_
+  Ring items_;  // guarded by mu_
   bool closed_ = false;  // guarded by mu_
   bool consumer_waiting_ = false;  // guarded by mu_: asleep until the first item
   bool consumer_lingering_ = false;  // guarded by mu_: waiting briefly for kWakeBatch items

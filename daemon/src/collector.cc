@@ -25,6 +25,7 @@ CollectorContext::~CollectorContext() {
 }
 
 bool CollectorContext::Emit(Event&& event) {
+  if (!held_.empty()) FlushEmits();
   if (!event.Has(ecs::kObserverName)) event.Set(ecs::kObserverName, instance_);
   if (sink_.Push(std::move(event))) {
     counters_.events.fetch_add(1, std::memory_order_relaxed);
@@ -33,6 +34,34 @@ bool CollectorContext::Emit(Event&& event) {
   }
   counters_.dropped.fetch_add(1, std::memory_order_relaxed);
   return false;
+}
+
+bool CollectorContext::EmitBatched(Event&& event) {
+  if (!event.Has(ecs::kObserverName)) event.AddString(ecs::kObserverName, instance_);
+  if (held_.capacity() == 0) held_.reserve(kEmitBatch);
+  held_.push_back(std::move(event));
+  return held_.size() < kEmitBatch || FlushEmits();
+}
+
+bool CollectorContext::FlushEmits() {
+  if (held_.empty()) return true;
+  const size_t held = held_.size();
+  const size_t queued = sink_.PushBatch(held_);
+  held_.clear();
+  if (queued > 0) {
+    counters_.events.fetch_add(queued, std::memory_order_relaxed);
+    counters_.last_event_unix.store(std::time(nullptr), std::memory_order_relaxed);
+  }
+  if (queued < held) counters_.dropped.fetch_add(held - queued, std::memory_order_relaxed);
+  return queued == held;
+}
+
+Event CollectorContext::NewEvent() {
+  if (spares_.empty()) sink_.TakeSpares(spares_, kEmitBatch);
+  if (spares_.empty()) return Event();
+  Event e = std::move(spares_.back());
+  spares_.pop_back();
+  return e;
 }
 
 void CollectorContext::Skip(std::string_view where, std::string_view reason) {

@@ -67,16 +67,68 @@ void Event::Add(FieldId id, Value value) {
   Append(id) = std::move(value);
 }
 
+namespace {
+
+// What a string holds without a heap buffer (its small-string capacity).
+const size_t kInlineChars = std::string().capacity();
+// Spare buffers an event keeps, of each kind, and the largest it keeps: enough for the
+// builders that refill events (a few long strings, a few lists), bounded for the others.
+constexpr size_t kMaxSpares = 8;
+constexpr size_t kMaxSpareChars = 4096;
+constexpr size_t kMaxKeptFields = 64;
+
+}  // namespace
+
+std::string& Event::EmplaceString(Value& slot, std::string_view text) {
+  if (text.size() <= kInlineChars || spare_strings_.empty()) {
+    return slot.emplace<std::string>(text);
+  }
+  std::string& s = slot.emplace<std::string>(std::move(spare_strings_.back()));
+  spare_strings_.pop_back();
+  s.assign(text);
+  return s;
+}
+
 void Event::AddString(FieldId id, std::string_view text) {
   assert(FieldRegistry::Global().Info(id).type == FieldType::kString);
-  Append(id).emplace<std::string>(text);
+  EmplaceString(Append(id), text);
 }
 
 void Event::AddList(FieldId id, std::initializer_list<std::string_view> items) {
   assert(FieldRegistry::Global().Info(id).type == FieldType::kList);
-  auto& list = Append(id).emplace<StringList>();
-  list.reserve(items.size());
-  for (std::string_view item : items) list.emplace_back(item);
+  Value& slot = Append(id);
+  if (spare_lists_.empty()) {
+    auto& list = slot.emplace<StringList>();
+    list.reserve(items.size());
+    for (std::string_view item : items) list.emplace_back(item);
+    return;
+  }
+  auto& list = slot.emplace<StringList>(std::move(spare_lists_.back()));
+  spare_lists_.pop_back();
+  list.resize(items.size());
+  size_t i = 0;
+  for (std::string_view item : items) list[i++].assign(item);
+}
+
+void Event::Clear() {
+  for (Field& f : fields_) {
+    if (auto* s = std::get_if<std::string>(&f.value)) {
+      if (s->capacity() > kInlineChars && s->capacity() <= kMaxSpareChars &&
+          spare_strings_.size() < kMaxSpares) {
+        spare_strings_.push_back(std::move(*s));
+      }
+    } else if (auto* l = std::get_if<StringList>(&f.value)) {
+      if (l->capacity() > 0 && l->size() <= kMaxSpares && spare_lists_.size() < kMaxSpares) {
+        spare_lists_.push_back(std::move(*l));
+      }
+    }
+  }
+  if (fields_.capacity() > kMaxKeptFields) {
+    std::vector<Field>().swap(fields_);
+  } else {
+    fields_.clear();
+  }
+  extras_.clear();
 }
 
 void Event::Erase(FieldId id) {

@@ -26,6 +26,7 @@ void Pipeline::AddCollector(const std::string& instance, std::unique_ptr<Collect
   Running* raw = r.get();
   r->thread = std::thread([this, raw] {
     Status s = raw->collector->Run(*raw->ctx);
+    raw->ctx->FlushEmits();
     if (!s.ok()) {
       failures_.fetch_add(1, std::memory_order_relaxed);
       raw->ctx->CountError();
@@ -77,6 +78,25 @@ bool Pipeline::Push(Event&& event) {
                                               : queue_.TryPush(Item{std::move(event), nullptr});
   if (!ok) dropped_.fetch_add(1, std::memory_order_relaxed);
   return ok;
+}
+
+size_t Pipeline::PushBatch(std::vector<Event>& events) {
+  const size_t queued =
+      queue_.PushMany(events.begin(), events.end(), options_.mode == RunMode::kReplay,
+                      [](Event&& e) { return Item{std::move(e), nullptr}; });
+  if (queued < events.size()) dropped_.fetch_add(events.size() - queued, std::memory_order_relaxed);
+  events.clear();
+  return queued;
+}
+
+void Pipeline::TakeSpares(std::vector<Event>& out, size_t max) {
+  if (!recycle_.load(std::memory_order_relaxed)) recycle_.store(true, std::memory_order_relaxed);
+  std::lock_guard lock(spares_mu_);
+  while (max > 0 && !spares_.empty()) {
+    out.push_back(std::move(spares_.back()));
+    spares_.pop_back();
+    --max;
+  }
 }
 
 bool Pipeline::PushOwn(Event&& event) { return queue_.ForcePush(Item{std::move(event), nullptr}); }
@@ -178,7 +198,24 @@ std::vector<Pipeline::CollectorView> Pipeline::collectors() const {
 void Pipeline::EngineLoop() {
   std::vector<Item> batch;
   batch.reserve(options_.batch_size);
+  std::vector<Event> spent;  // consumed events on their way back to the collectors
   for (;;) {
+    if (recycle_.load(std::memory_order_relaxed)) {
+      for (Item& item : batch) {
+        // An event a consumer took (an alert's) has nothing left worth keeping.
+        if (item.barrier || item.event.fields().capacity() == 0) continue;
+        item.event.Clear();
+        spent.push_back(std::move(item.event));
+      }
+      if (!spent.empty()) {
+        std::lock_guard lock(spares_mu_);
+        for (Event& e : spent) {
+          if (spares_.size() >= kMaxSpares) break;
+          spares_.push_back(std::move(e));
+        }
+      }
+      spent.clear();
+    }
     queue_.PopBatch(batch, options_.batch_size);
     if (batch.empty()) break;  // closed and drained
     size_t events = 0;

@@ -56,6 +56,11 @@ class Pipeline : public EventSink {
 
   // EventSink, for collectors.
   bool Push(Event&& event) override;
+  size_t PushBatch(std::vector<Event>& events) override;
+  // Consumed events are kept for reuse (Event::Clear), up to kMaxSpares, once a collector
+  // has asked for some.
+  void TakeSpares(std::vector<Event>& out, size_t max) override;
+  static constexpr size_t kMaxSpares = 1024;
   // The daemon's own events (health events): queued even when the queue is full, never
   // counted as drops; false only once the pipeline is drained. Any thread. The caller bounds
   // how many it pushes.
@@ -129,6 +134,9 @@ class Pipeline : public EventSink {
   std::atomic<uint64_t> dropped_{0};
   std::atomic<uint64_t> failures_{0};
   bool drained_ = false;
+  std::atomic<bool> recycle_{false};  // someone took spares: keep consumed events
+  std::mutex spares_mu_;
+  std::vector<Event> spares_;  // guarded by spares_mu_
 };
 
 }  // namespace vigil

@@ -203,6 +203,52 @@ TEST(BoundedQueueTest, MoveOnlyItems) {
   EXPECT_EQ(*out[1], 2);
 }
 
+TEST(BoundedQueueTest, FifoAcrossGrowthAndWrapAround) {
+  // Pops between pushes move the ring's head, so that it wraps and grows while wrapped.
+  BoundedQueue<int> q(10'000);
+  std::vector<int> out;
+  int next_in = 0, next_out = 0;
+  for (int round = 0; round < 200; ++round) {
+    for (int i = 0; i < 37; ++i) ASSERT_TRUE(q.TryPush(int{next_in++}));
+    q.PopBatch(out, 20);
+    for (int v : out) ASSERT_EQ(v, next_out++);
+  }
+  while (q.depth() > 0) {
+    q.PopBatch(out, 1000);
+    for (int v : out) ASSERT_EQ(v, next_out++);
+  }
+  EXPECT_EQ(next_out, next_in);
+}
+
+TEST(BoundedQueueTest, PushManyWithoutWaitStopsWhenFull) {
+  BoundedQueue<int> q(5);
+  std::vector<int> in = {1, 2, 3, 4, 5, 6, 7};
+  EXPECT_EQ(q.PushMany(in.begin(), in.end(), false, [](int&& v) { return v * 10; }), 5u);
+  std::vector<int> out;
+  q.PopBatch(out, 10);
+  EXPECT_EQ(out, (std::vector<int>{10, 20, 30, 40, 50}));
+  q.Close();
+  EXPECT_EQ(q.PushMany(in.begin(), in.end(), true, [](int&& v) { return v; }), 0u);
+}
+
+TEST(BoundedQueueTest, PushManyWaitsForRoomAndKeepsOrder) {
+  BoundedQueue<int> q(4);
+  std::vector<int> in(1000);
+  for (int i = 0; i < 1000; ++i) in[static_cast<size_t>(i)] = i;
+  auto producer = std::async(std::launch::async, [&] {
+    return q.PushMany(in.begin(), in.end(), true, [](int&& v) { return v; });
+  });
+  std::vector<int> got, out;
+  while (got.size() < in.size()) {
+    q.PopBatch(out, 3);
+    got.insert(got.end(), out.begin(), out.end());
+  }
+  ASSERT_TRUE(Ready(producer));
+  EXPECT_EQ(producer.get(), in.size());
+  EXPECT_EQ(got, in);
+  EXPECT_LE(q.high_water(), 4u);
+}
+
 TEST(BoundedQueueTest, CloseWakesBlockedProducer) {
   BoundedQueue<int> q(1);
   ASSERT_TRUE(q.Push(1));

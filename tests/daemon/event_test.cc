@@ -222,6 +222,55 @@ TEST(EventTest, CopyAndMoveAreValues) {
   EXPECT_EQ(moved.extras().size(), 1u);
 }
 
+TEST(EventTest, ClearEmptiesAndTheNextAddsReuseItsBuffers) {
+  const std::string long_text(200, 'm');
+  Event e;
+  e.AddString(ecs::kMessage, long_text);
+  e.AddString(ecs::kUserName, "alice");  // short: held in the string itself
+  e.AddList(ecs::kEventCategory, {"authentication"});
+  e.Add(ecs::kLogOffset, int64_t{7});
+  e.extras().push_back({"x", "1"});
+  const char* message_buffer = e.GetString(ecs::kMessage)->data();
+  const std::string* list_buffer = e.GetList(ecs::kEventCategory)->data();
+
+  e.Clear();
+  EXPECT_EQ(e.size(), 0u);
+  EXPECT_TRUE(e.fields().empty());
+  EXPECT_TRUE(e.extras().empty());
+  EXPECT_EQ(e.Get(ecs::kMessage), nullptr);
+  EXPECT_EQ(e.Get(ecs::kUserName), nullptr);
+  EXPECT_EQ(e.Get(ecs::kLogOffset), nullptr);
+
+  // Refilled in another order, with other values: only the new fields, buffers reused.
+  e.AddString(ecs::kUserName, "bob");
+  e.AddList(ecs::kEventType, {"start"});  // fits the spare list's room: no new buffer
+  e.AddString(ecs::kEventOriginal, "a longer line than a small string holds");
+  ASSERT_EQ(e.size(), 3u);
+  EXPECT_EQ(*e.GetString(ecs::kUserName), "bob");
+  EXPECT_EQ(*e.GetList(ecs::kEventType), (StringList{"start"}));
+  EXPECT_EQ(*e.GetString(ecs::kEventOriginal), "a longer line than a small string holds");
+  EXPECT_EQ(e.GetString(ecs::kEventOriginal)->data(), message_buffer);
+  EXPECT_EQ(e.GetList(ecs::kEventType)->data(), list_buffer);
+  EXPECT_EQ(e.Get(ecs::kMessage), nullptr);
+  EXPECT_EQ(e.Get(ecs::kEventCategory), nullptr);
+
+  // A copy of a cleared-and-refilled event is the fields only; it compares as a value.
+  Event copy = e;
+  EXPECT_EQ(copy.size(), 3u);
+  EXPECT_EQ(*copy.GetString(ecs::kEventOriginal), *e.GetString(ecs::kEventOriginal));
+}
+
+TEST(EventTest, ClearOfAMovedFromEventIsHarmless) {
+  Event e;
+  e.AddString(ecs::kMessage, std::string(100, 'x'));
+  Event taken = std::move(e);
+  e.Clear();  // NOLINT(bugprone-use-after-move): a moved-from event is valid and empty
+  EXPECT_EQ(e.size(), 0u);
+  e.AddString(ecs::kMessage, "again, long enough to need a heap buffer");
+  EXPECT_EQ(*e.GetString(ecs::kMessage), "again, long enough to need a heap buffer");
+  EXPECT_EQ(taken.GetString(ecs::kMessage)->size(), 100u);
+}
+
 TEST(EventTest, ManyFields) {
   Event e;
   for (FieldId id = 0; id < ecs::kWellKnownCount; ++id) {

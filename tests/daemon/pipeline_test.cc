@@ -191,6 +191,51 @@ class PresetObserver : public Collector {
   }
 };
 
+// Emits `n` events with EmitBatched, each built into ctx.NewEvent(): even sequence numbers
+// carry user.name and a long message, odd ones neither (a reused event must not keep them).
+class EmitBatchedN : public Collector {
+ public:
+  explicit EmitBatchedN(int64_t n) : n_(n) {}
+  Status Run(CollectorContext& ctx) override {
+    for (int64_t i = 0; i < n_; ++i) {
+      Event e = ctx.NewEvent();
+      e.AddString(ecs::kEventDataset, "access.sshd");
+      if (i % 2 == 0) {
+        e.AddString(ecs::kUserName, "alice");
+        e.AddString(ecs::kMessage, "Failed password for alice from 192.0.2.7 port 22 ssh2 #" +
+                                       std::to_string(i));
+      }
+      e.Add(ecs::kLogOffset, i);
+      if (!ctx.EmitBatched(std::move(e))) return Status::Ok();
+    }
+    return Status::Ok();  // the pipeline flushes what is held once Run returns
+  }
+
+ private:
+  int64_t n_;
+};
+
+// Checks that each event has exactly the fields EmitBatchedN gave it.
+class ShapeCheckingConsumer : public CountingConsumer {
+ public:
+  void Consume(Event& event) override {
+    const int64_t* seq = event.GetInt(ecs::kLogOffset);
+    const bool even = seq != nullptr && *seq % 2 == 0;
+    const std::string* message = event.GetString(ecs::kMessage);
+    const bool ok = seq != nullptr && event.Has(ecs::kUserName) == even &&
+                    (message != nullptr) == even &&
+                    (!even || *message == "Failed password for alice from 192.0.2.7 port 22 ssh2 #" +
+                                              std::to_string(*seq)) &&
+                    event.size() == (even ? 5u : 3u);  // with observer.name
+    if (!ok) ++misshapen_;
+    CountingConsumer::Consume(event);
+  }
+  uint64_t misshapen() const { return misshapen_; }
+
+ private:
+  uint64_t misshapen_ = 0;
+};
+
 class PipelineTest : public ::testing::Test {
  protected:
   void SetUp() override { SetLogLevel(LogLevel::kError); }
@@ -231,6 +276,31 @@ TEST_F(PipelineTest, ReplayDeliversEverythingThroughTinyQueue) {
   EXPECT_LE(pipeline.queue_high_water(), 4u);
   EXPECT_EQ(pipeline.queue_capacity(), 4u);
   EXPECT_EQ(pipeline.collector_failures(), 0u);
+}
+
+TEST_F(PipelineTest, BatchedEmitsOfReusedEventsArriveWholeAndInOrder) {
+  constexpr int64_t kEvents = 5'000;  // not a multiple of the emit batch
+  ShapeCheckingConsumer consumer;
+  Pipeline pipeline({.queue_capacity = 100, .batch_size = 16, .mode = RunMode::kReplay}, consumer);
+  pipeline.Start();
+  pipeline.AddCollector("auth-a", std::make_unique<EmitBatchedN>(kEvents), nullptr);
+  pipeline.AddCollector("auth-b", std::make_unique<EmitBatchedN>(kEvents), nullptr);
+  WithinOrAbort(60s, "WaitForCollectors", [&] { pipeline.WaitForCollectors(); });
+  for (const auto& v : pipeline.collectors()) {
+    EXPECT_EQ(v.counters->events.load(), uint64_t{kEvents}) << v.instance;
+    EXPECT_EQ(v.counters->dropped.load(), 0u) << v.instance;
+  }
+  WithinOrAbort(60s, "Drain", [&] { pipeline.Drain(); });
+  EXPECT_EQ(consumer.consumed(), 2u * kEvents);
+  EXPECT_EQ(consumer.by_observer(),
+            (std::map<std::string, uint64_t>{{"auth-a", kEvents}, {"auth-b", kEvents}}));
+  EXPECT_EQ(consumer.out_of_order(), 0u);
+  EXPECT_EQ(consumer.misshapen(), 0u);
+  // Consumed events came back for reuse, emptied.
+  std::vector<Event> spares;
+  pipeline.TakeSpares(spares, 10);
+  ASSERT_FALSE(spares.empty());
+  for (const Event& e : spares) EXPECT_EQ(e.size(), 0u);
 }
 
 // Sets a barrier after each of its events; records how many events the consumer had taken
@@ -481,6 +551,52 @@ TEST(CollectorContextTest, EmitStampsAndCounts) {
   EXPECT_EQ(*sink.got[0].GetString(ecs::kObserverName), "web-access");
   ctx.CountError();
   EXPECT_EQ(ctx.counters().errors.load(), 1u);
+}
+
+TEST(CollectorContextTest, EmitBatchedHoldsUntilFlushOrAFullBatch) {
+  FixedSink sink(1000);
+  CollectorContext ctx("auth", sink, RunMode::kReplay, nullptr);
+  for (int64_t i = 0; i < 3; ++i) EXPECT_TRUE(ctx.EmitBatched(MakeEvent(i)));
+  EXPECT_TRUE(sink.got.empty());
+  EXPECT_EQ(ctx.counters().events.load(), 0u);
+  EXPECT_TRUE(ctx.FlushEmits());
+  ASSERT_EQ(sink.got.size(), 3u);
+  EXPECT_EQ(ctx.counters().events.load(), 3u);
+  EXPECT_EQ(*sink.got[0].GetString(ecs::kObserverName), "auth");
+  EXPECT_TRUE(ctx.FlushEmits());  // nothing held: nothing to do
+  for (int64_t i = 3; i < 3 + int64_t{CollectorContext::kEmitBatch}; ++i) {
+    EXPECT_TRUE(ctx.EmitBatched(MakeEvent(i)));
+  }
+  EXPECT_EQ(sink.got.size(), 3u + CollectorContext::kEmitBatch);  // a full batch goes at once
+  // Emit and AfterCommitted hand on what is held first, so order is kept.
+  EXPECT_TRUE(ctx.EmitBatched(MakeEvent(100)));
+  EXPECT_TRUE(ctx.Emit(MakeEvent(101)));
+  EXPECT_TRUE(ctx.EmitBatched(MakeEvent(102)));
+  size_t seen_at_barrier = 0;
+  ctx.AfterCommitted([&] { seen_at_barrier = sink.got.size(); });
+  EXPECT_EQ(seen_at_barrier, 3u + CollectorContext::kEmitBatch + 3);
+  for (size_t i = 0; i < sink.got.size(); ++i) {
+    const int64_t want = i < 3 + CollectorContext::kEmitBatch
+                             ? static_cast<int64_t>(i)
+                             : 100 + static_cast<int64_t>(i - 3 - CollectorContext::kEmitBatch);
+    EXPECT_EQ(*sink.got[i].GetInt(ecs::kLogOffset), want) << i;
+  }
+}
+
+TEST(CollectorContextTest, EmitBatchedCountsWhatALiveFlushDropped) {
+  FixedSink sink(2);
+  CollectorContext ctx("auth", sink, RunMode::kLive, nullptr);
+  for (int64_t i = 0; i < 3; ++i) EXPECT_TRUE(ctx.EmitBatched(MakeEvent(i)));
+  EXPECT_FALSE(ctx.FlushEmits());
+  EXPECT_EQ(ctx.counters().events.load(), 2u);
+  EXPECT_EQ(ctx.counters().dropped.load(), 1u);
+  EXPECT_EQ(sink.got.size(), 2u);
+}
+
+TEST(CollectorContextTest, NewEventIsEmptyWithoutSpares) {
+  FixedSink sink(1);  // keeps no spares (EventSink's default)
+  CollectorContext ctx("auth", sink, RunMode::kReplay, nullptr);
+  EXPECT_EQ(ctx.NewEvent().size(), 0u);
 }
 
 TEST(CollectorContextTest, StoppingWakesSleepAndStopFd) {

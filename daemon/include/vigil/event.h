@@ -12,6 +12,13 @@
 //
 // Ownership and threading: an Event is a plain value. A collector builds it on its own
 // thread and moves it into the pipeline; from then on only the engine thread touches it.
+//
+// Reuse: Clear() empties an event but keeps its buffers (the field vector, and the heap
+// buffers of its longer strings and of its lists, set aside as spares), and the next
+// AddString/AddList take them back, so an event refilled by the same builder allocates
+// nothing once its buffers are large enough. The pipeline hands consumed events back to the
+// collectors this way (CollectorContext::NewEvent). Spares are private: fields(), copies
+// and comparisons see only the fields.
 #pragma once
 
 #include <array>
@@ -59,6 +66,18 @@ class Event {
   };
 
   Event() = default;
+  // Copies the fields and extras, not the spares.
+  Event(const Event& other) : fields_(other.fields_), ids_(other.ids_), extras_(other.extras_) {}
+  Event& operator=(const Event& other) {
+    if (this != &other) {
+      fields_ = other.fields_;
+      ids_ = other.ids_;
+      extras_ = other.extras_;
+    }
+    return *this;
+  }
+  Event(Event&&) noexcept = default;
+  Event& operator=(Event&&) noexcept = default;
 
   // Sets (or replaces) a field. The value must have the field's declared type.
   void Set(FieldId id, Value value);
@@ -73,6 +92,8 @@ class Event {
   // Room for `n` fields in all, so that adding up to that many allocates nothing more.
   void Reserve(size_t n) { fields_.reserve(n); }
   void Erase(FieldId id);
+  // Removes every field and extra, keeping buffers for reuse (see "Reuse" above).
+  void Clear();
   // The field's value, or nullptr when the event does not have it.
   const Value* Get(FieldId id) const;
   bool Has(FieldId id) const { return Get(id) != nullptr; }
@@ -108,10 +129,16 @@ class Event {
   // Appends a field holding no value yet (Add*), indexing its id; the caller fills it.
   Value& Append(FieldId id);
 
+  // A string for `text`, in a spare buffer when it will not fit in the string itself.
+  std::string& EmplaceString(Value& slot, std::string_view text);
+
   std::vector<Field> fields_;
   // ids_[i] == fields_[i].id for i < min(size, kIndexedIds).
   std::array<FieldId, kIndexedIds> ids_{};
   std::vector<Extra> extras_;
+  // Buffers of cleared fields (Clear), for the next AddString/AddList; bounded.
+  std::vector<std::string> spare_strings_;
+  std::vector<StringList> spare_lists_;
 };
 
 }  // namespace vigil
