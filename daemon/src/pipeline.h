@@ -3,7 +3,12 @@
 // Each collector runs on its own thread (Collector::Run); all of them push into one
 // BoundedQueue; one engine thread pops batches and hands each event to the consumer.
 // RunMode decides what a full queue means: kReplay blocks the collector (nothing is lost),
-// kLive drops the event and counts it against its collector.
+// kLive drops the event and counts it against its collector. Collectors may push in batches
+// (PushBatch, through CollectorContext::EmitBatched). Once a collector has asked for spare
+// events (TakeSpares, through CollectorContext::NewEvent), the engine thread empties each
+// event the consumers left (Event::Clear, buffers kept) and hands it back through a free
+// list of at most kMaxSpares events, taken and returned in batches; events a consumer moved
+// into its alerts are not among them.
 //
 // Threading: the owner (the daemon's main thread, or replay) calls every public method
 // except WriteMetrics; Start/Stop calls are not concurrent with each other. WriteMetrics
