@@ -79,14 +79,16 @@ constexpr size_t kMaxKeptFields = 64;
 
 }  // namespace
 
+// The string is made first and moved in: emplace from a string_view (a constructor that may
+// throw) would build a temporary variant and move-assign it, three times the work.
 std::string& Event::EmplaceString(Value& slot, std::string_view text) {
   if (text.size() <= kInlineChars || spare_strings_.empty()) {
-    return slot.emplace<std::string>(text);
+    return slot.emplace<std::string>(std::string(text));
   }
-  std::string& s = slot.emplace<std::string>(std::move(spare_strings_.back()));
+  std::string s = std::move(spare_strings_.back());
   spare_strings_.pop_back();
   s.assign(text);
-  return s;
+  return slot.emplace<std::string>(std::move(s));
 }
 
 void Event::AddString(FieldId id, std::string_view text) {
@@ -97,17 +99,15 @@ void Event::AddString(FieldId id, std::string_view text) {
 void Event::AddList(FieldId id, std::initializer_list<std::string_view> items) {
   assert(FieldRegistry::Global().Info(id).type == FieldType::kList);
   Value& slot = Append(id);
-  if (spare_lists_.empty()) {
-    auto& list = slot.emplace<StringList>();
-    list.reserve(items.size());
-    for (std::string_view item : items) list.emplace_back(item);
-    return;
+  StringList list;
+  if (!spare_lists_.empty()) {
+    list = std::move(spare_lists_.back());
+    spare_lists_.pop_back();
   }
-  auto& list = slot.emplace<StringList>(std::move(spare_lists_.back()));
-  spare_lists_.pop_back();
   list.resize(items.size());
   size_t i = 0;
   for (std::string_view item : items) list[i++].assign(item);
+  slot.emplace<StringList>(std::move(list));
 }
 
 void Event::Clear() {
