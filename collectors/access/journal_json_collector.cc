@@ -32,8 +32,9 @@ class JournalLines : public LineConsumer {
     AuthRecord record;
     if (!parser_.Parse(header, &record)) return true;
     LineOrigin origin{options_.path, static_cast<int64_t>(offset), line};
-    return ctx_.Emit(BuildAccessEvent(header, record, origin, ids_, redaction_)) ||
-           ctx_.mode() == RunMode::kLive;
+    Event event = ctx_.NewEvent();  // recycled, and handed on in batches, as auth_log does
+    BuildAccessEvent(header, record, origin, ids_, redaction_, &event);
+    return ctx_.EmitBatched(std::move(event)) || ctx_.mode() == RunMode::kLive;
   }
 
   void Overlong(uint64_t offset) override {
