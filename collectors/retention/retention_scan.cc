@@ -7,6 +7,7 @@
 #include <chrono>
 #include <limits>
 
+#include "baseline_writer.h"
 #include "owner_names.h"
 #include "seen_keys.h"
 #include "vigil/ecs_fields.h"
@@ -85,6 +86,10 @@ class Scan {
       VIGIL_RETURN_IF_ERROR(store_.Commit());
       VIGIL_RETURN_IF_ERROR(store_.Begin());
     }
+    // The rows written on a thread of their own while the walk goes on, when this thread
+    // does not use the store during the walk (the lookups go through the workers' readers,
+    // or there is nothing to look up).
+    if (pool_ && (rows_before_ == 0 || !readers_.empty())) writer_ = std::make_unique<BaselineWriter>(store_);
     TreeWalker walker;
     const bool finished = walker.Walk(
         req_.walk,
@@ -97,6 +102,13 @@ class Scan {
         },
         &result_.walk);
     if (status_.ok() && !stopped_ && !batch_.empty()) status_ = RunBatch();
+    if (writer_) {
+      // Every row queued is written (also when stopping: what was seen stays seen); the store
+      // is this thread's again.
+      const Status written = writer_->Finish();
+      writer_.reset();
+      if (status_.ok()) status_ = written;
+    }
     VIGIL_RETURN_IF_ERROR(status_);
     seen_.Seal();
     if (!finished || stopping()) {
@@ -303,8 +315,7 @@ class Scan {
       p.duplicate = !seen_.Add(KeyOf(p.facts), p.facts.nlink);
       if (!p.duplicate) todo.push_back(&p);
     }
-    if (pool_ && (!readers_.empty() || rows_before_ == 0)) {
-      // (An empty baseline is not looked up: the workers resolve the duties only.)
+    if (pool_ && !readers_.empty()) {
       const size_t chunks = pool_->size();
       const size_t per = (todo.size() + chunks - 1) / chunks;
       pool_->ParallelFor(chunks, [&](size_t c, size_t worker) {
@@ -320,10 +331,13 @@ class Scan {
         if (!ended.ok()) todo[from]->status = ended;
       });
     } else {
-      // One read transaction for the batch's lookups, not one (locks, fstat) per file.
-      VIGIL_RETURN_IF_ERROR(store_.BeginRead());
+      // One read transaction for the batch's lookups, not one (locks, fstat) per file. An
+      // empty baseline is not looked up: its files' duties are resolved here, not handed to
+      // the workers (a hand-over per batch cost more than the resolution), and the writer's
+      // thread may hold the store.
+      if (rows_before_ > 0) VIGIL_RETURN_IF_ERROR(store_.BeginRead());
       for (PendingFile* p : todo) Lookup(*p, nullptr);
-      VIGIL_RETURN_IF_ERROR(store_.EndRead());
+      if (rows_before_ > 0) VIGIL_RETURN_IF_ERROR(store_.EndRead());
     }
     Status st;
     for (PendingFile* p : todo) {
@@ -337,6 +351,17 @@ class Scan {
     batch_.clear();
     return st;
   }
+
+  // A row of the stat phase written: by the writer's thread when there is one.
+  Status Write(BaselineRecord&& rec) {
+    if (writer_) return writer_->Put(std::move(rec)) ? Status::Ok() : writer_->Finish();
+    VIGIL_RETURN_IF_ERROR(store_.Put(rec));
+    return store_.Flush();
+  }
+
+  // A file of the stat phase whose row stays as it is: a batch open too long is committed
+  // (the writer's thread does that itself).
+  Status Unchanged() { return writer_ ? Status::Ok() : store_.Flush(); }
 
   static bool MetaChanged(const FileFacts& f, const BaselineRecord& rec) {
     return f.size != rec.size || f.mtime_ns != rec.mtime_ns || f.ctime_ns != rec.ctime_ns;
@@ -363,8 +388,7 @@ class Scan {
       const ItemState s = Findings(v, r, holds, &rec.reported);
       CountItem(r, s, r.primary || policy_.unclassified.Matches(f.path));
       pending_.push_back({key, false});
-      VIGIL_RETURN_IF_ERROR(store_.Put(rec));
-      return store_.Flush();
+      return Write(std::move(rec));
     }
 
     ++known_found_;
@@ -400,9 +424,8 @@ class Scan {
       if (rec.hash_pending != HashPending::kContent) dirty = true;
       rec.hash_pending = HashPending::kContent;
       pending_.push_back({key, true});
-      if (!dirty) return store_.Flush();
-      VIGIL_RETURN_IF_ERROR(store_.Put(rec));
-      return store_.Flush();
+      if (!dirty) return Unchanged();
+      return Write(std::move(rec));
     }
     // Unchanged metadata (a full re-hash may still be pending): the duties are as before.
     if (rec.hash_pending != HashPending::kNone) pending_.push_back({key, false});
@@ -417,9 +440,8 @@ class Scan {
     const ItemState s = Findings(View(f, &rec.sha256), r, holds, &rec.reported);
     CountItem(r, s, r.primary || policy_.unclassified.Matches(f.path));
     if (rec.reported != reported_before) dirty = true;
-    if (!dirty) return store_.Flush();  // commits a batch that has been open too long
-    VIGIL_RETURN_IF_ERROR(store_.Put(rec));
-    return store_.Flush();
+    if (!dirty) return Unchanged();  // commits a batch that has been open too long
+    return Write(std::move(rec));
   }
 
   // A pending row of the hash phase: the file as it is now (statx again), and its hash.
@@ -725,6 +747,7 @@ class Scan {
   std::unique_ptr<WorkerPool> pool_;              // lookup and hashing threads (workers > 1)
   std::vector<std::unique_ptr<BaselineReader>> readers_;  // one per pool thread, or none
   std::vector<std::unique_ptr<FileHasher>> hashers_;  // one per pool thread
+  std::unique_ptr<BaselineWriter> writer_;  // the stat phase's rows, during the walk (workers > 1)
   bool initial_ = false;
   int64_t rows_before_ = 0;     // baseline rows when the scan started
   uint64_t known_found_ = 0;    // files of this scan that the baseline had

@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "baseline_store.h"
+#include "baseline_writer.h"
 #include "retention_fields.h"
 #include "retention_policy.h"
 #include "retention_scan.h"
@@ -445,6 +446,66 @@ TEST_P(ScanFixture, AnInterruptedFullRehashResumes) {
 }
 
 INSTANTIATE_TEST_SUITE_P(Workers, ScanFixture, ::testing::Values(1, 4));
+
+BaselineRecord Row(uint64_t ino, std::string path) {
+  BaselineRecord r;
+  r.key = {1, ino, 0};
+  r.path = std::move(path);
+  r.clock = "birth";
+  r.hash_pending = HashPending::kContent;
+  return r;
+}
+
+// More rows than the writer's queue holds: every one written, in the order queued (the later
+// of two rows with one key wins), and the store usable by this thread afterwards.
+TEST(BaselineWriter, WritesEveryRowInTheOrderQueued) {
+  TempDir dir;
+  auto store = BaselineStore::Open(dir.path() + "/baseline.db");
+  ASSERT_TRUE(store.ok()) << store.status().ToString();
+  ASSERT_TRUE((*store)->Begin().ok());
+  constexpr uint64_t kRows = 3 * BaselineWriter::kMaxQueued + 17;
+  {
+    BaselineWriter writer(**store);
+    for (uint64_t i = 0; i < kRows; ++i) ASSERT_TRUE(writer.Put(Row(i, "/srv/f" + std::to_string(i))));
+    ASSERT_TRUE(writer.Put(Row(7, "/srv/renamed")));
+    ASSERT_TRUE(writer.Finish().ok());
+  }
+  ASSERT_TRUE((*store)->SetState("scans_completed", 1).ok());
+  ASSERT_TRUE((*store)->Commit().ok());
+  auto count = (*store)->Count();
+  ASSERT_TRUE(count.ok());
+  EXPECT_EQ(*count, static_cast<int64_t>(kRows));
+  auto seven = (*store)->Find({1, 7, 0});
+  ASSERT_TRUE(seven.ok() && seven->has_value());
+  EXPECT_EQ((*seven)->path, "/srv/renamed");
+  auto last = (*store)->Find({1, kRows - 1, 0});
+  ASSERT_TRUE(last.ok() && last->has_value());
+  EXPECT_EQ((*last)->path, "/srv/f" + std::to_string(kRows - 1));
+}
+
+// A write that fails (the table dropped under the writer) stops it: Finish says why, and a
+// writer destroyed without Finish does not hang.
+TEST(BaselineWriter, AFailedWriteIsReportedByFinish) {
+  TempDir dir;
+  const std::string path = dir.path() + "/baseline.db";
+  auto store = BaselineStore::Open(path);
+  ASSERT_TRUE(store.ok()) << store.status().ToString();
+  {
+    auto other = sqlite::Database::Open(path);
+    ASSERT_TRUE(other.ok());
+    ASSERT_TRUE(other->Exec("DROP TABLE retention_files").ok());
+  }
+  ASSERT_TRUE((*store)->Begin().ok());
+  BaselineWriter writer(**store);
+  for (uint64_t i = 0; i < 2 * BaselineWriter::kMaxQueued; ++i) {
+    if (!writer.Put(Row(i, "/srv/f" + std::to_string(i)))) break;  // stopped: the failure seen
+  }
+  const Status st = writer.Finish();
+  EXPECT_FALSE(st.ok());
+  EXPECT_NE(st.ToString().find("retention_files"), std::string::npos) << st.ToString();
+  BaselineWriter unfinished(**store);
+  EXPECT_TRUE(unfinished.Put(Row(1, "/srv/x")));
+}
 
 }  // namespace
 }  // namespace vigil::retention
