@@ -28,6 +28,10 @@ constexpr TableMigration kMigrations[] = {
     {2, "ALTER TABLE retention_files ADD COLUMN hash_pending INTEGER NOT NULL DEFAULT 0;"},
 };
 
+// The path index (ForEach, ForEachUnder): created by migration 1, dropped during a bulk load.
+constexpr const char* kPathIndex =
+    "CREATE INDEX IF NOT EXISTS retention_files_by_path ON retention_files(path)";
+
 constexpr const char* kColumns =
     "dev, ino, birth_ns, path, size, mtime_ns, ctime_ns, mode, uid, gid, sha256, first_seen,"
     " changed_at, class, clock, reported, hash_pending";
@@ -96,6 +100,8 @@ Result<std::unique_ptr<BaselineStore>> BaselineStore::Open(const std::string& pa
   s->path_ = path;
   s->db_ = std::move(*db);
   VIGIL_RETURN_IF_ERROR(MigrateRetention(s->db_));
+  // A bulk load that stopped (crash, error) before its end left the table without it.
+  VIGIL_RETURN_IF_ERROR(s->db_.Exec(kPathIndex));
   VIGIL_RETURN_IF_ERROR(s->Prepare());
   return s;
 }
@@ -274,6 +280,21 @@ Status BaselineStore::EndRead() {
   if (!in_read_) return Status::Ok();
   in_read_ = false;
   return db_.Exec("COMMIT");
+}
+
+Status BaselineStore::BeginBulkLoad() {
+  VIGIL_RETURN_IF_ERROR(BeforeWrite());
+  VIGIL_RETURN_IF_ERROR(db_.Exec("DROP INDEX IF EXISTS retention_files_by_path"));
+  bulk_loading_ = true;
+  return Wrote();
+}
+
+Status BaselineStore::EndBulkLoad() {
+  if (!bulk_loading_) return Status::Ok();
+  VIGIL_RETURN_IF_ERROR(BeforeWrite());
+  VIGIL_RETURN_IF_ERROR(db_.Exec(kPathIndex));
+  bulk_loading_ = false;
+  return Wrote();
 }
 
 Status BaselineStore::Begin() {

@@ -16,6 +16,11 @@
 // write lock long (the alert store writes to the same file), and a scan that writes nothing
 // never takes it.
 //
+// A first scan into an empty baseline is a bulk load (BeginBulkLoad, EndBulkLoad): the path
+// index is dropped before the rows come and built once, sorted, after the last (one write
+// transaction of about a second for a million rows, once), not kept up row by row. Open()
+// builds it again when a load stopped before its end.
+//
 // Threading: one thread (the collector's) uses a store; it owns its sqlite::Database. Other
 // threads look rows up through their own BaselineReader.
 #pragma once
@@ -130,6 +135,13 @@ class BaselineStore {
   Status BeginRead();
   Status EndRead();
 
+  // A load into an empty table: the path index dropped until EndBulkLoad (inside the
+  // batch: Begin() first). Lookups by path (ForEachUnder) stay correct, only slower.
+  // EndBulkLoad does nothing when no load is under way (a scan calls it first, to end a load
+  // that a stopped scan left).
+  Status BeginBulkLoad();
+  Status EndBulkLoad();
+
   Status Begin();
   Status Flush();  // commits and re-opens the batch when kBatch writes are pending
   Status Commit();
@@ -148,6 +160,7 @@ class BaselineStore {
   bool batching_ = false;
   bool in_tx_ = false;
   bool in_read_ = false;
+  bool bulk_loading_ = false;  // the path index dropped until EndBulkLoad
   int pending_ = 0;
   std::chrono::steady_clock::time_point tx_started_;
 };

@@ -49,6 +49,8 @@ class Scan {
   }
 
   Result<ScanResult> Run(const std::function<bool()>& stopping) {
+    // A first scan stopped before its end (shutdown) left its path index to build.
+    VIGIL_RETURN_IF_ERROR(store_.EndBulkLoad());
     auto scans = store_.GetState("scans_completed");
     if (!scans.ok()) return scans.status();
     initial_ = !scans->has_value() || **scans == 0;
@@ -86,6 +88,9 @@ class Scan {
       VIGIL_RETURN_IF_ERROR(store_.Commit());
       VIGIL_RETURN_IF_ERROR(store_.Begin());
     }
+    // A first scan into an empty baseline: its path index is built once at the end.
+    bulk_ = !req_.partial && rows_before_ == 0;
+    if (bulk_) VIGIL_RETURN_IF_ERROR(store_.BeginBulkLoad());
     // The rows written on a thread of their own while the walk goes on, when this thread
     // does not use the store during the walk (the lookups go through the workers' readers,
     // or there is nothing to look up).
@@ -122,6 +127,7 @@ class Scan {
       VIGIL_RETURN_IF_ERROR(store_.Commit());
       return std::move(result_);
     }
+    if (bulk_) VIGIL_RETURN_IF_ERROR(store_.EndBulkLoad());
     if (!req_.partial) {
       VIGIL_RETURN_IF_ERROR(store_.SetState("scans_completed", (scans->value_or(0)) + 1));
       VIGIL_RETURN_IF_ERROR(store_.SetState("last_scan_end", req_.now));
@@ -749,6 +755,7 @@ class Scan {
   std::vector<std::unique_ptr<FileHasher>> hashers_;  // one per pool thread
   std::unique_ptr<BaselineWriter> writer_;  // the stat phase's rows, during the walk (workers > 1)
   bool initial_ = false;
+  bool bulk_ = false;           // a load into an empty baseline (its path index built at the end)
   int64_t rows_before_ = 0;     // baseline rows when the scan started
   uint64_t known_found_ = 0;    // files of this scan that the baseline had
   bool stopped_ = false;

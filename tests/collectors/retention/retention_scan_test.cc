@@ -483,6 +483,50 @@ TEST(BaselineWriter, WritesEveryRowInTheOrderQueued) {
   EXPECT_EQ((*last)->path, "/srv/f" + std::to_string(kRows - 1));
 }
 
+bool HasPathIndex(const std::string& db_path) {
+  auto db = sqlite::Database::Open(db_path, sqlite::kReadOnly);
+  EXPECT_TRUE(db.ok());
+  auto q = db->Prepare("SELECT COUNT(*) FROM sqlite_master WHERE name = 'retention_files_by_path'");
+  EXPECT_TRUE(q.ok());
+  auto row = q->Step();
+  return row.ok() && *row && q->Int(0) == 1;
+}
+
+// A bulk load drops the path index and builds it at its end; one that stopped before (a crash,
+// a shutdown) gets it back when the store is opened again, or from the next EndBulkLoad.
+TEST(BaselineStore, ABulkLoadBuildsItsPathIndexAtTheEndOrOnTheNextOpen) {
+  TempDir dir;
+  const std::string path = dir.path() + "/baseline.db";
+  {
+    auto store = BaselineStore::Open(path);
+    ASSERT_TRUE(store.ok()) << store.status().ToString();
+    ASSERT_TRUE((*store)->Begin().ok());
+    ASSERT_TRUE((*store)->BeginBulkLoad().ok());
+    for (uint64_t i = 0; i < 3; ++i) ASSERT_TRUE((*store)->Put(Row(i, "/srv/d/f" + std::to_string(i))).ok());
+    ASSERT_TRUE((*store)->Put(Row(9, "/srv/e/g")).ok());
+    ASSERT_TRUE((*store)->Commit().ok());
+    EXPECT_FALSE(HasPathIndex(path));
+    // The same store ends the load later (what a scan does first).
+    ASSERT_TRUE((*store)->EndBulkLoad().ok());
+    EXPECT_TRUE(HasPathIndex(path));
+    ASSERT_TRUE((*store)->EndBulkLoad().ok());  // no load under way: nothing to do
+    // A load left unfinished (the process stops here).
+    ASSERT_TRUE((*store)->Begin().ok());
+    ASSERT_TRUE((*store)->BeginBulkLoad().ok());
+    ASSERT_TRUE((*store)->Commit().ok());
+    EXPECT_FALSE(HasPathIndex(path));
+  }
+  auto store = BaselineStore::Open(path);
+  ASSERT_TRUE(store.ok()) << store.status().ToString();
+  EXPECT_TRUE(HasPathIndex(path));
+  std::vector<std::string> under;
+  ASSERT_TRUE((*store)->ForEachUnder("/srv/d", [&](const BaselineRecord& r) {
+    under.push_back(r.path);
+    return true;
+  }).ok());
+  EXPECT_EQ(under, (std::vector<std::string>{"/srv/d/f0", "/srv/d/f1", "/srv/d/f2"}));
+}
+
 // A write that fails (the table dropped under the writer) stops it: Finish says why, and a
 // writer destroyed without Finish does not hang.
 TEST(BaselineWriter, AFailedWriteIsReportedByFinish) {
