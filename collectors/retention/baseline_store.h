@@ -21,7 +21,8 @@
 // transaction of about a second for a million rows, once), not kept up row by row. Open()
 // builds it again when a load stopped before its end.
 //
-// Threading: one thread (the collector's) uses a store; it owns its sqlite::Database. Other
+// Threading: one thread at a time uses a store (the collector's, or during a scan's walk the
+// BaselineWriter's thread it is handed to); it owns its sqlite::Database. Other
 // threads look rows up through their own BaselineReader.
 #pragma once
 

@@ -36,7 +36,8 @@
 // A partial scan (ScanRequest::partial) does the same for just the paths it is given.
 //
 // Runs on the caller's thread; uses the store and hasher it is given, and with workers > 1 a
-// pool of threads for the walk's listing and the hash phase.
+// pool of threads for the walk's listing, the lookups and the hash phase, and during the walk
+// one more thread that writes the stat phase's rows (BaselineWriter).
 #pragma once
 
 #include <cstdint>
