@@ -245,14 +245,16 @@ BENCHMARK(Correlation)->Arg(100)->Arg(1'000'000);
 //     values are soon all known (no alerts); with V = 1,000,000 nearly every event brings a
 //     new value, and each user's history stays at rules.max_window_entries (1,000): the
 //     oldest is evicted (counted). Reports the values held and evicted and the alerts.
-void NewTerms(benchmark::State& state) {
-  auto rules = Load(R"(
+constexpr const char* kNewSourceRule = R"(
 - rule: ssh.new_source
   name: New source
   severity: medium
   condition: event.outcome = failure or event.outcome = success
   correlate: {type: new_terms, group_by: [user.name], field: source.ip, timespan: 30d}
-)");
+)";
+
+void NewTerms(benchmark::State& state) {
+  auto rules = Load(kNewSourceRule);
   const RuleStateStats st = RunAddressStream(state, *rules, state.range(0));
   state.counters["evicted_values"] = static_cast<double>(st.evicted_entries);
 }
@@ -269,14 +271,7 @@ void NewTermsSave(benchmark::State& state) {
   const int64_t per_user = held / 100;
   RuleOptions options;
   options.max_window_entries = static_cast<size_t>(per_user);
-  auto rules = Load(R"(
-- rule: ssh.new_source
-  name: New source
-  severity: medium
-  condition: event.outcome = failure or event.outcome = success
-  correlate: {type: new_terms, group_by: [user.name], field: source.ip, timespan: 30d}
-)",
-                    options);
+  auto rules = Load(kNewSourceRule, options);
   const std::filesystem::path dir =
       std::filesystem::temp_directory_path() / ("vigil-bench-history-" + std::to_string(::getpid()));
   std::filesystem::remove_all(dir);
