@@ -141,18 +141,9 @@ Result<std::optional<BaselineRecord>> FindWith(sqlite::Statement& find, const Fi
 
 Result<std::optional<BaselineRecord>> BaselineReader::Find(const FileKey& key) { return FindWith(find_, key); }
 
-Status BaselineReader::BeginRead() {
-  if (in_read_) return Status::Ok();
-  VIGIL_RETURN_IF_ERROR(db_.Exec("BEGIN"));
-  in_read_ = true;
-  return Status::Ok();
-}
+Status BaselineReader::BeginRead() { return read_.Begin(db_); }
 
-Status BaselineReader::EndRead() {
-  if (!in_read_) return Status::Ok();
-  in_read_ = false;
-  return db_.Exec("COMMIT");
-}
+Status BaselineReader::EndRead() { return read_.End(db_); }
 
 Result<std::unique_ptr<BaselineReader>> BaselineStore::OpenReader() const {
   if (path_.empty() || path_ == ":memory:" || path_.rfind("file:", 0) == 0) {
@@ -270,17 +261,11 @@ Status BaselineStore::SetState(std::string_view key, int64_t value) {
 }
 
 Status BaselineStore::BeginRead() {
-  if (in_tx_ || in_read_) return Status::Ok();
-  VIGIL_RETURN_IF_ERROR(db_.Exec("BEGIN"));
-  in_read_ = true;
-  return Status::Ok();
+  if (in_tx_) return Status::Ok();
+  return read_.Begin(db_);
 }
 
-Status BaselineStore::EndRead() {
-  if (!in_read_) return Status::Ok();
-  in_read_ = false;
-  return db_.Exec("COMMIT");
-}
+Status BaselineStore::EndRead() { return read_.End(db_); }
 
 Status BaselineStore::BeginBulkLoad() {
   VIGIL_RETURN_IF_ERROR(BeforeWrite());

@@ -102,7 +102,7 @@ class BaselineReader {
   friend class BaselineStore;
   sqlite::Database db_;
   sqlite::Statement find_;
-  bool in_read_ = false;
+  sqlite::ReadBatch read_;
 };
 
 class BaselineStore {
@@ -160,7 +160,7 @@ class BaselineStore {
   sqlite::Statement find_, put_, remove_, get_state_, set_state_;
   bool batching_ = false;
   bool in_tx_ = false;
-  bool in_read_ = false;
+  sqlite::ReadBatch read_;
   bool bulk_loading_ = false;  // the path index dropped until EndBulkLoad
   int pending_ = 0;
   std::chrono::steady_clock::time_point tx_started_;

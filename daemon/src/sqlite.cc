@@ -249,4 +249,17 @@ Status Transaction::Commit() {
   return s;
 }
 
+Status ReadBatch::Begin(Database& db) {
+  if (open_) return Status::Ok();
+  VIGIL_RETURN_IF_ERROR(db.Exec("BEGIN"));
+  open_ = true;
+  return Status::Ok();
+}
+
+Status ReadBatch::End(Database& db) {
+  if (!open_) return Status::Ok();
+  open_ = false;
+  return db.Exec("COMMIT");
+}
+
 }  // namespace vigil::sqlite

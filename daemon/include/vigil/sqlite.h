@@ -148,4 +148,17 @@ class Transaction {
   bool done_ = false;
 };
 
+// A read transaction held open across a batch of lookups (one BEGIN ... COMMIT for the batch
+// instead of one implicit transaction, with its file locks, per statement), opened and
+// closed on demand: Begin does nothing when one is open, End nothing when none is.
+class ReadBatch {
+ public:
+  Status Begin(Database& db);
+  Status End(Database& db);
+  bool open() const { return open_; }
+
+ private:
+  bool open_ = false;
+};
+
 }  // namespace vigil::sqlite
