@@ -22,7 +22,7 @@
 namespace vigil::retention {
 namespace {
 
-std::atomic<int> injected_overflows{0};  // InjectInotifyOverflowForTesting
+std::atomic<int> injected_overflows{0};  // InjectWatcherOverflowForTesting
 
 constexpr uint32_t kMask = IN_CREATE | IN_DELETE | IN_MOVED_FROM | IN_MOVED_TO | IN_CLOSE_WRITE |
                            IN_MODIFY | IN_ATTRIB | IN_DELETE_SELF | IN_MOVE_SELF | IN_ONLYDIR |
@@ -264,11 +264,23 @@ class FanotifyWatcher : public ChangeWatcher {
   size_t watches() const override { return filesystems_.size(); }
 
   Status Poll(std::chrono::milliseconds timeout, ChangeBatch* out) override {
+    alignas(8) char buf[64 * 1024];
+    if (injected_overflows.load(std::memory_order_relaxed) > 0 &&
+        injected_overflows.fetch_sub(1, std::memory_order_relaxed) > 0) {
+      // What the kernel queues when more events wait than the group's queue holds.
+      struct fanotify_event_metadata m {};
+      m.event_len = sizeof m;
+      m.vers = FANOTIFY_METADATA_VERSION;
+      m.metadata_len = sizeof m;
+      m.mask = FAN_Q_OVERFLOW;
+      m.fd = FAN_NOFD;
+      std::memcpy(buf, &m, sizeof m);
+      return Decode(buf, sizeof m, out);
+    }
     struct pollfd p {fd_, POLLIN, 0};
     const int n = poll(&p, 1, static_cast<int>(timeout.count()));
     if (n < 0) return errno == EINTR ? Status::Ok() : Status::FromErrno("poll fanotify", errno);
     if (n == 0) return Status::Ok();
-    alignas(8) char buf[64 * 1024];
     for (;;) {
       const ssize_t len = read(fd_, buf, sizeof buf);
       if (len < 0) {
@@ -276,24 +288,28 @@ class FanotifyWatcher : public ChangeWatcher {
         return Status::FromErrno("read fanotify", errno);
       }
       if (len == 0) break;
-      // Events follow one another at their event_len, which a file name makes no multiple of
-      // 8: every header is copied out of the buffer rather than used in place (a misaligned
-      // access otherwise), and every length is checked against what was read.
-      const size_t total = static_cast<size_t>(len);
-      size_t off = 0;
-      while (total - off >= sizeof(struct fanotify_event_metadata)) {
-        struct fanotify_event_metadata m;
-        std::memcpy(&m, buf + off, sizeof m);
-        if (m.event_len < sizeof m || m.event_len > total - off) break;
-        if (m.vers != FANOTIFY_METADATA_VERSION) return Status::Internal("fanotify: unknown metadata version");
-        if (m.fd >= 0) close(m.fd);
-        if (m.mask & FAN_Q_OVERFLOW) {
-          out->overflow = true;
-        } else {
-          Handle(buf + off, m, out);
-        }
-        off += m.event_len;
+      VIGIL_RETURN_IF_ERROR(Decode(buf, static_cast<size_t>(len), out));
+    }
+    return Status::Ok();
+  }
+
+  // Events follow one another at their event_len, which a file name makes no multiple of 8:
+  // every header is copied out of the buffer rather than used in place (a misaligned access
+  // otherwise), and every length is checked against what was read.
+  Status Decode(const char* buf, size_t total, ChangeBatch* out) {
+    size_t off = 0;
+    while (total - off >= sizeof(struct fanotify_event_metadata)) {
+      struct fanotify_event_metadata m;
+      std::memcpy(&m, buf + off, sizeof m);
+      if (m.event_len < sizeof m || m.event_len > total - off) break;
+      if (m.vers != FANOTIFY_METADATA_VERSION) return Status::Internal("fanotify: unknown metadata version");
+      if (m.fd >= 0) close(m.fd);
+      if (m.mask & FAN_Q_OVERFLOW) {
+        out->overflow = true;
+      } else {
+        Handle(buf + off, m, out);
       }
+      off += m.event_len;
     }
     return Status::Ok();
   }
@@ -434,7 +450,7 @@ std::vector<std::string> MountsBelow(std::string_view mountinfo, const std::vect
   return out;
 }
 
-void InjectInotifyOverflowForTesting() { injected_overflows.fetch_add(1, std::memory_order_relaxed); }
+void InjectWatcherOverflowForTesting() { injected_overflows.fetch_add(1, std::memory_order_relaxed); }
 
 std::vector<std::string> CoalescePaths(std::vector<std::string> paths) {
   std::sort(paths.begin(), paths.end(),

@@ -56,9 +56,10 @@ Result<std::unique_ptr<ChangeWatcher>> MakeInotifyWatcher(const WatchOptions& op
 // One mark per filesystem of the roots; an error where fanotify or the capability is missing.
 Result<std::unique_ptr<ChangeWatcher>> MakeFanotifyWatcher(const WatchOptions& options);
 
-// Test hook: the next Poll of an inotify watcher decodes an IN_Q_OVERFLOW event (wd -1), as the
-// kernel queues one when more than fs.inotify.max_queued_events events wait. Once per call.
-void InjectInotifyOverflowForTesting();
+// Test hook: the next Poll of a watcher decodes a queue overflow event, as the kernel queues
+// one when more events wait than the queue holds: IN_Q_OVERFLOW (wd -1) for inotify (past
+// fs.inotify.max_queued_events), FAN_Q_OVERFLOW (no fd) for fanotify. Once per call.
+void InjectWatcherOverflowForTesting();
 
 // The mount points in `mountinfo` (the text of /proc/self/mountinfo) that lie strictly below
 // one of `roots`, unescaped, sorted, without duplicates; malformed lines are skipped. fanotify
