@@ -205,30 +205,67 @@ class FanotifyWatcher : public ChangeWatcher {
   explicit FanotifyWatcher(const WatchOptions& o) : o_(o) {}
   ~FanotifyWatcher() override {
     for (const Fs& f : filesystems_) close(f.mount_fd);
+    if (mounts_fd_ >= 0) close(mounts_fd_);
     if (fd_ >= 0) close(fd_);
   }
 
   Status Init() {
     fd_ = fanotify_init(FAN_CLASS_NOTIF | FAN_CLOEXEC | FAN_NONBLOCK | FAN_REPORT_DFID_NAME, O_RDONLY | O_CLOEXEC);
     if (fd_ < 0) return Status::FromErrno("fanotify_init", errno);
-    constexpr uint64_t kFanMask = FAN_CREATE | FAN_DELETE | FAN_MOVED_FROM | FAN_MOVED_TO | FAN_MODIFY |
-                                  FAN_CLOSE_WRITE | FAN_ATTRIB | FAN_DELETE_SELF | FAN_MOVE_SELF | FAN_ONDIR;
     for (const std::string& root : o_.roots) {
-      VIGIL_RETURN_IF_ERROR(Mark(root, kFanMask));
+      VIGIL_RETURN_IF_ERROR(Mark(root));
     }
-    // With cross_device, the filesystems mounted below a root too. One that cannot be marked
-    // (no file handles, say) is left to the scheduled scans.
+    // With cross_device, the filesystems mounted below a root too, then and later: the mount
+    // table's file signals each change (POLLPRI). One that cannot be marked (no file handles,
+    // say) is left to the scheduled scans.
     if (o_.cross_device) {
+      mounts_fd_ = open("/proc/self/mountinfo", O_RDONLY | O_CLOEXEC);
       std::string text;
       if (ReadMountInfo(&text)) {
-        for (const std::string& mount : MountsBelow(text, o_.roots)) (void)Mark(mount, kFanMask);
+        mounts_ = MountsBelow(text, o_.roots);
+        for (const std::string& mount : mounts_) (void)Mark(mount);
       }
     }
     return Status::Ok();
   }
 
+  // The mount table changed: marks the filesystems newly mounted below a root, and reports
+  // each mount point that came or went as a changed path, so that the collector rescans what
+  // is there now (files on a new mount existed before its mark).
+  void Remount(ChangeBatch* out) {
+    std::string text;
+    if (!ReadMountInfo(&text)) return;
+    std::vector<std::string> now = MountsBelow(text, o_.roots);
+    for (const std::string& mount : now) {
+      if (std::find(mounts_.begin(), mounts_.end(), mount) != mounts_.end()) continue;
+      (void)Mark(mount);
+      out->paths.push_back(mount);
+    }
+    for (const std::string& mount : mounts_) {
+      if (std::find(now.begin(), now.end(), mount) != now.end()) continue;
+      Release(mount);
+      out->paths.push_back(mount);
+    }
+    mounts_ = std::move(now);
+  }
+
+  // A filesystem detached from below a root (`umount -l`; a plain umount is refused as busy
+  // while its handle is open): its mark removed and its handle closed, so that it can go.
+  void Release(const std::string& mount) {
+    for (auto it = filesystems_.begin(); it != filesystems_.end(); ++it) {
+      if (it->path != mount) continue;
+      (void)fanotify_mark(fd_, FAN_MARK_REMOVE | FAN_MARK_FILESYSTEM, kMask, it->mount_fd, nullptr);
+      close(it->mount_fd);
+      filesystems_.erase(it);
+      return;
+    }
+  }
+
   // One FAN_MARK_FILESYSTEM mark for the filesystem of `dir`, unless it has one.
-  Status Mark(const std::string& dir, uint64_t mask) {
+  static constexpr uint64_t kMask = FAN_CREATE | FAN_DELETE | FAN_MOVED_FROM | FAN_MOVED_TO | FAN_MODIFY |
+                                    FAN_CLOSE_WRITE | FAN_ATTRIB | FAN_DELETE_SELF | FAN_MOVE_SELF | FAN_ONDIR;
+
+  Status Mark(const std::string& dir) {
     struct stat st {};
     if (lstat(dir.c_str(), &st) != 0 || !S_ISDIR(st.st_mode)) return Status::Ok();
     struct statfs sf {};
@@ -236,27 +273,26 @@ class FanotifyWatcher : public ChangeWatcher {
     for (const Fs& f : filesystems_) {
       if (std::memcmp(&f.fsid, &sf.f_fsid, sizeof sf.f_fsid) == 0) return Status::Ok();
     }
-    if (fanotify_mark(fd_, FAN_MARK_ADD | FAN_MARK_FILESYSTEM, mask, AT_FDCWD, dir.c_str()) != 0) {
+    if (fanotify_mark(fd_, FAN_MARK_ADD | FAN_MARK_FILESYSTEM, kMask, AT_FDCWD, dir.c_str()) != 0) {
       return Status::FromErrno("fanotify_mark " + dir, errno);
     }
     const int mfd = open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
     if (mfd < 0) return Status::FromErrno("open " + dir, errno);
-    filesystems_.push_back(Fs{sf.f_fsid, mfd});
+    filesystems_.push_back(Fs{sf.f_fsid, mfd, dir});
     return Status::Ok();
   }
 
-  static bool ReadMountInfo(std::string* out) {
-    const int fd = open("/proc/self/mountinfo", O_RDONLY | O_CLOEXEC);
-    if (fd < 0) return false;
+  // The whole mount table, read again from the start of mounts_fd_.
+  bool ReadMountInfo(std::string* out) const {
+    if (mounts_fd_ < 0 || lseek(mounts_fd_, 0, SEEK_SET) != 0) return false;
     char buf[16384];
     for (;;) {
-      const ssize_t n = read(fd, buf, sizeof buf);
+      const ssize_t n = read(mounts_fd_, buf, sizeof buf);
       if (n < 0 && errno == EINTR) continue;
       if (n <= 0) break;
       out->append(buf, static_cast<size_t>(n));
       if (out->size() > (64u << 20)) break;  // bounded: a pathological mount table
     }
-    close(fd);
     return true;
   }
 
@@ -277,10 +313,13 @@ class FanotifyWatcher : public ChangeWatcher {
       std::memcpy(buf, &m, sizeof m);
       return Decode(buf, sizeof m, out);
     }
-    struct pollfd p {fd_, POLLIN, 0};
-    const int n = poll(&p, 1, static_cast<int>(timeout.count()));
+    // mounts_fd_ -1 (no cross_device): poll ignores the entry.
+    struct pollfd p[2] = {{fd_, POLLIN, 0}, {mounts_fd_, POLLPRI, 0}};
+    const int n = poll(p, 2, static_cast<int>(timeout.count()));
     if (n < 0) return errno == EINTR ? Status::Ok() : Status::FromErrno("poll fanotify", errno);
     if (n == 0) return Status::Ok();
+    if (p[1].revents & (POLLPRI | POLLERR)) Remount(out);
+    if (!(p[0].revents & POLLIN)) return Status::Ok();
     for (;;) {
       const ssize_t len = read(fd_, buf, sizeof buf);
       if (len < 0) {
@@ -318,6 +357,7 @@ class FanotifyWatcher : public ChangeWatcher {
   struct Fs {
     fsid_t fsid;
     int mount_fd;
+    std::string path;  // the directory it was marked through (a root or a mount point)
   };
 
   // The information records of one event (`event` points at its metadata, `m`): for a
@@ -390,6 +430,8 @@ class FanotifyWatcher : public ChangeWatcher {
 
   WatchOptions o_;
   int fd_ = -1;
+  int mounts_fd_ = -1;                // /proc/self/mountinfo, with cross_device
+  std::vector<std::string> mounts_;  // mount points below a root, as last read
   std::vector<Fs> filesystems_;
 };
 

@@ -11,7 +11,8 @@
 // one FAN_MARK_FILESYSTEM mark per filesystem of the roots with FAN_REPORT_DFID_NAME; each
 // event's directory handle is opened (open_by_handle_at, CAP_DAC_READ_SEARCH) and resolved to
 // a path, and events outside the roots are dropped. No per-directory watches, no limit; with
-// cross_device, the filesystems mounted below a root are marked too (MountsBelow).
+// cross_device, the filesystems mounted below a root are marked too (MountsBelow), at start
+// and at each change of the mount table, whose new or removed mount points are reported.
 //
 // Threading: one thread (the collector's) uses a watcher.
 #pragma once

@@ -10,6 +10,7 @@
 #include <yaml-cpp/yaml.h>
 
 #include <filesystem>
+#include <functional>
 #include <algorithm>
 #include <fstream>
 #include <map>
@@ -310,6 +311,54 @@ TEST_P(LiveFixture, AQueueOverflowRaisesAGapAndRescansTheScope) {
 
 INSTANTIATE_TEST_SUITE_P(Watchers, LiveFixture, ::testing::Values("inotify", "fanotify"));
 
+// fanotify with directory handles and names can mark the filesystems of `dirs`.
+bool FanotifyCanMark(std::initializer_list<std::string> dirs) {
+  const int probe = fanotify_init(FAN_CLASS_NOTIF | FAN_REPORT_DFID_NAME, O_RDONLY);
+  if (probe < 0) return false;
+  bool ok = true;
+  for (const std::string& d : dirs) {
+    ok = ok && fanotify_mark(probe, FAN_MARK_ADD | FAN_MARK_FILESYSTEM, FAN_CREATE, AT_FDCWD, d.c_str()) == 0;
+  }
+  close(probe);
+  return ok;
+}
+
+// Runs `child` in a forked process with a private mount namespace and returns its exit code
+// (77 from the child: a namespace, tmpfs or fanotify cannot be had here, skip). Plain exit
+// codes in the child: no gtest assertions there.
+int InPrivateMountNamespace(const std::function<int()>& child) {
+  const pid_t pid = fork();
+  if (pid < 0) return -1;
+  if (pid == 0) {
+    if (unshare(CLONE_NEWNS) != 0) _exit(77);
+    if (mount(nullptr, "/", nullptr, MS_REC | MS_PRIVATE, nullptr) != 0) _exit(77);
+    _exit(child());
+  }
+  int status = 0;
+  if (waitpid(pid, &status, 0) != pid || !WIFEXITED(status)) return -1;
+  return WEXITSTATUS(status);
+}
+
+// A live retention collector on its own thread in a child process, with its metrics.
+struct ChildRun {
+  explicit ChildRun(Collector& c) : collector(c), ctx("retention", sink, RunMode::kLive, [](std::string_view, std::string_view) {}) {
+    thread = std::thread([this] { (void)collector.Run(ctx); });
+  }
+  ~ChildRun() {
+    ctx.RequestStop();
+    thread.join();
+  }
+  double Metric(const std::string& name) {
+    Samples m;
+    collector.WriteMetrics(m, "retention");
+    return m.values[name];
+  }
+  Collector& collector;
+  Sink sink;
+  CollectorContext ctx;
+  std::thread thread;
+};
+
 // fanotify with cross_device marks the filesystems mounted below a root too: in a child process
 // with its own mount namespace (root only; skipped elsewhere), a tmpfs mounted in the scope,
 // and a file created on it arrives live.
@@ -317,49 +366,60 @@ TEST_F(CollectorFixture, FanotifyMarksFilesystemsMountedBelowARoot) {
   const std::string base = dir_.path() + "/srv";
   const std::string mnt = base + "/rec/mnt";
   std::filesystem::create_directories(mnt);
-  const pid_t pid = fork();
-  ASSERT_GE(pid, 0);
-  if (pid == 0) {
-    // The child: plain exit codes (77: cannot set up, skip).
-    if (unshare(CLONE_NEWNS) != 0) _exit(77);
-    if (mount(nullptr, "/", nullptr, MS_REC | MS_PRIVATE, nullptr) != 0) _exit(77);
-    if (mount("tmpfs", mnt.c_str(), "tmpfs", 0, "size=1m") != 0) _exit(77);
-    // fanotify with directory handles and names, on both filesystems, or skip.
-    const int probe = fanotify_init(FAN_CLASS_NOTIF | FAN_REPORT_DFID_NAME, O_RDONLY);
-    if (probe < 0) _exit(77);
-    const bool markable = fanotify_mark(probe, FAN_MARK_ADD | FAN_MARK_FILESYSTEM, FAN_CREATE, AT_FDCWD, mnt.c_str()) == 0 &&
-                          fanotify_mark(probe, FAN_MARK_ADD | FAN_MARK_FILESYSTEM, FAN_CREATE, AT_FDCWD, base.c_str()) == 0;
-    close(probe);
-    if (!markable) _exit(77);
+  const int code = InPrivateMountNamespace([&] {
+    if (mount("tmpfs", mnt.c_str(), "tmpfs", 0, "size=1m") != 0) return 77;
+    if (!FanotifyCanMark({mnt, base})) return 77;
     auto c = Create("policy: " + policy_ + "\ninterval: 1h\ncross_device: true\nwatcher: fanotify\n",
                     RunMode::kLive);
-    if (!c.ok()) _exit(2);
-    Sink sink;
-    CollectorContext ctx("retention", sink, RunMode::kLive, [](std::string_view, std::string_view) {});
-    std::thread t([&] { (void)(*c)->Run(ctx); });
-    Samples m;
-    auto metric = [&](const std::string& name) {
-      m.values.clear();
-      (*c)->WriteMetrics(m, "retention");
-      return m.values[name];
-    };
-    int code = 0;
-    if (!testing::Eventually([&] { return metric("vigil_retention_scans_total") >= 1; })) code = 3;
+    if (!c.ok()) return 2;
+    ChildRun run(**c);
+    if (!testing::Eventually([&] { return run.Metric("vigil_retention_scans_total") >= 1; })) return 3;
     // Two filesystems marked: the temporary directory's and the tmpfs.
-    if (code == 0 && metric("vigil_retention_watches") != 2) code = 4;
-    if (code == 0) {
-      std::ofstream(mnt + "/x.pdf") << "x";
-      if (!testing::Eventually([&] { return sink.Has(base, "file_created /rec/mnt/x.pdf"); })) code = 5;
-    }
-    ctx.RequestStop();
-    t.join();
-    _exit(code);
-  }
-  int status = 0;
-  ASSERT_EQ(waitpid(pid, &status, 0), pid);
-  ASSERT_TRUE(WIFEXITED(status));
-  if (WEXITSTATUS(status) == 77) GTEST_SKIP() << "no private mount namespace, tmpfs or fanotify here";
-  EXPECT_EQ(WEXITSTATUS(status), 0) << "2: create, 3: no scan, 4: watches, 5: no live event";
+    if (run.Metric("vigil_retention_watches") != 2) return 4;
+    std::ofstream(mnt + "/x.pdf") << "x";
+    if (!testing::Eventually([&] { return run.sink.Has(base, "file_created /rec/mnt/x.pdf"); })) return 5;
+    return 0;
+  });
+  if (code == 77) GTEST_SKIP() << "no private mount namespace, tmpfs or fanotify here";
+  EXPECT_EQ(code, 0) << "2: create, 3: no scan, 4: watches, 5: no live event";
+}
+
+// ... and those mounted after it started: the mount table's change is noticed, the new
+// filesystem marked, its mount point rescanned at once (a file already on it is reported),
+// and a file created on it later arrives live; a lazy unmount releases it and rescans the
+// mount point.
+TEST_F(CollectorFixture, FanotifyMarksFilesystemsMountedAfterItStarted) {
+  const std::string base = dir_.path() + "/srv";
+  const std::string mnt = base + "/rec/mnt";
+  std::filesystem::create_directories(mnt);
+  const int code = InPrivateMountNamespace([&] {
+    if (mount("tmpfs", mnt.c_str(), "tmpfs", 0, "size=1m") != 0) return 77;
+    const bool markable = FanotifyCanMark({mnt, base});
+    if (umount(mnt.c_str()) != 0 || !markable) return 77;
+    auto c = Create("policy: " + policy_ + "\ninterval: 1h\ncross_device: true\nwatcher: fanotify\n",
+                    RunMode::kLive);
+    if (!c.ok()) return 2;
+    ChildRun run(**c);
+    if (!testing::Eventually([&] { return run.Metric("vigil_retention_scans_total") >= 1; })) return 3;
+    if (run.Metric("vigil_retention_watches") != 1) return 4;
+    if (mount("tmpfs", mnt.c_str(), "tmpfs", 0, "size=1m") != 0) return 77;
+    std::ofstream(mnt + "/x.pdf") << "x";
+    if (!testing::Eventually([&] { return run.sink.Has(base, "file_created /rec/mnt/x.pdf"); })) return 5;
+    if (!testing::Eventually([&] { return run.Metric("vigil_retention_watches") == 2; })) return 6;
+    std::ofstream(mnt + "/y.pdf") << "y";
+    if (!testing::Eventually([&] { return run.sink.Has(base, "file_created /rec/mnt/y.pdf"); })) return 7;
+    // Vigil holds it busy, but lets a lazy unmount take it: the mark and handle released, the
+    // mount point rescanned (the files that were on it are gone from the scope).
+    if (umount2(mnt.c_str(), MNT_DETACH) != 0) return 9;
+    if (!testing::Eventually([&] { return run.Metric("vigil_retention_watches") == 1; })) return 10;
+    if (!testing::Eventually([&] { return run.sink.Has(base, "early_deletion /rec/mnt/y.pdf"); })) return 11;
+    if (run.Metric("vigil_retention_scans_total") != 1) return 8;  // all of it without a scheduled scan
+    return 0;
+  });
+  if (code == 77) GTEST_SKIP() << "no private mount namespace, tmpfs or fanotify here";
+  EXPECT_EQ(code, 0) << "2: create, 3: no scan, 4: watches at start, 5: file on the new mount not reported, "
+                        "6: new mount not marked, 7: no live event on it, 8: a scheduled scan ran, "
+                        "9: umount, 10: not released, 11: its files not rescanned";
 }
 
 // More directories than max_watches: scheduled scans only, said with a scan_gap event.
