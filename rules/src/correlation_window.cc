@@ -183,7 +183,6 @@ void CorrelationWindows::DropExpiredTail(Timestamp low) {
   for (size_t n = 0; n < kMaxExpiredDropsPerFeed && lru_.size() > 1; ++n) {
     const Group& tail = lru_.back();
     if (!Empty(tail) && Newest(tail) >= low) return;
-    if (Journaling()) JournalDroppedGroup(tail.key);
     by_key_.erase(tail.key);
     lru_.pop_back();
   }
@@ -194,7 +193,6 @@ void CorrelationWindows::Prune(Group& g, Timestamp low) {
   prune(g.times);
   for (auto& s : g.per_rule) prune(s);
   while (!g.by_time.empty() && g.by_time.begin()->first < low) {
-    if (Journaling()) JournalDroppedValue(g.key, g.by_time.begin()->second);
     g.distinct.erase(g.by_time.begin()->second);
     g.by_time.erase(g.by_time.begin());
   }

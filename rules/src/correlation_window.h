@@ -80,7 +80,8 @@ class CorrelationWindows {
   // The journal of new_terms history changes, so that a saver writes what changed rather
   // than the whole history. StartJournal() empties it and starts recording: the values
   // remembered or seen again later (changed), and the values and groups dropped by the caps
-  // or because they expired (dropped). A saver that applies the drops, then writes the
+  // (dropped); values and groups that expired are not recorded, the saver's purge of rows
+  // older than the window forgets them. A saver that applies the drops, then writes the
   // changed values still held (ForEachChangedValue), then forgets rows older than the window,
   // holds what ForEachValue visits inside [watermark - timespan, watermark]. The journal is bounded: past kJournalLimit entries it
   // stops recording and journal_complete() turns false (then save everything and start
