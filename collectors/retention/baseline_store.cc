@@ -5,9 +5,198 @@
 namespace vigil::retention {
 namespace {
 
+// Schema 3: the row of a file keeps its directory and its class and clock as ids.
+constexpr const char* kSchema3 =
+    "CREATE TABLE retention_dirs (id INTEGER PRIMARY KEY, path TEXT NOT NULL UNIQUE);"
+    "CREATE TABLE retention_labels (id INTEGER PRIMARY KEY, label TEXT NOT NULL UNIQUE);"
+    "CREATE TABLE retention_baseline ("
+    "  dev INTEGER NOT NULL, ino INTEGER NOT NULL, birth_ns INTEGER NOT NULL,"
+    "  dir INTEGER NOT NULL, name TEXT NOT NULL, size INTEGER NOT NULL, mtime_ns INTEGER NOT NULL,"
+    "  ctime_ns INTEGER NOT NULL, mode INTEGER NOT NULL, uid INTEGER NOT NULL, gid INTEGER NOT NULL,"
+    "  sha256 BLOB NOT NULL, first_seen INTEGER NOT NULL, changed_at INTEGER NOT NULL,"
+    "  class INTEGER NOT NULL, clock INTEGER NOT NULL, reported INTEGER NOT NULL,"
+    "  hash_pending INTEGER NOT NULL,"
+    "  PRIMARY KEY (dev, ino, birth_ns)) WITHOUT ROWID;";
+
+// After the copy of schema 2's rows: its table gives way to a view of the same name and
+// columns, for the readers that query the baseline in SQL (reports, an operator's sqlite3).
+constexpr const char* kSchema3View =
+    "DROP TABLE retention_files;"
+    "CREATE VIEW retention_files AS SELECT f.dev AS dev, f.ino AS ino, f.birth_ns AS birth_ns,"
+    "  d.path || f.name AS path, f.size AS size, f.mtime_ns AS mtime_ns, f.ctime_ns AS ctime_ns,"
+    "  f.mode AS mode, f.uid AS uid, f.gid AS gid,"
+    "  CASE WHEN typeof(f.sha256) = 'blob' THEN lower(hex(f.sha256)) ELSE f.sha256 END AS sha256,"
+    "  f.first_seen AS first_seen, f.changed_at AS changed_at, c.label AS class, k.label AS clock,"
+    "  f.reported AS reported, f.hash_pending AS hash_pending"
+    "  FROM retention_baseline f JOIN retention_dirs d ON d.id = f.dir"
+    "  JOIN retention_labels c ON c.id = f.class JOIN retention_labels k ON k.id = f.clock;";
+
+// The path index (ForEach, ForEachUnder): created by migration 3, dropped during a bulk load.
+constexpr const char* kPathIndex =
+    "CREATE INDEX IF NOT EXISTS retention_baseline_by_path ON retention_baseline(dir, name)";
+
+constexpr const char* kColumns =
+    "dev, ino, birth_ns, dir, name, size, mtime_ns, ctime_ns, mode, uid, gid, sha256, first_seen,"
+    " changed_at, class, clock, reported, hash_pending";
+constexpr const char* kFindSql = "FROM retention_baseline WHERE dev = ?1 AND ino = ?2 AND birth_ns = ?3";
+constexpr const char* kPutSql =
+    "INSERT OR REPLACE INTO retention_baseline (dev, ino, birth_ns, dir, name, size, mtime_ns, ctime_ns,"
+    " mode, uid, gid, sha256, first_seen, changed_at, class, clock, reported, hash_pending)"
+    " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18)";
+
+int HexDigit(char c) {
+  if (c >= '0' && c <= '9') return c - '0';
+  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+  return -1;
+}
+
+// A SHA-256 in lowercase hex is stored as its 32 bytes; anything else (empty: not hashed)
+// as it is, as text, and read back the same.
+void BindSha256(sqlite::Statement& s, int index, const std::string& hex) {
+  std::byte raw[32];
+  bool packed = hex.size() == 64;
+  for (size_t i = 0; packed && i < 32; ++i) {
+    const int hi = HexDigit(hex[2 * i]), lo = HexDigit(hex[2 * i + 1]);
+    if (hi < 0 || lo < 0) packed = false;
+    else raw[i] = static_cast<std::byte>(hi * 16 + lo);
+  }
+  if (packed) s.BindBlob(index, std::span<const std::byte>(raw, 32));
+  else s.Bind(index, std::string_view(hex));
+}
+
+std::string Sha256Of(const sqlite::Statement& s, int col) {
+  if (!s.IsBlob(col)) return s.Text(col);
+  const std::string raw = s.Blob(col);
+  std::string hex;
+  hex.reserve(raw.size() * 2);
+  for (unsigned char c : raw) {
+    hex += "0123456789abcdef"[c >> 4];
+    hex += "0123456789abcdef"[c & 15];
+  }
+  return hex;
+}
+
+// The directory part of a path (up to and including its last '/'; empty: none) and its name.
+std::pair<std::string_view, std::string_view> SplitPath(std::string_view path) {
+  const size_t slash = path.rfind('/');
+  if (slash == std::string_view::npos) return {path.substr(0, 0), path};  // "" (not NULL)
+  return {path.substr(0, slash + 1), path.substr(slash + 1)};
+}
+
+// A row of kColumns. `dir`: the row's directory path when the caller knows it.
+Status Read(const sqlite::Statement& s, BaselineNames& names, const std::string* dir, BaselineRecord* r) {
+  r->key.dev = static_cast<uint64_t>(s.Int(0));
+  r->key.ino = static_cast<uint64_t>(s.Int(1));
+  r->key.birth_ns = s.Int(2);
+  if (dir != nullptr) {
+    r->path = *dir;
+  } else {
+    auto d = names.Dir(s.Int(3));
+    if (!d.ok()) return d.status();
+    r->path = std::move(*d);
+  }
+  r->path += s.Text(4);
+  r->size = s.Int(5);
+  r->mtime_ns = s.Int(6);
+  r->ctime_ns = s.Int(7);
+  r->mode = static_cast<uint32_t>(s.Int(8));
+  r->uid = static_cast<uint32_t>(s.Int(9));
+  r->gid = static_cast<uint32_t>(s.Int(10));
+  r->sha256 = Sha256Of(s, 11);
+  r->first_seen = s.Int(12);
+  r->changed_at = s.Int(13);
+  auto cls = names.Label(s.Int(14));
+  if (!cls.ok()) return cls.status();
+  r->class_id = std::move(*cls);
+  auto clock = names.Label(s.Int(15));
+  if (!clock.ok()) return clock.status();
+  r->clock = std::move(*clock);
+  r->reported = static_cast<uint32_t>(s.Int(16));
+  const int64_t pending = s.Int(17);
+  r->hash_pending = pending == 1   ? HashPending::kContent
+                    : pending == 2 ? HashPending::kVerify
+                                   : HashPending::kNone;
+  return Status::Ok();
+}
+
+Status BindRow(sqlite::Statement& put, BaselineNames& names, const BaselineRecord& r) {
+  const auto [dir, name] = SplitPath(r.path);
+  auto dir_id = names.DirId(dir);
+  if (!dir_id.ok()) return dir_id.status();
+  auto class_id = names.LabelId(r.class_id);
+  if (!class_id.ok()) return class_id.status();
+  auto clock_id = names.LabelId(r.clock);
+  if (!clock_id.ok()) return clock_id.status();
+  put.Reset();
+  put.Bind(1, static_cast<int64_t>(r.key.dev))
+      .Bind(2, static_cast<int64_t>(r.key.ino))
+      .Bind(3, r.key.birth_ns)
+      .Bind(4, *dir_id)
+      .Bind(5, name)
+      .Bind(6, r.size)
+      .Bind(7, r.mtime_ns)
+      .Bind(8, r.ctime_ns)
+      .Bind(9, static_cast<int64_t>(r.mode))
+      .Bind(10, static_cast<int64_t>(r.uid))
+      .Bind(11, static_cast<int64_t>(r.gid));
+  BindSha256(put, 12, r.sha256);
+  put.Bind(13, r.first_seen)
+      .Bind(14, r.changed_at)
+      .Bind(15, *class_id)
+      .Bind(16, *clock_id)
+      .Bind(17, static_cast<int64_t>(r.reported))
+      .Bind(18, static_cast<int64_t>(r.hash_pending));
+  return Status::Ok();
+}
+
+// Schema 2 to 3: the rows copied (in key order, so appended) into the new table, whose path
+// index is built after them, then the old table replaced by its view.
+Status MigrateToSchema3(sqlite::Database& db) {
+  VIGIL_RETURN_IF_ERROR(db.Exec(kSchema3));
+  BaselineNames names;
+  VIGIL_RETURN_IF_ERROR(names.Prepare(db, true));
+  auto put = db.Prepare(kPutSql);
+  if (!put.ok()) return put.status();
+  auto old = db.Prepare(
+      "SELECT dev, ino, birth_ns, path, size, mtime_ns, ctime_ns, mode, uid, gid, sha256, first_seen,"
+      " changed_at, class, clock, reported, hash_pending FROM retention_files ORDER BY dev, ino, birth_ns");
+  if (!old.ok()) return old.status();
+  for (;;) {
+    auto row = old->Step();
+    if (!row.ok()) return row.status();
+    if (!*row) break;
+    BaselineRecord r;
+    r.key.dev = static_cast<uint64_t>(old->Int(0));
+    r.key.ino = static_cast<uint64_t>(old->Int(1));
+    r.key.birth_ns = old->Int(2);
+    r.path = old->Text(3);
+    r.size = old->Int(4);
+    r.mtime_ns = old->Int(5);
+    r.ctime_ns = old->Int(6);
+    r.mode = static_cast<uint32_t>(old->Int(7));
+    r.uid = static_cast<uint32_t>(old->Int(8));
+    r.gid = static_cast<uint32_t>(old->Int(9));
+    r.sha256 = old->Text(10);
+    r.first_seen = old->Int(11);
+    r.changed_at = old->Int(12);
+    r.class_id = old->Text(13);
+    r.clock = old->Text(14);
+    r.reported = static_cast<uint32_t>(old->Int(15));
+    r.hash_pending = static_cast<HashPending>(old->Int(16));
+    VIGIL_RETURN_IF_ERROR(BindRow(*put, names, r));
+    // hash_pending as stored (an unknown value stays what it was)
+    put->Bind(18, old->Int(16));
+    VIGIL_RETURN_IF_ERROR(put->Run());
+  }
+  old->Reset();
+  VIGIL_RETURN_IF_ERROR(db.Exec(kPathIndex));
+  return db.Exec(kSchema3View);
+}
+
 struct TableMigration {
   int version;
   const char* sql;
+  Status (*run)(sqlite::Database&);  // after sql, when set
 };
 
 // The retention tables' own migrations (see the header for why not Database::Migrate).
@@ -22,45 +211,14 @@ constexpr TableMigration kMigrations[] = {
      "  reported INTEGER NOT NULL DEFAULT 0,"
      "  PRIMARY KEY (dev, ino, birth_ns)) WITHOUT ROWID;"
      "CREATE INDEX retention_files_by_path ON retention_files(path);"
-     "CREATE TABLE retention_state (key TEXT PRIMARY KEY, value INTEGER NOT NULL);"},
+     "CREATE TABLE retention_state (key TEXT PRIMARY KEY, value INTEGER NOT NULL);",
+     nullptr},
     // The hash phase: rows whose content hash is still to be computed (1: content unknown,
     // 2: a full re-hash to verify). No index: a scan finds them as it looks each file up.
-    {2, "ALTER TABLE retention_files ADD COLUMN hash_pending INTEGER NOT NULL DEFAULT 0;"},
+    {2, "ALTER TABLE retention_files ADD COLUMN hash_pending INTEGER NOT NULL DEFAULT 0;", nullptr},
+    // A smaller row: directory, class and clock as ids, the SHA-256 as 32 bytes.
+    {3, "", &MigrateToSchema3},
 };
-
-// The path index (ForEach, ForEachUnder): created by migration 1, dropped during a bulk load.
-constexpr const char* kPathIndex =
-    "CREATE INDEX IF NOT EXISTS retention_files_by_path ON retention_files(path)";
-
-constexpr const char* kColumns =
-    "dev, ino, birth_ns, path, size, mtime_ns, ctime_ns, mode, uid, gid, sha256, first_seen,"
-    " changed_at, class, clock, reported, hash_pending";
-constexpr const char* kFindSql = "FROM retention_files WHERE dev = ?1 AND ino = ?2 AND birth_ns = ?3";
-
-BaselineRecord Read(const sqlite::Statement& s) {
-  BaselineRecord r;
-  r.key.dev = static_cast<uint64_t>(s.Int(0));
-  r.key.ino = static_cast<uint64_t>(s.Int(1));
-  r.key.birth_ns = s.Int(2);
-  r.path = s.Text(3);
-  r.size = s.Int(4);
-  r.mtime_ns = s.Int(5);
-  r.ctime_ns = s.Int(6);
-  r.mode = static_cast<uint32_t>(s.Int(7));
-  r.uid = static_cast<uint32_t>(s.Int(8));
-  r.gid = static_cast<uint32_t>(s.Int(9));
-  r.sha256 = s.Text(10);
-  r.first_seen = s.Int(11);
-  r.changed_at = s.Int(12);
-  r.class_id = s.Text(13);
-  r.clock = s.Text(14);
-  r.reported = static_cast<uint32_t>(s.Int(15));
-  const int64_t pending = s.Int(16);
-  r.hash_pending = pending == 1   ? HashPending::kContent
-                   : pending == 2 ? HashPending::kVerify
-                                  : HashPending::kNone;
-  return r;
-}
 
 Status MigrateRetention(sqlite::Database& db) {
   VIGIL_RETURN_IF_ERROR(
@@ -83,7 +241,8 @@ Status MigrateRetention(sqlite::Database& db) {
     if (m.version <= version) continue;
     sqlite::Transaction tx(db);
     VIGIL_RETURN_IF_ERROR(tx.begin_status());
-    VIGIL_RETURN_IF_ERROR(db.Exec(m.sql));
+    if (*m.sql != '\0') VIGIL_RETURN_IF_ERROR(db.Exec(m.sql));
+    if (m.run != nullptr) VIGIL_RETURN_IF_ERROR(m.run(db));
     VIGIL_RETURN_IF_ERROR(db.Exec("DELETE FROM retention_schema; INSERT INTO retention_schema VALUES (" +
                                   std::to_string(m.version) + ")"));
     VIGIL_RETURN_IF_ERROR(tx.Commit());
@@ -92,6 +251,93 @@ Status MigrateRetention(sqlite::Database& db) {
 }
 
 }  // namespace
+
+// ---- BaselineNames ---------------------------------------------------------------------------
+
+Status BaselineNames::Prepare(sqlite::Database& db, bool write) {
+  db_ = &db;
+  auto prep = [&](sqlite::Statement* out, const char* sql) -> Status {
+    auto s = db.Prepare(sql);
+    if (!s.ok()) return s.status();
+    *out = std::move(*s);
+    return Status::Ok();
+  };
+  VIGIL_RETURN_IF_ERROR(prep(&dir_path_, "SELECT path FROM retention_dirs WHERE id = ?1"));
+  VIGIL_RETURN_IF_ERROR(prep(&label_text_, "SELECT label FROM retention_labels WHERE id = ?1"));
+  VIGIL_RETURN_IF_ERROR(prep(&dir_find_, "SELECT id FROM retention_dirs WHERE path = ?1"));
+  VIGIL_RETURN_IF_ERROR(prep(&label_find_, "SELECT id FROM retention_labels WHERE label = ?1"));
+  if (write) {
+    VIGIL_RETURN_IF_ERROR(prep(&dir_add_, "INSERT INTO retention_dirs (path) VALUES (?1)"));
+    VIGIL_RETURN_IF_ERROR(prep(&label_add_, "INSERT INTO retention_labels (label) VALUES (?1)"));
+  }
+  return Status::Ok();
+}
+
+Result<int64_t> BaselineNames::IdOf(sqlite::Statement& find, sqlite::Statement& add, std::string_view text) {
+  find.Reset();
+  find.Bind(1, text);
+  auto row = find.Step();
+  if (!row.ok()) return row.status();
+  if (*row) {
+    const int64_t id = find.Int(0);
+    find.Reset();
+    return id;
+  }
+  find.Reset();
+  add.Reset();
+  add.Bind(1, text);
+  VIGIL_RETURN_IF_ERROR(add.Run());
+  add.Reset();
+  return db_->LastInsertRowId();
+}
+
+Result<int64_t> BaselineNames::DirId(std::string_view dir) {
+  if (last_dir_id_ >= 0 && dir == last_dir_) return last_dir_id_;
+  auto id = IdOf(dir_find_, dir_add_, dir);
+  if (!id.ok()) return id.status();
+  last_dir_id_ = *id;
+  last_dir_.assign(dir);
+  return *id;
+}
+
+Result<int64_t> BaselineNames::LabelId(std::string_view label) {
+  for (const auto& [id, text] : labels_) {
+    if (text == label) return id;
+  }
+  auto id = IdOf(label_find_, label_add_, label);
+  if (!id.ok()) return id.status();
+  labels_.emplace_back(*id, std::string(label));
+  return *id;
+}
+
+Result<std::string> BaselineNames::Dir(int64_t id) {
+  if (id == last_dir_id_) return last_dir_;
+  dir_path_.Reset();
+  dir_path_.Bind(1, id);
+  auto row = dir_path_.Step();
+  if (!row.ok()) return row.status();
+  if (!*row) return Status::IoError(db_->path() + ": retention baseline: no directory " + std::to_string(id));
+  last_dir_ = dir_path_.Text(0);
+  last_dir_id_ = id;
+  dir_path_.Reset();
+  return last_dir_;
+}
+
+Result<std::string> BaselineNames::Label(int64_t id) {
+  for (const auto& [known, text] : labels_) {
+    if (known == id) return text;
+  }
+  label_text_.Reset();
+  label_text_.Bind(1, id);
+  auto row = label_text_.Step();
+  if (!row.ok()) return row.status();
+  if (!*row) return Status::IoError(db_->path() + ": retention baseline: no label " + std::to_string(id));
+  labels_.emplace_back(id, label_text_.Text(0));
+  label_text_.Reset();
+  return labels_.back().second;
+}
+
+// ---- BaselineStore ---------------------------------------------------------------------------
 
 Result<std::unique_ptr<BaselineStore>> BaselineStore::Open(const std::string& path) {
   auto db = sqlite::Database::Open(path);
@@ -114,32 +360,38 @@ Status BaselineStore::Prepare() {
     return Status::Ok();
   };
   VIGIL_RETURN_IF_ERROR(prep(&find_, std::string("SELECT ") + kColumns + " " + kFindSql));
-  VIGIL_RETURN_IF_ERROR(prep(&put_, std::string("INSERT OR REPLACE INTO retention_files (") + kColumns +
-                                        ") VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17)"));
+  VIGIL_RETURN_IF_ERROR(prep(&put_, kPutSql));
   VIGIL_RETURN_IF_ERROR(
-      prep(&remove_, "DELETE FROM retention_files WHERE dev = ?1 AND ino = ?2 AND birth_ns = ?3"));
+      prep(&remove_, "DELETE FROM retention_baseline WHERE dev = ?1 AND ino = ?2 AND birth_ns = ?3"));
   VIGIL_RETURN_IF_ERROR(prep(&get_state_, "SELECT value FROM retention_state WHERE key = ?1"));
   VIGIL_RETURN_IF_ERROR(
       prep(&set_state_, "INSERT OR REPLACE INTO retention_state (key, value) VALUES (?1, ?2)"));
-  return Status::Ok();
+  return names_.Prepare(db_, true);
 }
 
 namespace {
 
-Result<std::optional<BaselineRecord>> FindWith(sqlite::Statement& find, const FileKey& key) {
+Result<std::optional<BaselineRecord>> FindWith(sqlite::Statement& find, BaselineNames& names, const FileKey& key) {
   find.Reset();
   find.Bind(1, static_cast<int64_t>(key.dev)).Bind(2, static_cast<int64_t>(key.ino)).Bind(3, key.birth_ns);
   auto row = find.Step();
   if (!row.ok()) return row.status();
   std::optional<BaselineRecord> out;
-  if (*row) out = Read(find);
+  if (*row) {
+    out.emplace();
+    const Status st = Read(find, names, nullptr, &*out);
+    if (!st.ok()) {
+      find.Reset();
+      return st;
+    }
+  }
   find.Reset();
   return out;
 }
 
 }  // namespace
 
-Result<std::optional<BaselineRecord>> BaselineReader::Find(const FileKey& key) { return FindWith(find_, key); }
+Result<std::optional<BaselineRecord>> BaselineReader::Find(const FileKey& key) { return FindWith(find_, names_, key); }
 
 Status BaselineReader::BeginRead() { return read_.Begin(db_); }
 
@@ -156,31 +408,15 @@ Result<std::unique_ptr<BaselineReader>> BaselineStore::OpenReader() const {
   auto find = r->db_.Prepare(std::string("SELECT ") + kColumns + " " + kFindSql);
   if (!find.ok()) return find.status();
   r->find_ = std::move(*find);
+  VIGIL_RETURN_IF_ERROR(r->names_.Prepare(r->db_, false));
   return r;
 }
 
-Result<std::optional<BaselineRecord>> BaselineStore::Find(const FileKey& key) { return FindWith(find_, key); }
+Result<std::optional<BaselineRecord>> BaselineStore::Find(const FileKey& key) { return FindWith(find_, names_, key); }
 
 Status BaselineStore::Put(const BaselineRecord& r) {
   VIGIL_RETURN_IF_ERROR(BeforeWrite());
-  put_.Reset();
-  put_.Bind(1, static_cast<int64_t>(r.key.dev))
-      .Bind(2, static_cast<int64_t>(r.key.ino))
-      .Bind(3, r.key.birth_ns)
-      .Bind(4, std::string_view(r.path))
-      .Bind(5, r.size)
-      .Bind(6, r.mtime_ns)
-      .Bind(7, r.ctime_ns)
-      .Bind(8, static_cast<int64_t>(r.mode))
-      .Bind(9, static_cast<int64_t>(r.uid))
-      .Bind(10, static_cast<int64_t>(r.gid))
-      .Bind(11, std::string_view(r.sha256))
-      .Bind(12, r.first_seen)
-      .Bind(13, r.changed_at)
-      .Bind(14, std::string_view(r.class_id))
-      .Bind(15, std::string_view(r.clock))
-      .Bind(16, static_cast<int64_t>(r.reported))
-      .Bind(17, static_cast<int64_t>(r.hash_pending));
+  VIGIL_RETURN_IF_ERROR(BindRow(put_, names_, r));
   VIGIL_RETURN_IF_ERROR(put_.Run());
   put_.Reset();
   return Wrote();
@@ -195,45 +431,132 @@ Status BaselineStore::Remove(const FileKey& key) {
   return Wrote();
 }
 
-Status BaselineStore::ForEach(const std::function<bool(const BaselineRecord&)>& fn) {
-  auto q = db_.Prepare(std::string("SELECT ") + kColumns + " FROM retention_files ORDER BY path, dev, ino, birth_ns");
-  if (!q.ok()) return q.status();
+Status BaselineStore::Merge(const std::vector<std::pair<int64_t, std::string>>& dirs,
+                            const std::function<bool(const BaselineRecord&)>& fn) {
+  // Path order is not (directory, name) order ("/a/b/x" < "/a/b-c/y" < "/a/b/z" is not,
+  // and a directory's files interleave with its subdirectories'): each directory's rows come
+  // in name order from the path index, and the open directories are merged. A directory is
+  // opened when no open one has a row before its path (every row below it sorts after it),
+  // so at most one directory per level of the tree is open at once.
+  struct Cursor {
+    const std::string* dir;
+    std::unique_ptr<sqlite::Statement> q;
+    BaselineRecord head;
+  };
+  std::vector<Cursor> open;
+  std::vector<std::unique_ptr<sqlite::Statement>> spare;
+  auto advance = [&](Cursor& c) -> Result<bool> {
+    auto row = c.q->Step();
+    if (!row.ok()) return row.status();
+    if (!*row) return false;
+    VIGIL_RETURN_IF_ERROR(Read(*c.q, names_, c.dir, &c.head));
+    return true;
+  };
+  auto before = [](const BaselineRecord& a, const BaselineRecord& b) {
+    if (const int c = a.path.compare(b.path); c != 0) return c < 0;
+    if (a.key.dev != b.key.dev) return static_cast<int64_t>(a.key.dev) < static_cast<int64_t>(b.key.dev);
+    if (a.key.ino != b.key.ino) return static_cast<int64_t>(a.key.ino) < static_cast<int64_t>(b.key.ino);
+    return a.key.birth_ns < b.key.birth_ns;
+  };
+  size_t next = 0;
   for (;;) {
-    auto row = q->Step();
+    size_t min = open.size();
+    for (size_t i = 0; i < open.size(); ++i) {
+      if (min == open.size() || before(open[i].head, open[min].head)) min = i;
+    }
+    if (next < dirs.size() && (min == open.size() || dirs[next].second <= open[min].head.path)) {
+      Cursor c{&dirs[next].second, nullptr, {}};
+      if (!spare.empty()) {
+        c.q = std::move(spare.back());
+        spare.pop_back();
+      } else {
+        auto q = db_.Prepare(std::string("SELECT ") + kColumns +
+                             " FROM retention_baseline WHERE dir = ?1 ORDER BY name, dev, ino, birth_ns");
+        if (!q.ok()) return q.status();
+        c.q = std::make_unique<sqlite::Statement>(std::move(*q));
+      }
+      c.q->Reset();
+      c.q->Bind(1, dirs[next].first);
+      ++next;
+      auto more = advance(c);
+      if (!more.ok()) return more.status();
+      if (*more) open.push_back(std::move(c));
+      else spare.push_back(std::move(c.q));
+      continue;
+    }
+    if (min == open.size()) break;
+    if (!fn(open[min].head)) break;
+    auto more = advance(open[min]);
+    if (!more.ok()) return more.status();
+    if (!*more) {
+      open[min].q->Reset();
+      spare.push_back(std::move(open[min].q));
+      open.erase(open.begin() + static_cast<ptrdiff_t>(min));
+    }
+  }
+  for (Cursor& c : open) c.q->Reset();
+  return Status::Ok();
+}
+
+namespace {
+
+Result<std::vector<std::pair<int64_t, std::string>>> DirsOf(sqlite::Statement& q) {
+  std::vector<std::pair<int64_t, std::string>> dirs;
+  for (;;) {
+    auto row = q.Step();
     if (!row.ok()) return row.status();
     if (!*row) break;
-    if (!fn(Read(*q))) break;
+    dirs.emplace_back(q.Int(0), q.Text(1));
   }
-  return Status::Ok();
+  return dirs;
+}
+
+}  // namespace
+
+Status BaselineStore::ForEach(const std::function<bool(const BaselineRecord&)>& fn) {
+  auto q = db_.Prepare("SELECT id, path FROM retention_dirs ORDER BY path");
+  if (!q.ok()) return q.status();
+  auto dirs = DirsOf(*q);
+  if (!dirs.ok()) return dirs.status();
+  return Merge(*dirs, fn);
 }
 
 Status BaselineStore::ForEachUnder(const std::string& dir,
                                    const std::function<bool(const BaselineRecord&)>& fn) {
   if (dir == "/") return ForEach(fn);
-  // Below "/a/b": paths from "/a/b/" up to (not including) "/a/b0" ('0' follows '/'); the
-  // path index serves both ranges.
-  auto q = db_.Prepare(std::string("SELECT ") + kColumns +
-                       " FROM retention_files WHERE path = ?1 OR (path >= ?2 AND path < ?3)"
-                       " ORDER BY path, dev, ino, birth_ns");
-  if (!q.ok()) return q.status();
-  q->Bind(1, std::string_view(dir)).Bind(2, dir + "/").Bind(3, dir + "0");
+  // The file `dir` itself (a root that is a file) sorts before everything below it.
+  const auto [parent, name] = SplitPath(dir);
+  const std::string parent_dir(parent);
+  auto self = db_.Prepare(std::string("SELECT ") + kColumns +
+                          " FROM retention_baseline WHERE dir = (SELECT id FROM retention_dirs WHERE path = ?1)"
+                          " AND name = ?2 ORDER BY dev, ino, birth_ns");
+  if (!self.ok()) return self.status();
+  self->Bind(1, parent).Bind(2, name);
   for (;;) {
-    auto row = q->Step();
+    auto row = self->Step();
     if (!row.ok()) return row.status();
     if (!*row) break;
-    if (!fn(Read(*q))) break;
+    BaselineRecord r;
+    VIGIL_RETURN_IF_ERROR(Read(*self, names_, &parent_dir, &r));
+    if (!fn(r)) return Status::Ok();
   }
-  return Status::Ok();
+  // Below "/a/b": the directories from "/a/b/" up to (not including) "/a/b0" ('0' follows '/').
+  auto q = db_.Prepare("SELECT id, path FROM retention_dirs WHERE path >= ?1 AND path < ?2 ORDER BY path");
+  if (!q.ok()) return q.status();
+  q->Bind(1, dir + "/").Bind(2, dir + "0");
+  auto dirs = DirsOf(*q);
+  if (!dirs.ok()) return dirs.status();
+  return Merge(*dirs, fn);
 }
 
 Status BaselineStore::MarkAllPending() {
   VIGIL_RETURN_IF_ERROR(BeforeWrite());
-  VIGIL_RETURN_IF_ERROR(db_.Exec("UPDATE retention_files SET hash_pending = 2 WHERE hash_pending = 0"));
+  VIGIL_RETURN_IF_ERROR(db_.Exec("UPDATE retention_baseline SET hash_pending = 2 WHERE hash_pending = 0"));
   return Wrote();
 }
 
 Result<int64_t> BaselineStore::Count() {
-  auto q = db_.Prepare("SELECT COUNT(*) FROM retention_files");
+  auto q = db_.Prepare("SELECT COUNT(*) FROM retention_baseline");
   if (!q.ok()) return q.status();
   auto row = q->Step();
   if (!row.ok()) return row.status();
@@ -269,7 +592,7 @@ Status BaselineStore::EndRead() { return read_.End(db_); }
 
 Status BaselineStore::BeginBulkLoad() {
   VIGIL_RETURN_IF_ERROR(BeforeWrite());
-  VIGIL_RETURN_IF_ERROR(db_.Exec("DROP INDEX IF EXISTS retention_files_by_path"));
+  VIGIL_RETURN_IF_ERROR(db_.Exec("DROP INDEX IF EXISTS retention_baseline_by_path"));
   bulk_loading_ = true;
   return Wrote();
 }

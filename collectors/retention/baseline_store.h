@@ -32,6 +32,8 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <string_view>
+#include <utility>
 #include <vector>
 
 #include "vigil/sqlite.h"
@@ -90,6 +92,29 @@ struct BaselineRecord {
   HashPending hash_pending = HashPending::kNone;
 };
 
+// The ids of schema 3's small tables, both ways, for one connection: a row stores its
+// directory (retention_dirs, the path up to and including its last '/') and its class and
+// clock (retention_labels) as integers. Ids are never reused nor changed, so the caches (the
+// last directory, which walk order makes a hit for most rows, and every label: a policy has
+// few) stay true while other connections add rows.
+class BaselineNames {
+ public:
+  // `write`: may add directories and labels (DirId, LabelId).
+  Status Prepare(sqlite::Database& db, bool write);
+  Result<int64_t> DirId(std::string_view dir);
+  Result<int64_t> LabelId(std::string_view label);
+  Result<std::string> Dir(int64_t id);
+  Result<std::string> Label(int64_t id);
+
+ private:
+  Result<int64_t> IdOf(sqlite::Statement& find, sqlite::Statement& add, std::string_view text);
+  sqlite::Database* db_ = nullptr;
+  sqlite::Statement dir_find_, dir_add_, dir_path_, label_find_, label_add_, label_text_;
+  int64_t last_dir_id_ = -1;
+  std::string last_dir_;
+  std::vector<std::pair<int64_t, std::string>> labels_;  // id, label
+};
+
 // A second, read-only connection to a store's database for lookups from another thread (the
 // scan's workers look a batch up in parallel). It sees what the store has committed.
 class BaselineReader {
@@ -102,6 +127,7 @@ class BaselineReader {
   friend class BaselineStore;
   sqlite::Database db_;
   sqlite::Statement find_;
+  BaselineNames names_;
   sqlite::ReadBatch read_;
 };
 
@@ -154,10 +180,14 @@ class BaselineStore {
   Status Prepare();
   Status Wrote();
   Status BeforeWrite();
+  // The rows of the directories in dirs (id, path; in path order), in path order.
+  Status Merge(const std::vector<std::pair<int64_t, std::string>>& dirs,
+               const std::function<bool(const BaselineRecord&)>& fn);
 
   std::string path_;
   sqlite::Database db_;
   sqlite::Statement find_, put_, remove_, get_state_, set_state_;
+  BaselineNames names_;
   bool batching_ = false;
   bool in_tx_ = false;
   sqlite::ReadBatch read_;

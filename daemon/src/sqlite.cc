@@ -224,6 +224,8 @@ std::string Statement::Blob(int col) const {
 
 bool Statement::IsNull(int col) const { return sqlite3_column_type(stmt_, col) == SQLITE_NULL; }
 
+bool Statement::IsBlob(int col) const { return sqlite3_column_type(stmt_, col) == SQLITE_BLOB; }
+
 int Statement::ColumnCount() const { return sqlite3_column_count(stmt_); }
 
 void Statement::Reset() {

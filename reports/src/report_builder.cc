@@ -129,7 +129,7 @@ Status HorizonOf(store::AlertStore& st, const RetentionResolver& resolve, int64_
 Status RetentionOf(store::AlertStore& st, const std::vector<store::StoredAlert>& alerts, const BuildOptions& o,
                    Retention& out) {
   std::map<std::string, RetentionClassPosture> classes;
-  auto exists = st.db().Prepare("SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = 'retention_files'");
+  auto exists = st.db().Prepare("SELECT count(*) FROM sqlite_master WHERE type IN ('table', 'view') AND name = 'retention_files'");
   if (!exists.ok()) return exists.status();
   auto row = exists->Step();
   if (!row.ok()) return row.status();

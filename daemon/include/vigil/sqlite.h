@@ -115,6 +115,7 @@ class Statement {
   std::string Text(int col) const;
   std::string Blob(int col) const;
   bool IsNull(int col) const;
+  bool IsBlob(int col) const;  // the value's storage class is BLOB
   int ColumnCount() const;
 
   // Ready to run again; bindings are cleared.

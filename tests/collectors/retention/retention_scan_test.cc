@@ -486,7 +486,7 @@ TEST(BaselineWriter, WritesEveryRowInTheOrderQueued) {
 bool HasPathIndex(const std::string& db_path) {
   auto db = sqlite::Database::Open(db_path, sqlite::kReadOnly);
   EXPECT_TRUE(db.ok());
-  auto q = db->Prepare("SELECT COUNT(*) FROM sqlite_master WHERE name = 'retention_files_by_path'");
+  auto q = db->Prepare("SELECT COUNT(*) FROM sqlite_master WHERE name = 'retention_baseline_by_path'");
   EXPECT_TRUE(q.ok());
   auto row = q->Step();
   return row.ok() && *row && q->Int(0) == 1;
@@ -537,7 +537,7 @@ TEST(BaselineWriter, AFailedWriteIsReportedByFinish) {
   {
     auto other = sqlite::Database::Open(path);
     ASSERT_TRUE(other.ok());
-    ASSERT_TRUE(other->Exec("DROP TABLE retention_files").ok());
+    ASSERT_TRUE(other->Exec("DROP TABLE retention_baseline").ok());
   }
   ASSERT_TRUE((*store)->Begin().ok());
   BaselineWriter writer(**store);
@@ -546,7 +546,7 @@ TEST(BaselineWriter, AFailedWriteIsReportedByFinish) {
   }
   const Status st = writer.Finish();
   EXPECT_FALSE(st.ok());
-  EXPECT_NE(st.ToString().find("retention_files"), std::string::npos) << st.ToString();
+  EXPECT_NE(st.ToString().find("retention_baseline"), std::string::npos) << st.ToString();
   BaselineWriter unfinished(**store);
   EXPECT_TRUE(unfinished.Put(Row(1, "/srv/x")));
 }

@@ -1,0 +1,272 @@
+// BaselineStore's schema 3: rows that keep their directory, class and clock as ids and the
+// SHA-256 as 32 bytes read back as they were written; path order (ForEach, ForEachUnder) is
+// the byte order of the full path, as it was with schema 2's path column; a schema 2 baseline
+// is migrated with every row and the scan state, and its table's columns stay readable in SQL
+// (the `retention_files` view).
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <string>
+#include <tuple>
+#include <vector>
+
+#include "baseline_store.h"
+#include "support/test_support.h"
+#include "vigil/sqlite.h"
+
+namespace vigil::retention {
+namespace {
+
+using testing::TempDir;
+
+constexpr const char* kHash = "00ff10e2a3b4c5d6e7f8091a2b3c4d5e6f708192a3b4c5d6e7f8091a2b3c4d5e";
+
+BaselineRecord Row(uint64_t ino, std::string path) {
+  BaselineRecord r;
+  r.key = {7, ino, 1000 + static_cast<int64_t>(ino)};
+  r.path = std::move(path);
+  r.size = static_cast<int64_t>(ino) * 10;
+  r.mtime_ns = 1700000000123456789;
+  r.ctime_ns = 1700000001000000000;
+  r.mode = 0100640;
+  r.uid = 1001;
+  r.gid = 1002;
+  r.sha256 = kHash;
+  r.first_seen = 1795392000;
+  r.changed_at = 1795392100;
+  r.class_id = "records";
+  r.clock = "birth";
+  r.reported = kReportedOverdue;
+  r.hash_pending = HashPending::kNone;
+  return r;
+}
+
+void ExpectSame(const BaselineRecord& a, const BaselineRecord& b) {
+  EXPECT_EQ(a.key, b.key);
+  EXPECT_EQ(a.path, b.path);
+  EXPECT_EQ(a.size, b.size);
+  EXPECT_EQ(a.mtime_ns, b.mtime_ns);
+  EXPECT_EQ(a.ctime_ns, b.ctime_ns);
+  EXPECT_EQ(a.mode, b.mode);
+  EXPECT_EQ(a.uid, b.uid);
+  EXPECT_EQ(a.gid, b.gid);
+  EXPECT_EQ(a.sha256, b.sha256);
+  EXPECT_EQ(a.first_seen, b.first_seen);
+  EXPECT_EQ(a.changed_at, b.changed_at);
+  EXPECT_EQ(a.class_id, b.class_id);
+  EXPECT_EQ(a.clock, b.clock);
+  EXPECT_EQ(a.reported, b.reported);
+  EXPECT_EQ(a.hash_pending, b.hash_pending);
+}
+
+using Order = std::vector<std::tuple<std::string, uint64_t>>;
+
+Order Sorted(std::vector<BaselineRecord> rows) {
+  std::sort(rows.begin(), rows.end(), [](const BaselineRecord& a, const BaselineRecord& b) {
+    return std::tie(a.path, a.key.ino) < std::tie(b.path, b.key.ino);
+  });
+  Order out;
+  for (const BaselineRecord& r : rows) out.emplace_back(r.path, r.key.ino);
+  return out;
+}
+
+TEST(BaselineStore, RowsReadBackAsWritten) {
+  TempDir dir;
+  const std::string path = dir.path() + "/baseline.db";
+  auto store = BaselineStore::Open(path);
+  ASSERT_TRUE(store.ok()) << store.status().ToString();
+  std::vector<BaselineRecord> rows = {Row(1, "/srv/a/one"), Row(2, "/srv/a/two"), Row(3, "/srv/b/three"),
+                                      Row(4, "relative"), Row(5, "/top")};
+  rows[1].sha256.clear();  // not hashed yet
+  rows[1].hash_pending = HashPending::kContent;
+  rows[1].class_id.clear();  // no class
+  rows[1].clock = "first_seen";
+  rows[2].sha256 = "not a hash";  // kept as it is
+  rows[2].clock = "event";
+  rows[2].hash_pending = HashPending::kVerify;
+  rows[3].sha256 = std::string(kHash).substr(0, 63) + "G";
+  rows[4].class_id = "ledger";
+  for (const BaselineRecord& r : rows) {
+    const Status st = (*store)->Put(r);
+    ASSERT_TRUE(st.ok()) << st.ToString();
+  }
+  for (const BaselineRecord& r : rows) {
+    auto found = (*store)->Find(r.key);
+    ASSERT_TRUE(found.ok() && found->has_value()) << r.path;
+    ExpectSame(**found, r);
+  }
+  // Another connection, with its own ids cache.
+  auto reader = (*store)->OpenReader();
+  ASSERT_TRUE(reader.ok()) << reader.status().ToString();
+  for (size_t i = rows.size(); i-- > 0;) {
+    auto found = (*reader)->Find(rows[i].key);
+    ASSERT_TRUE(found.ok() && found->has_value()) << rows[i].path;
+    ExpectSame(**found, rows[i]);
+  }
+  // Replaced in place: a rename into another directory.
+  BaselineRecord moved = rows[0];
+  moved.path = "/srv/c/one";
+  ASSERT_TRUE((*store)->Put(moved).ok());
+  auto found = (*reader)->Find(moved.key);
+  ASSERT_TRUE(found.ok() && found->has_value());
+  ExpectSame(**found, moved);
+  auto count = (*store)->Count();
+  ASSERT_TRUE(count.ok());
+  EXPECT_EQ(*count, 5);
+  // The SQL view keeps schema 2's columns.
+  auto db = sqlite::Database::Open(path, sqlite::kReadOnly);
+  ASSERT_TRUE(db.ok());
+  auto q = db->Prepare("SELECT path, sha256, class, clock FROM retention_files WHERE ino = 1");
+  ASSERT_TRUE(q.ok());
+  auto row = q->Step();
+  ASSERT_TRUE(row.ok() && *row);
+  EXPECT_EQ(q->Text(0), "/srv/c/one");
+  EXPECT_EQ(q->Text(1), kHash);
+  EXPECT_EQ(q->Text(2), "records");
+  EXPECT_EQ(q->Text(3), "birth");
+}
+
+// Byte order of the whole path, although rows are stored by directory: a directory's files
+// interleave with its subdirectories' ("/a/b/sub/y" before "/a/b/x"), and "/a/b-c/" and
+// "/a/b.c" sort before "/a/b/" ('-' and '.' come before '/').
+TEST(BaselineStore, PathOrderIsTheByteOrderOfTheFullPath) {
+  TempDir dir;
+  auto store = BaselineStore::Open(dir.path() + "/baseline.db");
+  ASSERT_TRUE(store.ok()) << store.status().ToString();
+  const std::vector<std::string> paths = {
+      "/a/b/x",  "/a/b-c/y",       "/a/b/z",    "/a/b/sub/y", "/a/b.c",   "/a/b",    "/a/b/sub/deep/q",
+      "/a/b/ s", "/a/b0/w",        "/a/b/sub-x", "/x",        "rel",      "/a/\xc3\xa9/u", "/a/b/sub/a",
+      "/a/b/x",  "/a/b/sub/deep0", "/",         "/a/b/sub/deep/r"};
+  std::vector<BaselineRecord> rows;
+  for (size_t i = 0; i < paths.size(); ++i) rows.push_back(Row(100 + (i * 7919) % 101, paths[i]));
+  ASSERT_TRUE((*store)->Begin().ok());
+  for (const BaselineRecord& r : rows) {
+    const Status st = (*store)->Put(r);
+    ASSERT_TRUE(st.ok()) << st.ToString();
+  }
+  ASSERT_TRUE((*store)->Commit().ok());
+
+  Order all;
+  ASSERT_TRUE((*store)->ForEach([&](const BaselineRecord& r) {
+    all.emplace_back(r.path, r.key.ino);
+    return true;
+  }).ok());
+  EXPECT_EQ(all, Sorted(rows));
+
+  for (const std::string under : {"/a/b", "/a/b/sub", "/a", "/a/b/sub/deep", "/nothing", "/x"}) {
+    std::vector<BaselineRecord> expected;
+    for (const BaselineRecord& r : rows) {
+      if (r.path == under || r.path.rfind(under + "/", 0) == 0) expected.push_back(r);
+    }
+    Order got;
+    ASSERT_TRUE((*store)->ForEachUnder(under, [&](const BaselineRecord& r) {
+      got.emplace_back(r.path, r.key.ino);
+      return true;
+    }).ok());
+    EXPECT_EQ(got, Sorted(expected)) << under;
+  }
+
+  size_t calls = 0;
+  ASSERT_TRUE((*store)->ForEach([&](const BaselineRecord&) { return ++calls < 3; }).ok());
+  EXPECT_EQ(calls, 3u);
+}
+
+// A baseline written by schema 2 (full paths, class and clock as text, the hash in hex):
+// every row, the scan state and the pending marks are carried into schema 3.
+TEST(BaselineStore, MigratesASchema2Baseline) {
+  TempDir dir;
+  const std::string path = dir.path() + "/baseline.db";
+  std::vector<BaselineRecord> rows = {Row(3, "/srv/a/one"), Row(1, "/srv/a/sub/two"), Row(2, "/srv/a-b/three"),
+                                      Row(9, "/srv/four")};
+  rows[1].sha256.clear();
+  rows[1].hash_pending = HashPending::kContent;
+  rows[1].clock = "mtime";
+  rows[2].hash_pending = HashPending::kVerify;
+  rows[2].class_id.clear();
+  {
+    auto db = sqlite::Database::Open(path);
+    ASSERT_TRUE(db.ok());
+    ASSERT_TRUE(db->Exec("CREATE TABLE alerts (id INTEGER PRIMARY KEY, body TEXT);"  // another owner's
+                         "INSERT INTO alerts (body) VALUES ('kept');"
+                         "CREATE TABLE retention_schema (version INTEGER NOT NULL);"
+                         "INSERT INTO retention_schema VALUES (2);"
+                         "CREATE TABLE retention_files ("
+                         "  dev INTEGER NOT NULL, ino INTEGER NOT NULL, birth_ns INTEGER NOT NULL,"
+                         "  path TEXT NOT NULL, size INTEGER NOT NULL, mtime_ns INTEGER NOT NULL,"
+                         "  ctime_ns INTEGER NOT NULL, mode INTEGER NOT NULL, uid INTEGER NOT NULL,"
+                         "  gid INTEGER NOT NULL, sha256 TEXT NOT NULL, first_seen INTEGER NOT NULL,"
+                         "  changed_at INTEGER NOT NULL, class TEXT NOT NULL, clock TEXT NOT NULL,"
+                         "  reported INTEGER NOT NULL DEFAULT 0,"
+                         "  PRIMARY KEY (dev, ino, birth_ns)) WITHOUT ROWID;"
+                         "CREATE INDEX retention_files_by_path ON retention_files(path);"
+                         "CREATE TABLE retention_state (key TEXT PRIMARY KEY, value INTEGER NOT NULL);"
+                         "ALTER TABLE retention_files ADD COLUMN hash_pending INTEGER NOT NULL DEFAULT 0;"
+                         "INSERT INTO retention_state VALUES ('scans_completed', 4);")
+                    .ok());
+    auto ins = db->Prepare(
+        "INSERT INTO retention_files VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15,"
+        " ?16, ?17)");
+    ASSERT_TRUE(ins.ok());
+    for (const BaselineRecord& r : rows) {
+      ins->Reset();
+      ins->Bind(1, static_cast<int64_t>(r.key.dev))
+          .Bind(2, static_cast<int64_t>(r.key.ino))
+          .Bind(3, r.key.birth_ns)
+          .Bind(4, r.path)
+          .Bind(5, r.size)
+          .Bind(6, r.mtime_ns)
+          .Bind(7, r.ctime_ns)
+          .Bind(8, static_cast<int64_t>(r.mode))
+          .Bind(9, static_cast<int64_t>(r.uid))
+          .Bind(10, static_cast<int64_t>(r.gid))
+          .Bind(11, r.sha256)
+          .Bind(12, r.first_seen)
+          .Bind(13, r.changed_at)
+          .Bind(14, r.class_id)
+          .Bind(15, r.clock)
+          .Bind(16, static_cast<int64_t>(r.reported))
+          .Bind(17, static_cast<int64_t>(r.hash_pending));
+      ASSERT_TRUE(ins->Run().ok());
+    }
+  }
+  for (int open = 0; open < 2; ++open) {  // migrated once; the second open finds schema 3
+    auto store = BaselineStore::Open(path);
+    ASSERT_TRUE(store.ok()) << store.status().ToString();
+    for (const BaselineRecord& r : rows) {
+      auto found = (*store)->Find(r.key);
+      ASSERT_TRUE(found.ok() && found->has_value()) << r.path;
+      ExpectSame(**found, r);
+    }
+    Order all;
+    ASSERT_TRUE((*store)->ForEach([&](const BaselineRecord& r) {
+      all.emplace_back(r.path, r.key.ino);
+      return true;
+    }).ok());
+    EXPECT_EQ(all, Sorted(rows));
+    auto scans = (*store)->GetState("scans_completed");
+    ASSERT_TRUE(scans.ok() && scans->has_value());
+    EXPECT_EQ(**scans, 4);
+  }
+  auto db = sqlite::Database::Open(path, sqlite::kReadOnly);
+  ASSERT_TRUE(db.ok());
+  auto q = db->Prepare(
+      "SELECT (SELECT version FROM retention_schema), (SELECT body FROM alerts),"
+      " (SELECT type FROM sqlite_master WHERE name = 'retention_files'),"
+      " (SELECT COUNT(*) FROM sqlite_master WHERE name = 'retention_files_by_path'),"
+      " (SELECT COUNT(*) FROM sqlite_master WHERE name = 'retention_baseline_by_path'),"
+      " (SELECT group_concat(path || ':' || sha256 || ':' || class || ':' || clock, ',') FROM"
+      "  (SELECT * FROM retention_files ORDER BY ino))");
+  ASSERT_TRUE(q.ok());
+  auto row = q->Step();
+  ASSERT_TRUE(row.ok() && *row);
+  EXPECT_EQ(q->Int(0), 3);
+  EXPECT_EQ(q->Text(1), "kept");
+  EXPECT_EQ(q->Text(2), "view");
+  EXPECT_EQ(q->Int(3), 0);
+  EXPECT_EQ(q->Int(4), 1);
+  EXPECT_EQ(q->Text(5), std::string("/srv/a/sub/two::records:mtime,/srv/a-b/three:") + kHash +
+                            "::birth,/srv/a/one:" + kHash + ":records:birth,/srv/four:" + kHash + ":records:birth");
+}
+
+}  // namespace
+}  // namespace vigil::retention
