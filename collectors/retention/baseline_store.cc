@@ -291,6 +291,12 @@ Result<int64_t> BaselineNames::IdOf(sqlite::Statement& find, sqlite::Statement& 
   return db_->LastInsertRowId();
 }
 
+void BaselineNames::Forget() {
+  last_dir_id_ = -1;
+  last_dir_.clear();
+  labels_.clear();
+}
+
 Result<int64_t> BaselineNames::DirId(std::string_view dir) {
   if (last_dir_id_ >= 0 && dir == last_dir_) return last_dir_id_;
   auto id = IdOf(dir_find_, dir_add_, dir);
@@ -416,9 +422,13 @@ Result<std::optional<BaselineRecord>> BaselineStore::Find(const FileKey& key) { 
 
 Status BaselineStore::Put(const BaselineRecord& r) {
   VIGIL_RETURN_IF_ERROR(BeforeWrite());
-  VIGIL_RETURN_IF_ERROR(BindRow(put_, names_, r));
-  VIGIL_RETURN_IF_ERROR(put_.Run());
+  Status st = BindRow(put_, names_, r);
+  if (st.ok()) st = put_.Run();
   put_.Reset();
+  if (!st.ok()) {
+    names_.Forget();  // a directory or label added by this transaction may be rolled back
+    return st;
+  }
   return Wrote();
 }
 
@@ -631,7 +641,9 @@ Status BaselineStore::Flush() {
     return Status::Ok();
   }
   in_tx_ = false;
-  return db_.Exec("COMMIT");
+  Status st = db_.Exec("COMMIT");
+  if (!st.ok()) names_.Forget();
+  return st;
 }
 
 Status BaselineStore::Commit() {
@@ -639,7 +651,9 @@ Status BaselineStore::Commit() {
   batching_ = false;
   if (!in_tx_) return Status::Ok();
   in_tx_ = false;
-  return db_.Exec("COMMIT");
+  Status st = db_.Exec("COMMIT");
+  if (!st.ok()) names_.Forget();
+  return st;
 }
 
 }  // namespace vigil::retention

@@ -105,6 +105,9 @@ class BaselineNames {
   Result<int64_t> LabelId(std::string_view label);
   Result<std::string> Dir(int64_t id);
   Result<std::string> Label(int64_t id);
+  // Drops the caches: after a failed write, whose transaction may be rolled back with the
+  // ids it added.
+  void Forget();
 
  private:
   Result<int64_t> IdOf(sqlite::Statement& find, sqlite::Statement& add, std::string_view text);
