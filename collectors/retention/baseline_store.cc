@@ -352,6 +352,8 @@ Result<std::unique_ptr<BaselineStore>> BaselineStore::Open(const std::string& pa
   s->path_ = path;
   s->db_ = std::move(*db);
   VIGIL_RETURN_IF_ERROR(MigrateRetention(s->db_));
+  // The WAL file, grown by a bulk load, is cut back to 16 MiB when it restarts.
+  VIGIL_RETURN_IF_ERROR(s->db_.Exec("PRAGMA journal_size_limit = 16777216"));
   // A bulk load that stopped (crash, error) before its end left the table without it.
   VIGIL_RETURN_IF_ERROR(s->db_.Exec(kPathIndex));
   VIGIL_RETURN_IF_ERROR(s->Prepare());
@@ -603,6 +605,11 @@ Status BaselineStore::EndRead() { return read_.End(db_); }
 Status BaselineStore::BeginBulkLoad() {
   VIGIL_RETURN_IF_ERROR(BeforeWrite());
   VIGIL_RETURN_IF_ERROR(db_.Exec("DROP INDEX IF EXISTS retention_baseline_by_path"));
+  // Checkpoints every 64 MiB of WAL instead of 4 MiB while loading: the pages of a run of
+  // commits are copied into the database once, with one fsync, instead of every few commits
+  // (the load's rows are not read back until its end). Durability is unchanged: the WAL is
+  // synced as before; only more of it waits for its checkpoint.
+  VIGIL_RETURN_IF_ERROR(db_.Exec("PRAGMA wal_autocheckpoint = 16384"));
   bulk_loading_ = true;
   return Wrote();
 }
@@ -611,6 +618,7 @@ Status BaselineStore::EndBulkLoad() {
   if (!bulk_loading_) return Status::Ok();
   VIGIL_RETURN_IF_ERROR(BeforeWrite());
   VIGIL_RETURN_IF_ERROR(db_.Exec(kPathIndex));
+  VIGIL_RETURN_IF_ERROR(db_.Exec("PRAGMA wal_autocheckpoint = 1000"));
   bulk_loading_ = false;
   return Wrote();
 }
