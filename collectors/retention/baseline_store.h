@@ -10,6 +10,11 @@
 // Tables are prefixed `retention_` and versioned in their own table (retention_schema),
 // not in PRAGMA user_version: the baseline shares its database file with the alert store
 // (`<state_dir>/vigil.db`, or replay's --db), whose migrations own user_version.
+// Schema 3 keeps the row small (a million are written by a first scan): retention_baseline
+// holds a directory id and the file's name (retention_dirs), the class and clock as ids
+// (retention_labels) and the SHA-256 as 32 bytes; BaselineRecord has them in full. The
+// view retention_files shows schema 2's columns for SQL readers (reports). Path order is the
+// byte order of the full path (the open directories' rows merged).
 //
 // Writes are batched: after Begin(), the first write opens a transaction that Flush()
 // commits after kBatch writes or kMaxTransaction, and Commit() ends. A scan never holds the
@@ -18,8 +23,9 @@
 //
 // A first scan into an empty baseline is a bulk load (BeginBulkLoad, EndBulkLoad): the path
 // index is dropped before the rows come and built once, sorted, after the last (one write
-// transaction of about a second for a million rows, once), not kept up row by row. Open()
-// builds it again when a load stopped before its end.
+// transaction of about half a second for a million rows, once), not kept up row by row, and
+// the WAL is checkpointed every 64 MiB instead of 4 MiB. Open() builds the index again when
+// a load stopped before its end.
 //
 // Threading: one thread at a time uses a store (the collector's, or during a scan's walk the
 // BaselineWriter's thread it is handed to); it owns its sqlite::Database. Other
