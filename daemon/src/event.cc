@@ -1,5 +1,6 @@
 #include "vigil/event.h"
 
+#include <algorithm>
 #include <cassert>
 
 namespace vigil {
@@ -18,8 +19,15 @@ FieldType ValueType(const Value& value) {
   }
 }
 
+namespace {
+
+// What a string holds without a heap buffer (its small-string capacity).
+const size_t kInlineChars = std::string().capacity();
+
+}  // namespace
+
 size_t Event::Find(FieldId id) const {
-  const size_t n = fields_.size();
+  const size_t n = size_;
   const size_t head = n < kIndexedIds ? n : kIndexedIds;
   for (size_t i = 0; i < head; ++i) {
     if (ids_[i] == id) return i;
@@ -32,8 +40,61 @@ size_t Event::Find(FieldId id) const {
 }
 
 void Event::Reindex() {
-  for (size_t i = 0; i < fields_.size() && i < kIndexedIds; ++i) {
+  for (size_t i = 0; i < size_ && i < kIndexedIds; ++i) {
     ids_[i] = fields_[i].id;
+  }
+}
+
+void Event::AppendNew() {
+  // Most events carry 10-25 fields: one allocation up front instead of five regrowths.
+  if (fields_.capacity() == 0) fields_.reserve(24);
+  fields_.emplace_back();
+}
+
+bool Event::TakeRetired(Value& slot, size_t index, size_t chars) {
+  for (size_t j = size_; j < fields_.size(); ++j) {
+    Value& v = fields_[j].value;
+    if (v.index() != index) continue;
+    if (index == kStringIndex && std::get<std::string>(v).capacity() < chars) continue;
+    // Like alternatives swap their buffers directly; the variant's swap would visit both.
+    if (slot.index() == kStringIndex && index == kStringIndex) {
+      std::get<std::string>(slot).swap(std::get<std::string>(v));
+    } else {
+      slot.swap(v);
+    }
+    return true;
+  }
+  return false;
+}
+
+std::string& Event::StringSlot(Value& slot, size_t chars) {
+  if (!TakeRetired(slot, kStringIndex, chars) && slot.index() != kStringIndex) {
+    if (slot.index() == kListIndex) KeepBuffers(slot);
+    // Made first and moved in: emplace from a string_view (a constructor that may throw)
+    // would build a temporary variant and move-assign it.
+    slot.emplace<std::string>(std::string());
+  }
+  return std::get<std::string>(slot);
+}
+
+void Event::KeepBuffers(Value& slot) {
+  for (size_t j = size_; j < fields_.size(); ++j) {
+    Value& v = fields_[j].value;
+    if (v.index() == kListIndex) continue;
+    if (const auto* s = std::get_if<std::string>(&v); s && s->capacity() > kInlineChars) continue;
+    slot.swap(v);
+    return;
+  }
+}
+
+void Event::NoteHeavy(const Value& value) {
+  if (const auto* s = std::get_if<std::string>(&value)) {
+    if (s->size() > kMaxKeptChars) heavy_ = true;
+  } else if (const auto* l = std::get_if<StringList>(&value)) {
+    if (l->size() > kMaxKeptItems) heavy_ = true;
+    for (const std::string& item : *l) {
+      if (item.size() > kMaxKeptChars) heavy_ = true;
+    }
   }
 }
 
@@ -41,99 +102,59 @@ void Event::Set(FieldId id, Value value) {
   assert(id < FieldRegistry::Global().size());
   assert(std::holds_alternative<std::monostate>(value) ||
          ValueType(value) == FieldRegistry::Global().Info(id).type);
+  NoteHeavy(value);
   if (const size_t at = Find(id); at != kNotFound) {
     fields_[at].value = std::move(value);
     return;
   }
-  // Most events carry 10-25 fields: one allocation up front instead of five regrowths.
-  if (fields_.capacity() == 0) fields_.reserve(24);
-  if (fields_.size() < kIndexedIds) ids_[fields_.size()] = id;
-  fields_.push_back(Field{id, std::move(value)});
-}
-
-Value& Event::Append(FieldId id) {
-  assert(id < FieldRegistry::Global().size());
-  assert(Find(id) == kNotFound);
-  if (fields_.capacity() == 0) fields_.reserve(24);
-  if (fields_.size() < kIndexedIds) ids_[fields_.size()] = id;
-  Field& f = fields_.emplace_back();
-  f.id = id;
-  return f.value;
+  Append(id) = std::move(value);
 }
 
 void Event::Add(FieldId id, Value value) {
   assert(std::holds_alternative<std::monostate>(value) ||
          ValueType(value) == FieldRegistry::Global().Info(id).type);
+  NoteHeavy(value);
   Append(id) = std::move(value);
-}
-
-namespace {
-
-// What a string holds without a heap buffer (its small-string capacity).
-const size_t kInlineChars = std::string().capacity();
-// Spare buffers an event keeps, of each kind, and the largest it keeps: enough for the
-// builders that refill events (a few long strings, a few lists), bounded for the others.
-constexpr size_t kMaxSpares = 8;
-constexpr size_t kMaxSpareChars = 4096;
-constexpr size_t kMaxKeptFields = 64;
-
-}  // namespace
-
-// The string is made first and moved in: emplace from a string_view (a constructor that may
-// throw) would build a temporary variant and move-assign it, three times the work.
-std::string& Event::EmplaceString(Value& slot, std::string_view text) {
-  if (text.size() <= kInlineChars || spare_strings_.empty()) {
-    return slot.emplace<std::string>(std::string(text));
-  }
-  std::string s = std::move(spare_strings_.back());
-  spare_strings_.pop_back();
-  s.assign(text);
-  return slot.emplace<std::string>(std::move(s));
-}
-
-void Event::AddString(FieldId id, std::string_view text) {
-  assert(FieldRegistry::Global().Info(id).type == FieldType::kString);
-  EmplaceString(Append(id), text);
 }
 
 void Event::AddList(FieldId id, std::initializer_list<std::string_view> items) {
   assert(FieldRegistry::Global().Info(id).type == FieldType::kList);
   Value& slot = Append(id);
-  StringList list;
-  if (!spare_lists_.empty()) {
-    list = std::move(spare_lists_.back());
-    spare_lists_.pop_back();
+  if (slot.index() != kListIndex && !TakeRetired(slot, kListIndex, 0)) {
+    if (slot.index() == kStringIndex) KeepBuffers(slot);
+    slot.emplace<StringList>();
   }
-  list.resize(items.size());
+  auto* list = &std::get<StringList>(slot);
+  list->resize(items.size());
   size_t i = 0;
-  for (std::string_view item : items) list[i++].assign(item);
-  slot.emplace<StringList>(std::move(list));
+  for (std::string_view item : items) {
+    std::string& s = (*list)[i++];
+    s.clear();
+    s.append(item.data(), item.size());
+    if (item.size() > kMaxKeptChars) heavy_ = true;
+  }
+  if (items.size() > kMaxKeptItems) heavy_ = true;
 }
 
 void Event::Clear() {
-  for (Field& f : fields_) {
-    if (auto* s = std::get_if<std::string>(&f.value)) {
-      if (s->capacity() > kInlineChars && s->capacity() <= kMaxSpareChars &&
-          spare_strings_.size() < kMaxSpares) {
-        spare_strings_.push_back(std::move(*s));
-      }
-    } else if (auto* l = std::get_if<StringList>(&f.value)) {
-      if (l->capacity() > 0 && l->size() <= kMaxSpares && spare_lists_.size() < kMaxSpares) {
-        spare_lists_.push_back(std::move(*l));
-      }
+  if (heavy_ || fields_.capacity() > kMaxKeptFields) {
+    if (fields_.capacity() > kMaxKeptFields) {
+      std::vector<Field>().swap(fields_);
+    } else {
+      fields_.clear();
     }
+    heavy_ = false;
   }
-  if (fields_.capacity() > kMaxKeptFields) {
-    std::vector<Field>().swap(fields_);
-  } else {
-    fields_.clear();
-  }
+  size_ = 0;
   extras_.clear();
 }
 
 void Event::Erase(FieldId id) {
   if (const size_t at = Find(id); at != kNotFound) {
-    fields_.erase(fields_.begin() + static_cast<std::ptrdiff_t>(at));
+    // The erased field moves behind the live ones, retired; the others keep their order.
+    const auto first = fields_.begin() + static_cast<std::ptrdiff_t>(at);
+    std::rotate(first, first + 1, fields_.begin() + static_cast<std::ptrdiff_t>(size_));
+    --size_;
     Reindex();
   }
 }

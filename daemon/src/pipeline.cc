@@ -203,7 +203,7 @@ void Pipeline::EngineLoop() {
     if (recycle_.load(std::memory_order_relaxed)) {
       for (Item& item : batch) {
         // An event a consumer took (an alert's) has nothing left worth keeping.
-        if (item.barrier || item.event.fields().capacity() == 0) continue;
+        if (item.barrier || item.event.capacity() == 0) continue;
         item.event.Clear();
         spent.push_back(std::move(item.event));
       }

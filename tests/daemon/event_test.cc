@@ -232,6 +232,7 @@ TEST(EventTest, ClearEmptiesAndTheNextAddsReuseItsBuffers) {
   e.extras().push_back({"x", "1"});
   const char* message_buffer = e.GetString(ecs::kMessage)->data();
   const std::string* list_buffer = e.GetList(ecs::kEventCategory)->data();
+  const Event::Field* storage = e.fields().data();
 
   e.Clear();
   EXPECT_EQ(e.size(), 0u);
@@ -240,24 +241,102 @@ TEST(EventTest, ClearEmptiesAndTheNextAddsReuseItsBuffers) {
   EXPECT_EQ(e.Get(ecs::kMessage), nullptr);
   EXPECT_EQ(e.Get(ecs::kUserName), nullptr);
   EXPECT_EQ(e.Get(ecs::kLogOffset), nullptr);
+  EXPECT_EQ(e.Get(ecs::kEventCategory), nullptr);
 
-  // Refilled in another order, with other values: only the new fields, buffers reused.
-  e.AddString(ecs::kUserName, "bob");
-  e.AddList(ecs::kEventType, {"start"});  // fits the spare list's room: no new buffer
+  // Refilled in the same order (as one builder does), with other values and ids: only the
+  // new fields, each in the retired field's buffers.
   e.AddString(ecs::kEventOriginal, "a longer line than a small string holds");
+  e.AddString(ecs::kUserName, "bob");
+  e.AddList(ecs::kEventType, {"start"});
   ASSERT_EQ(e.size(), 3u);
+  EXPECT_EQ(e.fields().data(), storage);
+  EXPECT_EQ(*e.GetString(ecs::kEventOriginal), "a longer line than a small string holds");
   EXPECT_EQ(*e.GetString(ecs::kUserName), "bob");
   EXPECT_EQ(*e.GetList(ecs::kEventType), (StringList{"start"}));
-  EXPECT_EQ(*e.GetString(ecs::kEventOriginal), "a longer line than a small string holds");
   EXPECT_EQ(e.GetString(ecs::kEventOriginal)->data(), message_buffer);
   EXPECT_EQ(e.GetList(ecs::kEventType)->data(), list_buffer);
   EXPECT_EQ(e.Get(ecs::kMessage), nullptr);
   EXPECT_EQ(e.Get(ecs::kEventCategory), nullptr);
+  EXPECT_EQ(e.Get(ecs::kLogOffset), nullptr);
 
-  // A copy of a cleared-and-refilled event is the fields only; it compares as a value.
+  // A copy of a cleared-and-refilled event is the live fields only; it compares as a value.
   Event copy = e;
   EXPECT_EQ(copy.size(), 3u);
+  EXPECT_EQ(copy.fields().size(), 3u);
+  EXPECT_EQ(copy.capacity(), 3u);
   EXPECT_EQ(*copy.GetString(ecs::kEventOriginal), *e.GetString(ecs::kEventOriginal));
+}
+
+TEST(EventTest, ARefillInAnotherOrderOrWithOtherTypesHoldsOnlyTheNewValues) {
+  Event e;
+  e.AddString(ecs::kMessage, std::string(100, 'm'));
+  e.AddList(ecs::kRelatedUser, {"alice", "bob", "carol"});
+  e.Add(ecs::kSourcePort, int64_t{22});
+  e.AddString(ecs::kUserName, "alice");
+  e.Clear();
+  // Each position now gets a value of another type, and one list shrinks.
+  e.Add(ecs::kLogOffset, int64_t{9});
+  e.AddString(ecs::kHostName, "web1");
+  e.AddList(ecs::kRelatedIp, {"10.0.0.1"});
+  e.AddList(ecs::kEventType, {"start", "end"});
+  e.AddString(ecs::kProcessName, "sshd");  // past the retired fields: a new one
+  ASSERT_EQ(e.size(), 5u);
+  EXPECT_EQ(*e.GetInt(ecs::kLogOffset), 9);
+  EXPECT_EQ(*e.GetString(ecs::kHostName), "web1");
+  EXPECT_EQ(*e.GetList(ecs::kRelatedIp), (StringList{"10.0.0.1"}));
+  EXPECT_EQ(*e.GetList(ecs::kEventType), (StringList{"start", "end"}));
+  EXPECT_EQ(*e.GetString(ecs::kProcessName), "sshd");
+  EXPECT_FALSE(e.Has(ecs::kMessage));
+  EXPECT_FALSE(e.Has(ecs::kRelatedUser));
+  EXPECT_FALSE(e.Has(ecs::kSourcePort));
+  EXPECT_FALSE(e.Has(ecs::kUserName));
+}
+
+TEST(EventTest, ClearDropsLargeValuesInsteadOfKeepingThem) {
+  Event e;
+  e.AddString(ecs::kMessage, std::string(100'000, 'x'));
+  e.Clear();
+  e.AddString(ecs::kMessage, "short");
+  EXPECT_EQ(e.GetString(ecs::kMessage)->capacity(), std::string().capacity());
+  Event f;
+  f.Set(ecs::kRelatedUser, StringList(100, "u"));
+  f.Clear();
+  f.AddList(ecs::kRelatedUser, {"a"});
+  EXPECT_LT(f.GetList(ecs::kRelatedUser)->capacity(), 100u);
+}
+
+TEST(EventTest, EraseKeepsTheOthersInOrderAndRetiresTheField) {
+  Event e;
+  e.AddString(ecs::kHostName, "h");
+  e.AddString(ecs::kUserName, "u");
+  e.AddString(ecs::kProcessName, "p");
+  e.Erase(ecs::kHostName);
+  ASSERT_EQ(e.size(), 2u);
+  EXPECT_EQ(e.fields()[0].id, ecs::kUserName);
+  EXPECT_EQ(e.fields()[1].id, ecs::kProcessName);
+  EXPECT_FALSE(e.Has(ecs::kHostName));
+  EXPECT_EQ(*e.GetString(ecs::kProcessName), "p");
+  e.AddString(ecs::kHostName, "h2");  // into the retired field
+  EXPECT_EQ(e.size(), 3u);
+  EXPECT_EQ(*e.GetString(ecs::kHostName), "h2");
+  EXPECT_EQ(Event(e).size(), 3u);
+}
+
+TEST(EventTest, AMovedFromEventIsEmptyAndAnAssignedCopyHasOnlyTheLiveFields) {
+  Event e;
+  e.AddString(ecs::kUserName, "alice");
+  Event moved = std::move(e);
+  EXPECT_EQ(e.size(), 0u);  // NOLINT(bugprone-use-after-move): moved-from events are empty
+  EXPECT_EQ(e.Get(ecs::kUserName), nullptr);  // NOLINT(bugprone-use-after-move)
+  Event target;
+  target.AddString(ecs::kMessage, "m");
+  target.AddString(ecs::kHostName, "h");
+  target.AddString(ecs::kProcessName, "p");
+  target = moved;
+  ASSERT_EQ(target.size(), 1u);
+  EXPECT_EQ(*target.GetString(ecs::kUserName), "alice");
+  EXPECT_FALSE(target.Has(ecs::kMessage));
+  EXPECT_FALSE(target.Has(ecs::kProcessName));
 }
 
 TEST(EventTest, ClearOfAMovedFromEventIsHarmless) {

@@ -90,7 +90,7 @@ TEST(AuthLogCollector, ReplaysFail2banCorpus) {
     EXPECT_TRUE(e.Has(ecs::kEventOriginal));
     // BuildAccessEvent sizes the field vector for exactly its fields and observer.name
     // (added by CollectorContext::Emit): one allocation, no regrowth.
-    EXPECT_EQ(e.fields().capacity(), e.size()) << *e.GetString(ecs::kEventOriginal);
+    EXPECT_EQ(e.capacity(), e.size()) << *e.GetString(ecs::kEventOriginal);
   }
   EXPECT_GT(failures, 80u);
 }
