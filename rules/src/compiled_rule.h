@@ -24,12 +24,13 @@ struct CompiledException {
 };
 
 struct CompiledRule {
-  RuleInfo info;
+  // What building an alert reads (Refresh), first: one cache line rather than three.
   std::shared_ptr<const RuleMeta> meta;  // info's id, name, ...: what its alerts share
+  std::optional<OutputTemplate> output;  // nullopt: the output is the rule's name
+  RuleInfo info;
   NodePtr condition;
   KindConstraint kinds;
   std::vector<CompiledException> exceptions;
-  std::optional<OutputTemplate> output;  // nullopt: the output is the rule's name
   std::vector<RawTest> tests;
   std::optional<CorrelationSpec> correlation;
   std::optional<SuppressionSpec> suppression;
@@ -55,6 +56,8 @@ struct CompiledRule {
   // Makes `a` (a default-constructed alert) an alert of this rule for `event`, whose
   // @timestamp (Event::time) is `time`: MakeAlert in place.
   void Fill(Alert& a, std::shared_ptr<const Event> event, Timestamp time) const;
+  // The same for an alert whose event is already set.
+  void Fill(Alert& a, Timestamp time) const;
   // Sets the rule's metadata and output (rendered from a.event) on an alert made earlier,
   // possibly by an older definition of this rule.
   void Refresh(Alert& a) const;

@@ -416,6 +416,7 @@ void CompileRules(RawRuleFile& raw, const RuleOptions& options, const FieldRegis
     c.alerts = cr.info.enabled && !cr.correlation;
     c.feeds_self = cr.info.enabled && cr.correlation && cr.sources.empty();
     c.feeds = !impl.feeds[i].empty();
+    c.suppresses = static_cast<bool>(cr.suppression);
   }
   for (CompiledRule& cr : impl.rules) cr.fingerprint = Fingerprint(cr, impl.rules, fields);
   impl.options = options;

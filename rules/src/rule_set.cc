@@ -37,14 +37,18 @@ Alert CompiledRule::MakeAlert(std::shared_ptr<const Event> event) const {
 }
 
 void CompiledRule::Fill(Alert& a, std::shared_ptr<const Event> event, Timestamp time) const {
-  a.timestamp = time;
   a.event = std::move(event);
+  Fill(a, time);
+}
+
+void CompiledRule::Fill(Alert& a, Timestamp time) const {
+  a.timestamp = time;
   Refresh(a);
 }
 
 void CompiledRule::Refresh(Alert& a) const {
   a.rule = meta;
-  a.output = output ? output->Render(*a.event) : info.name;
+  a.output = output ? output->Render(*a.event) : meta->name;  // meta->name: info.name, beside the count just taken
 }
 
 }  // namespace rules
@@ -66,34 +70,59 @@ void Emit(RuleSet::Impl& im, uint32_t i, Alert&& alert, std::vector<Alert>& out)
 // The event under evaluation, as its alerts share it: one copy made at its first alert
 // (or the event itself moved there, when the caller gave it away), then shared by the
 // others. Read it through get(): after the move, only the shared copy holds it.
+//
+// Sharing costs atomic reference counts (an alert may be released on another thread). A
+// plain alert built in place at out[at] is handed the first reference itself, not a copy of
+// one kept here: an event that raises one alert then costs no count at all (a sole owner's
+// release skips the atomic), and a later alert of the event copies the reference from there
+// (`out` is only appended to during an evaluation, so out[at] stays that alert).
 class EventShare {
  public:
   EventShare(const Event& event, Event* owned) : event_(&event), owned_(owned) {}
   const Event& get() const { return *event_; }
-  const std::shared_ptr<const Event>& Share() {
-    if (!shared_) {
-      shared_ = owned_ ? std::make_shared<const Event>(std::move(*owned_)) : std::make_shared<const Event>(*event_);
-      event_ = shared_.get();
-    }
+  // A reference to the shared copy, for an alert.
+  std::shared_ptr<const Event> Share() {
+    if (placed_in_ != nullptr) return (*placed_in_)[placed_at_].event;
+    if (!shared_) shared_ = Make();
     return shared_;
+  }
+  // Gives out[at] (an alert being built) its reference to the shared copy.
+  void ShareInto(std::vector<Alert>& out, size_t at) {
+    if (placed_in_ == nullptr && !shared_) {
+      out[at].event = Make();
+      placed_in_ = &out;
+      placed_at_ = at;
+    } else {
+      out[at].event = Share();
+    }
   }
 
  private:
+  std::shared_ptr<const Event> Make() {
+    auto made = owned_ ? std::make_shared<const Event>(std::move(*owned_)) : std::make_shared<const Event>(*event_);
+    event_ = made.get();
+    return made;
+  }
+
   const Event* event_;
   Event* owned_;  // null: the caller keeps the event, copy it
-  std::shared_ptr<const Event> shared_;
+  std::shared_ptr<const Event> shared_;  // the reference kept here, when the first alert had none to spare
+  const std::vector<Alert>* placed_in_ = nullptr;  // else the first plain alert's: (*placed_in_)[placed_at_]
+  size_t placed_at_ = 0;
 };
 
 // Hands out an alert of plain rule `i` for the event (of time `t`). Without suppression the
 // alert is built in place at the end of `out`, not built and then moved there.
-void EmitMatch(RuleSet::Impl& im, uint32_t i, EventShare& event, Timestamp t, std::vector<Alert>& out) {
+void EmitMatch(RuleSet::Impl& im, uint32_t i, bool suppresses, EventShare& event, Timestamp t,
+               std::vector<Alert>& out) {
   const rules::CompiledRule& r = im.rules[i];
-  if (auto& sup = im.state[i].suppression) {
-    sup->Offer(r.MakeAlert(event.Share()), out);
+  if (suppresses) {
+    im.state[i].suppression->Offer(r.MakeAlert(event.Share()), out);
     return;
   }
-  std::shared_ptr<const Event> shared = event.Share();
-  r.Fill(out.emplace_back(), std::move(shared), t);
+  out.emplace_back();
+  event.ShareInto(out, out.size() - 1);
+  r.Fill(out.back(), t);
 }
 
 // Offers the event to correlation rule `c` (as matched by its rule at `source` in `rules`).
@@ -133,27 +162,26 @@ void EvaluateEvent(RuleSet::Impl& im, EventShare& event, std::vector<Alert>& out
   // Condition time is measured on one event in kTimeSampleEvery (two clock reads per
   // candidate rule would cost more than many conditions) and scaled up.
   const bool sample = im.event_seq % kTimeSampleEvery == 0;
-  // A candidate reads its packed entry (im.candidates) and state; the rule itself only when
-  // it has exceptions or matches.
+  // A candidate reads its packed entry (im.candidates); its state and the rule itself only
+  // when it has exceptions or matches (its state only if it has windows).
   const auto matches = [&im, &event](const RuleSet::Impl::Candidate& c, uint32_t i) {
     return c.exceptions ? im.rules[i].Matches(event.get()) : c.condition->Eval(event.get());
   };
   for (uint32_t i : im.index.Candidates(event.get())) {
-    const RuleSet::Impl::Candidate& c = im.candidates[i];
-    RuleSet::Impl::RuleState& rs = im.state[i];
-    ++rs.evaluations;
+    RuleSet::Impl::Candidate& c = im.candidates[i];
+    ++c.evaluations;
     bool matched;
     if (sample) {
       const auto t0 = std::chrono::steady_clock::now();
       matched = matches(c, i);
       const auto t1 = std::chrono::steady_clock::now();
-      rs.sampled_ns += static_cast<uint64_t>(std::chrono::nanoseconds(t1 - t0).count()) * kTimeSampleEvery;
+      im.state[i].sampled_ns += static_cast<uint64_t>(std::chrono::nanoseconds(t1 - t0).count()) * kTimeSampleEvery;
     } else {
       matched = matches(c, i);
     }
     if (!matched) continue;
     if (c.alerts) {
-      EmitMatch(im, i, event, t, out);
+      EmitMatch(im, i, c.suppresses, event, t, out);
     } else if (c.feeds_self) {
       Feed(im, i, event, 0, out);
     }
@@ -226,7 +254,7 @@ std::vector<RuleStateStats> RuleSet::state_stats() const {
   for (size_t i = 0; i < stats.size(); ++i) {
     RuleStateStats& s = stats[i];
     s.rule_id = impl_->rules[i].info.id;
-    s.evaluations = impl_->state[i].evaluations;
+    s.evaluations = impl_->candidates[i].evaluations;
     s.evaluation_ns = impl_->state[i].sampled_ns;
     if (const auto& w = impl_->state[i].windows) {
       s.groups = w->groups();

@@ -20,19 +20,21 @@ struct RuleSet::Impl {
     std::unique_ptr<rules::CorrelationWindows> windows;
     std::unique_ptr<rules::SuppressionWindows> suppression;
     uint64_t fed_event = 0;  // the last event (seq) fed to the windows, to feed each event once
-    uint64_t evaluations = 0;  // times the rule's condition was evaluated
     uint64_t sampled_ns = 0;   // time in its condition on sampled events, scaled (kTimeSampleEvery)
   };
 
   // What evaluating a candidate rule reads first, packed apart from its CompiledRule (a few
   // hundred bytes over several cache lines) so that a candidate touches one small entry
-  // until it matches. Parallel to rules; condition is null for rules never evaluated.
+  // until it matches, and counts its evaluations there (not in RuleState: one cache line
+  // fewer per candidate). Parallel to rules; condition is null for rules never evaluated.
   struct Candidate {
     const rules::ConditionNode* condition = nullptr;
+    uint64_t evaluations = 0;  // times the rule's condition was evaluated
     bool exceptions = false;  // the rule has exceptions: CompiledRule::Matches decides
     bool alerts = false;      // enabled, not a correlation: a match raises its own alert
     bool feeds_self = false;  // enabled correlation without `rules`: a match feeds its windows
     bool feeds = false;       // feeds[i] is not empty
+    bool suppresses = false;  // the rule has suppression windows (state[i].suppression)
   };
 
   std::vector<rules::CompiledRule> rules;
