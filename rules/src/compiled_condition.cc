@@ -140,45 +140,49 @@ class IpPredicate : public ConditionNode {
 
 StringMatcher::StringMatcher(Op op, std::vector<std::string> needles,
                              std::vector<std::unique_ptr<RE2>> regexes)
-    : op_(op == Op::kIn ? Op::kEq : op), needles_(std::move(needles)), regexes_(std::move(regexes)) {
-  if (op_ == Op::kIContains) {
-    for (std::string& n : needles_) std::transform(n.begin(), n.end(), n.begin(), Lower);
-  }
-  if (op_ == Op::kEq && needles_.size() == 1) {
+    : op_(op == Op::kIn ? Op::kEq : op) {
+  if (op_ == Op::kEq && needles.size() == 1) {
     single_ = true;
-    only_ = std::move(needles_[0]);
-    needles_.clear();
+    only_ = std::move(needles[0]);
+    return;
   }
-  if (op_ == Op::kEq && needles_.size() > kLinearSetMax) {
-    set_.insert(needles_.begin(), needles_.end());
-    needles_.clear();
+  many_ = std::make_unique<Needles>();
+  many_->regexes = std::move(regexes);
+  if (op_ == Op::kIContains) {
+    for (std::string& n : needles) std::transform(n.begin(), n.end(), n.begin(), Lower);
+  }
+  if (op_ == Op::kEq && needles.size() > kLinearSetMax) {
+    many_->set.insert(needles.begin(), needles.end());
+  } else {
+    many_->list = std::move(needles);
   }
 }
 
 bool StringMatcher::Match(std::string_view s) const {
+  if (single_) return s.size() == only_.size() && SameBytes(s.data(), only_.data(), s.size());
+  const std::vector<std::string>& needles = many_->list;
   switch (op_) {
     case Op::kEq:
-      if (single_) return s.size() == only_.size() && SameBytes(s.data(), only_.data(), s.size());
-      if (!set_.empty()) return set_.find(s) != set_.end();
-      for (const std::string& n : needles_) if (s == n) return true;
+      if (!many_->set.empty()) return many_->set.find(s) != many_->set.end();
+      for (const std::string& n : needles) if (s == n) return true;
       return false;
     case Op::kContains:
-      for (const std::string& n : needles_) if (s.find(n) != std::string_view::npos) return true;
+      for (const std::string& n : needles) if (s.find(n) != std::string_view::npos) return true;
       return false;
     case Op::kIContains:
-      for (const std::string& n : needles_) if (IContains(s, n)) return true;
+      for (const std::string& n : needles) if (IContains(s, n)) return true;
       return false;
     case Op::kStartsWith:
-      for (const std::string& n : needles_) if (s.starts_with(n)) return true;
+      for (const std::string& n : needles) if (s.starts_with(n)) return true;
       return false;
     case Op::kEndsWith:
-      for (const std::string& n : needles_) if (s.ends_with(n)) return true;
+      for (const std::string& n : needles) if (s.ends_with(n)) return true;
       return false;
     case Op::kGlob:
-      for (const std::string& n : needles_) if (GlobMatch(n, s)) return true;
+      for (const std::string& n : needles) if (GlobMatch(n, s)) return true;
       return false;
     case Op::kRegex:
-      for (const auto& re : regexes_) {
+      for (const auto& re : many_->regexes) {
         if (RE2::PartialMatch(re2::StringPiece(s.data(), s.size()), *re)) return true;
       }
       return false;

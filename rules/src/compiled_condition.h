@@ -48,14 +48,19 @@ class StringMatcher {
     using is_transparent = void;
     size_t operator()(std::string_view s) const { return std::hash<std::string_view>{}(s); }
   };
+  // Needles of every other form, kept apart so that the node of the common predicate stays
+  // small (one cache line with its StringPredicate) when rules are evaluated one after another.
+  struct Needles {
+    std::vector<std::string> list;  // lowercased for kIContains
+    std::unordered_set<std::string, Hash, std::equal_to<>> set;  // kEq/kIn with many needles
+    std::vector<std::unique_ptr<RE2>> regexes;
+  };
   Op op_;
   // kEq/kIn with exactly one needle (the most common predicate, `field = value`): the needle
   // kept here, inside the node, so a match reads no other allocation for short values.
   bool single_ = false;
   std::string only_;
-  std::vector<std::string> needles_;  // lowercased for kIContains
-  std::unordered_set<std::string, Hash, std::equal_to<>> set_;  // kEq/kIn with many needles
-  std::vector<std::unique_ptr<RE2>> regexes_;
+  std::unique_ptr<Needles> many_;  // null when single_
 };
 
 // A string operator on a string field, or on a list field (true when any element matches).
