@@ -63,6 +63,9 @@ struct RuleMeta {
 // An alert always has its rule and its event (`rule` and `event` are never null on an
 // alert the engine makes; code that builds one by hand sets both).
 struct Alert {
+  // Provided, not defaulted: `Alert()` (as in out.emplace_back()) then initializes each member
+  // rather than zero-filling the whole object first and then initializing the members.
+  Alert() {}  // NOLINT(modernize-use-equals-default)
   std::shared_ptr<const RuleMeta> rule;  // shared by every alert of the rule
   std::string output;                    // the rule's output template, rendered for the event
   Timestamp timestamp;                   // the triggering event's @timestamp
