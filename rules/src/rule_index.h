@@ -82,12 +82,14 @@ class RuleIndex {
   // Rules filed together, ascending in `all`; once split on field `key`, also filed by the
   // hash of the value they require it to equal (`by_value`, ascending by hash, each range of
   // `value_rules` ascending) or, when they do not, in `rest`. The members Narrow reads first.
-  struct RuleList {
+  // Aligned, and what Narrow reads of a split list first (split, key, by_value, rest, the
+  // start of value_rules): one cache line per list met.
+  struct alignas(64) RuleList {
     bool split = false;
     FieldId key = 0;
     std::vector<ValueRules> by_value;
-    std::vector<uint32_t> value_rules;
     std::vector<uint32_t> rest;
+    std::vector<uint32_t> value_rules;
     std::vector<uint32_t> all;
     // Splits on the field most rules name, if at least kMinSplit do; values hashed by `seed`.
     void Split(const std::vector<const KindConstraint*>& kinds, uint64_t seed);
