@@ -685,6 +685,45 @@ TEST(AlertSharing, AnOwnedEventMovesIntoItsAlerts) {
   EXPECT_EQ(quiet.size(), fields);  // NOLINT(bugprone-use-after-move): no rule fired, untouched
 }
 
+// The first plain alert holds the event's only reference; alerts raised after it (plain,
+// suppressed, correlation) share it through that alert, even when `out` grows meanwhile.
+TEST(AlertSharing, LaterAlertsShareTheFirstAlertsCopy) {
+  Loaded l = Load(R"(
+- rule: a
+  name: A
+  severity: low
+  condition: user.name = root
+- rule: b
+  name: B
+  severity: low
+  condition: user.name = root
+  suppress: {window: 10m}
+- rule: c
+  name: C
+  severity: low
+  condition: user.name = root
+  correlate: {type: event_count, group_by: [source.ip], timespan: 60s, condition: {gte: 1}}
+- rule: d
+  name: D
+  severity: low
+  condition: event.dataset = access.sshd
+)");
+  ASSERT_TRUE(l.ok()) << l.Text();
+  std::vector<Alert> alerts(1);
+  alerts.shrink_to_fit();  // full: every alert below makes the vector move its elements
+  {
+    const Event e = Ev(kSshFail);
+    l.set->Evaluate(e, alerts);
+  }  // the caller's event is gone
+  ASSERT_EQ(alerts.size(), 5u);
+  for (size_t i = 1; i < alerts.size(); ++i) {
+    ASSERT_NE(alerts[i].event, nullptr);
+    EXPECT_EQ(alerts[i].event, alerts[1].event) << i;
+  }
+  EXPECT_EQ(alerts[1].event.use_count(), 4);  // the four alerts, nothing else
+  EXPECT_EQ(*alerts[4].event->GetString(ecs::kUserName), "root");
+}
+
 TEST(RuleFile, LoadsFromDiskAndReportsMissingFiles) {
   vigil::testing::TempDir dir;
   std::string path = dir.Write("r.yaml", OneRule("user.name = root"));
