@@ -25,6 +25,11 @@
 //     candidates. This was Evaluate/N before the index knew event.action.
 // (d) EvaluateWide/N: the rules of (c) spread over N/10 datasets (at least 10), events over
 //     the same datasets: each event meets 10 candidates whatever N is.
+// (g) EvaluateRareAlerts/N and EvaluateRareAlertsHandedOver/N: the rules of (a) with one more
+//     test, `source.port >= 46220`, which the index cannot see and about 1 event in 100 of
+//     the stream passes (ports 30000-46383): the same candidates per event as (a), but alerts
+//     at a deployment's rate (well under 1% of events) instead of (a)'s 3% and 30%. What 1000
+//     rules cost over 100 when the larger set does not also raise 10x the alerts.
 // (e) Correlation/G: one event_count correlation (group_by source.ip, 60 s, gte 10) over
 //     events from G distinct addresses, 1 ms apart in event time; the group cap is 10,000,
 //     so with G = 1,000,000 most groups are evicted (counted) and memory stays bounded.
@@ -102,7 +107,7 @@ std::string SimpleRules(int n, int datasets) {
 // > 0, the rules of the last `flow_datasets` datasets require no action.
 // With `hide_actions`, the action test is written `not (not event.action in (...))`: the
 // same matches on these events (they all carry an action), but the index cannot see it.
-std::string PackRules(int n, int flow_datasets, bool hide_actions = false) {
+std::string PackRules(int n, int flow_datasets, bool hide_actions = false, std::string_view extra = {}) {
   std::string y;
   for (int i = 0; i < n; ++i) {
     const int d = i % kDatasets;
@@ -116,6 +121,7 @@ std::string PackRules(int n, int flow_datasets, bool hide_actions = false) {
                            : " and event.action in (" + values + ")";
     }
     cond += " and user.name = u" + std::to_string(j % kUsers) + " and event.outcome != unknown";
+    if (!extra.empty()) cond += " and " + std::string(extra);
     y += "- rule: r" + std::to_string(i) + "\n  name: R\n  severity: low\n  condition: " + cond + "\n";
   }
   return y.empty() ? "[]\n" : y;
@@ -181,6 +187,18 @@ void EvaluateHandedOver(benchmark::State& state) {
   RunEvaluate(state, PackRules(Rules(state), 0), kDatasets, Stream::kHandedOver);
 }
 BENCHMARK(EvaluateHandedOver)->Arg(100)->Arg(1000);
+
+constexpr std::string_view kRarePort = "source.port >= 46220";
+
+void EvaluateRareAlerts(benchmark::State& state) {
+  RunEvaluate(state, PackRules(Rules(state), 0, false, kRarePort), kDatasets);
+}
+BENCHMARK(EvaluateRareAlerts)->Arg(100)->Arg(1000);
+
+void EvaluateRareAlertsHandedOver(benchmark::State& state) {
+  RunEvaluate(state, PackRules(Rules(state), 0, false, kRarePort), kDatasets, Stream::kHandedOver);
+}
+BENCHMARK(EvaluateRareAlertsHandedOver)->Arg(100)->Arg(1000);
 
 void EvaluateMixed(benchmark::State& state) { RunEvaluate(state, PackRules(Rules(state), 2), kDatasets); }
 BENCHMARK(EvaluateMixed)->Arg(10)->Arg(100)->Arg(1000);
