@@ -7,7 +7,7 @@ namespace {
 
 // Schema 3: the row of a file keeps its directory and its class and clock as ids.
 constexpr const char* kSchema3 =
-    "CREATE TABLE retention_dirs (id INTEGER PRIMARY KEY, path TEXT NOT NULL UNIQUE);"
+    "CREATE TABLE retention_dirs (id INTEGER PRIMARY KEY AUTOINCREMENT, path TEXT NOT NULL UNIQUE);"
     "CREATE TABLE retention_labels (id INTEGER PRIMARY KEY, label TEXT NOT NULL UNIQUE);"
     "CREATE TABLE retention_baseline ("
     "  dev INTEGER NOT NULL, ino INTEGER NOT NULL, birth_ns INTEGER NOT NULL,"
@@ -441,6 +441,19 @@ Status BaselineStore::Remove(const FileKey& key) {
   VIGIL_RETURN_IF_ERROR(remove_.Run());
   remove_.Reset();
   return Wrote();
+}
+
+Result<int64_t> BaselineStore::PruneDirs() {
+  VIGIL_RETURN_IF_ERROR(BeforeWrite());
+  // Through the path index on (dir, name): one probe per directory row.
+  VIGIL_RETURN_IF_ERROR(db_.Exec(
+      "DELETE FROM retention_dirs WHERE NOT EXISTS"
+      " (SELECT 1 FROM retention_baseline WHERE retention_baseline.dir = retention_dirs.id)"));
+  const int64_t pruned = db_.Changes();
+  // The cached last directory may be one of them: its next file gets a new id.
+  names_.Forget();
+  VIGIL_RETURN_IF_ERROR(Wrote());
+  return pruned;
 }
 
 Status BaselineStore::Merge(const std::vector<std::pair<int64_t, std::string>>& dirs,

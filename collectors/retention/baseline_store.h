@@ -158,6 +158,10 @@ class BaselineStore {
   // The records whose path is `dir` or lies below it, in path order.
   Status ForEachUnder(const std::string& dir, const std::function<bool(const BaselineRecord&)>& fn);
   Result<int64_t> Count();
+  // Removes the directory rows no file refers to any more (their files deleted, moved or out
+  // of scope); returns how many. Ids are never reused (AUTOINCREMENT), so other connections'
+  // caches stay true. Needs the path index: not during a bulk load.
+  Result<int64_t> PruneDirs();
 
   // Every row not pending becomes pending kVerify (a full re-hash starts).
   Status MarkAllPending();

@@ -127,7 +127,13 @@ class Scan {
       VIGIL_RETURN_IF_ERROR(store_.Commit());
       return std::move(result_);
     }
-    if (bulk_) VIGIL_RETURN_IF_ERROR(store_.EndBulkLoad());
+    if (bulk_) {
+      VIGIL_RETURN_IF_ERROR(store_.EndBulkLoad());
+    } else if (!req_.partial) {
+      // Directories whose files are all gone (deleted here, or by the watcher since the last
+      // scan) leave no row behind: the baseline does not grow with a share's churn.
+      VIGIL_RETURN_IF_ERROR(store_.PruneDirs().status());
+    }
     if (!req_.partial) {
       VIGIL_RETURN_IF_ERROR(store_.SetState("scans_completed", (scans->value_or(0)) + 1));
       VIGIL_RETURN_IF_ERROR(store_.SetState("last_scan_end", req_.now));

@@ -126,6 +126,68 @@ TEST(BaselineStore, RowsReadBackAsWritten) {
   EXPECT_EQ(q->Text(3), "birth");
 }
 
+int64_t DirRows(const std::string& path, const std::string& where = "1") {
+  auto db = sqlite::Database::Open(path, sqlite::kReadOnly);
+  if (!db.ok()) return -1;
+  auto q = db->Prepare("SELECT COUNT(*) FROM retention_dirs WHERE " + where);
+  if (!q.ok()) return -1;
+  auto row = q->Step();
+  return row.ok() && *row ? q->Int(0) : -1;
+}
+
+// A directory whose files are all gone loses its row; its id is not given to the next new
+// directory, so a reader that still caches it cannot misname a row; the store's own cache of
+// its last directory does not outlive the prune.
+TEST(BaselineStore, DirectoriesWithoutFilesArePrunedAndTheirIdsNotReused) {
+  TempDir dir;
+  const std::string path = dir.path() + "/baseline.db";
+  auto store = BaselineStore::Open(path);
+  ASSERT_TRUE(store.ok()) << store.status().ToString();
+  const BaselineRecord kept = Row(1, "/srv/kept/a");
+  const BaselineRecord gone1 = Row(2, "/srv/gone/b");
+  const BaselineRecord gone2 = Row(3, "/srv/gone/c");
+  for (const BaselineRecord& r : {kept, gone1, gone2}) ASSERT_TRUE((*store)->Put(r).ok());
+  auto reader = (*store)->OpenReader();
+  ASSERT_TRUE(reader.ok());
+  auto seen = (*reader)->Find(gone2.key);  // the reader caches /srv/gone/'s id
+  ASSERT_TRUE(seen.ok() && seen->has_value());
+  EXPECT_EQ(DirRows(path), 2);
+
+  auto none = (*store)->PruneDirs();
+  ASSERT_TRUE(none.ok()) << none.status().ToString();
+  EXPECT_EQ(*none, 0);
+  ASSERT_TRUE((*store)->Remove(gone1.key).ok());
+  ASSERT_TRUE((*store)->Remove(gone2.key).ok());
+  auto pruned = (*store)->PruneDirs();
+  ASSERT_TRUE(pruned.ok()) << pruned.status().ToString();
+  EXPECT_EQ(*pruned, 1);
+  EXPECT_EQ(DirRows(path, "path = '/srv/gone/'"), 0);
+  EXPECT_EQ(DirRows(path), 1);
+
+  // /srv/gone/ was the store's last directory: a file put there again gets a new row.
+  const BaselineRecord back = Row(4, "/srv/gone/d");
+  const BaselineRecord fresh = Row(5, "/srv/new/e");
+  for (const BaselineRecord& r : {back, fresh}) ASSERT_TRUE((*store)->Put(r).ok());
+  for (const BaselineRecord& r : {kept, back, fresh}) {
+    auto found = (*store)->Find(r.key);
+    ASSERT_TRUE(found.ok() && found->has_value()) << r.path;
+    ExpectSame(**found, r);
+    auto read = (*reader)->Find(r.key);
+    ASSERT_TRUE(read.ok() && read->has_value()) << r.path;
+    ExpectSame(**read, r);
+  }
+  std::vector<BaselineRecord> all;
+  ASSERT_TRUE((*store)
+                  ->ForEach([&](const BaselineRecord& r) {
+                    all.push_back(r);
+                    return true;
+                  })
+                  .ok());
+  EXPECT_EQ(Sorted(all), (Order{{"/srv/gone/d", 4}, {"/srv/kept/a", 1}, {"/srv/new/e", 5}}));
+  EXPECT_EQ(DirRows(path), 3);
+  EXPECT_EQ(DirRows(path, "path = '/srv/gone/' AND id > 2"), 1);  // not its old id 2 again
+}
+
 // Byte order of the whole path, although rows are stored by directory: a directory's files
 // interleave with its subdirectories' ("/a/b/sub/y" before "/a/b/x"), and "/a/b-c/" and
 // "/a/b.c" sort before "/a/b/" ('-' and '.' come before '/').

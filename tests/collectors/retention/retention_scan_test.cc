@@ -239,6 +239,37 @@ TEST_P(ScanFixture, RenamesKeepTheFileAndAttributesAreTracked) {
   EXPECT_EQ(Actions(Scan(3 * kDay)), Seq{});
 }
 
+// A directory removed with its files, or whose files moved away, leaves no row in the
+// baseline after the next full scan; a directory created later under the same name works.
+TEST_P(ScanFixture, DirectoriesThatLostAllTheirFilesLeaveTheBaseline) {
+  Policy("classes:\n  - id: rec\n    paths: [\"ROOT/**\"]\n    max: 30d\n");
+  WriteFile(root_ + "/keep/a", "a");
+  WriteFile(root_ + "/tmp1/b", "b");
+  WriteFile(root_ + "/tmp2/c", "c");
+  Scan(0);
+  auto dirs = [&] {
+    std::vector<std::string> out;
+    auto db = sqlite::Database::Open(dir_.path() + "/baseline.db", sqlite::kReadOnly);
+    EXPECT_TRUE(db.ok());
+    auto q = db->Prepare("SELECT path FROM retention_dirs ORDER BY path");
+    EXPECT_TRUE(q.ok());
+    for (auto row = q->Step(); row.ok() && *row; row = q->Step()) out.push_back(q->Text(0));
+    return out;
+  };
+  EXPECT_EQ(dirs(), (Seq{root_ + "/keep/", root_ + "/tmp1/", root_ + "/tmp2/"}));
+  std::filesystem::remove_all(root_ + "/tmp1");
+  std::filesystem::rename(root_ + "/tmp2/c", root_ + "/keep/c");
+  EXPECT_EQ(Actions(Scan(kDay)), (Seq{"file_renamed", "file_deleted"}));
+  EXPECT_EQ(dirs(), (Seq{root_ + "/keep/"}));
+  WriteFile(root_ + "/tmp1/d", "d");
+  EXPECT_EQ(Actions(Scan(2 * kDay)), Seq{"file_created"});
+  EXPECT_EQ(dirs(), (Seq{root_ + "/keep/", root_ + "/tmp1/"}));
+  std::filesystem::remove(root_ + "/tmp1/d");
+  const auto events = Scan(3 * kDay);
+  EXPECT_EQ(Actions(events), Seq{"file_deleted"});
+  EXPECT_EQ(Str(Action(events, "file_deleted"), ecs::kFilePath), root_ + "/tmp1/d");
+}
+
 TEST_P(ScanFixture, UnclassifiedFilesAreReportedOnce) {
   Policy("classes:\n  - id: rec\n    paths: [\"ROOT/records/**\"]\n    min: 6y\n"
          "unclassified:\n  paths: [\"ROOT/**\"]\n  severity: high\n");
