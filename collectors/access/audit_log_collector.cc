@@ -70,7 +70,8 @@ class AuditLogLines : public LineConsumer {
 
  private:
   bool Emit(AssembledAuditEvent&& e) {
-    return ctx_.Emit(BuildAuditEvent(e, options_.tail.path, access_ids_, audit_ids_)) ||
+    // Held for one hand-off with others; the tailer flushes before it waits.
+    return ctx_.EmitBatched(BuildAuditEvent(e, options_.tail.path, access_ids_, audit_ids_)) ||
            ctx_.mode() == RunMode::kLive;
   }
 
@@ -100,6 +101,7 @@ class AuditLogCollector : public Collector {
     // The position saved when the tailer returned stops before the lines still held, so
     // a restart reads them again; emitting them now loses nothing if the pipeline is gone.
     lines.Finish();
+    ctx.FlushEmits();
     return s;
   }
 

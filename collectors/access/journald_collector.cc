@@ -83,7 +83,10 @@ class JournaldCollector : public Collector {
         if (!Entry(ctx, j)) break;  // replay: the pipeline is closed
         continue;
       }
-      SaveCursor(ctx);  // caught up
+      // Caught up: the events held for one hand-off go on before the cursor is saved and
+      // before the wait, so that none waits in a half-full batch.
+      ctx.FlushEmits();
+      SaveCursor(ctx);
       if (!options_.follow) break;
       const int w = sd_journal_wait(j, static_cast<uint64_t>(options_.wait_interval.count()) * 1000);
       if (w < 0) {
@@ -91,6 +94,7 @@ class JournaldCollector : public Collector {
         break;
       }
     }
+    ctx.FlushEmits();
     SaveCursor(ctx);
     return result;
   }
@@ -186,7 +190,7 @@ class JournaldCollector : public Collector {
     AuthRecord record;
     if (!parser_.Parse(header, &record)) return true;
     LineOrigin origin{options_.directory, -1, entry_.message};
-    return ctx.Emit(BuildAccessEvent(header, record, origin, *ids_, options_.redaction)) ||
+    return ctx.EmitBatched(BuildAccessEvent(header, record, origin, *ids_, options_.redaction)) ||
            ctx.mode() == RunMode::kLive;
   }
 
