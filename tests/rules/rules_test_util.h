@@ -12,6 +12,13 @@
 
 namespace vigil::rules::testing {
 
+// Two events of different kinds, for tests of which rules meet which events.
+inline constexpr const char* kSshFail =
+    R"({"event":{"dataset":"access.sshd","category":["authentication"],"outcome":"failure"},
+  "user":{"name":"root"},"source":{"ip":"203.0.113.9"},"@timestamp":"2026-03-01T10:00:00Z"})";
+inline constexpr const char* kDns = R"({"event":{"dataset":"network.dns","category":["network"]},
+  "dns":{"question":{"name":"evil.example"}},"source":{"ip":"10.0.0.5"}})";
+
 inline Event Ev(const std::string& json) {
   auto e = EventFromJson(json);
   EXPECT_TRUE(e.ok()) << e.status().ToString() << " in " << json;

@@ -1,0 +1,347 @@
+// The rule index (rule_index.h): a rule meets only the events of the kinds its condition
+// allows (dataset, category, action, a second field's values), never fewer than it matches:
+// the same alerts as evaluating every rule on every event.
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include <map>
+#include <string>
+#include <vector>
+
+#include "condition_compiler.h"
+#include "rule_index.h"
+#include "rules_test_util.h"
+#include "support/test_support.h"
+
+namespace vigil::rules::testing {
+namespace {
+
+using ::testing::ElementsAre;
+
+TEST(RuleIndex, RulesMeetOnlyEventsOfTheirKinds) {
+  Loaded l = Load(R"(
+- rule: by_dataset
+  name: D
+  severity: low
+  condition: event.dataset in (access.sshd, access.sudo) or (event.dataset = access.su and user.name = x)
+- rule: by_prefix
+  name: P
+  severity: low
+  condition: event.dataset startswith "access." and source.ip exists
+- rule: by_category
+  name: C
+  severity: low
+  condition: event.category = network
+- rule: catch_all
+  name: All
+  severity: low
+  condition: source.ip exists or user.name exists
+- rule: negated
+  name: N
+  severity: low
+  condition: not event.dataset = access.sshd
+)");
+  ASSERT_TRUE(l.ok()) << l.Text();
+  EXPECT_THAT(l.Fire(Ev(kSshFail)), ElementsAre("by_dataset", "by_prefix", "catch_all"));
+  EXPECT_THAT(l.Fire(Ev(kDns)), ElementsAre("by_category", "catch_all", "negated"));
+  EXPECT_THAT(l.Fire(Ev(R"({"user":{"name":"bob"}})")), ElementsAre("catch_all", "negated"));
+  // Memoized candidates stay correct on repeat.
+  EXPECT_THAT(l.Fire(Ev(kSshFail)), ElementsAre("by_dataset", "by_prefix", "catch_all"));
+}
+
+// The memo key is built from event values, which an attacker can choose (a JSON line, a
+// packet). A dataset that embeds a separator and the name of a category must not take over
+// the cached candidates of the event it imitates, or that event's rules would be skipped.
+TEST(RuleIndex, FieldValuesCannotForgeAnotherEventsKey) {
+  const std::string rules = R"(
+- rule: sshd
+  name: S
+  severity: low
+  condition: event.dataset = access.sshd
+- rule: auth
+  name: A
+  severity: low
+  condition: event.category = authentication
+)";
+  const std::string legit = R"({"event":{"dataset":"access.sshd","category":["authentication"]}})";
+  const std::vector<std::string> forged = {
+      R"({"event":{"dataset":"access.sshd\u001fauthentication"}})",
+      R"({"event":{"dataset":"access.sshd\u001f","category":["authentication"]}})",
+      R"({"event":{"dataset":"access.sshd","category":["authentication\u001f"]}})",
+      R"({"event":{"dataset":"","category":["access.sshd","authentication"]}})",
+      R"({"event":{"category":["access.sshd","authentication"]}})",
+      R"({"event":{"dataset":"access.sshdauthentication"}})",
+  };
+  for (const std::string& f : forged) {
+    SCOPED_TRACE(f);
+    Loaded l = Load(rules);
+    ASSERT_TRUE(l.ok()) << l.Text();
+    l.Fire(Ev(f));  // its candidates are memoized first
+    EXPECT_THAT(l.Fire(Ev(legit)), ElementsAre("sshd", "auth"));
+  }
+}
+
+TEST(RuleIndex, ContradictoryDatasetsWarnNeverApplies) {
+  Loaded l = Load(R"(
+- rule: never
+  name: N
+  severity: low
+  condition: event.dataset = access.sshd and event.dataset = network.dns
+)");
+  ASSERT_TRUE(l.ok()) << l.Text();
+  EXPECT_THAT(l.Codes(), ElementsAre("5:14 W202"));
+  EXPECT_TRUE(l.Fire(Ev(kSshFail)).empty());
+}
+
+TEST(RuleIndex, ContradictoryActionsWarnNeverApplies) {
+  Loaded l = Load(OneRule("event.action = ssh_login and event.action in (sudo_command, su_session)"));
+  ASSERT_TRUE(l.ok()) << l.Text();
+  EXPECT_THAT(l.Codes(), ElementsAre("4:14 W202"));
+  EXPECT_TRUE(l.Fire(Ev(R"({"event":{"action":"ssh_login"}})")).empty());
+}
+
+// event.action narrows the candidates inside a kind: a rule that requires actions is only
+// evaluated on events carrying one of them (evaluations are counted per candidate).
+TEST(RuleIndex, ActionsNarrowCandidates) {
+  Loaded l = Load(R"(
+- rule: login
+  name: L
+  severity: low
+  condition: event.dataset = access.sshd and event.action = ssh_login
+- rule: denied
+  name: D
+  severity: low
+  condition: event.dataset = access.sshd and event.action in (ssh_login_denied, ssh_max_auth_tries)
+- rule: any_sshd
+  name: A
+  severity: low
+  condition: event.dataset = access.sshd and user.name exists
+- rule: auth_login
+  name: C
+  severity: low
+  condition: event.category = authentication and event.action = ssh_login
+- rule: action_only
+  name: O
+  severity: low
+  condition: event.action = ssh_max_auth_tries
+)");
+  ASSERT_TRUE(l.ok()) << l.Text();
+  auto ev = [](const std::string& action) {
+    return Ev(R"({"event":{"dataset":"access.sshd","category":["authentication"],"action":")" + action +
+              R"("},"user":{"name":"root"}})");
+  };
+  EXPECT_THAT(l.Fire(ev("ssh_login")), ElementsAre("login", "any_sshd", "auth_login"));
+  EXPECT_THAT(l.Fire(ev("ssh_login")), ElementsAre("login", "any_sshd", "auth_login"));  // memoized
+  EXPECT_THAT(l.Fire(ev("ssh_max_auth_tries")), ElementsAre("denied", "any_sshd", "action_only"));
+  EXPECT_THAT(l.Fire(ev("something_else")), ElementsAre("any_sshd"));
+  EXPECT_THAT(l.Fire(Ev(R"({"event":{"dataset":"access.sshd"},"user":{"name":"root"}})")),
+              ElementsAre("any_sshd"));  // no action: only rules that need none
+  EXPECT_THAT(l.Fire(Ev(R"({"event":{"action":"ssh_max_auth_tries"}})")), ElementsAre("action_only"));
+  std::map<std::string, uint64_t> evaluations;
+  for (const RuleStateStats& st : l.set->state_stats()) evaluations[st.rule_id] = st.evaluations;
+  EXPECT_EQ(evaluations["login"], 2u);
+  EXPECT_EQ(evaluations["denied"], 1u);
+  EXPECT_EQ(evaluations["any_sshd"], 5u);
+  EXPECT_EQ(evaluations["auth_login"], 2u);
+  EXPECT_EQ(evaluations["action_only"], 2u);
+}
+
+// Rules of one list that require values of another string field are filed under them: an
+// event meets only the rules of its value (and those that name no value of that field).
+TEST(RuleIndex, ASecondFieldNarrowsCandidates) {
+  Loaded l = Load(R"(
+- rule: root_login
+  name: R
+  severity: low
+  condition: event.dataset = access.sshd and event.action = ssh_login and user.name = root
+- rule: admin_login
+  name: A
+  severity: low
+  condition: event.dataset = access.sshd and event.action = ssh_login and user.name in (admin, administrator)
+- rule: any_login
+  name: L
+  severity: low
+  condition: event.dataset = access.sshd and event.action = ssh_login
+- rule: root_any
+  name: RA
+  severity: low
+  condition: event.dataset = access.sshd and user.name = root
+- rule: oracle_any
+  name: O
+  severity: low
+  condition: event.dataset = access.sshd and user.name = oracle
+)");
+  ASSERT_TRUE(l.ok()) << l.Text();
+  auto ev = [](const std::string& user) {
+    return Ev(R"({"event":{"dataset":"access.sshd","action":"ssh_login"},"user":{"name":")" + user + R"("}})");
+  };
+  EXPECT_THAT(l.Fire(ev("root")), ElementsAre("root_login", "any_login", "root_any"));
+  EXPECT_THAT(l.Fire(ev("administrator")), ElementsAre("admin_login", "any_login"));
+  EXPECT_THAT(l.Fire(ev("bob")), ElementsAre("any_login"));
+  EXPECT_THAT(l.Fire(Ev(R"({"event":{"dataset":"access.sshd","action":"ssh_login"}})")), ElementsAre("any_login"));
+  std::map<std::string, uint64_t> evaluations;
+  for (const RuleStateStats& st : l.set->state_stats()) evaluations[st.rule_id] = st.evaluations;
+  EXPECT_EQ(evaluations["root_login"], 1u);
+  EXPECT_EQ(evaluations["admin_login"], 1u);
+  EXPECT_EQ(evaluations["any_login"], 4u);
+  EXPECT_EQ(evaluations["root_any"], 1u);
+  EXPECT_EQ(evaluations["oracle_any"], 0u);
+}
+
+// Conditions whose action requirement cannot be proven must stay candidates for every action:
+// each of these rules fires on an event whose action is not the one they mention.
+TEST(RuleIndex, UnprovenActionConstraintsFallBack) {
+  Loaded l = Load(R"(
+- macro: login_or_root
+  condition: event.action = ssh_login
+- macro: login_or_root
+  append: true
+  condition: user.name = root
+- rule: or_branch
+  name: O
+  severity: low
+  condition: event.dataset = access.sshd and (event.action = ssh_login or user.name = root)
+- rule: negated
+  name: N
+  severity: low
+  condition: event.dataset = access.sshd and not event.action = ssh_login
+- rule: not_equal
+  name: NE
+  severity: low
+  condition: event.dataset = access.sshd and event.action != ssh_login
+- rule: string_op
+  name: S
+  severity: low
+  condition: event.dataset = access.sshd and event.action startswith ssh_
+- rule: appended_macro
+  name: M
+  severity: low
+  condition: event.dataset = access.sshd and login_or_root
+- rule: negated_or
+  name: NO
+  severity: low
+  condition: not (event.action = ssh_login or event.action = sudo_command)
+)");
+  ASSERT_TRUE(l.ok()) << l.Text();
+  EXPECT_THAT(l.Fire(Ev(R"({"event":{"dataset":"access.sshd","action":"ssh_logout"},"user":{"name":"root"}})")),
+              ElementsAre("or_branch", "negated", "not_equal", "string_op", "appended_macro", "negated_or"));
+  EXPECT_THAT(l.Fire(Ev(R"({"event":{"dataset":"access.sshd"},"user":{"name":"root"}})")),
+              ElementsAre("or_branch", "negated", "appended_macro", "negated_or"));
+  EXPECT_THAT(l.Fire(Ev(R"({"event":{"dataset":"access.sshd","action":"ssh_login"},"user":{"name":"bob"}})")),
+              ElementsAre("or_branch", "string_op", "appended_macro"));
+}
+
+// Past the memo's cap, candidates are computed per event: still by action, still complete.
+TEST(RuleIndex, ActionsStillSelectWhenTheMemoIsFull) {
+  Loaded l = Load(R"(
+- rule: login_anywhere
+  name: L
+  severity: low
+  condition: event.action = ssh_login
+- rule: sshd_any
+  name: S
+  severity: low
+  condition: event.dataset startswith "x." and user.name exists
+- rule: sshd_sudo
+  name: U
+  severity: low
+  condition: event.dataset startswith "x." and event.action in (sudo_command, ssh_login)
+)");
+  ASSERT_TRUE(l.ok()) << l.Text();
+  for (size_t i = 0; i < RuleIndex::kMaxMemo + 10; ++i) {
+    const std::string dataset = "x." + std::to_string(i);
+    const auto fired = l.Fire(Ev(R"({"event":{"dataset":")" + dataset +
+                                 R"(","action":"ssh_login"},"user":{"name":"a"}})"));
+    ASSERT_THAT(fired, ElementsAre("login_anywhere", "sshd_any", "sshd_sudo")) << dataset;
+  }
+  EXPECT_THAT(l.Fire(Ev(R"({"event":{"dataset":"x.new","action":"sudo_command"},"user":{"name":"a"}})")),
+              ElementsAre("sshd_any", "sshd_sudo"));
+  EXPECT_THAT(l.Fire(Ev(R"({"event":{"dataset":"x.new2","action":"other"}})")), ElementsAre());
+  EXPECT_THAT(l.Fire(Ev(R"({"event":{"dataset":"y","action":"ssh_login"}})")), ElementsAre("login_anywhere"));
+}
+
+// Differential check of the index: each condition is also compiled on its own and evaluated
+// directly on every event (no index involved); over a grid of datasets, categories and
+// actions, the rule set must raise exactly the alerts of the rules whose condition holds.
+TEST(RuleIndex, SameAlertsAsWithoutTheIndex) {
+  const std::vector<std::string> conditions = {
+      "event.action = ssh_login",
+      "event.action in (ssh_login, sudo_command)",
+      "event.dataset = access.sshd and event.action = ssh_login",
+      "event.dataset in (access.sshd, access.sudo) and event.action in (ssh_login, sudo_command)",
+      "(event.dataset = access.sshd and event.action = ssh_login) or (event.dataset = access.sudo and "
+      "event.action = sudo_command)",
+      "event.dataset = access.sshd and (event.action = ssh_login or event.outcome = failure)",
+      "event.dataset startswith \"access.\" and event.action = sudo_command",
+      "event.category = authentication and event.action = ssh_login",
+      "event.category in (authentication, network) and event.action in (ssh_login, dns_query)",
+      "event.action = ssh_login and event.action = sudo_command",
+      "event.action = ssh_login and event.action in (ssh_login, sudo_command)",
+      "event.action = ssh_login or event.category = network",
+      "not event.action = ssh_login",
+      "event.action != ssh_login",
+      "event.action exists",
+      "event.action in (ssh_login, sudo_command) and not event.action = sudo_command",
+      "event.outcome = failure",
+      // A second field narrows lists of rules (RuleIndex::RuleList::Split).
+      "event.dataset = access.sshd and user.name = root",
+      "event.dataset = access.sshd and user.name in (root, admin)",
+      "event.dataset = access.sshd and user.name = bob",
+      "user.name = root",
+      "user.name in (root, bob) and user.name = bob",
+      "user.name = root and user.name = bob",
+      "event.action = ssh_login and (user.name = root or user.name = bob)",
+      "event.action = ssh_login and (user.name = root or event.outcome = failure)",
+      "event.action = ssh_login and not user.name = root",
+      "event.action = ssh_login and user.name != root",
+      "event.action = ssh_login and user.name = root",
+      "event.action = ssh_login and process.name = sshd",
+      "event.action = ssh_login and process.name = sshd and user.name = bob",
+  };
+  std::string yaml;
+  std::map<std::string, ListDef, std::less<>> lists;
+  std::map<std::string, MacroDef, std::less<>> macros;
+  Diagnostics diags;
+  ConditionCompiler compiler(FieldRegistry::Global(), lists, macros, diags);
+  std::vector<NodePtr> direct;
+  for (size_t i = 0; i < conditions.size(); ++i) {
+    yaml += "- rule: r" + std::to_string(i) + "\n  name: R\n  severity: low\n  condition: '" + conditions[i] + "'\n";
+    auto cc = compiler.Compile(conditions[i], ScalarLocator(SourceLocation{"c", 1, 1}));
+    ASSERT_TRUE(cc.has_value()) << conditions[i] << diags.FormatText();
+    direct.push_back(std::move(cc->node));
+  }
+  Loaded a = Load(yaml);
+  ASSERT_TRUE(a.ok()) << a.Text();
+  size_t fired = 0;
+  for (int round = 0; round < 2; ++round) {  // the second round runs on memoized kinds
+    for (const char* dataset : {"", "access.sshd", "access.sudo", "network.dns"}) {
+      for (const char* category : {"", "authentication", "network"}) {
+        for (const char* action : {"", "ssh_login", "sudo_command", "dns_query", "other"}) {
+          for (const char* outcome : {"success", "failure"}) {
+           for (const char* user : {"", "root", "bob"}) {
+            std::string json = R"({"event":{"outcome":")" + std::string(outcome) + "\"";
+            if (*dataset) json += R"(,"dataset":")" + std::string(dataset) + "\"";
+            if (*category) json += R"(,"category":[")" + std::string(category) + "\"]";
+            if (*action) json += R"(,"action":")" + std::string(action) + "\"";
+            json += "}";
+            if (*user) json += R"(,"user":{"name":")" + std::string(user) + "\"}";
+            json += R"(,"process":{"name":"sshd"}})";
+            SCOPED_TRACE(json);
+            const Event e = Ev(json);
+            std::vector<std::string> want;
+            for (size_t i = 0; i < direct.size(); ++i) {
+              if (direct[i]->Eval(e)) want.push_back("r" + std::to_string(i));
+            }
+            EXPECT_EQ(a.Fire(e), want);
+            fired += want.size();
+           }
+          }
+        }
+      }
+    }
+  }
+  EXPECT_GT(fired, 0u);
+}
+
+}  // namespace
+}  // namespace vigil::rules::testing
