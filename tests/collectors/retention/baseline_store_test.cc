@@ -70,6 +70,17 @@ Order Sorted(std::vector<BaselineRecord> rows) {
   return out;
 }
 
+// Every row of the store as ForEach gives them, in its (path) order.
+Order InPathOrder(BaselineStore& store) {
+  Order all;
+  const Status st = store.ForEach([&](const BaselineRecord& r) {
+    all.emplace_back(r.path, r.key.ino);
+    return true;
+  });
+  EXPECT_TRUE(st.ok()) << st.ToString();
+  return all;
+}
+
 TEST(BaselineStore, RowsReadBackAsWritten) {
   TempDir dir;
   const std::string path = dir.path() + "/baseline.db";
@@ -176,14 +187,7 @@ TEST(BaselineStore, DirectoriesWithoutFilesArePrunedAndTheirIdsNotReused) {
     ASSERT_TRUE(read.ok() && read->has_value()) << r.path;
     ExpectSame(**read, r);
   }
-  std::vector<BaselineRecord> all;
-  ASSERT_TRUE((*store)
-                  ->ForEach([&](const BaselineRecord& r) {
-                    all.push_back(r);
-                    return true;
-                  })
-                  .ok());
-  EXPECT_EQ(Sorted(all), (Order{{"/srv/gone/d", 4}, {"/srv/kept/a", 1}, {"/srv/new/e", 5}}));
+  EXPECT_EQ(InPathOrder(**store), (Order{{"/srv/gone/d", 4}, {"/srv/kept/a", 1}, {"/srv/new/e", 5}}));
   EXPECT_EQ(DirRows(path), 3);
   EXPECT_EQ(DirRows(path, "path = '/srv/gone/' AND id > 2"), 1);  // not its old id 2 again
 }
@@ -208,12 +212,7 @@ TEST(BaselineStore, PathOrderIsTheByteOrderOfTheFullPath) {
   }
   ASSERT_TRUE((*store)->Commit().ok());
 
-  Order all;
-  ASSERT_TRUE((*store)->ForEach([&](const BaselineRecord& r) {
-    all.emplace_back(r.path, r.key.ino);
-    return true;
-  }).ok());
-  EXPECT_EQ(all, Sorted(rows));
+  EXPECT_EQ(InPathOrder(**store), Sorted(rows));
 
   for (const std::string under : {"/a/b", "/a/b/sub", "/a", "/a/b/sub/deep", "/nothing", "/x"}) {
     std::vector<BaselineRecord> expected;
@@ -299,12 +298,7 @@ TEST(BaselineStore, MigratesASchema2Baseline) {
       ASSERT_TRUE(found.ok() && found->has_value()) << r.path;
       ExpectSame(**found, r);
     }
-    Order all;
-    ASSERT_TRUE((*store)->ForEach([&](const BaselineRecord& r) {
-      all.emplace_back(r.path, r.key.ino);
-      return true;
-    }).ok());
-    EXPECT_EQ(all, Sorted(rows));
+    EXPECT_EQ(InPathOrder(**store), Sorted(rows));
     auto scans = (*store)->GetState("scans_completed");
     ASSERT_TRUE(scans.ok() && scans->has_value());
     EXPECT_EQ(**scans, 4);
