@@ -9,6 +9,12 @@ double Load(const std::atomic<uint64_t>& a) { return static_cast<double>(a.load(
 
 }  // namespace
 
+void NetworkMetrics::AppSeries::Store(uint64_t p, uint64_t m, uint64_t n) {
+  parsed.store(p, kRelaxed);
+  malformed.store(m, kRelaxed);
+  not_inspected.store(n, kRelaxed);
+}
+
 void NetworkMetrics::Publish(const PacketProcessor& processor) {
   const PacketCounters& c = processor.counters();
   packets_.store(c.packets, kRelaxed);
@@ -22,27 +28,16 @@ void NetworkMetrics::Publish(const PacketProcessor& processor) {
   flows_created_.store(f.created, kRelaxed);
   flows_ended_.store(f.ended, kRelaxed);
   flows_evicted_.store(f.evicted, kRelaxed);
-  dns_parsed_.store(c.dns_parsed, kRelaxed);
-  dns_malformed_.store(c.dns_malformed, kRelaxed);
-  dns_not_inspected_.store(c.dns_not_inspected, kRelaxed);
-  tls_parsed_.store(c.tls_parsed, kRelaxed);
-  tls_malformed_.store(c.tls_malformed, kRelaxed);
-  tls_not_inspected_.store(c.tls_not_inspected, kRelaxed);
+  dns_.Store(c.dns_parsed, c.dns_malformed, c.dns_not_inspected);
+  tls_.Store(c.tls_parsed, c.tls_malformed, c.tls_not_inspected);
   const LoginCounters& l = processor.logins().counters();
   for (size_t i = 0; i < kLoginProtocols; ++i) {
-    login_parsed_[i].store(l.parsed[i], kRelaxed);
-    login_malformed_[i].store(l.malformed[i], kRelaxed);
-    login_not_inspected_[i].store(l.not_inspected[i], kRelaxed);
+    login_[i].Store(l.parsed[i], l.malformed[i], l.not_inspected[i]);
   }
   login_evicted_.store(l.evicted, kRelaxed);
-  http_parsed_.store(c.http_parsed, kRelaxed);
-  http_malformed_.store(c.http_malformed, kRelaxed);
-  http_not_inspected_.store(c.http_not_inspected, kRelaxed);
-  ssh_parsed_.store(c.ssh_parsed, kRelaxed);
-  ssh_malformed_.store(c.ssh_malformed, kRelaxed);
-  smb_parsed_.store(c.smb_parsed, kRelaxed);
-  smb_malformed_.store(c.smb_malformed, kRelaxed);
-  smb_not_inspected_.store(c.smb_not_inspected, kRelaxed);
+  http_.Store(c.http_parsed, c.http_malformed, c.http_not_inspected);
+  ssh_.Store(c.ssh_parsed, c.ssh_malformed, 0);
+  smb_.Store(c.smb_parsed, c.smb_malformed, c.smb_not_inspected);
 }
 
 void NetworkMetrics::PublishKernel(uint64_t received, uint64_t dropped, uint64_t if_dropped) {
@@ -75,33 +70,28 @@ void NetworkMetrics::Write(MetricWriter& out, const std::string& instance, bool 
   out.Counter("vigil_network_flows_evicted_total",
               "Flows ended early because the table was at max_flows.", l, Load(flows_evicted_));
   const char* kApp = "Application payloads inspected, by protocol and result.";
-  auto app = [&](const std::string& protocol, const char* result, const std::atomic<uint64_t>& value) {
-    out.Counter("vigil_network_app_messages_total", kApp,
-                {{"collector", instance}, {"protocol", protocol}, {"result", result}}, Load(value));
+  // SSH has no not_inspected series: its banner is parsed from the first segment or counted
+  // malformed.
+  auto app = [&](const std::string& protocol, const AppSeries& series, bool not_inspected = true) {
+    auto one = [&](const char* result, const std::atomic<uint64_t>& value) {
+      out.Counter("vigil_network_app_messages_total", kApp,
+                  {{"collector", instance}, {"protocol", protocol}, {"result", result}}, Load(value));
+    };
+    one("parsed", series.parsed);
+    one("malformed", series.malformed);
+    if (not_inspected) one("not_inspected", series.not_inspected);
   };
-  app("dns", "parsed", dns_parsed_);
-  app("dns", "malformed", dns_malformed_);
-  app("dns", "not_inspected", dns_not_inspected_);
-  app("tls", "parsed", tls_parsed_);
-  app("tls", "malformed", tls_malformed_);
-  app("tls", "not_inspected", tls_not_inspected_);
+  app("dns", dns_);
+  app("tls", tls_);
   for (size_t i = 0; i < kLoginProtocols; ++i) {
-    const std::string protocol(LoginProtocolName(static_cast<LoginProtocol>(i)));
-    app(protocol, "parsed", login_parsed_[i]);
-    app(protocol, "malformed", login_malformed_[i]);
-    app(protocol, "not_inspected", login_not_inspected_[i]);
+    app(std::string(LoginProtocolName(static_cast<LoginProtocol>(i))), login_[i]);
   }
   out.Counter("vigil_network_login_flows_evicted_total",
               "Login dialogues dropped because the login side table was full.", l,
               Load(login_evicted_));
-  app("http", "parsed", http_parsed_);
-  app("http", "malformed", http_malformed_);
-  app("http", "not_inspected", http_not_inspected_);
-  app("ssh", "parsed", ssh_parsed_);
-  app("ssh", "malformed", ssh_malformed_);
-  app("smb", "parsed", smb_parsed_);
-  app("smb", "malformed", smb_malformed_);
-  app("smb", "not_inspected", smb_not_inspected_);
+  app("http", http_);
+  app("ssh", ssh_, false);
+  app("smb", smb_);
   if (live) {
     out.Counter("vigil_capture_packets_received_total", "Packets the kernel passed to the capture.",
                 l, Load(kernel_received_));

@@ -30,14 +30,14 @@ class NetworkMetrics {
   std::atomic<uint64_t> packets_{0}, bytes_{0}, ip_{0}, not_ip_{0}, malformed_{0};
   std::array<std::atomic<uint64_t>, kClasses> by_class_{};
   std::atomic<uint64_t> flows_active_{0}, flows_created_{0}, flows_ended_{0}, flows_evicted_{0};
-  std::atomic<uint64_t> dns_parsed_{0}, dns_malformed_{0}, dns_not_inspected_{0};
-  std::atomic<uint64_t> tls_parsed_{0}, tls_malformed_{0}, tls_not_inspected_{0};
-  std::array<std::atomic<uint64_t>, kLoginProtocols> login_parsed_{}, login_malformed_{},
-      login_not_inspected_{};
+  // One protocol's vigil_network_app_messages_total series.
+  struct AppSeries {
+    std::atomic<uint64_t> parsed{0}, malformed{0}, not_inspected{0};
+    void Store(uint64_t p, uint64_t m, uint64_t n);
+  };
+  AppSeries dns_, tls_, http_, ssh_, smb_;
+  std::array<AppSeries, kLoginProtocols> login_{};
   std::atomic<uint64_t> login_evicted_{0};
-  std::atomic<uint64_t> http_parsed_{0}, http_malformed_{0}, http_not_inspected_{0};
-  std::atomic<uint64_t> ssh_parsed_{0}, ssh_malformed_{0};
-  std::atomic<uint64_t> smb_parsed_{0}, smb_malformed_{0}, smb_not_inspected_{0};
   std::atomic<uint64_t> kernel_received_{0}, kernel_dropped_{0}, if_dropped_{0};
 };
 

@@ -124,6 +124,15 @@ TEST(PcapCollector, PublishesPacketAndFlowMetrics) {
   h.collector().WriteMetrics(before, "cap");
   EXPECT_TRUE(before.Has("vigil_network_packets_total collector=cap result=malformed 0"));
   EXPECT_TRUE(before.Has("vigil_network_malformed_packets_total collector=cap class=truncated_ip 0"));
+  // Every protocol's application series from the first scrape on; SSH has no not_inspected.
+  for (const char* protocol : {"dns", "tls", "ftp", "telnet", "pop3", "imap", "smtp", "http", "ssh", "smb"}) {
+    for (const char* result : {"parsed", "malformed", "not_inspected"}) {
+      const std::string line = std::string("vigil_network_app_messages_total collector=cap protocol=") +
+                               protocol + " result=" + result + " 0";
+      EXPECT_EQ(before.Has(line), std::string_view(protocol) != "ssh" || std::string_view(result) != "not_inspected")
+          << line;
+    }
+  }
   ASSERT_TRUE(h.Run().ok());
   TextMetrics after;
   h.collector().WriteMetrics(after, "cap");
@@ -131,6 +140,8 @@ TEST(PcapCollector, PublishesPacketAndFlowMetrics) {
   EXPECT_TRUE(after.Has("vigil_network_malformed_packets_total collector=cap class=truncated_ip 1"));
   EXPECT_TRUE(after.Has("vigil_network_flows_ended_total collector=cap 2"));
   EXPECT_TRUE(after.Has("vigil_network_flows_active collector=cap 0"));
+  EXPECT_TRUE(after.Has("vigil_network_app_messages_total collector=cap protocol=http result=parsed 1"));
+  EXPECT_TRUE(after.Has("vigil_network_app_messages_total collector=cap protocol=dns result=parsed 0"));
   for (const auto& l : after.lines) EXPECT_EQ(l.find("vigil_capture_"), std::string::npos) << l;
 }
 
