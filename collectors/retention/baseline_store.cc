@@ -1,5 +1,6 @@
 #include "baseline_store.h"
 
+#include <algorithm>
 #include <span>
 
 namespace vigil::retention {
@@ -20,8 +21,7 @@ constexpr const char* kSchema3 =
 
 // After the copy of schema 2's rows: its table gives way to a view of the same name and
 // columns, for the readers that query the baseline in SQL (reports, an operator's sqlite3).
-constexpr const char* kSchema3View =
-    "DROP TABLE retention_files;"
+constexpr const char* kFilesView =
     "CREATE VIEW retention_files AS SELECT f.dev AS dev, f.ino AS ino, f.birth_ns AS birth_ns,"
     "  d.path || f.name AS path, f.size AS size, f.mtime_ns AS mtime_ns, f.ctime_ns AS ctime_ns,"
     "  f.mode AS mode, f.uid AS uid, f.gid AS gid,"
@@ -30,6 +30,16 @@ constexpr const char* kSchema3View =
     "  f.reported AS reported, f.hash_pending AS hash_pending"
     "  FROM retention_baseline f JOIN retention_dirs d ON d.id = f.dir"
     "  JOIN retention_labels c ON c.id = f.class JOIN retention_labels k ON k.id = f.clock;";
+
+// Schema 4: label ids are never reused either (AUTOINCREMENT, as for retention_dirs), so that
+// unused labels can be pruned while other connections cache ids. The view names the table: it
+// is dropped and made again around the swap.
+constexpr const char* kSchema4 =
+    "DROP VIEW retention_files;"
+    "CREATE TABLE retention_labels4 (id INTEGER PRIMARY KEY AUTOINCREMENT, label TEXT NOT NULL UNIQUE);"
+    "INSERT INTO retention_labels4 (id, label) SELECT id, label FROM retention_labels ORDER BY id;"
+    "DROP TABLE retention_labels;"
+    "ALTER TABLE retention_labels4 RENAME TO retention_labels;";
 
 // The path index (ForEach, ForEachUnder): created by migration 3, dropped during a bulk load.
 constexpr const char* kPathIndex =
@@ -190,7 +200,13 @@ Status MigrateToSchema3(sqlite::Database& db) {
   }
   old->Reset();
   VIGIL_RETURN_IF_ERROR(db.Exec(kPathIndex));
-  return db.Exec(kSchema3View);
+  VIGIL_RETURN_IF_ERROR(db.Exec("DROP TABLE retention_files"));
+  return db.Exec(kFilesView);
+}
+
+Status MigrateToSchema4(sqlite::Database& db) {
+  VIGIL_RETURN_IF_ERROR(db.Exec(kSchema4));
+  return db.Exec(kFilesView);
 }
 
 struct TableMigration {
@@ -218,6 +234,8 @@ constexpr TableMigration kMigrations[] = {
     {2, "ALTER TABLE retention_files ADD COLUMN hash_pending INTEGER NOT NULL DEFAULT 0;", nullptr},
     // A smaller row: directory, class and clock as ids, the SHA-256 as 32 bytes.
     {3, "", &MigrateToSchema3},
+    // Label ids never reused (AUTOINCREMENT): unused labels can be pruned (PruneLabels).
+    {4, "", &MigrateToSchema4},
 };
 
 Status MigrateRetention(sqlite::Database& db) {
@@ -456,6 +474,40 @@ Result<int64_t> BaselineStore::PruneDirs() {
   return pruned;
 }
 
+Result<int64_t> BaselineStore::PruneLabels(const std::vector<std::string>& current) {
+  std::vector<int64_t> candidates;
+  {
+    auto q = db_.Prepare("SELECT id, label FROM retention_labels");
+    if (!q.ok()) return q.status();
+    for (;;) {
+      auto row = q->Step();
+      if (!row.ok()) return row.status();
+      if (!*row) break;
+      const std::string label = q->Text(1);
+      if (std::find(current.begin(), current.end(), label) == current.end()) candidates.push_back(q->Int(0));
+    }
+  }
+  if (candidates.empty()) return int64_t{0};
+  VIGIL_RETURN_IF_ERROR(BeforeWrite());
+  auto del = db_.Prepare(
+      "DELETE FROM retention_labels WHERE id = ?1"
+      " AND NOT EXISTS (SELECT 1 FROM retention_baseline WHERE class = ?1)"
+      " AND NOT EXISTS (SELECT 1 FROM retention_baseline WHERE clock = ?1)");
+  if (!del.ok()) return del.status();
+  int64_t pruned = 0;
+  for (const int64_t id : candidates) {
+    del->Reset();
+    del->Bind(1, id);
+    VIGIL_RETURN_IF_ERROR(del->Run());
+    pruned += db_.Changes();
+  }
+  del->Reset();
+  // The label cache may hold one of them: its next row adds it again, with a new id.
+  names_.Forget();
+  VIGIL_RETURN_IF_ERROR(Wrote());
+  return pruned;
+}
+
 Status BaselineStore::Merge(const std::vector<std::pair<int64_t, std::string>>& dirs,
                             const std::function<bool(const BaselineRecord&)>& fn) {
   // Path order is not (directory, name) order ("/a/b/x" < "/a/b-c/y" < "/a/b/z" is not,
@@ -552,24 +604,40 @@ Status BaselineStore::ForEachUnder(const std::string& dir,
   // The file `dir` itself (a root that is a file) sorts before everything below it.
   const auto [parent, name] = SplitPath(dir);
   const std::string parent_dir(parent);
-  auto self = db_.Prepare(std::string("SELECT ") + kColumns +
-                          " FROM retention_baseline WHERE dir = (SELECT id FROM retention_dirs WHERE path = ?1)"
-                          " AND name = ?2 ORDER BY dev, ino, birth_ns");
-  if (!self.ok()) return self.status();
-  self->Bind(1, parent).Bind(2, name);
+  if (!under_self_) {
+    auto self = db_.Prepare(std::string("SELECT ") + kColumns +
+                            " FROM retention_baseline WHERE dir = (SELECT id FROM retention_dirs WHERE path = ?1)"
+                            " AND name = ?2 ORDER BY dev, ino, birth_ns");
+    if (!self.ok()) return self.status();
+    under_self_.emplace(std::move(*self));
+  }
+  under_self_->Reset();
+  under_self_->Bind(1, parent).Bind(2, name);
   for (;;) {
-    auto row = self->Step();
-    if (!row.ok()) return row.status();
+    auto row = under_self_->Step();
+    if (!row.ok()) {
+      under_self_->Reset();
+      return row.status();
+    }
     if (!*row) break;
     BaselineRecord r;
-    VIGIL_RETURN_IF_ERROR(Read(*self, names_, &parent_dir, &r));
-    if (!fn(r)) return Status::Ok();
+    Status st = Read(*under_self_, names_, &parent_dir, &r);
+    if (!st.ok() || !fn(r)) {
+      under_self_->Reset();
+      return st;
+    }
   }
+  under_self_->Reset();
   // Below "/a/b": the directories from "/a/b/" up to (not including) "/a/b0" ('0' follows '/').
-  auto q = db_.Prepare("SELECT id, path FROM retention_dirs WHERE path >= ?1 AND path < ?2 ORDER BY path");
-  if (!q.ok()) return q.status();
-  q->Bind(1, dir + "/").Bind(2, dir + "0");
-  auto dirs = DirsOf(*q);
+  if (!under_dirs_) {
+    auto q = db_.Prepare("SELECT id, path FROM retention_dirs WHERE path >= ?1 AND path < ?2 ORDER BY path");
+    if (!q.ok()) return q.status();
+    under_dirs_.emplace(std::move(*q));
+  }
+  under_dirs_->Reset();
+  under_dirs_->Bind(1, dir + "/").Bind(2, dir + "0");
+  auto dirs = DirsOf(*under_dirs_);
+  under_dirs_->Reset();
   if (!dirs.ok()) return dirs.status();
   return Merge(*dirs, fn);
 }

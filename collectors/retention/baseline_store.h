@@ -155,13 +155,19 @@ class BaselineStore {
   Status Remove(const FileKey& key);
   // Every record in path order; `fn` returning false stops early.
   Status ForEach(const std::function<bool(const BaselineRecord&)>& fn);
-  // The records whose path is `dir` or lies below it, in path order.
+  // The records whose path is `dir` or lies below it, in path order. `fn` must not call
+  // ForEachUnder again (its statements are kept for the next call).
   Status ForEachUnder(const std::string& dir, const std::function<bool(const BaselineRecord&)>& fn);
   Result<int64_t> Count();
   // Removes the directory rows no file refers to any more (their files deleted, moved or out
   // of scope); returns how many. Ids are never reused (AUTOINCREMENT), so other connections'
   // caches stay true. Needs the path index: not during a bulk load.
   Result<int64_t> PruneDirs();
+  // Removes the labels (classes, clocks) no row refers to, among those not in `current` (the
+  // labels the policy in force can give: while it is unchanged, nothing is looked for and the
+  // check costs a read of the few label rows; a label outside it costs a probe of the table,
+  // a scan of it when unused); returns how many. Ids are never reused (AUTOINCREMENT).
+  Result<int64_t> PruneLabels(const std::vector<std::string>& current);
 
   // Every row not pending becomes pending kVerify (a full re-hash starts).
   Status MarkAllPending();
@@ -200,6 +206,7 @@ class BaselineStore {
   std::string path_;
   sqlite::Database db_;
   sqlite::Statement find_, put_, remove_, get_state_, set_state_;
+  std::optional<sqlite::Statement> under_self_, under_dirs_;  // ForEachUnder's, prepared on first use
   BaselineNames names_;
   bool batching_ = false;
   bool in_tx_ = false;

@@ -133,6 +133,10 @@ class Scan {
       // Directories whose files are all gone (deleted here, or by the watcher since the last
       // scan) leave no row behind: the baseline does not grow with a share's churn.
       VIGIL_RETURN_IF_ERROR(store_.PruneDirs().status());
+      // Likewise the labels of classes no longer in the policy, once no row has them.
+      std::vector<std::string> labels = {"", "birth", "first_seen", "mtime", "event"};
+      for (const RetentionClass& c : policy_.classes) labels.push_back(c.id);
+      VIGIL_RETURN_IF_ERROR(store_.PruneLabels(labels).status());
     }
     if (!req_.partial) {
       VIGIL_RETURN_IF_ERROR(store_.SetState("scans_completed", (scans->value_or(0)) + 1));

@@ -192,6 +192,100 @@ TEST(BaselineStore, DirectoriesWithoutFilesArePrunedAndTheirIdsNotReused) {
   EXPECT_EQ(DirRows(path, "path = '/srv/gone/' AND id > 2"), 1);  // not its old id 2 again
 }
 
+int64_t LabelRows(const std::string& path, const std::string& where = "1") {
+  auto db = sqlite::Database::Open(path, sqlite::kReadOnly);
+  if (!db.ok()) return -1;
+  auto q = db->Prepare("SELECT COUNT(*) FROM retention_labels WHERE " + where);
+  if (!q.ok()) return -1;
+  auto row = q->Step();
+  return row.ok() && *row ? q->Int(0) : -1;
+}
+
+// A label (class or clock) that is not in the policy in force and that no row has any more
+// loses its row; one still on a row stays, as do the policy's own; a removed label's id (the
+// highest here) is not given again, and a reader that cached it still reads its old rows
+// right until they are gone; the store's cache does not outlive the prune.
+TEST(BaselineStore, LabelsNoRowHasArePrunedAndTheirIdsNotReused) {
+  TempDir dir;
+  const std::string path = dir.path() + "/baseline.db";
+  auto store = BaselineStore::Open(path);
+  ASSERT_TRUE(store.ok()) << store.status().ToString();
+  BaselineRecord kept = Row(1, "/srv/a/kept");      // records, birth
+  BaselineRecord moved = Row(2, "/srv/a/moved");    // legacy, mtime: then records, birth
+  BaselineRecord gone = Row(3, "/srv/a/gone");      // dropped, mtime: then deleted
+  moved.class_id = "legacy";
+  moved.clock = "mtime";
+  gone.class_id = "dropped";
+  gone.clock = "mtime";
+  for (const BaselineRecord& r : {kept, moved, gone}) ASSERT_TRUE((*store)->Put(r).ok());
+  EXPECT_EQ(LabelRows(path), 5);  // records, birth, legacy, mtime, dropped
+  auto reader = (*store)->OpenReader();
+  ASSERT_TRUE(reader.ok());
+  auto seen = (*reader)->Find(gone.key);  // the reader caches "dropped"
+  ASSERT_TRUE(seen.ok() && seen->has_value());
+
+  // Every label still on a row: none pruned, whatever the policy.
+  auto none = (*store)->PruneLabels({"records"});
+  ASSERT_TRUE(none.ok()) << none.status().ToString();
+  EXPECT_EQ(*none, 0);
+
+  moved.class_id = "records";
+  moved.clock = "birth";
+  ASSERT_TRUE((*store)->Put(moved).ok());
+  ASSERT_TRUE((*store)->Remove(gone.key).ok());
+  // "mtime" is a label the policy can give: kept although no row has it now.
+  auto pruned = (*store)->PruneLabels({"", "records", "birth", "mtime"});
+  ASSERT_TRUE(pruned.ok()) << pruned.status().ToString();
+  EXPECT_EQ(*pruned, 2);  // legacy, dropped
+  EXPECT_EQ(LabelRows(path, "label IN ('legacy', 'dropped')"), 0);
+  EXPECT_EQ(LabelRows(path), 3);
+
+  // "dropped" had the highest id (5): a label added now gets a new one, as does "dropped"
+  // again, which the store's cache no longer maps to its old id.
+  BaselineRecord fresh = Row(4, "/srv/a/fresh");
+  fresh.class_id = "fresh";
+  BaselineRecord back = Row(5, "/srv/a/back");
+  back.class_id = "dropped";
+  for (const BaselineRecord& r : {fresh, back}) ASSERT_TRUE((*store)->Put(r).ok());
+  EXPECT_EQ(LabelRows(path, "label = 'fresh' AND id > 5"), 1);
+  EXPECT_EQ(LabelRows(path, "label = 'dropped' AND id > 5"), 1);
+  for (const BaselineRecord& r : {kept, moved, fresh, back}) {
+    auto found = (*store)->Find(r.key);
+    ASSERT_TRUE(found.ok() && found->has_value()) << r.path;
+    ExpectSame(**found, r);
+    auto read = (*reader)->Find(r.key);
+    ASSERT_TRUE(read.ok() && read->has_value()) << r.path;
+    ExpectSame(**read, r);
+  }
+}
+
+// ForEachUnder keeps its statements from one call to the next: calls in a row, one stopped
+// early by its callback, each give their own rows.
+TEST(BaselineStore, ForEachUnderAgainAndAgain) {
+  TempDir dir;
+  auto store = BaselineStore::Open(dir.path() + "/baseline.db");
+  ASSERT_TRUE(store.ok()) << store.status().ToString();
+  for (const BaselineRecord& r : {Row(1, "/srv/a/x"), Row(2, "/srv/a/y"), Row(3, "/srv/b"), Row(4, "/srv/b/z")}) {
+    ASSERT_TRUE((*store)->Put(r).ok());
+  }
+  auto under = [&](const std::string& root, size_t stop_after) {
+    std::vector<std::string> paths;
+    const Status st = (*store)->ForEachUnder(root, [&](const BaselineRecord& r) {
+      paths.push_back(r.path);
+      return paths.size() < stop_after;
+    });
+    EXPECT_TRUE(st.ok()) << st.ToString();
+    return paths;
+  };
+  for (int round = 0; round < 2; ++round) {
+    EXPECT_EQ(under("/srv/a", 1), (std::vector<std::string>{"/srv/a/x"}));
+    EXPECT_EQ(under("/srv/b", 1), (std::vector<std::string>{"/srv/b"}));  // stopped on the file itself
+    EXPECT_EQ(under("/srv/b", 9), (std::vector<std::string>{"/srv/b", "/srv/b/z"}));
+    EXPECT_EQ(under("/srv/a", 9), (std::vector<std::string>{"/srv/a/x", "/srv/a/y"}));
+    EXPECT_EQ(under("/srv/c", 9), (std::vector<std::string>{}));
+  }
+}
+
 // Byte order of the whole path, although rows are stored by directory: a directory's files
 // interleave with its subdirectories' ("/a/b/sub/y" before "/a/b/x"), and "/a/b-c/" and
 // "/a/b.c" sort before "/a/b/" ('-' and '.' come before '/').
@@ -290,7 +384,7 @@ TEST(BaselineStore, MigratesASchema2Baseline) {
       ASSERT_TRUE(ins->Run().ok());
     }
   }
-  for (int open = 0; open < 2; ++open) {  // migrated once; the second open finds schema 3
+  for (int open = 0; open < 2; ++open) {  // migrated once; the second open finds schema 4
     auto store = BaselineStore::Open(path);
     ASSERT_TRUE(store.ok()) << store.status().ToString();
     for (const BaselineRecord& r : rows) {
@@ -315,7 +409,7 @@ TEST(BaselineStore, MigratesASchema2Baseline) {
   ASSERT_TRUE(q.ok());
   auto row = q->Step();
   ASSERT_TRUE(row.ok() && *row);
-  EXPECT_EQ(q->Int(0), 3);
+  EXPECT_EQ(q->Int(0), 4);
   EXPECT_EQ(q->Text(1), "kept");
   EXPECT_EQ(q->Text(2), "view");
   EXPECT_EQ(q->Int(3), 0);
