@@ -129,6 +129,7 @@ Status Read(const sqlite::Statement& s, BaselineNames& names, const std::string*
   return Status::Ok();
 }
 
+// Binds every parameter of kPutSql (`put` reset: no reset here, one per row is enough).
 Status BindRow(sqlite::Statement& put, BaselineNames& names, const BaselineRecord& r) {
   const auto [dir, name] = SplitPath(r.path);
   auto dir_id = names.DirId(dir);
@@ -137,7 +138,6 @@ Status BindRow(sqlite::Statement& put, BaselineNames& names, const BaselineRecor
   if (!class_id.ok()) return class_id.status();
   auto clock_id = names.LabelId(r.clock);
   if (!clock_id.ok()) return clock_id.status();
-  put.Reset();
   put.Bind(1, static_cast<int64_t>(r.key.dev))
       .Bind(2, static_cast<int64_t>(r.key.ino))
       .Bind(3, r.key.birth_ns)
@@ -197,6 +197,7 @@ Status MigrateToSchema3(sqlite::Database& db) {
     // hash_pending as stored (an unknown value stays what it was)
     put->Bind(18, old->Int(16));
     VIGIL_RETURN_IF_ERROR(put->Run());
+    put->Reset();
   }
   old->Reset();
   VIGIL_RETURN_IF_ERROR(db.Exec(kPathIndex));
