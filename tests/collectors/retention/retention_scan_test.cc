@@ -270,6 +270,45 @@ TEST_P(ScanFixture, DirectoriesThatLostAllTheirFilesLeaveTheBaseline) {
   EXPECT_EQ(Str(Action(events, "file_deleted"), ecs::kFilePath), root_ + "/tmp1/d");
 }
 
+// A class removed from the policy: once the rescan has given its files their new class, its
+// label row goes (a full rescan prunes labels as it prunes directories); the policy's stay.
+TEST_P(ScanFixture, LabelsOfClassesRemovedFromThePolicyLeaveTheBaseline) {
+  Policy("classes:\n  - id: old\n    paths: [\"ROOT/a/**\"]\n    min: 6y\n"
+         "  - id: rec\n    paths: [\"ROOT/**\"]\n    min: 1y\n");
+  WriteFile(root_ + "/a/x", "x");
+  WriteFile(root_ + "/b/y", "y");
+  Scan(0);
+  auto classes = [&] {
+    std::vector<std::string> out;
+    auto db = sqlite::Database::Open(dir_.path() + "/baseline.db", sqlite::kReadOnly);
+    EXPECT_TRUE(db.ok());
+    auto q = db->Prepare(
+        "SELECT label FROM retention_labels WHERE label NOT IN ('', 'birth', 'first_seen', 'mtime', 'event')"
+        " ORDER BY label");
+    EXPECT_TRUE(q.ok());
+    for (auto row = q->Step(); row.ok() && *row; row = q->Step()) out.push_back(q->Text(0));
+    return out;
+  };
+  EXPECT_EQ(classes(), (Seq{"old", "rec"}));
+  Scan(kDay);  // the same policy: nothing pruned
+  EXPECT_EQ(classes(), (Seq{"old", "rec"}));
+  Policy("classes:\n  - id: rec\n    paths: [\"ROOT/**\"]\n    min: 1y\n");
+  Scan(2 * kDay);
+  EXPECT_EQ(classes(), Seq{"rec"});
+  Policy("classes:\n  - id: old\n    paths: [\"ROOT/a/**\"]\n    min: 6y\n"
+         "  - id: rec\n    paths: [\"ROOT/**\"]\n    min: 1y\n");
+  Scan(3 * kDay);  // back in the policy: a new row (a new id) for it
+  EXPECT_EQ(classes(), (Seq{"old", "rec"}));
+  auto store = BaselineStore::Open(dir_.path() + "/baseline.db");
+  ASSERT_TRUE(store.ok());
+  std::vector<std::string> seen;
+  ASSERT_TRUE((*store)->ForEach([&](const BaselineRecord& r) {
+    seen.push_back(r.path + ":" + r.class_id);
+    return true;
+  }).ok());
+  EXPECT_EQ(seen, (Seq{root_ + "/a/x:old", root_ + "/b/y:rec"}));
+}
+
 TEST_P(ScanFixture, UnclassifiedFilesAreReportedOnce) {
   Policy("classes:\n  - id: rec\n    paths: [\"ROOT/records/**\"]\n    min: 6y\n"
          "unclassified:\n  paths: [\"ROOT/**\"]\n  severity: high\n");
