@@ -57,7 +57,10 @@ class Scan {
     auto rows = store_.Count();
     if (!rows.ok()) return rows.status();
     rows_before_ = *rows;
-    if (!req_.partial) seen_.Reserve(static_cast<size_t>(rows_before_));
+    // An empty baseline: no file can be missing at the end (no deletion pass), so the keys
+    // seen are not kept, only those of files with several links (each evaluated once).
+    if (!req_.partial && rows_before_ == 0) seen_.KeepLinksOnly();
+    else if (!req_.partial) seen_.Reserve(static_cast<size_t>(rows_before_));
     const size_t workers = static_cast<size_t>(std::clamp(req_.walk.workers, 1, kMaxWorkers));
     if (workers > 1) {
       pool_ = std::make_unique<WorkerPool>(workers);
@@ -616,6 +619,7 @@ class Scan {
   Status DeletionPass() {
     // Every file of the baseline was seen again: nothing can be missing.
     if (!req_.partial && known_found_ == static_cast<uint64_t>(rows_before_)) return Status::Ok();
+    if (seen_.links_only()) return Status::Ok();  // the baseline was empty: nothing to miss
     std::vector<FileKey> gone;
     Status inner;
     auto missing = [&](const BaselineRecord& rec) {

@@ -1,6 +1,8 @@
 // SeenKeys: the keys of the files a scan saw, appended in walk order and sorted once the
 // walk is done (24 bytes a file, no allocation per file); files with several hard links are
 // also kept in a set, so that each is evaluated once (at its first path in walk order).
+// A scan that cannot miss a file (a first scan into an empty baseline: no deletion pass)
+// keeps only that set (KeepLinksOnly), not the 24 bytes of every file.
 #pragma once
 
 #include <algorithm>
@@ -15,10 +17,13 @@ namespace vigil::retention {
 class SeenKeys {
  public:
   void Reserve(size_t n) { keys_.reserve(n); }
+  // Before the first Add: from then on Contains must not be called.
+  void KeepLinksOnly() { links_only_ = true; }
+  bool links_only() const { return links_only_; }
   // False when the key was added before (another link of a file seen).
   bool Add(const FileKey& k, uint32_t nlink) {
     if (nlink > 1 && !linked_.insert(k).second) return false;
-    keys_.push_back(k);
+    if (!links_only_) keys_.push_back(k);
     return true;
   }
   void Seal() {
@@ -36,6 +41,7 @@ class SeenKeys {
   }
   std::vector<FileKey> keys_;
   std::unordered_set<FileKey, FileKeyHash> linked_;
+  bool links_only_ = false;
 };
 
 }  // namespace vigil::retention

@@ -309,6 +309,27 @@ TEST_P(ScanFixture, LabelsOfClassesRemovedFromThePolicyLeaveTheBaseline) {
   EXPECT_EQ(seen, (Seq{root_ + "/a/x:old", root_ + "/b/y:rec"}));
 }
 
+// A file with two links is one file: one row from the first scan (which keeps no other key
+// than those of such files), no rename back and forth between its paths on the next scans.
+TEST_P(ScanFixture, AFileWithTwoLinksIsOneRow) {
+  Policy("classes:\n  - id: rec\n    paths: [\"ROOT/**\"]\n    min: 6y\n");
+  WriteFile(root_ + "/a/x", "x");
+  WriteFile(root_ + "/c/y", "y");
+  std::filesystem::create_directories(root_ + "/b");
+  std::filesystem::create_hard_link(root_ + "/a/x", root_ + "/b/x2");
+  EXPECT_EQ(Actions(Scan(0)), Seq{});
+  auto rows = [&] {
+    auto store = BaselineStore::Open(dir_.path() + "/baseline.db");
+    EXPECT_TRUE(store.ok());
+    auto n = (*store)->Count();
+    return n.ok() ? *n : -1;
+  };
+  EXPECT_EQ(rows(), 2);
+  EXPECT_EQ(Actions(Scan(kDay)), Seq{});
+  EXPECT_EQ(Actions(Scan(2 * kDay)), Seq{});
+  EXPECT_EQ(rows(), 2);
+}
+
 TEST_P(ScanFixture, UnclassifiedFilesAreReportedOnce) {
   Policy("classes:\n  - id: rec\n    paths: [\"ROOT/records/**\"]\n    min: 6y\n"
          "unclassified:\n  paths: [\"ROOT/**\"]\n  severity: high\n");
