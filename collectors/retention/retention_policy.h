@@ -33,6 +33,8 @@ enum class Immutability { kNone, kAppendOnly, kWorm };  // ordered: stricter is 
 
 std::string_view TriggerName(Trigger t);
 std::string_view ImmutabilityName(Immutability i);
+// Every name Resolution::clock can take ("" when no class applies).
+inline constexpr std::string_view kClockNames[] = {"", "birth", "first_seen", "mtime", "event"};
 
 struct RetentionClass {
   std::string id;

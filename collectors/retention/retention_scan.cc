@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <array>
 #include <chrono>
+#include <iterator>
 #include <limits>
 
 #include "baseline_writer.h"
@@ -137,7 +138,7 @@ class Scan {
       // scan) leave no row behind: the baseline does not grow with a share's churn.
       VIGIL_RETURN_IF_ERROR(store_.PruneDirs().status());
       // Likewise the labels of classes no longer in the policy, once no row has them.
-      std::vector<std::string> labels = {"", "birth", "first_seen", "mtime", "event"};
+      std::vector<std::string> labels(std::begin(kClockNames), std::end(kClockNames));
       for (const RetentionClass& c : policy_.classes) labels.push_back(c.id);
       VIGIL_RETURN_IF_ERROR(store_.PruneLabels(labels).status());
     }

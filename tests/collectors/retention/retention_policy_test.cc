@@ -1,6 +1,8 @@
 // The retention policy: periods, path patterns, the loader's diagnostics, and precedence.
 #include <gtest/gtest.h>
 
+#include <algorithm>
+#include <iterator>
 #include <string>
 
 #include "path_glob.h"
@@ -294,6 +296,43 @@ TEST(PolicyResolve, ClocksNeverTrustMtimeAlone) {
   EXPECT_TRUE(r.min_pending);
   EXPECT_FALSE(r.max_due);
   EXPECT_EQ(r.clock, "event");
+}
+
+// kClockNames lists every clock a resolution can name (the scan keeps their label rows).
+TEST(PolicyResolve, EveryClockIsAKnownClockName) {
+  const RetentionPolicy p = Load(R"yaml(classes:
+  - id: created
+    paths: ["/a/**"]
+    min: 1y
+  - id: modified
+    paths: ["/b/**"]
+    max: 1y
+    trigger: modified
+  - id: seen
+    paths: ["/c/**"]
+    max: 1y
+    trigger: first_seen
+  - id: closure
+    paths: ["/d/**"]
+    min: 6y
+    trigger: event:account_closed
+)yaml");
+  auto known = [](const std::string& clock) {
+    return std::find(std::begin(kClockNames), std::end(kClockNames), clock) != std::end(kClockNames);
+  };
+  for (const char* path : {"/a/x", "/b/x", "/c/x", "/d/x", "/e/x"}) {
+    for (int64_t birth : {int64_t{0}, Day("2020-01-01")}) {
+      for (int64_t changed : {int64_t{0}, Day("2025-07-01")}) {
+        FileClocks c;
+        c.birth = birth;
+        c.first_seen = Day("2025-06-01");
+        c.mtime = Day("2025-01-01");
+        c.changed_at = changed;
+        const Resolution r = p.Resolve(path, c);
+        EXPECT_TRUE(known(r.clock)) << path << " " << r.clock;
+      }
+    }
+  }
 }
 
 TEST(PolicyResolve, HoldsAndExpiringSoon) {
