@@ -33,6 +33,7 @@ class AndNode : public ConditionNode {
     for (const auto& c : children_) if (!c->Eval(e)) return false;
     return true;
   }
+  std::span<const NodePtr> AndChildren() const override { return children_; }
 
  private:
   std::vector<NodePtr> children_;
@@ -63,6 +64,8 @@ class ExistsNode : public ConditionNode {
  public:
   explicit ExistsNode(FieldId f) : field_(f) {}
   bool Eval(const Event& e) const override { return e.Has(field_); }
+  std::optional<FieldId> OnlyField() const override { return field_; }
+  Cost cost() const override { return Cost::kScalar; }
 
  private:
   FieldId field_;
@@ -83,6 +86,8 @@ class StringPredicate : public ConditionNode {
     }
     return false;
   }
+  std::optional<FieldId> OnlyField() const override { return field_; }
+  Cost cost() const override { return m_.equality() ? Cost::kStringEq : Cost::kString; }
 
  private:
   FieldId field_;
@@ -111,6 +116,8 @@ class OrderedPredicate : public ConditionNode {
       default: return false;
     }
   }
+  std::optional<FieldId> OnlyField() const override { return field_; }
+  Cost cost() const override { return Cost::kScalar; }
 
  private:
   FieldId field_;
@@ -129,6 +136,8 @@ class IpPredicate : public ConditionNode {
     }
     return negate_;
   }
+  std::optional<FieldId> OnlyField() const override { return field_; }
+  Cost cost() const override { return Cost::kScalar; }
 
  private:
   FieldId field_;

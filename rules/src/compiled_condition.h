@@ -13,6 +13,8 @@
 #include <re2/re2.h>
 
 #include <memory>
+#include <optional>
+#include <span>
 #include <string>
 #include <unordered_set>
 #include <vector>
@@ -23,12 +25,24 @@
 
 namespace vigil::rules {
 
+class ConditionNode;
+using NodePtr = std::unique_ptr<ConditionNode>;
+
 class ConditionNode {
  public:
+  // How costly a node is to evaluate, roughly, for ordering the conjuncts of a rule: a
+  // comparison of a number, time, bool or address (or `exists`) first, then string `=`/`in`
+  // and `!=`, then the other string operators, then `or`/`not` subtrees.
+  enum class Cost : uint8_t { kScalar, kStringEq, kString, kTree };
+
   virtual ~ConditionNode() = default;
   virtual bool Eval(const Event& event) const = 0;
+  // The children of an `and` node; empty for any other node.
+  virtual std::span<const NodePtr> AndChildren() const { return {}; }
+  // The one field a predicate reads (its value alone decides it); nullopt for `and`, `or`, `not`.
+  virtual std::optional<FieldId> OnlyField() const { return std::nullopt; }
+  virtual Cost cost() const { return Cost::kTree; }
 };
-using NodePtr = std::unique_ptr<ConditionNode>;
 
 NodePtr MakeAnd(std::vector<NodePtr> children);
 NodePtr MakeOr(std::vector<NodePtr> children);
@@ -42,6 +56,8 @@ class StringMatcher {
   // For kRegex, `regexes` holds the compiled programs (needles are ignored).
   StringMatcher(Op op, std::vector<std::string> needles, std::vector<std::unique_ptr<RE2>> regexes);
   bool Match(std::string_view s) const;
+  // `=`/`in` (also for `!=`, whose predicate negates the match): needles compared whole.
+  bool equality() const { return op_ == Op::kEq; }
 
  private:
   struct Hash {

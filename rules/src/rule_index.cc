@@ -48,8 +48,16 @@ void RuleIndex::Bucket::Add(uint32_t rule, const KindConstraint& k, uint64_t see
   }
   for (const std::string& a : k.action->exact) {
     // Rules come in ascending order; two actions of one hash file a rule once.
-    std::vector<uint32_t>& all = by_action.At(HashString(a, seed)).all;
-    if (all.empty() || all.back() != rule) all.push_back(rule);
+    RuleList& list = by_action.At(HashString(a, seed));
+    if (list.all.empty() || list.all.back() != rule) list.all.push_back(rule);
+    if (!list.action_collided) {
+      if (!list.action) {
+        list.action = a;
+      } else if (*list.action != a) {
+        list.action_collided = true;  // a match of the hash proves neither action
+        list.action.reset();
+      }
+    }
   }
 }
 
@@ -57,6 +65,7 @@ void RuleIndex::RuleList::Split(const std::vector<const KindConstraint*>& kinds,
   split = false;
   by_value.clear();
   value_rules.clear();
+  values.clear();
   rest.clear();
   std::map<FieldId, size_t> naming;  // field → rules of this list that require a value of it
   for (uint32_t r : all) {
@@ -72,13 +81,19 @@ void RuleIndex::RuleList::Split(const std::vector<const KindConstraint*>& kinds,
   if (best < kMinSplit) return;
   split = true;
   std::vector<std::pair<uint64_t, uint32_t>> filed;  // (value hash, rule)
+  std::map<uint64_t, std::optional<std::string>> value_of;  // hash → its one value, or nullopt
   for (uint32_t r : all) {
     auto it = kinds[r]->equals.find(key);
     if (it == kinds[r]->equals.end()) {
       rest.push_back(r);
       continue;
     }
-    for (const std::string& v : it->second) filed.emplace_back(HashString(v, seed), r);
+    for (const std::string& v : it->second) {
+      const uint64_t h = HashString(v, seed);
+      filed.emplace_back(h, r);
+      auto [at, fresh] = value_of.try_emplace(h, v);
+      if (!fresh && at->second && *at->second != v) at->second.reset();  // collided
+    }
   }
   // By hash, then rule: each hash's rules ascending, without repeats (a rule filed under two
   // values of one hash, or values of one hash merged).
@@ -88,18 +103,19 @@ void RuleIndex::RuleList::Split(const std::vector<const KindConstraint*>& kinds,
     if (by_value.empty() || by_value.back().hash != hash) {
       const auto at = static_cast<uint32_t>(value_rules.size());
       by_value.push_back({hash, at, at});
+      values.push_back(value_of[hash]);
     }
     value_rules.push_back(r);
     ++by_value.back().end;
   }
 }
 
-void RuleIndex::RuleList::Narrow(const Event& event, uint64_t seed, std::vector<Part>& parts) const {
+void RuleIndex::RuleList::Narrow(const Event& event, uint64_t seed, Fixed fixed, std::vector<Part>& parts) const {
   if (!split) {
-    if (!all.empty()) parts.emplace_back(all);
+    if (!all.empty()) parts.push_back({all, fixed});
     return;
   }
-  if (!rest.empty()) parts.emplace_back(rest);
+  if (!rest.empty()) parts.push_back({rest, fixed});
   // The key is a declared string field, so an event holds a string there or nothing; without
   // it no rule filed by value can match.
   const std::string* v = event.GetString(key);
@@ -108,12 +124,17 @@ void RuleIndex::RuleList::Narrow(const Event& event, uint64_t seed, std::vector<
   auto it = std::lower_bound(by_value.begin(), by_value.end(), h,
                              [](const ValueRules& e, uint64_t x) { return e.hash < x; });
   if (it != by_value.end() && it->hash == h) {
-    parts.emplace_back(value_rules.data() + it->begin, it->end - it->begin);
+    // The value is proved when it is the one value of its hash: one comparison for the list,
+    // not one per rule.
+    const std::optional<std::string>& value = values[static_cast<size_t>(it - by_value.begin())];
+    if (value && *value == *v) fixed.key = key;
+    parts.push_back({{value_rules.data() + it->begin, it->end - it->begin}, fixed});
   }
 }
 
 void RuleIndex::Build(const std::vector<const KindConstraint*>& kinds, const std::vector<bool>& enabled) {
   kinds_ = kinds;
+  code_parts_ = kinds.size() <= (UINT32_MAX >> kPartBits);
   for (uint32_t i = 0; i < kinds.size(); ++i) {
     if (!enabled[i]) continue;
     const KindConstraint& k = *kinds[i];
@@ -174,9 +195,9 @@ void RuleIndex::Compute(const std::string* dataset, const StringList* categories
 
 // The candidates of an event of kind `kind`: its "any action" rules, and those its action's,
 // each narrowed by its split field.
-std::span<const uint32_t> RuleIndex::Select(const Kind& kind, const Event& event) {
+RuleIndex::Selection RuleIndex::Select(const Kind& kind, const Event& event) {
   parts_.clear();
-  kind.any.Narrow(event, seed_, parts_);
+  kind.any.Narrow(event, seed_, Fixed{}, parts_);
   if (!kind.actions.empty()) {
     if (const Value* v = event.Get(ecs::kEventAction)) {
       // event.action is declared a string, so collectors never set anything else; were it a
@@ -185,24 +206,44 @@ std::span<const uint32_t> RuleIndex::Select(const Kind& kind, const Event& event
       const uint64_t hash = action ? HashString(*action, seed_) : 0;
       for (const ActionMap* map : kind.actions) {
         if (action) {
-          if (const RuleList* list = map->Find(hash)) list->Narrow(event, seed_, parts_);
+          if (const RuleList* list = map->Find(hash)) {
+            Fixed fixed;
+            if (list->action && *list->action == *action) fixed.action = ecs::kEventAction;
+            list->Narrow(event, seed_, fixed, parts_);
+          }
         } else {
           for (const RuleList& list : map->lists()) {
-            if (!list.all.empty()) parts_.emplace_back(list.all);
+            if (!list.all.empty()) parts_.push_back({list.all, Fixed{}});
           }
         }
       }
     }
   }
   if (parts_.empty()) return {};
-  if (parts_.size() == 1) return parts_[0];
+  if (parts_.size() == 1) return {parts_[0].rules, parts_[0].fixed};
+  // Several lists: merged in rule order, each entry remembering the list it came from (any
+  // one of a rule's lists will do: what each proves holds of the event).
   scratch_.clear();
-  for (const Part p : parts_) scratch_.insert(scratch_.end(), p.begin(), p.end());
-  SortUnique(scratch_);
-  return scratch_;
+  fixed_.clear();
+  if (!code_parts_) {
+    for (const Part& p : parts_) scratch_.insert(scratch_.end(), p.rules.begin(), p.rules.end());
+    SortUnique(scratch_);
+    return {scratch_, Fixed{}};
+  }
+  for (const Part& p : parts_) {
+    const auto code = static_cast<uint32_t>(std::min<size_t>(fixed_.size(), kPartMask));
+    for (uint32_t r : p.rules) scratch_.push_back(r << kPartBits | code);
+    if (fixed_.size() < kPartMask) fixed_.push_back(p.fixed);
+  }
+  fixed_.push_back(Fixed{});  // code kPartMask: the lists beyond the first kPartMask
+  std::sort(scratch_.begin(), scratch_.end());
+  scratch_.erase(std::unique(scratch_.begin(), scratch_.end(),
+                             [](uint32_t a, uint32_t b) { return a >> kPartBits == b >> kPartBits; }),
+                 scratch_.end());
+  return {scratch_, Fixed{}, true, fixed_};
 }
 
-std::span<const uint32_t> RuleIndex::Candidates(const Event& event) {
+RuleIndex::Selection RuleIndex::Candidates(const Event& event) {
   const std::string* dataset = event.GetString(ecs::kEventDataset);
   const StringList* categories = event.GetList(ecs::kEventCategory);
   if (!dataset && (!categories || categories->empty())) return Select(catch_all_kind_, event);

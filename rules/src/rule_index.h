@@ -43,6 +43,7 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
 #include <span>
 #include <string>
 #include <utility>
@@ -62,9 +63,30 @@ class RuleIndex {
   // `kinds[i]` is rule i's constraint; only rules with `enabled[i]` are indexed. The
   // constraints must outlive the index (the compiled rules beside it hold them).
   void Build(const std::vector<const KindConstraint*>& kinds, const std::vector<bool>& enabled);
-  // Indices of rules that can match `event`, ascending, without repeats: every rule that
-  // matches is among them. Valid until the next call.
-  std::span<const uint32_t> Candidates(const Event& event);
+  // What the path to a candidate proved of the event: its event.action (`action`, when the
+  // action list's one action equals the event's, compared in full) and the value of a split
+  // field (`key`, when the value list's one value equals the event's), each the field's id or
+  // kNone. A rule's `=`/`in` conjuncts on those fields hold for every event reaching it there
+  // (it is filed under that value), so its evaluation may skip them.
+  struct Fixed {
+    static constexpr FieldId kNone = 0xFFFF;  // no field (field ids stay below kMaxFields)
+    FieldId action = kNone;
+    FieldId key = kNone;
+  };
+  // The candidates of an event: rules ascending, without repeats. With one list met, `rules`
+  // holds rule indices, all reached with `fixed`; with several, merged, `coded` is set and each
+  // entry is rule << kPartBits | p, reached with parts[p] (p == kPartMask: nothing proved).
+  static constexpr uint32_t kPartBits = 8;
+  static constexpr uint32_t kPartMask = (1u << kPartBits) - 1;
+  struct Selection {
+    std::span<const uint32_t> rules;
+    Fixed fixed;
+    bool coded = false;
+    std::span<const Fixed> parts;
+  };
+  // The rules that can match `event`: every rule that matches is among them. Valid until the
+  // next call.
+  Selection Candidates(const Event& event);
 
   // Rules that every event meets (no kind and no action constraint).
   size_t catch_all_size() const { return catch_all_.any.size(); }
@@ -72,7 +94,10 @@ class RuleIndex {
  private:
   template <typename T>
   using StringMap = FlatStringMap<T>;  // exact string keys: datasets, categories, memo keys
-  using Part = std::span<const uint32_t>;
+  struct Part {
+    std::span<const uint32_t> rules;
+    Fixed fixed;
+  };
   // The rules filed under the values of one hash: value_rules[begin, end).
   struct ValueRules {
     uint64_t hash;
@@ -84,6 +109,10 @@ class RuleIndex {
   // `value_rules` ascending) or, when they do not, in `rest`. The members Narrow reads first.
   // Aligned, and what Narrow reads of a split list first (split, key, by_value, rest, the
   // start of value_rules): one cache line per list met.
+  //
+  // `values[k]` is the one value filed under by_value[k]'s hash, or null when values of one
+  // hash collided (then nothing is proved by a match); `action`, for a list under an action's
+  // hash, its one action or null likewise.
   struct alignas(64) RuleList {
     bool split = false;
     FieldId key = 0;
@@ -91,10 +120,14 @@ class RuleIndex {
     std::vector<uint32_t> rest;
     std::vector<uint32_t> value_rules;
     std::vector<uint32_t> all;
+    std::vector<std::optional<std::string>> values;  // parallel to by_value
+    std::optional<std::string> action;
+    bool action_collided = false;  // two actions of one hash filed here
     // Splits on the field most rules name, if at least kMinSplit do; values hashed by `seed`.
     void Split(const std::vector<const KindConstraint*>& kinds, uint64_t seed);
-    // Adds the lists of `all` that `event` can match to `parts` (`all` itself when not split).
-    void Narrow(const Event& event, uint64_t seed, std::vector<Part>& parts) const;
+    // Adds the lists of `all` that `event` can match to `parts` (`all` itself when not split),
+    // with what reaching them proves (`fixed`, plus the split field when its value is proved).
+    void Narrow(const Event& event, uint64_t seed, Fixed fixed, std::vector<Part>& parts) const;
   };
   // The rules that require each action, filed by the action's hash (the index's seed) in an
   // open-addressing table: a lookup hashes the event's action once and compares no strings.
@@ -142,7 +175,7 @@ class RuleIndex {
   };
 
   void Compute(const std::string* dataset, const StringList* categories, Kind* out) const;
-  std::span<const uint32_t> Select(const Kind& kind, const Event& event);
+  Selection Select(const Kind& kind, const Event& event);
 
   std::vector<const KindConstraint*> kinds_;  // of every rule, by index (owned by the rule set)
   uint64_t seed_ = NewHashSeed();             // hashes actions and split values
@@ -157,6 +190,8 @@ class RuleIndex {
   Kind scratch_kind_;              // the kind's rules when the memo is full
   std::vector<uint32_t> scratch_;  // merged candidates
   std::vector<Part> parts_;        // scratch: the lists an event meets
+  std::vector<Fixed> fixed_;       // scratch: what each of parts_ proved, for a merged selection
+  bool code_parts_ = true;         // rule indices leave room for kPartBits
 };
 
 }  // namespace vigil::rules

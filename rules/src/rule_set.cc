@@ -162,22 +162,43 @@ void EvaluateEvent(RuleSet::Impl& im, EventShare& event, std::vector<Alert>& out
   // Condition time is measured on one event in kTimeSampleEvery (two clock reads per
   // candidate rule would cost more than many conditions) and scaled up.
   const bool sample = im.event_seq % kTimeSampleEvery == 0;
-  // A candidate reads its packed entry (im.candidates); its state and the rule itself only
-  // when it has exceptions or matches (its state only if it has windows).
-  const auto matches = [&im, &event](const RuleSet::Impl::Candidate& c, uint32_t i) {
-    return c.exceptions ? im.rules[i].Matches(event.get()) : c.condition->Eval(event.get());
+  // A candidate reads its packed entry (im.candidates) and its program; its state and the
+  // rule itself only when it has exceptions or matches (its state only if it has windows).
+  const auto matches = [&im, &event](const RuleSet::Impl::Candidate& c, uint32_t i, rules::RuleIndex::Fixed fixed) {
+    const Event& e = event.get();
+    const RuleSet::Impl::Conjunct* p = c.program;
+    const RuleSet::Impl::Conjunct* const tagged = p + (c.size - c.tagged);
+    for (; p != tagged; ++p) {
+      if (!p->node->Eval(e)) return false;
+    }
+    for (const RuleSet::Impl::Conjunct* const end = c.program + c.size; p != end; ++p) {
+      if (p->tag != fixed.action && p->tag != fixed.key && !p->node->Eval(e)) return false;
+    }
+    if (c.exceptions) {
+      for (const auto& ex : im.rules[i].exceptions) {
+        if (ex.condition->Eval(e)) return false;
+      }
+    }
+    return true;
   };
-  for (uint32_t i : im.index.Candidates(event.get())) {
+  const rules::RuleIndex::Selection selection = im.index.Candidates(event.get());
+  for (uint32_t entry : selection.rules) {
+    uint32_t i = entry;
+    rules::RuleIndex::Fixed fixed = selection.fixed;
+    if (selection.coded) {
+      i = entry >> rules::RuleIndex::kPartBits;
+      fixed = selection.parts[entry & rules::RuleIndex::kPartMask];
+    }
     RuleSet::Impl::Candidate& c = im.candidates[i];
     ++c.evaluations;
     bool matched;
     if (sample) {
       const auto t0 = std::chrono::steady_clock::now();
-      matched = matches(c, i);
+      matched = matches(c, i, fixed);
       const auto t1 = std::chrono::steady_clock::now();
       im.state[i].sampled_ns += static_cast<uint64_t>(std::chrono::nanoseconds(t1 - t0).count()) * kTimeSampleEvery;
     } else {
-      matched = matches(c, i);
+      matched = matches(c, i, fixed);
     }
     if (!matched) continue;
     if (c.alerts) {

@@ -27,8 +27,22 @@ struct RuleSet::Impl {
   // hundred bytes over several cache lines) so that a candidate touches one small entry
   // until it matches, and counts its evaluations there (not in RuleState: one cache line
   // fewer per candidate). Parallel to rules; condition is null for rules never evaluated.
+  //
+  // A candidate evaluates its condition as a program of conjuncts (program[0, size)): the
+  // predicates of its top-level `and` (or the condition itself), cheap ones first, without
+  // those its index entry guarantees: an `event.dataset` test that holds for every dataset the
+  // rule is filed under (an event meets the rule only in those datasets' buckets, found by
+  // exact string compare). The last `tagged` conjuncts are `=`/`in` tests of an event.action
+  // or split field value the rule is filed under: skipped when the index proved that value
+  // on the way to the candidate (RuleIndex::Fixed).
+  struct Conjunct {
+    const rules::ConditionNode* node;
+    FieldId tag;  // the field of a tagged conjunct (the last `tagged` ones)
+  };
   struct Candidate {
-    const rules::ConditionNode* condition = nullptr;
+    const Conjunct* program = nullptr;
+    uint16_t size = 0;
+    uint16_t tagged = 0;
     uint64_t evaluations = 0;  // times the rule's condition was evaluated
     bool exceptions = false;  // the rule has exceptions: CompiledRule::Matches decides
     bool alerts = false;      // enabled, not a correlation: a match raises its own alert
@@ -39,6 +53,7 @@ struct RuleSet::Impl {
 
   std::vector<rules::CompiledRule> rules;
   std::vector<Candidate> candidates;  // parallel to rules
+  std::vector<Conjunct> programs;     // every candidate's conjuncts, in rule order
   std::vector<RuleInfo> infos;  // rules[i].info, in order, for rules()
   rules::RuleIndex index;
   // feeds[i]: the correlations whose `rules` list rule i, as (rule index, position in the list).
