@@ -1,6 +1,7 @@
 #include "compiled_condition.h"
 
 #include <algorithm>
+#include <type_traits>
 
 #include "flat_string_map.h"  // SameBytes
 #include "glob_match.h"
@@ -88,6 +89,14 @@ class StringPredicate : public ConditionNode {
   }
   std::optional<FieldId> OnlyField() const override { return field_; }
   Cost cost() const override { return m_.equality() ? Cost::kStringEq : Cost::kString; }
+  bool StringEquals(FieldId* field, bool* negate, std::string_view* needle) const override {
+    const std::string* only = m_.single();
+    if (only == nullptr) return false;
+    *field = field_;
+    *negate = negate_;
+    *needle = *only;
+    return true;
+  }
 
  private:
   FieldId field_;
@@ -118,6 +127,17 @@ class OrderedPredicate : public ConditionNode {
   }
   std::optional<FieldId> OnlyField() const override { return field_; }
   Cost cost() const override { return Cost::kScalar; }
+  bool IntCompare(FieldId* field, Op* op, int64_t* value) const override {
+    if constexpr (!std::is_same_v<T, int64_t>) {
+      return false;
+    } else {
+      if (values_.size() != 1 || op_ == Op::kExists || op_ > Op::kIn) return false;
+      *field = field_;
+      *op = op_ == Op::kIn ? Op::kEq : op_;
+      *value = values_[0];
+      return true;
+    }
+  }
 
  private:
   FieldId field_;

@@ -42,6 +42,13 @@ class ConditionNode {
   // The one field a predicate reads (its value alone decides it); nullopt for `and`, `or`, `not`.
   virtual std::optional<FieldId> OnlyField() const { return std::nullopt; }
   virtual Cost cost() const { return Cost::kTree; }
+  // The inline forms RuleProgram evaluates without the node. An int field compared (=, !=,
+  // <, <=, >, >=, or `in` one value) with one value:
+  virtual bool IntCompare(FieldId* /*field*/, Op* /*op*/, int64_t* /*value*/) const { return false; }
+  // A string field equal (or, `negate`, not equal) to one needle:
+  virtual bool StringEquals(FieldId* /*field*/, bool* /*negate*/, std::string_view* /*needle*/) const {
+    return false;
+  }
 };
 
 NodePtr MakeAnd(std::vector<NodePtr> children);
@@ -58,6 +65,8 @@ class StringMatcher {
   bool Match(std::string_view s) const;
   // `=`/`in` (also for `!=`, whose predicate negates the match): needles compared whole.
   bool equality() const { return op_ == Op::kEq; }
+  // kEq/kIn with exactly one needle: that needle; else null.
+  const std::string* single() const { return single_ ? &only_ : nullptr; }
 
  private:
   struct Hash {

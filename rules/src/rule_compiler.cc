@@ -4,84 +4,16 @@
 #include <map>
 #include <memory>
 #include <set>
-#include <span>
 #include <string>
 #include <string_view>
 
 #include "correlation_spec.h"
+#include "rule_program.h"
 #include "rule_set_impl.h"
-#include "vigil/ecs_fields.h"
 
 namespace vigil::rules {
 namespace {
 
-// The conjuncts of `n`: the children of its `and` (nested `and`s flattened), or `n` itself.
-void Flatten(const ConditionNode& n, std::vector<const ConditionNode*>& out) {
-  const std::span<const NodePtr> children = n.AndChildren();
-  if (children.empty()) {
-    out.push_back(&n);
-    return;
-  }
-  for (const NodePtr& c : children) Flatten(*c, out);
-}
-
-// Whether `conjunct`, which reads only `field`, holds whenever the field equals any of `values`
-// (and there is at least one): decided on an event holding that field alone.
-bool HoldsForEach(const ConditionNode& conjunct, FieldId field, const std::set<std::string>& values) {
-  if (values.empty()) return false;
-  for (const std::string& v : values) {
-    Event e;
-    e.Set(field, v);
-    if (!conjunct.Eval(e)) return false;
-  }
-  return true;
-}
-
-// Appends the program of a candidate rule (RuleSet::Impl::Candidate) to `programs`: the
-// conjuncts of its condition, cheap ones first, without the event.dataset tests its index
-// entry guarantees, the event.action and split field tests the index may prove last (tagged).
-// Returns the number of conjuncts and of tagged ones.
-std::pair<size_t, size_t> AppendProgram(const CompiledRule& cr, std::vector<RuleSet::Impl::Conjunct>& programs) {
-  std::vector<const ConditionNode*> conjuncts;
-  Flatten(*cr.condition, conjuncts);
-  const KindConstraint& k = cr.kinds;
-  std::vector<RuleSet::Impl::Conjunct> plain;
-  std::vector<RuleSet::Impl::Conjunct> tagged;
-  for (const ConditionNode* c : conjuncts) {
-    const std::optional<FieldId> field = c->OnlyField();
-    if (field == ecs::kEventDataset) {
-      // The rule is filed only under exact datasets (no prefix, so no category or catch-all
-      // bucket either), and an event meets it only when its dataset is one of them.
-      if (k.dataset && k.dataset->prefixes.empty() && HoldsForEach(*c, *field, k.dataset->exact)) continue;
-    } else if (field == ecs::kEventAction) {
-      // Filed under each of k.action's values: a proved action is one of them.
-      if (k.action && HoldsForEach(*c, *field, k.action->exact)) {
-        tagged.push_back({c, *field});
-        continue;
-      }
-    } else if (field) {
-      // Filed by split lists under each of these values: a proved value is one of them.
-      auto it = k.equals.find(*field);
-      if (it != k.equals.end() && HoldsForEach(*c, *field, it->second)) {
-        tagged.push_back({c, *field});
-        continue;
-      }
-    }
-    plain.push_back({c, RuleIndex::Fixed::kNone});
-  }
-  const auto by_cost = [](const RuleSet::Impl::Conjunct& a, const RuleSet::Impl::Conjunct& b) {
-    return a.node->cost() < b.node->cost();
-  };
-  std::stable_sort(plain.begin(), plain.end(), by_cost);
-  std::stable_sort(tagged.begin(), tagged.end(), by_cost);
-  if (plain.size() + tagged.size() > UINT16_MAX) {  // the whole condition, as one conjunct
-    programs.push_back({cr.condition.get(), RuleIndex::Fixed::kNone});
-    return {1, 0};
-  }
-  programs.insert(programs.end(), plain.begin(), plain.end());
-  programs.insert(programs.end(), tagged.begin(), tagged.end());
-  return {plain.size() + tagged.size(), tagged.size()};
-}
 
 std::string Where(const SourceLocation& l) {
   return l.file + ":" + std::to_string(l.line) + ":" + std::to_string(l.column);

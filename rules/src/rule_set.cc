@@ -166,14 +166,7 @@ void EvaluateEvent(RuleSet::Impl& im, EventShare& event, std::vector<Alert>& out
   // rule itself only when it has exceptions or matches (its state only if it has windows).
   const auto matches = [&im, &event](const RuleSet::Impl::Candidate& c, uint32_t i, rules::RuleIndex::Fixed fixed) {
     const Event& e = event.get();
-    const RuleSet::Impl::Conjunct* p = c.program;
-    const RuleSet::Impl::Conjunct* const tagged = p + (c.size - c.tagged);
-    for (; p != tagged; ++p) {
-      if (!p->node->Eval(e)) return false;
-    }
-    for (const RuleSet::Impl::Conjunct* const end = c.program + c.size; p != end; ++p) {
-      if (p->tag != fixed.action && p->tag != fixed.key && !p->node->Eval(e)) return false;
-    }
+    if (!rules::AllHold(c.program, c.size, c.tagged, e, fixed)) return false;
     if (c.exceptions) {
       for (const auto& ex : im.rules[i].exceptions) {
         if (ex.condition->Eval(e)) return false;

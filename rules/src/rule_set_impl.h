@@ -9,6 +9,7 @@
 #include "compiled_rule.h"
 #include "correlation_window.h"
 #include "rule_index.h"
+#include "rule_program.h"
 #include "suppression.h"
 #include "vigil/rules/rule_set.h"
 
@@ -26,21 +27,12 @@ struct RuleSet::Impl {
   // What evaluating a candidate rule reads first, packed apart from its CompiledRule (a few
   // hundred bytes over several cache lines) so that a candidate touches one small entry
   // until it matches, and counts its evaluations there (not in RuleState: one cache line
-  // fewer per candidate). Parallel to rules; condition is null for rules never evaluated.
+  // fewer per candidate). Parallel to rules; program is null for rules never evaluated.
   //
-  // A candidate evaluates its condition as a program of conjuncts (program[0, size)): the
-  // predicates of its top-level `and` (or the condition itself), cheap ones first, without
-  // those its index entry guarantees: an `event.dataset` test that holds for every dataset the
-  // rule is filed under (an event meets the rule only in those datasets' buckets, found by
-  // exact string compare). The last `tagged` conjuncts are `=`/`in` tests of an event.action
-  // or split field value the rule is filed under: skipped when the index proved that value
-  // on the way to the candidate (RuleIndex::Fixed).
-  struct Conjunct {
-    const rules::ConditionNode* node;
-    FieldId tag;  // the field of a tagged conjunct (the last `tagged` ones)
-  };
+  // A candidate evaluates its condition as a program of conjuncts (rule_program.h):
+  // program[0, size), the last `tagged` skipped when the index proved their field's value.
   struct Candidate {
-    const Conjunct* program = nullptr;
+    const rules::Conjunct* program = nullptr;
     uint16_t size = 0;
     uint16_t tagged = 0;
     uint64_t evaluations = 0;  // times the rule's condition was evaluated
@@ -53,7 +45,7 @@ struct RuleSet::Impl {
 
   std::vector<rules::CompiledRule> rules;
   std::vector<Candidate> candidates;  // parallel to rules
-  std::vector<Conjunct> programs;     // every candidate's conjuncts, in rule order
+  std::vector<rules::Conjunct> programs;  // every candidate's conjuncts, in rule order
   std::vector<RuleInfo> infos;  // rules[i].info, in order, for rules()
   rules::RuleIndex index;
   // feeds[i]: the correlations whose `rules` list rule i, as (rule index, position in the list).

@@ -359,5 +359,71 @@ TEST(RuleIndex, SameAlertsAsWithoutTheIndex) {
   EXPECT_GT(fired, 0u);
 }
 
+// A candidate's program (rule_program.h) holds common predicates inline: an int compared
+// with one value, a string field equal or not to one short needle. On every type an event
+// may hold there (absent, the expected type, a list for a list field) and for long needles,
+// the rule set raises exactly the alerts of the rules whose condition, evaluated directly,
+// holds.
+TEST(RuleIndex, InlineConjunctsAgreeWithTheirConditions) {
+  const std::vector<std::string> conditions = {
+      "source.port = 22",
+      "source.port != 22",
+      "source.port < 22 and event.outcome = failure",
+      "source.port <= 22 and event.outcome != failure",
+      "source.port > 22 and user.name = root",
+      "source.port >= 22 and user.name != root",
+      "source.port in (22) and event.dataset = access.sshd",
+      "source.port in (22, 80) and event.dataset = access.sshd",
+      "event.category = authentication and user.name = root",
+      "event.category != authentication and source.port > 0",
+      "user.name = a-name-longer-than-sixteen-bytes and event.outcome = failure",
+      "user.name != a-name-longer-than-sixteen-bytes and event.dataset = access.sshd",
+      "user.name = \"\" and event.dataset = access.sshd",
+      "event.dataset = access.sshd and user.name = root and source.port >= 22",
+      "event.dataset = access.sshd and user.name = bob and source.port >= 22",
+      "event.dataset = access.sshd and event.action = ssh_login and user.name = root and source.port < 80",
+      "event.dataset = access.sshd and event.action = ssh_login and user.name = bob and source.port < 80",
+  };
+  std::string yaml;
+  std::map<std::string, ListDef, std::less<>> lists;
+  std::map<std::string, MacroDef, std::less<>> macros;
+  Diagnostics diags;
+  ConditionCompiler compiler(FieldRegistry::Global(), lists, macros, diags);
+  std::vector<NodePtr> direct;
+  for (size_t i = 0; i < conditions.size(); ++i) {
+    yaml += "- rule: r" + std::to_string(i) + "\n  name: R\n  severity: low\n  condition: '" + conditions[i] + "'\n";
+    auto cc = compiler.Compile(conditions[i], ScalarLocator(SourceLocation{"c", 1, 1}));
+    ASSERT_TRUE(cc.has_value()) << conditions[i] << diags.FormatText();
+    direct.push_back(std::move(cc->node));
+  }
+  Loaded a = Load(yaml);
+  ASSERT_TRUE(a.ok()) << a.Text();
+  size_t fired = 0;
+  for (const char* dataset : {"", "access.sshd"}) {
+    for (const char* port : {"", "0", "21", "22", "23", "80"}) {
+      for (const char* user : {"", "root", "bob", "a-name-longer-than-sixteen-bytes", "a-name-longer-than-sixteen-bytez"}) {
+        for (const char* category : {"", "authentication", "network"}) {
+          std::string json = R"({"event":{"outcome":"failure","action":"ssh_login")";
+          if (*dataset) json += R"(,"dataset":")" + std::string(dataset) + "\"";
+          if (*category) json += R"(,"category":[")" + std::string(category) + "\"]";
+          json += "}";
+          if (*user) json += R"(,"user":{"name":")" + std::string(user) + "\"}";
+          if (*port) json += R"(,"source":{"port":)" + std::string(port) + "}";
+          json += "}";
+          SCOPED_TRACE(json);
+          const Event e = Ev(json);
+          std::vector<std::string> want;
+          for (size_t i = 0; i < direct.size(); ++i) {
+            if (direct[i]->Eval(e)) want.push_back("r" + std::to_string(i));
+          }
+          EXPECT_EQ(a.Fire(e), want);
+          fired += want.size();
+        }
+      }
+    }
+  }
+  EXPECT_GT(fired, 0u);
+}
+
 }  // namespace
 }  // namespace vigil::rules::testing
