@@ -127,7 +127,7 @@ void RuleIndex::RuleList::Narrow(const Event& event, uint64_t seed, Fixed fixed,
     // The value is proved when it is the one value of its hash: one comparison for the list,
     // not one per rule.
     const std::optional<std::string>& value = values[static_cast<size_t>(it - by_value.begin())];
-    if (value && *value == *v) fixed.key = key;
+    if (value && value->size() == v->size() && SameBytes(value->data(), v->data(), v->size())) fixed.key = key;
     parts.push_back({{value_rules.data() + it->begin, it->end - it->begin}, fixed});
   }
 }
@@ -208,7 +208,10 @@ RuleIndex::Selection RuleIndex::Select(const Kind& kind, const Event& event) {
         if (action) {
           if (const RuleList* list = map->Find(hash)) {
             Fixed fixed;
-            if (list->action && *list->action == *action) fixed.action = ecs::kEventAction;
+            const std::optional<std::string>& filed = list->action;
+            if (filed && filed->size() == action->size() && SameBytes(filed->data(), action->data(), action->size())) {
+              fixed.action = ecs::kEventAction;
+            }
             list->Narrow(event, seed_, fixed, parts_);
           }
         } else {

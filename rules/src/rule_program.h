@@ -20,6 +20,7 @@
 // Conjuncts point at nodes of the rule's compiled condition, which must outlive them.
 #pragma once
 
+#include <array>
 #include <cstdint>
 #include <cstring>
 #include <string>
@@ -34,6 +35,35 @@
 #include "vigil/event.h"
 
 namespace vigil::rules {
+
+// The fields an event's candidates read, each looked up in the event once (Event::Get scans
+// the event's fields) rather than once per candidate: a direct-mapped cache by field id, made
+// per event. Rebind() when the event may have moved (an alert may take it over).
+class FieldCache {
+ public:
+  explicit FieldCache(const Event& e) : event_(&e) { ids_.fill(kNoField); }
+  void Rebind(const Event& e) {
+    if (&e == event_) return;
+    event_ = &e;
+    ids_.fill(kNoField);
+  }
+  const Event& event() const { return *event_; }
+  const Value* Get(FieldId id) {
+    const size_t slot = id & (kSlots - 1);
+    if (ids_[slot] == id) return values_[slot];
+    const Value* v = event_->Get(id);
+    ids_[slot] = id;
+    values_[slot] = v;
+    return v;
+  }
+
+ private:
+  static constexpr size_t kSlots = 8;
+  static constexpr FieldId kNoField = 0xFFFF;
+  const Event* event_;
+  std::array<FieldId, kSlots> ids_;
+  std::array<const Value*, kSlots> values_;
+};
 
 struct Conjunct {
   static constexpr size_t kInlineNeedle = 16;
@@ -53,9 +83,10 @@ struct Conjunct {
 
   Conjunct() : value(0) {}
 
-  bool Eval(const Event& e) const {
+  bool Eval(FieldCache& fields) const {
+    const Event& e = fields.event();
     if (kind == Kind::kNode) return node->Eval(e);
-    const Value* v = e.Get(field);
+    const Value* v = fields.Get(field);
     if (v == nullptr) return false;
     if (kind == Kind::kInt) {
       const auto* x = std::get_if<int64_t>(v);
@@ -76,7 +107,7 @@ struct Conjunct {
 };
 
 // A run of conjuncts: all must hold; the last `tagged` are skipped when `fixed` names their tag.
-inline bool AllHold(const Conjunct* p, uint32_t size, uint32_t tagged, const Event& e, RuleIndex::Fixed fixed) {
+inline bool AllHold(const Conjunct* p, uint32_t size, uint32_t tagged, FieldCache& e, RuleIndex::Fixed fixed) {
   const Conjunct* const plain_end = p + (size - tagged);
   for (; p != plain_end; ++p) {
     if (!p->Eval(e)) return false;

@@ -164,9 +164,12 @@ void EvaluateEvent(RuleSet::Impl& im, EventShare& event, std::vector<Alert>& out
   const bool sample = im.event_seq % kTimeSampleEvery == 0;
   // A candidate reads its packed entry (im.candidates) and its program; its state and the
   // rule itself only when it has exceptions or matches (its state only if it has windows).
-  const auto matches = [&im, &event](const RuleSet::Impl::Candidate& c, uint32_t i, rules::RuleIndex::Fixed fixed) {
+  rules::FieldCache fields(event.get());
+  const auto matches = [&im, &event, &fields](const RuleSet::Impl::Candidate& c, uint32_t i,
+                                              rules::RuleIndex::Fixed fixed) {
     const Event& e = event.get();
-    if (!rules::AllHold(c.program, c.size, c.tagged, e, fixed)) return false;
+    fields.Rebind(e);  // an alert may have taken the event over
+    if (!rules::AllHold(c.program, c.size, c.tagged, fields, fixed)) return false;
     if (c.exceptions) {
       for (const auto& ex : im.rules[i].exceptions) {
         if (ex.condition->Eval(e)) return false;
