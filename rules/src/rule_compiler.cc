@@ -422,7 +422,10 @@ void CompileRules(RawRuleFile& raw, const RuleOptions& options, const FieldRegis
   for (size_t i = 0; i < impl.rules.size(); ++i) {
     const CompiledRule& cr = impl.rules[i];
     RuleSet::Impl::Candidate& c = impl.candidates[i];
-    if (evaluate[i]) c.program = impl.programs.data() + first[i];
+    if (evaluate[i]) {
+      c.program = impl.programs.data() + first[i];
+      if (c.size > 0) c.first = *c.program;
+    }
     c.exceptions = !cr.exceptions.empty();
     c.alerts = cr.info.enabled && !cr.correlation;
     c.feeds_self = cr.info.enabled && cr.correlation && cr.sources.empty();

@@ -106,14 +106,22 @@ struct Conjunct {
   }
 };
 
-// A run of conjuncts: all must hold; the last `tagged` are skipped when `fixed` names their tag.
-inline bool AllHold(const Conjunct* p, uint32_t size, uint32_t tagged, FieldCache& e, RuleIndex::Fixed fixed) {
-  const Conjunct* const plain_end = p + (size - tagged);
-  for (; p != plain_end; ++p) {
+// Whether all of program[0, size) hold; the last `tagged` are skipped when `fixed` names
+// their tag. `first` is program[0] (a copy kept beside the caller's other data: a candidate
+// rejected by its first conjunct reads no other cache line).
+inline bool AllHold(const Conjunct& first, const Conjunct* program, uint32_t size, uint32_t tagged, FieldCache& e,
+                    RuleIndex::Fixed fixed) {
+  if (size == 0) return true;
+  const Conjunct* const plain_end = program + (size - tagged);
+  const Conjunct* const end = program + size;
+  const auto skipped = [&fixed](const Conjunct& c) { return c.tag == fixed.action || c.tag == fixed.key; };
+  if (program < plain_end ? !first.Eval(e) : !skipped(first) && !first.Eval(e)) return false;
+  const Conjunct* p = program + 1;
+  for (; p < plain_end; ++p) {
     if (!p->Eval(e)) return false;
   }
-  for (const Conjunct* const end = plain_end + tagged; p != end; ++p) {
-    if (p->tag != fixed.action && p->tag != fixed.key && !p->Eval(e)) return false;
+  for (; p < end; ++p) {
+    if (!skipped(*p) && !p->Eval(e)) return false;
   }
   return true;
 }

@@ -169,7 +169,7 @@ void EvaluateEvent(RuleSet::Impl& im, EventShare& event, std::vector<Alert>& out
                                               rules::RuleIndex::Fixed fixed) {
     const Event& e = event.get();
     fields.Rebind(e);  // an alert may have taken the event over
-    if (!rules::AllHold(c.program, c.size, c.tagged, fields, fixed)) return false;
+    if (!rules::AllHold(c.first, c.program, c.size, c.tagged, fields, fixed)) return false;
     if (c.exceptions) {
       for (const auto& ex : im.rules[i].exceptions) {
         if (ex.condition->Eval(e)) return false;

@@ -31,7 +31,10 @@ struct RuleSet::Impl {
   //
   // A candidate evaluates its condition as a program of conjuncts (rule_program.h):
   // program[0, size), the last `tagged` skipped when the index proved their field's value.
-  struct Candidate {
+  // The entry holds a copy of the first conjunct: one cache line for a candidate its first
+  // conjunct rejects.
+  struct alignas(64) Candidate {
+    rules::Conjunct first;
     const rules::Conjunct* program = nullptr;
     uint16_t size = 0;
     uint16_t tagged = 0;
