@@ -90,6 +90,8 @@ class RuleIndex {
 
   // Rules that every event meets (no kind and no action constraint).
   size_t catch_all_size() const { return catch_all_.any.size(); }
+  // The seed of the action and split value hashes (for tests that craft collisions).
+  uint64_t seed() const { return seed_; }
 
  private:
   template <typename T>

@@ -4,12 +4,17 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include <cstring>
 #include <map>
 #include <string>
 #include <vector>
 
 #include "condition_compiler.h"
+#include "flat_string_map.h"
+#include "rule_compiler.h"
 #include "rule_index.h"
+#include "rule_reader.h"
+#include "vigil/ecs_fields.h"
 #include "rules_test_util.h"
 #include "support/test_support.h"
 
@@ -423,6 +428,81 @@ TEST(RuleIndex, InlineConjunctsAgreeWithTheirConditions) {
     }
   }
   EXPECT_GT(fired, 0u);
+}
+
+// A 16-byte value whose hash under `seed` equals that of `value` (16 bytes too): HashString
+// mixes each 8-byte word into the state through a bijection, so a chosen first word and a
+// second word that cancels the difference of the states collide (flat_string_map.h).
+std::string Colliding(const std::string& value, uint64_t seed) {
+  constexpr uint64_t kMul = 0x9E3779B97F4A7C15ull;
+  const auto word = [](const std::string& s, size_t at) {
+    uint64_t w;
+    std::memcpy(&w, s.data() + at, 8);
+    return w;
+  };
+  const auto state = [&](uint64_t w1) {
+    uint64_t h = (seed ^ (16 * kMul) ^ w1) * kMul;
+    return h ^ (h >> 29);
+  };
+  std::string out(16, '\0');
+  const uint64_t w1 = word("zzzzzzzzzzzzzzzz", 0);
+  const uint64_t w2 = state(word(value, 0)) ^ state(w1) ^ word(value, 8);
+  std::memcpy(out.data(), &w1, 8);
+  std::memcpy(out.data() + 8, &w2, 8);
+  return out;
+}
+
+// A value proved by the index lets a rule skip its test of that value: only when the event's
+// value is the very one filed, not merely one of the same hash. Events carrying a value whose
+// hash collides with a rule's (crafted with the index's seed) meet that rule, whose test of
+// the value then fails: no alert. (The outcome tests are `!=`, which files nothing, so that
+// the list of dataset d splits on user.name.)
+TEST(RuleIndex, AValueOfTheSameHashProvesNothing) {
+  const std::string value = "aaaaaaaabbbbbbbb";
+  const std::string yaml = R"(
+- rule: by_user
+  name: U
+  severity: low
+  condition: event.dataset = d and user.name = aaaaaaaabbbbbbbb and event.outcome != success
+- rule: by_other_user
+  name: O
+  severity: low
+  condition: event.dataset = d and user.name = other and event.outcome != success
+- rule: by_action
+  name: A
+  severity: low
+  condition: event.dataset = d and event.action = aaaaaaaabbbbbbbb and event.outcome != success
+)";
+  Diagnostics diags;
+  RawRuleFile raw;
+  ReadRuleText(yaml, "rules.yaml", raw, diags);
+  auto impl = std::make_unique<RuleSet::Impl>();
+  CompileRules(raw, RuleOptions{}, FieldRegistry::Global(), *impl, diags);
+  ASSERT_FALSE(diags.has_errors()) << diags.FormatText();
+  const std::string forged = Colliding(value, impl->index.seed());
+  ASSERT_NE(forged, value);
+  ASSERT_EQ(HashString(forged, impl->index.seed()), HashString(value, impl->index.seed()));
+  RuleSet set(std::move(impl));
+  const auto fire = [&set](const std::string& user, const std::string& action) {
+    Event e;
+    e.Set(ecs::kEventDataset, std::string("d"));
+    e.Set(ecs::kEventOutcome, std::string("failure"));
+    e.Set(ecs::kUserName, user);
+    e.Set(ecs::kEventAction, action);
+    std::vector<Alert> alerts;
+    set.Evaluate(e, alerts);
+    std::vector<std::string> ids;
+    for (const Alert& a : alerts) ids.push_back(a.rule->id);
+    return ids;
+  };
+  EXPECT_THAT(fire(value, value), ElementsAre("by_user", "by_action"));
+  EXPECT_THAT(fire(forged, forged), ElementsAre());
+  EXPECT_THAT(fire(forged, value), ElementsAre("by_action"));
+  EXPECT_THAT(fire(value, forged), ElementsAre("by_user"));
+  // The forged values did reach the rules (as candidates): the index met the collision.
+  const std::vector<RuleStateStats> stats = set.state_stats();
+  EXPECT_EQ(stats[0].evaluations, 4u);  // by_user: under both values of its hash, every time
+  EXPECT_EQ(stats[2].evaluations, 4u);  // by_action: likewise
 }
 
 }  // namespace
