@@ -110,11 +110,7 @@ void RuleIndex::RuleList::Split(const std::vector<const KindConstraint*>& kinds,
   }
 }
 
-void RuleIndex::RuleList::Narrow(const Event& event, uint64_t seed, Fixed fixed, std::vector<Part>& parts) const {
-  if (!split) {
-    if (!all.empty()) parts.push_back({all, fixed});
-    return;
-  }
+void RuleIndex::RuleList::NarrowSplit(const Event& event, uint64_t seed, Fixed fixed, std::vector<Part>& parts) const {
   if (!rest.empty()) parts.push_back({rest, fixed});
   // The key is a declared string field, so an event holds a string there or nothing; without
   // it no rule filed by value can match.

@@ -129,7 +129,14 @@ class RuleIndex {
     void Split(const std::vector<const KindConstraint*>& kinds, uint64_t seed);
     // Adds the lists of `all` that `event` can match to `parts` (`all` itself when not split),
     // with what reaching them proves (`fixed`, plus the split field when its value is proved).
-    void Narrow(const Event& event, uint64_t seed, Fixed fixed, std::vector<Part>& parts) const;
+    void Narrow(const Event& event, uint64_t seed, Fixed fixed, std::vector<Part>& parts) const {
+      if (split) {
+        NarrowSplit(event, seed, fixed, parts);
+      } else if (!all.empty()) {
+        parts.push_back({all, fixed});
+      }
+    }
+    void NarrowSplit(const Event& event, uint64_t seed, Fixed fixed, std::vector<Part>& parts) const;
   };
   // The rules that require each action, filed by the action's hash (the index's seed) in an
   // open-addressing table: a lookup hashes the event's action once and compares no strings.
