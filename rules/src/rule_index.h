@@ -19,7 +19,10 @@
 // by their hash alone (seeded per index), in one sorted array per list beside one array of
 // their rules: a lookup reads two short arrays and compares no strings. Values whose hashes
 // collide share their rules (the union): an event may then meet a rule filed under another
-// value, never miss one, and its condition, evaluated on every candidate, decides.
+// value, never miss one, and its condition, evaluated on every candidate, decides. Each list
+// also keeps the one value (or action) filed under each hash: when the event's value equals
+// it, the candidates found there may skip their own test of that value (Fixed); after a
+// collision nothing is proved and they test it.
 //
 // The candidates of an event are, from its dataset's buckets, its categories' buckets and
 // the catch-all: the "any action" rules, plus the rules filed under the event's action,
