@@ -14,7 +14,6 @@
 namespace vigil::rules {
 namespace {
 
-
 std::string Where(const SourceLocation& l) {
   return l.file + ":" + std::to_string(l.line) + ":" + std::to_string(l.column);
 }
