@@ -20,6 +20,8 @@
 // (b) EvaluateMixed/N: the same, but the rules of 2 of the 10 datasets (20% of the rules,
 //     like the packs' network.flow rules) name no action: an event of those datasets meets
 //     all of them, N/10 per dataset. The index cannot narrow these further.
+//     EvaluateMixedHandedOver/N: the same rules, each event handed over as the engine thread
+//     does (Evaluate(Event&&)): what the daemon pays for them.
 // (c) EvaluateDatasetOnly/N: N rules `event.dataset = dsK and user.name = uI and
 //     event.outcome != unknown` (no action) over the 10 datasets: each event meets N/10
 //     candidates. This was Evaluate/N before the index knew event.action.
@@ -208,6 +210,11 @@ BENCHMARK(EvaluateMixedRareAlerts)->Arg(100)->Arg(1000);
 
 void EvaluateMixed(benchmark::State& state) { RunEvaluate(state, PackRules(Rules(state), 2), kDatasets); }
 BENCHMARK(EvaluateMixed)->Arg(10)->Arg(100)->Arg(1000);
+
+void EvaluateMixedHandedOver(benchmark::State& state) {
+  RunEvaluate(state, PackRules(Rules(state), 2), kDatasets, Stream::kHandedOver);
+}
+BENCHMARK(EvaluateMixedHandedOver)->Arg(100)->Arg(1000);
 
 void EvaluateNoActionIndex(benchmark::State& state) {
   RunEvaluate(state, PackRules(Rules(state), 0, true), kDatasets);
