@@ -219,7 +219,7 @@ RuleIndex::Selection RuleIndex::Select(const Kind& kind, const Event& event) {
     }
   }
   if (parts_.empty()) return {};
-  if (parts_.size() == 1) return {parts_[0].rules, parts_[0].fixed};
+  if (parts_.size() == 1) return {parts_[0].rules, parts_[0].fixed, false, {}};
   // Several lists: merged in rule order, each entry remembering the list it came from (any
   // one of a rule's lists will do: what each proves holds of the event).
   scratch_.clear();
@@ -227,7 +227,7 @@ RuleIndex::Selection RuleIndex::Select(const Kind& kind, const Event& event) {
   if (!code_parts_) {
     for (const Part& p : parts_) scratch_.insert(scratch_.end(), p.rules.begin(), p.rules.end());
     SortUnique(scratch_);
-    return {scratch_, Fixed{}};
+    return {scratch_, Fixed{}, false, {}};
   }
   for (const Part& p : parts_) {
     const auto code = static_cast<uint32_t>(std::min<size_t>(fixed_.size(), kPartMask));
