@@ -4,6 +4,7 @@
 #include <memory>
 #include <string>
 
+#include "access_build_pool.h"
 #include "access_event.h"
 #include "auth_line_parser.h"
 #include "file_tailer.h"
@@ -22,7 +23,14 @@ class AuthLogLines : public LineConsumer {
   AuthLogLines(CollectorContext& ctx, const TailOptions& options, const AccessFieldIds& ids,
             const UserRedaction& redaction)
       : ctx_(ctx), options_(options), ids_(ids), redaction_(redaction),
-        offset_(YearInference::LocalUtcOffset()), years_(Now(), offset_) {}
+        offset_(YearInference::LocalUtcOffset()), years_(Now(), offset_) {
+    // Replay: the events are built on `workers` threads (AccessBuildPool), in input order.
+    // Live reading stays on this thread, so each event is handed on as its line arrives
+    // and a saved position never passes an event not yet handed on.
+    if (ctx.mode() == RunMode::kReplay && options.workers > 1) {
+      pool_ = std::make_unique<AccessBuildPool>(options.workers, ctx, ids, redaction, options.path);
+    }
+  }
 
   bool Line(std::string_view line, uint64_t offset) override {
     // sudo's log file wraps long entries onto lines indented by four spaces.
@@ -33,7 +41,7 @@ class AuthLogLines : public LineConsumer {
       }
       return true;
     }
-    if (!AtEnd()) return false;
+    if (!EmitHeld()) return false;
     if (line.empty() || line == "\r") return true;
     if (ctx_.mode() == RunMode::kLive) years_ = YearInference(Now(), offset_);
     auto header = ParseSyslogHeader(line, years_);
@@ -49,8 +57,18 @@ class AuthLogLines : public LineConsumer {
     return Emit(*header, line, offset);
   }
 
-  // Parses and emits the held sudo entry, if any.
+  // At the end of what the file holds: the held sudo entry, and every event still being
+  // built.
   bool AtEnd() override {
+    const bool ok = EmitHeld();
+    return Drain() && ok;
+  }
+
+  // Hands on every event still being built (TailedCollector, when the tailer returns).
+  bool Drain() { return pool_ == nullptr || pool_->Drain(); }
+
+  // Parses and emits the held sudo entry, if any.
+  bool EmitHeld() {
     if (held_.empty()) return true;
     const std::string line = std::move(held_);
     held_.clear();
@@ -61,6 +79,9 @@ class AuthLogLines : public LineConsumer {
   bool Emit(const SyslogHeader& header, std::string_view line, uint64_t offset) {
     AuthRecord record;
     if (!parser_.Parse(header, &record)) return true;
+    if (pool_ != nullptr) {
+      return pool_->Add(header, record, line, static_cast<int64_t>(offset)) || ctx_.mode() == RunMode::kLive;
+    }
     LineOrigin origin{options_.path, static_cast<int64_t>(offset), line};
     Event event = ctx_.NewEvent();
     BuildAccessEvent(header, record, origin, ids_, redaction_, &event);
@@ -88,10 +109,12 @@ class AuthLogLines : public LineConsumer {
   AuthLineParser parser_;
   std::string held_;  // a sudo log-file entry that may continue on the next lines
   uint64_t held_offset_ = 0;
+  std::unique_ptr<AccessBuildPool> pool_;  // replay with workers > 1; null: built here
 };
 
 class AuthLogCollectorFactory : public TailedCollectorFactory<AuthLogLines> {
  public:
+  bool reads_workers() const override { return true; }
   std::string_view name() const override { return "auth_log"; }
   std::string_view description() const override {
     return "sshd, sudo, su, PAM, login and account events from a syslog file (auth.log, secure)";

@@ -1,6 +1,8 @@
 // AuthRecord: what a message parser understood of one log message, before it becomes an
 // Event. Message parsers (sshd_parser.h, sudo_parser.h, ...) fill it with views into the
-// line; access_event.h turns it into ECS fields. Keeping parsers free of field ids and
+// line; access_event.h turns it into ECS fields. Each view points into the line or at a
+// constant (a string literal), except `source`, which sshd's parser may point at the
+// source it remembers for the connection (AccessBuildPool relies on this). Keeping parsers free of field ids and
 // Event building makes each of them a plain scanner that tests can check field by field.
 #pragma once
 

@@ -27,6 +27,7 @@ class TailedCollector : public Collector {
     Lines lines(ctx, options_, *ids, redaction_);
     FileTailer tailer(options_, &counters_);
     Status s = tailer.Run(ctx, lines);
+    if constexpr (requires { lines.Drain(); }) lines.Drain();  // events still being built
     ctx.FlushEmits();  // the last events the lines held back (EmitBatched)
     return s;
   }
@@ -53,6 +54,10 @@ class TailedCollectorFactory : public CollectorFactory {
     const size_t errors_before = section.diagnostics().error_count();
     TailOptions options;
     ReadTailOptions(section, env, &options);
+    if (reads_workers()) {
+      // Replay only (the consumer's AccessBuildPool); live reading stays on one thread.
+      options.workers = static_cast<size_t>(section.Int("workers", 2, 1, 16));
+    }
     UserRedaction redaction = ReadUserRedaction(section, env);
     section.Finish();
     if (section.diagnostics().error_count() > errors_before) {
@@ -61,6 +66,8 @@ class TailedCollectorFactory : public CollectorFactory {
     }
     return std::unique_ptr<Collector>(std::make_unique<TailedCollector<Lines>>(std::move(options), std::move(redaction)));
   }
+  // Whether the consumer builds events on `workers` threads in replay (auth_log).
+  virtual bool reads_workers() const { return false; }
   // Log files are often root:adm 0640.
   std::vector<Capability> capabilities() const override { return {Capability::kDacReadSearch}; }
 };

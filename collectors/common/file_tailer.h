@@ -75,6 +75,9 @@ struct TailOptions {
   uint64_t checkpoint_lines = 1000;
   std::chrono::milliseconds checkpoint_interval{5000};
   std::string log_name = "tail";  // prefixes log messages: the collector instance
+  // Not the tailer's: threads the line consumer may build events on in replay (auth_log's
+  // `workers`); 1: on the collector thread.
+  size_t workers = 1;
 };
 
 // Where a collector instance's position is saved: `<state_dir>/offsets/<instance>.json`.

@@ -163,7 +163,7 @@ int RunCli(int argc, char** argv) {
   replay->add_option("--jsonl", rp.jsonls, "ECS events as JSON lines");
   replay->add_option("--scan", rp.scan_dir, "Directory tree to check against --policy");
   replay->add_option("--policy", rp.policy, "Retention policy file");
-  replay->add_option("--workers", rp.workers, "Threads of the --scan walk and hashing (1-64; the output does not depend on it)")
+  replay->add_option("--workers", rp.workers, "Threads of the --scan walk and hashing (1-64), and of --auth-log's event building (1-16, default 2); the output does not depend on it")
       ->check(CLI::Range(1, 64));
   replay->add_option("--now", rp.now, "Fix the clock (RFC 3339) for time-based checks and for what --db records");
   replay->add_option("--db", rp.db, "Also record alerts and evidence in this store");

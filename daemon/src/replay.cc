@@ -185,6 +185,9 @@ int RunReplayCommand(const ReplayOptions& options) {
       }
     } else {
       entry.node["path"] = in.path;
+      if (in.collector_type == "auth_log" && options.workers > 0) {
+        entry.node["workers"] = std::min(options.workers, 16);  // auth_log's range
+      }
     }
     Diagnostics cdiags;
     auto collector = CreateCollector(entry, *config, RunMode::kReplay, cdiags);

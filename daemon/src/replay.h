@@ -16,7 +16,7 @@ struct ReplayOptions {
   std::vector<std::string> rule_files;
   std::vector<std::string> pcaps, auth_logs, journal_jsons, journals, audit_logs, jsonls;
   std::string scan_dir, policy, now, db;
-  int workers = 0;  // --scan: the retention collector's workers (0: its default)
+  int workers = 0;  // --scan: the retention collector's workers; --auth-log: auth_log's (0: their default)
   bool events = false;
   bool no_alerts = false;
   std::string log_level;  // empty: warning
