@@ -37,7 +37,8 @@ struct Outcome {
   Status status;
 };
 
-Outcome Replay(const std::string& type, const std::string& path) {
+// `workers` > 0: auth_log's `workers` key (threads that build the events in replay).
+Outcome Replay(const std::string& type, const std::string& path, int workers = 0) {
   const CollectorFactory* factory = CollectorRegistry::Global().Find(type);
   EXPECT_NE(factory, nullptr);
   Outcome out;
@@ -45,6 +46,7 @@ Outcome Replay(const std::string& type, const std::string& path) {
   Diagnostics diags;
   YAML::Node node(YAML::NodeType::Map);
   node["path"] = path;
+  if (workers > 0) node["workers"] = workers;
   ConfigSection section(node, "test", diags);
   auto c = factory->Create(section, CollectorEnv{type, "", RunMode::kReplay});
   EXPECT_TRUE(c.ok()) << diags.FormatText();
@@ -143,6 +145,88 @@ TEST(AuthLogCollector, SudoLogFileWithWrappedLines) {
   EXPECT_EQ(*r.events[2].GetString(ecs::kUserName), "bob");
   EXPECT_EQ(*r.events[2].GetInt(ecs::kLogOffset), 68 + 45 + 81 + 22);
   EXPECT_TRUE(r.skips.empty());
+}
+
+// The events of every line as JSON, in order.
+std::vector<std::string> Jsons(const Outcome& r) {
+  std::vector<std::string> out;
+  for (const Event& e : r.events) out.push_back(EventToJson(e));
+  return out;
+}
+
+// Replay builds events on worker threads (AccessBuildPool) in batches of lines. A log whose
+// sshd lines without an address come right after an earlier line of the same pid named it,
+// at every distance from a batch boundary, with sudo's wrapped lines, user names that are
+// redacted, lines without a header and an overlong one among them: 1, 2 and 4 workers give
+// the same events in the same order, and the same skips at the same places.
+TEST(AuthLogCollector, WorkersKeepOrderAndConnectionState) {
+  TempDir dir;
+  std::string text;
+  const int kConnections = 1500;  // about 6,000 lines: many batches of 256 lines
+  for (int i = 0; i < kConnections; ++i) {
+    const int pid = 20000 + i;
+    const std::string ip = "10." + std::to_string(i / 250) + "." + std::to_string(i % 250) + ".7";
+    const std::string sshd = "Mar  1 10:" + std::to_string(10 + i % 50) + ":00 web sshd[" + std::to_string(pid) + "]: ";
+    text += sshd + "Connection from " + ip + " port " + std::to_string(40000 + i) + " on 10.0.0.1 port 22\n";
+    for (int k = 0; k < i % 7; ++k) {
+      text += "Mar  1 10:00:0" + std::to_string(k) + " web CRON[" + std::to_string(k) +
+              "]: pam_unix(cron:session): session opened for user root(uid=0) by (uid=0)\n";
+    }
+    if (i % 11 == 0) text += "garbage without a header " + std::to_string(i) + "\n";
+    if (i % 13 == 0) {
+      text += "Mar  1 10:00:05 : alice : TTY=pts/0 ; PWD=/home/alice ; USER=root ;\n";
+      text += "    COMMAND=/usr/bin/id -u " + std::to_string(i) + "\n";
+    }
+    if (i % 17 == 0) text += sshd + "Invalid user Hunter2!pass" + std::to_string(i) + " from " + ip + " port 4\n";
+    // No address on these: the connection's, learnt above, is attached.
+    text += sshd + "Disconnecting: Too many authentication failures [preauth]\n";
+    if (i % 3 == 0) text += sshd + "Connection closed by authenticating user root " + ip + " port 5 [preauth]\n";
+  }
+  text += "Mar  1 11:00:00 web sshd[1]: " + std::string(70000, 'x') + "\n";
+  const std::string path = dir.Write("auth.log", text);
+
+  const Outcome one = Replay("auth_log", path, 1);
+  ASSERT_TRUE(one.status.ok()) << one.status.ToString();
+  ASSERT_GT(one.events.size(), 5000u);
+  // The state survived: every "Too many authentication failures" event carries its pid's
+  // address and is one failure.
+  size_t max_tries = 0;
+  for (const Event& e : one.events) {
+    const std::string* action = e.GetString(ecs::kEventAction);
+    if (action == nullptr || *action != "ssh_max_auth_tries") continue;
+    ++max_tries;
+    const int64_t pid = *e.GetInt(ecs::kProcessPid);
+    const int i = static_cast<int>(pid - 20000);
+    const IpAddress* ip = e.GetIp(ecs::kSourceIp);
+    ASSERT_NE(ip, nullptr) << pid;
+    EXPECT_EQ(ip->ToString(), "10." + std::to_string(i / 250) + "." + std::to_string(i % 250) + ".7");
+    EXPECT_EQ(*e.GetString(ecs::kEventOutcome), "failure");
+  }
+  EXPECT_EQ(max_tries, static_cast<size_t>(kConnections));
+  size_t redacted = 0;
+  for (const Event& e : one.events) {
+    const std::string* user = e.GetString(ecs::kUserName);
+    if (user != nullptr && user->rfind("<redacted:", 0) == 0) ++redacted;
+  }
+  EXPECT_EQ(redacted, static_cast<size_t>((kConnections + 16) / 17));
+  const std::vector<std::string> expected = Jsons(one);
+  for (const int workers : {2, 4}) {
+    const Outcome many = Replay("auth_log", path, workers);
+    ASSERT_TRUE(many.status.ok()) << many.status.ToString();
+    const std::vector<std::string> got = Jsons(many);
+    ASSERT_EQ(got.size(), expected.size()) << workers << " workers";
+    for (size_t i = 0; i < got.size(); ++i) ASSERT_EQ(got[i], expected[i]) << workers << " workers, event " << i;
+    EXPECT_EQ(many.skips, one.skips) << workers << " workers";
+  }
+  EXPECT_EQ(one.skips.size(), static_cast<size_t>((kConnections + 10) / 11 + 1));  // garbage and the long line
+}
+
+TEST(AuthLogCollector, RejectsWorkersOutOfRange) {
+  Diagnostics diags;
+  ConfigSection section(YAML::Load("{path: /var/log/auth.log, workers: 0}"), "t.yaml", diags);
+  auto c = CollectorRegistry::Global().Find("auth_log")->Create(section, CollectorEnv{"a", "", RunMode::kReplay});
+  EXPECT_FALSE(c.ok());
+  EXPECT_NE(diags.FormatText().find("workers"), std::string::npos);
 }
 
 TEST(JournalJsonCollector, ReadsExportWithByteArrayMessages) {
