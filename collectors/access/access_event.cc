@@ -2,6 +2,7 @@
 
 #include <cassert>
 #include <chrono>
+#include <algorithm>
 #include <climits>
 #include <cstdint>
 #include <ctime>
@@ -103,14 +104,26 @@ Result<AccessFieldIds> DeclareAccessFields(FieldRegistry& fields) {
   return ids;
 }
 
-std::optional<IpAddress> ParseLoggedAddress(std::string_view host) {
+namespace {
+
+// ParseLoggedAddress; `*text` is set to the part of `host` that was parsed (the scope id and
+// an IPv4-mapped prefix removed).
+std::optional<IpAddress> ParseLoggedAddress(std::string_view host, std::string_view* text) {
   const size_t pct = host.find('%');
   if (pct != std::string_view::npos) host = host.substr(0, pct);
   if (host.size() > 7 && (host.substr(0, 7) == "::ffff:" || host.substr(0, 7) == "::FFFF:") &&
       host.find('.') != std::string_view::npos) {
     host.remove_prefix(7);
   }
+  *text = host;
   return IpAddress::Parse(host);
+}
+
+}  // namespace
+
+std::optional<IpAddress> ParseLoggedAddress(std::string_view host) {
+  std::string_view text;
+  return ParseLoggedAddress(host, &text);
 }
 
 LocalTime LocalTimeOf(Timestamp t) {
@@ -163,7 +176,8 @@ void BuildAccessEvent(const SyslogHeader& h, const AuthRecord& r, const LineOrig
   if (redact) placeholder = redaction.Placeholder(r.user);
   const std::string_view user = placeholder.empty() ? r.user : std::string_view(placeholder);
   std::optional<IpAddress> ip;
-  if (!r.source.empty()) ip = ParseLoggedAddress(r.source);
+  std::string_view ip_text;  // what was parsed: an IPv4 address's text is its canonical form
+  if (!r.source.empty()) ip = ParseLoggedAddress(r.source, &ip_text);
   const auto n = [](bool b) { return static_cast<size_t>(b); };
   const auto s = [](std::string_view v) { return static_cast<size_t>(!v.empty()); };
   const size_t fields =
@@ -175,7 +189,9 @@ void BuildAccessEvent(const SyslogHeader& h, const AuthRecord& r, const LineOrig
       s(o.original) + s(o.path) + n(o.offset >= 0) + s(r.method) + n(r.has_invalid_user) +
       s(r.reason) + s(r.tty) + s(r.session) + s(r.service) + n(r.attempts >= 0) + s(r.gid) +
       n(r.prior_failures >= 0) + 1 /* observer.name */;
-  e.Reserve(fields);
+  // At least kEventRoom: a recycled event (CollectorContext::NewEvent) sized by a smaller
+  // predecessor would otherwise grow, moving every field.
+  e.Reserve(std::max(fields, kEventRoom));
   if (h.has_time) {
     e.Add(ecs::kTimestamp, h.time);
     static constexpr std::string_view kDays[] = {"sun", "mon", "tue", "wed", "thu", "fri", "sat"};
@@ -212,7 +228,13 @@ void BuildAccessEvent(const SyslogHeader& h, const AuthRecord& r, const LineOrig
   AddString(e, ecs::kGroupName, r.group);
   if (ip) {
     e.Add(ecs::kSourceIp, *ip);
-    e.AddList(ecs::kRelatedIp, {ip->ToString()});
+    // IpAddress::Parse takes a dotted quad only without leading zeros, as ToString writes
+    // it: the text itself, without formatting it again.
+    if (ip->is_v4()) {
+      e.AddList(ecs::kRelatedIp, {ip_text});
+    } else {
+      e.AddList(ecs::kRelatedIp, {ip->ToString()});
+    }
   } else if (!r.source.empty()) {
     e.AddString(ecs::kSourceAddress, r.source);
   }

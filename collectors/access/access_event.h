@@ -51,6 +51,10 @@ struct LineOrigin {
   std::string_view original; // event.original
 };
 
+// The field room BuildAccessEvent reserves at least (Event::Reserve): every access event
+// fits, so a recycled event is sized once.
+inline constexpr size_t kEventRoom = 32;
+
 // Builds the event. `ids` must come from the registry that Event::Set checks (Global).
 // An unverified user name (an invalid user, a failed console login) that `redaction`
 // redacts is replaced by its placeholder in user.name, related.user, message and
