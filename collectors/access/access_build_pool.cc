@@ -20,7 +20,7 @@ bool Within(std::string_view whole, std::string_view part) {
 AccessBuildPool::AccessBuildPool(size_t threads, CollectorContext& ctx, const AccessFieldIds& ids,
                                  const UserRedaction& redaction, std::string_view path)
     : ctx_(ctx), ids_(ids), redaction_(redaction), path_(path),
-      instance_(ctx.instance()), max_in_flight_(2 * std::max<size_t>(threads, 1)) {
+      instance_(ctx.instance()), max_in_flight_(std::max<size_t>(threads, 1) + 1) {
   threads = std::max<size_t>(threads, 1);
   workers_.reserve(threads);
   for (size_t i = 0; i < threads; ++i) workers_.emplace_back([this] { Work(); });

@@ -17,9 +17,9 @@
 // single-threaded path whatever the number of workers.
 //
 // Threading: every method on the collector thread; the workers touch only the batches
-// handed to them (under the pool's mutex while queued). Memory: at most max_in_flight
-// batches of about kBatchBytes (more only for lines longer than that) and kBatchLines
-// events each.
+// handed to them (under the pool's mutex while queued). Memory: the batch being filled and
+// at most workers + 1 in flight, each of about kBatchBytes (more only for a line longer than
+// that) and kBatchLines events.
 #pragma once
 
 #include <condition_variable>
