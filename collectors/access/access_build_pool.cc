@@ -136,6 +136,8 @@ bool AccessBuildPool::EmitReady(size_t keep) {
     b.events.clear();
     b.items.clear();
     b.bytes.clear();
+    // A buffer grown for a long line (up to max_line_bytes) is not kept for the next batch.
+    if (b.bytes.capacity() > 2 * kBatchBytes) std::string().swap(b.bytes);
     free_.push_back(std::move(in_flight_.front()));
     in_flight_.pop_front();
   }

@@ -19,7 +19,7 @@
 // Threading: every method on the collector thread; the workers touch only the batches
 // handed to them (under the pool's mutex while queued). Memory: the batch being filled and
 // at most workers + 1 in flight, each of about kBatchBytes (more only for a line longer than
-// that) and kBatchLines events.
+// that, and then freed once emitted) and kBatchLines events.
 #pragma once
 
 #include <condition_variable>

@@ -39,7 +39,8 @@ struct Outcome {
 };
 
 // `workers` > 0: auth_log's `workers` key (threads that build the events in replay).
-Outcome Replay(const std::string& type, const std::string& path, int workers = 0) {
+Outcome Replay(const std::string& type, const std::string& path, int workers = 0,
+               int64_t max_line_bytes = 0) {
   const CollectorFactory* factory = CollectorRegistry::Global().Find(type);
   EXPECT_NE(factory, nullptr);
   Outcome out;
@@ -48,6 +49,7 @@ Outcome Replay(const std::string& type, const std::string& path, int workers = 0
   YAML::Node node(YAML::NodeType::Map);
   node["path"] = path;
   if (workers > 0) node["workers"] = workers;
+  if (max_line_bytes > 0) node["max_line_bytes"] = max_line_bytes;
   ConfigSection section(node, "test", diags);
   auto c = factory->Create(section, CollectorEnv{type, "", RunMode::kReplay});
   EXPECT_TRUE(c.ok()) << diags.FormatText();
@@ -221,6 +223,30 @@ TEST(AuthLogCollector, WorkersKeepOrderAndConnectionState) {
     EXPECT_EQ(many.skips, one.skips) << workers << " workers";
   }
   EXPECT_EQ(one.skips.size(), static_cast<size_t>((kConnections + 10) / 11 + 1));  // garbage and the long line
+}
+
+// Lines longer than a batch's buffer (AccessBuildPool::kBatchBytes) each get a batch of
+// their own: the same events with any number of workers.
+TEST(AuthLogCollector, WorkersWithLinesLongerThanABatch) {
+  TempDir dir;
+  std::string text;
+  for (int i = 0; i < 400; ++i) {
+    const std::string sshd = "Mar  1 10:00:00 web sshd[" + std::to_string(100 + i) + "]: ";
+    text += sshd + "Connection from 10.1.0." + std::to_string(i % 250) + " port 7 on 10.0.0.1 port 22\n";
+    if (i % 40 == 0) text += sshd + "Invalid user " + std::string(200000, 'u') + " from 10.1.0.9 port 8\n";
+    text += sshd + "Disconnecting: Too many authentication failures [preauth]\n";
+  }
+  const std::string path = dir.Write("auth.log", text);
+  const Outcome one = Replay("auth_log", path, 1, int64_t{1} << 20);
+  ASSERT_TRUE(one.status.ok()) << one.status.ToString();
+  ASSERT_EQ(one.events.size(), 810u);
+  EXPECT_TRUE(one.skips.empty());
+  const std::vector<std::string> expected = Jsons(one);
+  for (const int workers : {2, 4}) {
+    const Outcome many = Replay("auth_log", path, workers, int64_t{1} << 20);
+    ASSERT_TRUE(many.status.ok()) << many.status.ToString();
+    EXPECT_TRUE(Jsons(many) == expected) << workers << " workers";
+  }
 }
 
 TEST(AuthLogCollector, RejectsWorkersOutOfRange) {
