@@ -75,30 +75,11 @@ bool AccessBuildPool::Add(const SyslogHeader& header, const AuthRecord& record,
   rebase(h.host);
   rebase(h.program);
   rebase(h.message);
-  rebase(r.dataset);
-  rebase(r.action);
-  rebase(r.category);
-  rebase(r.type);
-  rebase(r.type2);
-  rebase(r.user);
-  rebase(r.target_user);
-  rebase(r.target_uid);
-  rebase(r.effective_user);
-  rebase(r.group);
-  rebase(r.gid);
-  rebase(r.method);
-  rebase(r.reason);
-  rebase(r.tty);
-  rebase(r.command);
-  rebase(r.cwd);
-  rebase(r.session);
-  rebase(r.service);
+  r.ForEachView(rebase);  // sshd's remembered source is not in the line: left as it is
   if (own_source) {
     const size_t at = b.bytes.size();
     b.bytes.append(r.source.data(), r.source.size());
     r.source = std::string_view(b.bytes.data() + at, r.source.size());
-  } else {
-    rebase(r.source);
   }
   if (b.items.size() >= kBatchLines) {
     Submit();
@@ -175,7 +156,6 @@ void AccessBuildPool::Build(Batch& b) const {
     Event& e = b.events[i];
     BuildAccessEvent(item.header, item.record, origin, ids_, redaction_, &e);
     e.AddString(ecs::kObserverName, instance_);  // what EmitBatched would add, added here
-
   }
 }
 

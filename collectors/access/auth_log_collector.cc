@@ -80,7 +80,7 @@ class AuthLogLines : public LineConsumer {
     AuthRecord record;
     if (!parser_.Parse(header, &record)) return true;
     if (pool_ != nullptr) {
-      return pool_->Add(header, record, line, static_cast<int64_t>(offset)) || ctx_.mode() == RunMode::kLive;
+      return pool_->Add(header, record, line, static_cast<int64_t>(offset));
     }
     LineOrigin origin{options_.path, static_cast<int64_t>(offset), line};
     Event event = ctx_.NewEvent();
