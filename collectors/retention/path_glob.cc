@@ -2,14 +2,22 @@
 
 #include <fnmatch.h>
 
+#include <cstring>
+
 namespace vigil::retention {
 namespace {
 
 bool HasWildcard(std::string_view s) { return s.find_first_of("*?[\\") != std::string_view::npos; }
 
-bool SegmentMatch(const std::string& pattern, std::string_view text) {
-  if (!HasWildcard(pattern)) return pattern == text;
-  const std::string t(text);  // fnmatch needs NUL-terminated text
+bool WildMatch(const std::string& pattern, std::string_view text) {
+  // fnmatch needs NUL-terminated text: a name fits the buffer (NAME_MAX is 255).
+  char buf[256];
+  if (text.size() < sizeof buf) {
+    std::memcpy(buf, text.data(), text.size());
+    buf[text.size()] = '\0';
+    return fnmatch(pattern.c_str(), buf, 0) == 0;
+  }
+  const std::string t(text);
   return fnmatch(pattern.c_str(), t.c_str(), 0) == 0;
 }
 
@@ -46,36 +54,79 @@ std::optional<PathGlob> PathGlob::Compile(std::string_view pattern, std::string*
       return fail("'**' must be a whole segment (as in /srv/**/x.pdf)");
     }
     g.segments_.emplace_back(seg);
+    g.kinds_.push_back(seg == "**" ? kStarStar : (HasWildcard(seg) ? kWild : kLiteral));
     if (fixed && (seg == "**" || HasWildcard(seg))) fixed = false;
     if (fixed) g.prefix_ += "/" + std::string(seg);
   }
   if (g.segments_.size() > kMaxSegments) return fail("a path pattern with more than 128 segments");
   if (g.prefix_.empty()) g.prefix_ = "/";
+  g.all_from_ = g.segments_.size();
+  while (g.all_from_ > 0 && g.kinds_[g.all_from_ - 1] == kStarStar) --g.all_from_;
   return g;
 }
 
-bool PathGlob::Matches(std::string_view path) const {
-  const std::vector<std::string_view> text = SplitPath(path);
-  const size_t n = segments_.size(), m = text.size();
-  // reach[j]: pattern prefix [0,i) can match text prefix [0,j).
-  std::vector<char> reach(m + 1, 0), next(m + 1, 0);
-  reach[0] = 1;
-  for (size_t i = 0; i < n; ++i) {
-    std::fill(next.begin(), next.end(), 0);
-    if (segments_[i] == "**") {
-      bool any = false;
-      for (size_t j = 0; j <= m; ++j) {
-        any = any || reach[j];
-        next[j] = any;
-      }
-    } else {
-      for (size_t j = 0; j < m; ++j) {
-        if (reach[j] && SegmentMatch(segments_[i], text[j])) next[j + 1] = 1;
+bool PathGlob::State::empty() const {
+  for (uint64_t w : bits) {
+    if (w != 0) return false;
+  }
+  return true;
+}
+
+PathGlob::State PathGlob::Start() const {
+  State s;
+  s.set(0);
+  // `**` matches zero segments too: a position reached before one is reached after it.
+  for (size_t i = 0; i < segments_.size() && kinds_[i] == kStarStar; ++i) s.set(i + 1);
+  return s;
+}
+
+PathGlob::State PathGlob::Step(const State& state, std::string_view segment) const {
+  const size_t n = segments_.size();
+  State next;
+  for (size_t w = 0; w < State::kWords; ++w) {
+    uint64_t word = state.bits[w];
+    while (word != 0) {
+      const size_t i = w * 64 + static_cast<size_t>(__builtin_ctzll(word));
+      word &= word - 1;
+      if (i >= n) continue;  // the whole pattern used: nothing more can match
+      switch (kinds_[i]) {
+        case kStarStar: next.set(i); break;  // one more segment in the `**`
+        case kLiteral: if (segments_[i] == segment) next.set(i + 1); break;
+        case kWild: if (WildMatch(segments_[i], segment)) next.set(i + 1); break;
       }
     }
-    reach.swap(next);
   }
-  return reach[m] != 0;
+  // Positions reached before a `**` are reached after it (zero segments).
+  for (size_t i = 0; i < n; ++i) {
+    if (kinds_[i] == kStarStar && next.test(i)) next.set(i + 1);
+  }
+  return next;
+}
+
+PathGlob::Below PathGlob::Decide(const State& state) const {
+  const size_t n = segments_.size();
+  bool any = false;
+  for (size_t i = 0; i < n; ++i) {
+    if (!state.test(i)) continue;
+    if (i >= all_from_) return Below::kAll;  // a `**` with only `**` after it
+    any = true;
+  }
+  return any ? Below::kSome : Below::kNone;
+}
+
+bool PathGlob::Matches(std::string_view path) const {
+  State s = Start();
+  size_t i = 0;
+  while (i < path.size()) {
+    size_t j = path.find('/', i);
+    if (j == std::string_view::npos) j = path.size();
+    if (j > i) {
+      s = Step(s, path.substr(i, j - i));
+      if (s.empty()) return false;
+    }
+    i = j + 1;
+  }
+  return Accepts(s);
 }
 
 }  // namespace vigil::retention

@@ -4,11 +4,16 @@
 // segments; inside a segment `*` matches any run of characters except '/', `?` one character,
 // `[...]` a character class (fnmatch(3) without flags, applied to one segment at a time, so
 // no wildcard ever crosses a '/'). Matching is linear in (pattern segments × path segments):
-// no backtracking blow-up however many `**` a pattern has.
+// no backtracking blow-up however many `**` a pattern has, and allocates nothing.
+//
+// Matching goes a path segment at a time through a State (the pattern positions reached so
+// far), so a caller that matches many files of one directory can keep the state after the
+// directory's segments and step only each file's name (DirectoryMatch in retention_policy.h).
 //
 // Immutable after Compile; thread-safe to share.
 #pragma once
 
+#include <cstdint>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -26,6 +31,28 @@ class PathGlob {
   static std::optional<PathGlob> Compile(std::string_view pattern, std::string* error);
 
   bool Matches(std::string_view path) const;
+
+  // The pattern positions reached after some leading path segments (bit i: the segments so
+  // far match the pattern's first i segments, a `**` included at any position it may stay).
+  struct State {
+    static constexpr size_t kWords = (kMaxSegments + 1 + 63) / 64;
+    uint64_t bits[kWords] = {};
+    bool test(size_t i) const { return (bits[i / 64] >> (i % 64)) & 1u; }
+    void set(size_t i) { bits[i / 64] |= uint64_t{1} << (i % 64); }
+    bool empty() const;
+  };
+  // Before any segment ("/").
+  State Start() const;
+  // After one more path segment (`segment` has no '/' and is not empty).
+  State Step(const State& state, std::string_view segment) const;
+  // Whether the segments stepped so far make a whole match.
+  bool Accepts(const State& state) const { return state.test(segments_.size()); }
+  // What a state says of every path strictly below the segments stepped (one segment or
+  // more added): kNone: none can match; kAll: all match (the pattern's rest is only `**`);
+  // kSome: it depends on those segments.
+  enum class Below : uint8_t { kNone, kAll, kSome };
+  Below Decide(const State& state) const;
+
   // The leading segments without wildcards, as a directory path ("/srv/audit" for
   // "/srv/audit/**", "/" for "/*/x"): where a scan must start to find every match.
   const std::string& fixed_prefix() const { return prefix_; }
@@ -33,7 +60,10 @@ class PathGlob {
 
  private:
   std::string pattern_;
+  enum Kind : uint8_t { kLiteral, kWild, kStarStar };
   std::vector<std::string> segments_;  // "**" stays as its own segment
+  std::vector<Kind> kinds_;            // per segment
+  size_t all_from_ = 0;                // segments [all_from_, n) are all `**`
   std::string prefix_;
 };
 

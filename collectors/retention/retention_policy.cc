@@ -1,5 +1,6 @@
 // How a loaded RetentionPolicy applies to one file (precedence: docs/retention.md).
 #include <algorithm>
+#include <cstring>
 #include <set>
 
 #include "retention_policy.h"
@@ -59,15 +60,23 @@ bool LegalHold::Matches(std::string_view path) const { return AnyMatch(paths, pa
 bool UnclassifiedScope::Matches(std::string_view path) const { return AnyMatch(paths, path); }
 
 Resolution RetentionPolicy::Resolve(std::string_view path, const FileClocks& clocks) const {
+  std::vector<const RetentionClass*> matched;
+  for (const RetentionClass& c : classes) {
+    if (c.Matches(path)) matched.push_back(&c);
+  }
+  return CombineClasses(std::move(matched), clocks);
+}
+
+Resolution CombineClasses(std::vector<const RetentionClass*> matched, const FileClocks& clocks) {
   Resolution r;
+  r.classes = std::move(matched);
   std::set<std::string> controls;
   // The primary class: the one whose minimum ends last, else whose maximum ends first, else
   // the first match.
   const RetentionClass* by_min = nullptr;
   const RetentionClass* by_max = nullptr;
-  for (const RetentionClass& c : classes) {
-    if (!c.Matches(path)) continue;
-    r.classes.push_back(&c);
+  for (const RetentionClass* cp : r.classes) {
+    const RetentionClass& c = *cp;
     r.immutability = std::max(r.immutability, c.immutability);
     for (const auto& [fw, ids] : c.controls) {
       for (const std::string& id : ids) controls.insert(fw + ":" + id);
@@ -123,6 +132,103 @@ std::vector<const LegalHold*> RetentionPolicy::ActiveHolds(std::string_view path
     if (h.ActiveAt(now) && h.Matches(path)) out.push_back(&h);
   }
   return out;
+}
+
+PolicyMatcher::PolicyMatcher(const RetentionPolicy& policy, int64_t now)
+    : policy_(policy), now_(now), classes_(policy.classes.size()), holds_(policy.holds.size()) {}
+
+bool PolicyMatcher::Enter(std::string_view path, std::string_view* name) {
+  // Another file of the current directory (the common case): its directory is a prefix and
+  // the rest holds no '/'.
+  const size_t d = dir_.size();
+  if (have_dir_ && path.size() > d + 1 && path[d] == '/' && path.compare(0, d, dir_) == 0 &&
+      std::memchr(path.data() + d + 1, '/', path.size() - d - 1) == nullptr) {
+    *name = path.substr(d + 1);
+    return true;
+  }
+  const size_t slash = path.rfind('/');
+  if (slash == std::string_view::npos || slash + 1 == path.size()) return false;
+  *name = path.substr(slash + 1);
+  const std::string_view dir = path.substr(0, slash);
+  if (have_dir_ && dir == dir_) return true;
+  dir_.assign(dir);
+  have_dir_ = true;
+  segments_.clear();
+  size_t i = 0;
+  while (i < dir.size()) {
+    size_t j = dir.find('/', i);
+    if (j == std::string_view::npos) j = dir.size();
+    if (j > i) segments_.push_back(dir.substr(i, j - i));
+    i = j + 1;
+  }
+  for (size_t c = 0; c < classes_.size(); ++c) Decide(policy_.classes[c].paths, segments_, &classes_[c]);
+  for (size_t h = 0; h < holds_.size(); ++h) {
+    const LegalHold& hold = policy_.holds[h];
+    if (hold.ActiveAt(now_)) {
+      Decide(hold.paths, segments_, &holds_[h]);
+    } else {
+      holds_[h] = Item{};
+    }
+  }
+  Decide(policy_.unclassified.paths, segments_, &unclassified_);
+  return true;
+}
+
+void PolicyMatcher::Decide(const std::vector<PathGlob>& globs, const std::vector<std::string_view>& dir,
+                           Item* item) {
+  item->all = false;
+  item->some.clear();
+  for (const PathGlob& g : globs) {
+    PathGlob::State s = g.Start();
+    for (std::string_view seg : dir) {
+      s = g.Step(s, seg);
+      if (s.empty()) break;
+    }
+    switch (g.Decide(s)) {
+      case PathGlob::Below::kNone: break;
+      case PathGlob::Below::kAll:
+        item->all = true;
+        item->some.clear();
+        return;
+      case PathGlob::Below::kSome: item->some.emplace_back(&g, s); break;
+    }
+  }
+}
+
+bool PolicyMatcher::Match(const Item& item, std::string_view name) {
+  if (item.all) return true;
+  for (const auto& [glob, state] : item.some) {
+    if (glob->Accepts(glob->Step(state, name))) return true;
+  }
+  return false;
+}
+
+Resolution PolicyMatcher::Resolve(std::string_view path, const FileClocks& clocks) {
+  std::string_view name;
+  if (!Enter(path, &name)) return policy_.Resolve(path, clocks);
+  std::vector<const RetentionClass*> matched;
+  for (size_t c = 0; c < classes_.size(); ++c) {
+    if (Match(classes_[c], name)) matched.push_back(&policy_.classes[c]);
+  }
+  return CombineClasses(std::move(matched), clocks);
+}
+
+std::vector<const LegalHold*> PolicyMatcher::ActiveHolds(std::string_view path) {
+  if (holds_.empty()) return {};
+  std::string_view name;
+  if (!Enter(path, &name)) return policy_.ActiveHolds(path, now_);
+  std::vector<const LegalHold*> out;
+  for (size_t h = 0; h < holds_.size(); ++h) {
+    if (Match(holds_[h], name)) out.push_back(&policy_.holds[h]);
+  }
+  return out;
+}
+
+bool PolicyMatcher::Unclassified(std::string_view path) {
+  if (policy_.unclassified.paths.empty()) return false;
+  std::string_view name;
+  if (!Enter(path, &name)) return policy_.unclassified.Matches(path);
+  return Match(unclassified_, name);
 }
 
 std::vector<std::string> RetentionPolicy::Roots() const {

@@ -101,6 +101,50 @@ class RetentionPolicy {
   std::vector<std::string> Roots() const;
 };
 
+// The duties of a file that the classes `matched` (in policy order) apply to: what
+// RetentionPolicy::Resolve gives once it has found them.
+Resolution CombineClasses(std::vector<const RetentionClass*> matched, const FileClocks& clocks);
+
+// The policy applied to many files, a directory at a time (a scan reports the files of a
+// directory one after another). On the first file of a directory, the globs of every class,
+// hold and of the unclassified scope are stepped through the directory's segments once
+// (PathGlob::State), and decide for all of its files where they can: `/srv/med/**` matches
+// every file under /srv/med, `/srv/hr/*/x.pdf` none under /srv/legal. A file then costs only
+// the match of its name against the globs left undecided (none for most policies). The
+// answers are exactly those of RetentionPolicy::Resolve, ActiveHolds and
+// UnclassifiedScope::Matches for the same path. Holds are those active at `now`.
+//
+// Not thread-safe (it keeps the last directory): one per thread; the policy must outlive it.
+class PolicyMatcher {
+ public:
+  PolicyMatcher(const RetentionPolicy& policy, int64_t now);
+
+  Resolution Resolve(std::string_view path, const FileClocks& clocks);
+  std::vector<const LegalHold*> ActiveHolds(std::string_view path);
+  bool Unclassified(std::string_view path);
+
+ private:
+  // One class, hold or the unclassified scope in the current directory.
+  struct Item {
+    bool all = false;  // a glob matches every file of the directory
+    std::vector<std::pair<const PathGlob*, PathGlob::State>> some;  // undecided globs
+  };
+  // Splits `path` into directory and name and makes that directory current; false when the
+  // path has no name to match on its own (then the policy answers directly).
+  bool Enter(std::string_view path, std::string_view* name);
+  static void Decide(const std::vector<PathGlob>& globs, const std::vector<std::string_view>& dir, Item* item);
+  static bool Match(const Item& item, std::string_view name);
+
+  const RetentionPolicy& policy_;
+  const int64_t now_;
+  bool have_dir_ = false;
+  std::string dir_;  // the current directory, as the paths give it (before the last '/')
+  std::vector<Item> classes_;  // per class, in policy order
+  std::vector<Item> holds_;    // per hold (inactive holds: never match)
+  Item unclassified_;
+  std::vector<std::string_view> segments_;  // scratch
+};
+
 // Limits that keep a hostile policy file bounded.
 inline constexpr size_t kMaxPolicyBytes = 4 << 20;
 inline constexpr size_t kMaxPolicyItems = 10000;   // classes + holds

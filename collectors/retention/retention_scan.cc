@@ -45,7 +45,8 @@ class Scan {
  public:
   Scan(const RetentionPolicy& policy, BaselineStore& store, const RetentionFieldIds& ids,
        const RetentionScan::EmitFn& emit, FileHasher& hasher, const ScanRequest& req)
-      : policy_(policy), store_(store), ids_(ids), emit_(emit), hasher_(hasher), req_(req) {
+      : policy_(policy), store_(store), ids_(ids), emit_(emit), hasher_(hasher), req_(req),
+        matcher_(policy, req.now), lookup_matcher_(policy, req.now) {
     result_.items.resize(policy.classes.size() + 1);
   }
 
@@ -65,7 +66,10 @@ class Scan {
     const size_t workers = static_cast<size_t>(std::clamp(req_.walk.workers, 1, kMaxWorkers));
     if (workers > 1) {
       pool_ = std::make_unique<WorkerPool>(workers);
-      for (size_t i = 0; i < workers; ++i) hashers_.push_back(std::make_unique<FileHasher>());
+      for (size_t i = 0; i < workers; ++i) {
+        hashers_.push_back(std::make_unique<FileHasher>());
+        matchers_.push_back(std::make_unique<PolicyMatcher>(policy_, req_.now));
+      }
     }
     batch_limit_ = kBatchPerWorker * workers;
     // Lookups by the workers, each through its own connection (a file baseline with rows).
@@ -252,7 +256,7 @@ class Scan {
   ItemState Findings(const FileView& f, const Resolution& r,
                      const std::vector<const LegalHold*>& holds, uint32_t* reported) {
     if (r.classes.empty()) {
-      if (!policy_.unclassified.Matches(*f.path)) return ItemState::kOk;
+      if (!matcher_.Unclassified(*f.path)) return ItemState::kOk;
       if (!(*reported & kReportedUnclassified)) {
         Event e = Base("unclassified", "info", f, r, holds);
         e.Set(ids_.severity, policy_.unclassified.severity);
@@ -310,7 +314,8 @@ class Scan {
   };
 
   // The lookup of one file (on any thread: the policy is immutable; `reader` null: the store).
-  void Lookup(PendingFile& p, BaselineReader* reader) {
+  // `matcher`: this thread's (it keeps the duties of the last directory looked at).
+  void Lookup(PendingFile& p, BaselineReader* reader, PolicyMatcher& matcher) {
     const FileFacts& f = p.facts;
     if (rows_before_ > 0) {  // an empty baseline: every file is new
       auto found = reader ? reader->Find(KeyOf(f)) : store_.Find(KeyOf(f));
@@ -320,10 +325,10 @@ class Scan {
       }
       p.found = std::move(*found);
     }
-    p.holds = policy_.ActiveHolds(f.path, req_.now);
-    p.before = p.found ? policy_.Resolve(f.path, Clocks(f.birth_ns, p.found->mtime_ns, p.found->first_seen,
+    p.holds = matcher.ActiveHolds(f.path);
+    p.before = p.found ? matcher.Resolve(f.path, Clocks(f.birth_ns, p.found->mtime_ns, p.found->first_seen,
                                                         p.found->changed_at))
-                       : policy_.Resolve(f.path, Clocks(f.birth_ns, f.mtime_ns, req_.now, 0));
+                       : matcher.Resolve(f.path, Clocks(f.birth_ns, f.mtime_ns, req_.now, 0));
   }
 
   // Phase 1: a batch of the walk's files looked up (by the workers, each through its own
@@ -345,7 +350,7 @@ class Scan {
         const Status began = reader ? reader->BeginRead() : Status::Ok();
         for (size_t i = from; i < to; ++i) {
           if (!began.ok()) todo[i]->status = began;
-          else Lookup(*todo[i], reader);
+          else Lookup(*todo[i], reader, *matchers_[worker]);
         }
         const Status ended = reader ? reader->EndRead() : Status::Ok();
         if (!ended.ok()) todo[from]->status = ended;
@@ -356,7 +361,7 @@ class Scan {
       // the workers (a hand-over per batch cost more than the resolution), and the writer's
       // thread may hold the store.
       if (rows_before_ > 0) VIGIL_RETURN_IF_ERROR(store_.BeginRead());
-      for (PendingFile* p : todo) Lookup(*p, nullptr);
+      for (PendingFile* p : todo) Lookup(*p, nullptr, lookup_matcher_);
       if (rows_before_ > 0) VIGIL_RETURN_IF_ERROR(store_.EndRead());
     }
     Status st;
@@ -406,7 +411,7 @@ class Scan {
       const FileView v = View(f, &rec.sha256);
       if (!initial_) Emit(Base("file_created", "creation", v, r, holds), "file created: " + f.path);
       const ItemState s = Findings(v, r, holds, &rec.reported);
-      CountItem(r, s, r.primary || policy_.unclassified.Matches(f.path));
+      CountItem(r, s, r.primary || matcher_.Unclassified(f.path));
       pending_.push_back({key, false});
       return Write(std::move(rec));
     }
@@ -458,7 +463,7 @@ class Scan {
     }
     const uint32_t reported_before = rec.reported;
     const ItemState s = Findings(View(f, &rec.sha256), r, holds, &rec.reported);
-    CountItem(r, s, r.primary || policy_.unclassified.Matches(f.path));
+    CountItem(r, s, r.primary || matcher_.Unclassified(f.path));
     if (rec.reported != reported_before) dirty = true;
     if (!dirty) return Unchanged();  // commits a batch that has been open too long
     return Write(std::move(rec));
@@ -528,9 +533,9 @@ class Scan {
   Status OnHashed(HashItem& it) {
     BaselineRecord& rec = it.rec;
     const bool deferred = it.deferred;
-    const std::vector<const LegalHold*> holds = policy_.ActiveHolds(rec.path, req_.now);
+    const std::vector<const LegalHold*> holds = matcher_.ActiveHolds(rec.path);
     const Resolution before =
-        policy_.Resolve(rec.path, Clocks(rec.key.birth_ns, rec.mtime_ns, rec.first_seen, rec.changed_at));
+        matcher_.Resolve(rec.path, Clocks(rec.key.birth_ns, rec.mtime_ns, rec.first_seen, rec.changed_at));
     if (!it.present || !it.hashed) {
       // Gone, replaced, or unreadable since the stat phase: the row keeps its last known
       // content and stays pending; the next scan (or live rescan) sees what became of it.
@@ -539,7 +544,7 @@ class Scan {
         FileView v = RecordView(rec);
         uint32_t reported = rec.reported;
         const ItemState s = Findings(v, before, holds, &reported);
-        CountItem(before, s, before.primary || policy_.unclassified.Matches(rec.path));
+        CountItem(before, s, before.primary || matcher_.Unclassified(rec.path));
         if (reported != rec.reported) {
           rec.reported = reported;
           VIGIL_RETURN_IF_ERROR(store_.Put(rec));
@@ -571,14 +576,14 @@ class Scan {
         // Counted by the stat phase with the old content's state: counted again below.
         uint32_t all = ~0u;
         const ItemState was = Findings(RecordView(old), before, holds, &all);
-        UncountItem(before, was, before.primary || policy_.unclassified.Matches(rec.path));
+        UncountItem(before, was, before.primary || matcher_.Unclassified(rec.path));
       }
       const Resolution r =
-          policy_.Resolve(rec.path, Clocks(rec.key.birth_ns, rec.mtime_ns, rec.first_seen, rec.changed_at));
+          matcher_.Resolve(rec.path, Clocks(rec.key.birth_ns, rec.mtime_ns, rec.first_seen, rec.changed_at));
       rec.class_id = r.primary ? r.primary->id : "";
       rec.clock = r.primary ? r.clock : "";
       const ItemState s = Findings(RecordView(rec), r, holds, &rec.reported);
-      CountItem(r, s, r.primary || policy_.unclassified.Matches(rec.path));
+      CountItem(r, s, r.primary || matcher_.Unclassified(rec.path));
     }
     VIGIL_RETURN_IF_ERROR(store_.Put(rec));
     return store_.Flush();
@@ -638,8 +643,8 @@ class Scan {
       }
       if (result_.walk.InGap(rec.path)) return true;  // unknown, not deleted
       const Resolution r =
-          policy_.Resolve(rec.path, Clocks(rec.key.birth_ns, rec.mtime_ns, rec.first_seen, rec.changed_at));
-      const std::vector<const LegalHold*> holds = policy_.ActiveHolds(rec.path, req_.now);
+          matcher_.Resolve(rec.path, Clocks(rec.key.birth_ns, rec.mtime_ns, rec.first_seen, rec.changed_at));
+      const std::vector<const LegalHold*> holds = matcher_.ActiveHolds(rec.path);
       const FileView v = RecordView(rec);
       // The hash was still pending: file.hash.sha256 (when present) is that of an older
       // content, or there is none; vigil.retention.hash_pending says so.
@@ -762,6 +767,12 @@ class Scan {
   };
   std::vector<Pending> pending_;
   OwnerNames names_;
+  // The policy applied a directory at a time: this thread's for the evaluation, its own for
+  // the lookups of a batch (a batch's lookups all run before its evaluation: each keeps its
+  // directory), and one per pool thread (the lookups run there when it has a reader).
+  PolicyMatcher matcher_;
+  PolicyMatcher lookup_matcher_;
+  std::vector<std::unique_ptr<PolicyMatcher>> matchers_;
   Status status_;
   std::vector<PendingFile> batch_;
   size_t batch_limit_ = 1;

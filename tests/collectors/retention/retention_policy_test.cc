@@ -1,8 +1,10 @@
 // The retention policy: periods, path patterns, the loader's diagnostics, and precedence.
+#include <fnmatch.h>
 #include <gtest/gtest.h>
 
 #include <algorithm>
 #include <iterator>
+#include <random>
 #include <string>
 
 #include "path_glob.h"
@@ -95,6 +97,86 @@ TEST(PathGlob, RefusesBadPatterns) {
   EXPECT_FALSE(PathGlob::Compile("/srv//x", &why));
   EXPECT_FALSE(PathGlob::Compile("/srv/../etc", &why));
   EXPECT_FALSE(PathGlob::Compile("", &why));
+}
+
+// The matching of a pattern against a whole path, as a dynamic programme over (pattern
+// segments x path segments), written out plainly: what PathGlob's segment-at-a-time states
+// must agree with.
+bool ReferenceMatch(const std::string& pattern, const std::string& path) {
+  const std::vector<std::string_view> p = SplitPath(pattern), t = SplitPath(path);
+  std::vector<std::vector<char>> ok(p.size() + 1, std::vector<char>(t.size() + 1, 0));
+  ok[0][0] = 1;
+  for (size_t i = 1; i <= p.size(); ++i) {
+    for (size_t j = 0; j <= t.size(); ++j) {
+      if (p[i - 1] == "**") {
+        for (size_t k = 0; k <= j && !ok[i][j]; ++k) ok[i][j] = ok[i - 1][k];
+      } else if (j > 0 && ok[i - 1][j - 1]) {
+        const std::string seg(p[i - 1]), text(t[j - 1]);
+        ok[i][j] = fnmatch(seg.c_str(), text.c_str(), 0) == 0;
+      }
+    }
+  }
+  return ok[p.size()][t.size()] != 0;
+}
+
+std::string RandomPath(std::mt19937& rng, const std::vector<std::string>& alphabet, size_t max_segments) {
+  std::string s;
+  const size_t n = std::uniform_int_distribution<size_t>(0, max_segments)(rng);
+  for (size_t i = 0; i < n; ++i) s += "/" + alphabet[std::uniform_int_distribution<size_t>(0, alphabet.size() - 1)(rng)];
+  return s.empty() ? "/" : s;
+}
+
+TEST(PathGlob, SegmentStatesAgreeWithTheWholePathMatch) {
+  // Pattern segments: literals, names with `*`, `?` and classes, an escaped `*`, `**`; path
+  // segments include names that look like patterns ("*", "**", "[ab]").
+  const std::vector<std::string> pattern_segments = {"a", "b", "ab", "*", "?", "**", "[ab]", "*.pdf", "a*", "\\*", "x.pdf"};
+  const std::vector<std::string> path_segments = {"a", "b", "ab", "x.pdf", "*", "**", "[ab]", "c", "a.pdf"};
+  std::mt19937 rng(20261124);
+  size_t matched = 0, compared = 0;
+  for (int pi = 0; pi < 400; ++pi) {
+    const std::string pattern = RandomPath(rng, pattern_segments, 5);
+    std::string why;
+    auto g = PathGlob::Compile(pattern, &why);
+    ASSERT_TRUE(g) << pattern << ": " << why;
+    for (int ti = 0; ti < 60; ++ti) {
+      const std::string path = RandomPath(rng, path_segments, 6);
+      const bool want = ReferenceMatch(pattern, path);
+      ASSERT_EQ(g->Matches(path), want) << pattern << " against " << path;
+      // Stepped a segment at a time, and decided for the paths below a directory.
+      const std::vector<std::string_view> segs = SplitPath(path);
+      PathGlob::State s = g->Start();
+      for (size_t k = 0; k < segs.size(); ++k) {
+        const PathGlob::Below below = g->Decide(s);
+        if (below != PathGlob::Below::kSome) {
+          ASSERT_EQ(below == PathGlob::Below::kAll, want) << pattern << " against " << path << " after " << k;
+        }
+        s = g->Step(s, segs[k]);
+      }
+      ASSERT_EQ(g->Accepts(s), want) << pattern << " against " << path;
+      matched += want;
+      ++compared;
+    }
+  }
+  EXPECT_GT(matched, compared / 50);  // the sample has matches as well as misses
+  EXPECT_LT(matched, compared);
+}
+
+TEST(PathGlob, DecideBelowADirectory) {
+  std::string why;
+  auto all = PathGlob::Compile("/srv/med/**", &why);
+  auto mid = PathGlob::Compile("/srv/**/x/*.pdf", &why);
+  ASSERT_TRUE(all && mid);
+  auto after = [](const PathGlob& g, std::initializer_list<std::string_view> segs) {
+    PathGlob::State s = g.Start();
+    for (std::string_view seg : segs) s = g.Step(s, seg);
+    return g.Decide(s);
+  };
+  EXPECT_EQ(after(*all, {"srv", "med"}), PathGlob::Below::kAll);
+  EXPECT_EQ(after(*all, {"srv", "med", "a", "b"}), PathGlob::Below::kAll);
+  EXPECT_EQ(after(*all, {"srv"}), PathGlob::Below::kSome);
+  EXPECT_EQ(after(*all, {"srv", "legal"}), PathGlob::Below::kNone);
+  EXPECT_EQ(after(*mid, {"srv", "x"}), PathGlob::Below::kSome);  // x/a.pdf or x/x/a.pdf...
+  EXPECT_EQ(after(*mid, {"data"}), PathGlob::Below::kNone);
 }
 
 constexpr const char* kDesignPolicy = R"yaml(classes:
@@ -358,6 +440,94 @@ holds:
   EXPECT_EQ(p.ActiveHolds("/srv/crm/case/a", Day("2026-06-30") + 86399).size(), 1u);  // whole day
   EXPECT_TRUE(p.ActiveHolds("/srv/crm/case/a", Day("2026-07-01")).empty());
   EXPECT_TRUE(p.ActiveHolds("/srv/crm/other", Day("2026-04-01")).empty());
+}
+
+void ExpectSameResolution(const Resolution& got, const Resolution& want, const std::string& path) {
+  EXPECT_EQ(got.classes, want.classes) << path;
+  EXPECT_EQ(got.primary, want.primary) << path;
+  EXPECT_EQ(got.min_due, want.min_due) << path;
+  EXPECT_EQ(got.min_pending, want.min_pending) << path;
+  EXPECT_EQ(got.max_due, want.max_due) << path;
+  EXPECT_EQ(got.soon_from, want.soon_from) << path;
+  EXPECT_EQ(got.immutability, want.immutability) << path;
+  EXPECT_EQ(got.clock, want.clock) << path;
+  EXPECT_EQ(got.clock_start, want.clock_start) << path;
+  EXPECT_EQ(got.controls, want.controls) << path;
+}
+
+// The duties decided once per directory (PolicyMatcher) are those of the policy asked per
+// file, whatever the order of the paths: name patterns, `**` in the middle, holds scoped to a
+// subtree (one of them not active), a directory named like a pattern, the unclassified scope.
+TEST(PolicyMatcher, ADirectorysDecisionIsEachFilesDecision) {
+  const RetentionPolicy p = Load(R"yaml(classes:
+  - id: med
+    paths: ["/srv/med/**"]
+    min: 6y
+  - id: pdf
+    paths: ["/srv/*/reports/*.pdf", "/srv/**/scans/?.pdf"]
+    max: 2y
+    trigger: modified
+    expiring_soon: 30d
+  - id: secret
+    paths: ["/srv/**/secret/**/[ab]*.key", "/srv/*.pdf/**"]
+    min: 1y
+    immutability: worm
+    controls: {sox: ["802"]}
+  - id: top
+    paths: ["/srv/med/*"]
+    max: 1y
+    trigger: event:closed
+holds:
+  - id: LH-1
+    paths: ["/srv/med/case/**", "/srv/**/hold/*"]
+    issued_by: legal@example.com
+    from: 2026-03-01
+    until: null
+  - id: LH-old
+    paths: ["/srv/**"]
+    issued_by: legal@example.com
+    from: 2020-01-01
+    until: 2021-01-01
+unclassified:
+  paths: ["/srv/**", "/x"]
+)yaml");
+  const std::vector<std::string> dirs = {
+      "/srv/med", "/srv/med/case", "/srv/med/case/2020", "/srv/med/other", "/srv/hr/reports",
+      "/srv/hr/reports/old", "/srv/a/b/scans", "/srv/scans", "/srv/x/secret", "/srv/x/secret/y",
+      "/srv/secret/a", "/srv/x.pdf", "/srv/x.pdf/y", "/srv/*.pdf", "/srv/**", "/srv/[ab]",
+      "/srv/hold", "/srv/q/hold", "/srv/q/hold/r", "/srv", "/data", "", "/srv/med//case"};
+  const std::vector<std::string> names = {"a.pdf", "b.key", "ab.key", "c.key", "x.pdf", "1.pdf", "12.pdf",
+                                          "*.pdf", "**", "[ab]", "secret", "hold", "x"};
+  std::vector<std::string> paths;
+  for (const std::string& d : dirs) {
+    for (const std::string& n : names) paths.push_back(d + "/" + n);
+  }
+  paths.push_back("/srv/med/");       // no name: answered by the policy directly
+  paths.push_back("/srv/med/case/");
+  const int64_t now = Day("2026-06-01");
+  FileClocks c;
+  c.birth = Day("2024-03-01");
+  c.first_seen = Day("2025-01-01");
+  c.mtime = Day("2025-06-01");
+  auto check = [&](const std::vector<std::string>& order) {
+    PolicyMatcher m(p, now);
+    size_t classified = 0, held = 0;
+    for (const std::string& path : order) {
+      const Resolution want = p.Resolve(path, c);
+      ExpectSameResolution(m.Resolve(path, c), want, path);
+      EXPECT_EQ(m.ActiveHolds(path), p.ActiveHolds(path, now)) << path;
+      EXPECT_EQ(m.Unclassified(path), p.unclassified.Matches(path)) << path;
+      classified += !want.classes.empty();
+      held += !p.ActiveHolds(path, now).empty();
+    }
+    EXPECT_GT(classified, 20u);
+    EXPECT_GT(held, 10u);
+  };
+  check(paths);  // a directory's files one after another, as a scan gives them
+  std::vector<std::string> shuffled = paths;
+  std::mt19937 rng(6);
+  std::shuffle(shuffled.begin(), shuffled.end(), rng);
+  check(shuffled);  // the directory changing at almost every file
 }
 
 TEST(PolicyRoots, FixedPrefixesWithoutNesting) {
