@@ -106,10 +106,10 @@ class Scan {
     TreeWalker walker;
     const bool finished = walker.Walk(
         req_.walk,
-        [&](const FileFacts& f) {
+        [&](FileFacts& f) {
           if (stopping() || stopped_) return false;
           batch_.emplace_back();
-          batch_.back().facts = f;
+          batch_.back().facts = std::move(f);
           if (batch_.size() >= batch_limit_) status_ = RunBatch();
           return status_.ok() && !stopped_;
         },
@@ -413,6 +413,7 @@ class Scan {
       const ItemState s = Findings(v, r, holds, &rec.reported);
       CountItem(r, s, r.primary || matcher_.Unclassified(f.path));
       pending_.push_back({key, false});
+      rec.path = std::move(p.facts.path);  // the walk's path, not used again
       return Write(std::move(rec));
     }
 
@@ -724,8 +725,8 @@ class Scan {
     (void)path;
   }
 
+  // Everything but the path (the caller moves or copies it).
   static void Fill(BaselineRecord* rec, const FileFacts& f) {
-    rec->path = f.path;
     rec->size = f.size;
     rec->mtime_ns = f.mtime_ns;
     rec->ctime_ns = f.ctime_ns;

@@ -31,8 +31,8 @@ int64_t Ns(const struct statx_timestamp& t) {
   return s * 1'000'000'000 + t.tv_nsec;
 }
 
-void Fill(const std::string& path, const struct statx& sx, FileFacts* f) {
-  f->path = path;
+void Fill(std::string path, const struct statx& sx, FileFacts* f) {
+  f->path = std::move(path);
   f->dev = makedev(sx.stx_dev_major, sx.stx_dev_minor);
   f->ino = sx.stx_ino;
   f->birth_ns = (sx.stx_mask & STATX_BTIME) ? Ns(sx.stx_btime) : 0;
@@ -326,10 +326,10 @@ bool TreeWalker::Walk(const WalkOptions& options, const FileFn& on_file, WalkSta
       std::shared_ptr<Slot> slot = std::move(stack.back());
       stack.pop_back();
       lister.Prefetch(stack);  // the workers list what comes next while this one is used
-      const Listing listing = lister.Take(slot);
+      Listing listing = lister.Take(slot);
       if (listing.read) ++stats->dirs;
       const size_t first_child = stack.size();
-      for (const Item& it : listing.items) {
+      for (Item& it : listing.items) {
         switch (it.kind) {
           case Item::kIssue:
             stats->Count(it.issue);

@@ -93,8 +93,9 @@ inline constexpr size_t kMaxGaps = 10000;
 
 class TreeWalker {
  public:
-  // Called for each regular file; returning false stops the walk (as when stopping).
-  using FileFn = std::function<bool(const FileFacts&)>;
+  // Called for each regular file; returning false stops the walk (as when stopping). The
+  // facts are the walk's and not used by it again: the callee may move from them (the path).
+  using FileFn = std::function<bool(FileFacts&)>;
 
   // Walks every root. Returns false when `on_file` stopped it.
   bool Walk(const WalkOptions& options, const FileFn& on_file, WalkStats* stats);
