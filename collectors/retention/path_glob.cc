@@ -23,15 +23,19 @@ bool WildMatch(const std::string& pattern, std::string_view text) {
 
 }  // namespace
 
-std::vector<std::string_view> SplitPath(std::string_view path) {
-  std::vector<std::string_view> out;
+void SplitPathInto(std::string_view path, std::vector<std::string_view>* out) {
   size_t i = 0;
   while (i < path.size()) {
     size_t j = path.find('/', i);
     if (j == std::string_view::npos) j = path.size();
-    if (j > i) out.push_back(path.substr(i, j - i));
+    if (j > i) out->push_back(path.substr(i, j - i));
     i = j + 1;
   }
+}
+
+std::vector<std::string_view> SplitPath(std::string_view path) {
+  std::vector<std::string_view> out;
+  SplitPathInto(path, &out);
   return out;
 }
 

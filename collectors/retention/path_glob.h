@@ -69,5 +69,7 @@ class PathGlob {
 
 // Splits an absolute path into its segments (empty segments dropped).
 std::vector<std::string_view> SplitPath(std::string_view path);
+// The same, appended to `*out` (a caller's reused vector).
+void SplitPathInto(std::string_view path, std::vector<std::string_view>* out);
 
 }  // namespace vigil::retention

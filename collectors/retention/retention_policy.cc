@@ -154,13 +154,7 @@ bool PolicyMatcher::Enter(std::string_view path, std::string_view* name) {
   dir_.assign(dir);
   have_dir_ = true;
   segments_.clear();
-  size_t i = 0;
-  while (i < dir.size()) {
-    size_t j = dir.find('/', i);
-    if (j == std::string_view::npos) j = dir.size();
-    if (j > i) segments_.push_back(dir.substr(i, j - i));
-    i = j + 1;
-  }
+  SplitPathInto(dir, &segments_);
   for (size_t c = 0; c < classes_.size(); ++c) Decide(policy_.classes[c].paths, segments_, &classes_[c]);
   for (size_t h = 0; h < holds_.size(); ++h) {
     const LegalHold& hold = policy_.holds[h];

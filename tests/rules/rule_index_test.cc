@@ -23,6 +23,42 @@ namespace {
 
 using ::testing::ElementsAre;
 
+// Rules r0..rN-1, one per condition, loaded as a rule set (evaluated through the index), and
+// each condition also compiled on its own: Want(e) is what evaluating every rule directly on
+// `e` fires, which the set must fire too.
+struct IndexedAndDirect {
+  explicit IndexedAndDirect(const std::vector<std::string>& conditions) {
+    std::string yaml;
+    std::map<std::string, ListDef, std::less<>> lists;
+    std::map<std::string, MacroDef, std::less<>> macros;
+    Diagnostics diags;
+    ConditionCompiler compiler(FieldRegistry::Global(), lists, macros, diags);
+    for (size_t i = 0; i < conditions.size(); ++i) {
+      yaml += "- rule: r" + std::to_string(i) + "\n  name: R\n  severity: low\n  condition: '" + conditions[i] + "'\n";
+      auto cc = compiler.Compile(conditions[i], ScalarLocator(SourceLocation{"c", 1, 1}));
+      if (!cc.has_value()) {
+        errors += conditions[i] + ": " + diags.FormatText();
+        continue;
+      }
+      direct.push_back(std::move(cc->node));
+    }
+    indexed = Load(yaml);
+    if (!indexed.ok()) errors += indexed.Text();
+  }
+  bool ok() const { return errors.empty(); }
+  std::vector<std::string> Want(const Event& e) const {
+    std::vector<std::string> want;
+    for (size_t i = 0; i < direct.size(); ++i) {
+      if (direct[i]->Eval(e)) want.push_back("r" + std::to_string(i));
+    }
+    return want;
+  }
+
+  Loaded indexed;
+  std::vector<NodePtr> direct;
+  std::string errors;
+};
+
 TEST(RuleIndex, RulesMeetOnlyEventsOfTheirKinds) {
   Loaded l = Load(R"(
 - rule: by_dataset
@@ -319,20 +355,8 @@ TEST(RuleIndex, SameAlertsAsWithoutTheIndex) {
       "event.dataset = access.sshd and user.name exists and user.name = root and event.outcome = failure",
       "event.dataset = access.sshd and (user.name = root and event.action = ssh_login) and event.outcome = failure",
   };
-  std::string yaml;
-  std::map<std::string, ListDef, std::less<>> lists;
-  std::map<std::string, MacroDef, std::less<>> macros;
-  Diagnostics diags;
-  ConditionCompiler compiler(FieldRegistry::Global(), lists, macros, diags);
-  std::vector<NodePtr> direct;
-  for (size_t i = 0; i < conditions.size(); ++i) {
-    yaml += "- rule: r" + std::to_string(i) + "\n  name: R\n  severity: low\n  condition: '" + conditions[i] + "'\n";
-    auto cc = compiler.Compile(conditions[i], ScalarLocator(SourceLocation{"c", 1, 1}));
-    ASSERT_TRUE(cc.has_value()) << conditions[i] << diags.FormatText();
-    direct.push_back(std::move(cc->node));
-  }
-  Loaded a = Load(yaml);
-  ASSERT_TRUE(a.ok()) << a.Text();
+  IndexedAndDirect rules(conditions);
+  ASSERT_TRUE(rules.ok()) << rules.errors;
   size_t fired = 0;
   for (int round = 0; round < 2; ++round) {  // the second round runs on memoized kinds
     for (const char* dataset : {"", "access.sshd", "access.sudo", "network.dns"}) {
@@ -349,11 +373,8 @@ TEST(RuleIndex, SameAlertsAsWithoutTheIndex) {
             json += R"(,"process":{"name":"sshd"}})";
             SCOPED_TRACE(json);
             const Event e = Ev(json);
-            std::vector<std::string> want;
-            for (size_t i = 0; i < direct.size(); ++i) {
-              if (direct[i]->Eval(e)) want.push_back("r" + std::to_string(i));
-            }
-            EXPECT_EQ(a.Fire(e), want);
+            const std::vector<std::string> want = rules.Want(e);
+            EXPECT_EQ(rules.indexed.Fire(e), want);
             fired += want.size();
            }
           }
@@ -389,20 +410,8 @@ TEST(RuleIndex, InlineConjunctsAgreeWithTheirConditions) {
       "event.dataset = access.sshd and event.action = ssh_login and user.name = root and source.port < 80",
       "event.dataset = access.sshd and event.action = ssh_login and user.name = bob and source.port < 80",
   };
-  std::string yaml;
-  std::map<std::string, ListDef, std::less<>> lists;
-  std::map<std::string, MacroDef, std::less<>> macros;
-  Diagnostics diags;
-  ConditionCompiler compiler(FieldRegistry::Global(), lists, macros, diags);
-  std::vector<NodePtr> direct;
-  for (size_t i = 0; i < conditions.size(); ++i) {
-    yaml += "- rule: r" + std::to_string(i) + "\n  name: R\n  severity: low\n  condition: '" + conditions[i] + "'\n";
-    auto cc = compiler.Compile(conditions[i], ScalarLocator(SourceLocation{"c", 1, 1}));
-    ASSERT_TRUE(cc.has_value()) << conditions[i] << diags.FormatText();
-    direct.push_back(std::move(cc->node));
-  }
-  Loaded a = Load(yaml);
-  ASSERT_TRUE(a.ok()) << a.Text();
+  IndexedAndDirect rules(conditions);
+  ASSERT_TRUE(rules.ok()) << rules.errors;
   size_t fired = 0;
   for (const char* dataset : {"", "access.sshd"}) {
     for (const char* port : {"", "0", "21", "22", "23", "80"}) {
@@ -417,11 +426,8 @@ TEST(RuleIndex, InlineConjunctsAgreeWithTheirConditions) {
           json += "}";
           SCOPED_TRACE(json);
           const Event e = Ev(json);
-          std::vector<std::string> want;
-          for (size_t i = 0; i < direct.size(); ++i) {
-            if (direct[i]->Eval(e)) want.push_back("r" + std::to_string(i));
-          }
-          EXPECT_EQ(a.Fire(e), want);
+          const std::vector<std::string> want = rules.Want(e);
+          EXPECT_EQ(rules.indexed.Fire(e), want);
           fired += want.size();
         }
       }
