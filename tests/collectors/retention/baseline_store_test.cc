@@ -137,13 +137,18 @@ TEST(BaselineStore, RowsReadBackAsWritten) {
   EXPECT_EQ(q->Text(3), "birth");
 }
 
-int64_t DirRows(const std::string& path, const std::string& where = "1") {
+// The rows of `table` in the baseline at `path` that `where` selects; -1 on an error.
+int64_t CountRows(const std::string& path, const std::string& table, const std::string& where) {
   auto db = sqlite::Database::Open(path, sqlite::kReadOnly);
   if (!db.ok()) return -1;
-  auto q = db->Prepare("SELECT COUNT(*) FROM retention_dirs WHERE " + where);
+  auto q = db->Prepare("SELECT COUNT(*) FROM " + table + " WHERE " + where);
   if (!q.ok()) return -1;
   auto row = q->Step();
   return row.ok() && *row ? q->Int(0) : -1;
+}
+
+int64_t DirRows(const std::string& path, const std::string& where = "1") {
+  return CountRows(path, "retention_dirs", where);
 }
 
 // A directory whose files are all gone loses its row; its id is not given to the next new
@@ -193,12 +198,7 @@ TEST(BaselineStore, DirectoriesWithoutFilesArePrunedAndTheirIdsNotReused) {
 }
 
 int64_t LabelRows(const std::string& path, const std::string& where = "1") {
-  auto db = sqlite::Database::Open(path, sqlite::kReadOnly);
-  if (!db.ok()) return -1;
-  auto q = db->Prepare("SELECT COUNT(*) FROM retention_labels WHERE " + where);
-  if (!q.ok()) return -1;
-  auto row = q->Step();
-  return row.ok() && *row ? q->Int(0) : -1;
+  return CountRows(path, "retention_labels", where);
 }
 
 // A label (class or clock) that is not in the policy in force and that no row has any more
