@@ -9,7 +9,7 @@
 #include <limits>
 
 #include "baseline_writer.h"
-#include "owner_names.h"
+#include "file_event.h"
 #include "seen_keys.h"
 #include "vigil/ecs_fields.h"
 #include "worker_pool.h"
@@ -24,29 +24,12 @@ double SecondsSince(std::chrono::steady_clock::time_point t) {
   return std::chrono::duration<double>(std::chrono::steady_clock::now() - t).count();
 }
 
-Timestamp FromUnix(int64_t s) { return Timestamp{std::chrono::seconds{ClampUnix(s)}}; }
-Timestamp FromNs(int64_t ns) { return Timestamp{std::chrono::nanoseconds{ns < 0 ? 0 : ns}}; }
-
-std::string Octal(uint32_t mode) {
-  char buf[8];
-  std::snprintf(buf, sizeof buf, "%04o", mode & 07777);
-  return buf;
-}
-
-struct FileView {
-  const std::string* path;
-  int64_t size, mtime_ns, ctime_ns, birth_ns;
-  uint64_t ino;
-  uint32_t mode, uid, gid;
-  const std::string* sha256;
-};
-
 class Scan {
  public:
   Scan(const RetentionPolicy& policy, BaselineStore& store, const RetentionFieldIds& ids,
        const RetentionScan::EmitFn& emit, FileHasher& hasher, const ScanRequest& req)
       : policy_(policy), store_(store), ids_(ids), emit_(emit), hasher_(hasher), req_(req),
-        matcher_(policy, req.now), lookup_matcher_(policy, req.now) {
+        events_(ids, policy.file, req.now), matcher_(policy, req.now), lookup_matcher_(policy, req.now) {
     result_.items.resize(policy.classes.size() + 1);
   }
 
@@ -190,57 +173,9 @@ class Scan {
     return r.min_pending || (r.min_due && req_.now < *r.min_due);
   }
 
-  static std::string JoinHolds(const std::vector<const LegalHold*>& holds) {
-    std::string s;
-    for (const LegalHold* h : holds) s += (s.empty() ? "" : ",") + h->id;
-    return s;
-  }
-
   Event Base(std::string_view action, std::string_view type, const FileView& f,
              const Resolution& r, const std::vector<const LegalHold*>& holds) {
-    Event e;
-    e.Set(ecs::kTimestamp, FromUnix(req_.now));
-    e.Set(ecs::kEventKind, std::string("event"));
-    e.Set(ecs::kEventModule, std::string("retention"));
-    e.Set(ecs::kEventDataset, std::string("retention.file"));
-    e.Set(ecs::kEventCategory, StringList{"file"});
-    e.Set(ecs::kEventType, StringList{std::string(type)});
-    e.Set(ecs::kEventAction, std::string(action));
-    const std::string& path = *f.path;
-    e.Set(ecs::kFilePath, path);
-    const size_t slash = path.rfind('/');
-    if (slash != std::string::npos) {
-      e.Set(ecs::kFileName, path.substr(slash + 1));
-      e.Set(ecs::kFileDirectory, slash == 0 ? std::string("/") : path.substr(0, slash));
-    }
-    e.Set(ecs::kFileSize, f.size);
-    if (f.sha256 && !f.sha256->empty()) e.Set(ecs::kFileHashSha256, *f.sha256);
-    e.Set(ecs::kFileInode, std::to_string(f.ino));
-    e.Set(ecs::kFileOwner, names_.User(f.uid));
-    e.Set(ecs::kFileGroup, names_.Group(f.gid));
-    e.Set(ecs::kFileMode, Octal(f.mode));
-    e.Set(ecs::kFileMtime, FromNs(f.mtime_ns));
-    e.Set(ecs::kFileCtime, FromNs(f.ctime_ns));
-    if (f.birth_ns > 0) e.Set(ecs::kFileCreated, FromNs(f.birth_ns));
-    e.Set(ids_.policy, policy_.file);
-    if (r.primary) {
-      e.Set(ids_.class_id, r.primary->id);
-      StringList classes;
-      for (const RetentionClass* c : r.classes) classes.push_back(c->id);
-      e.Set(ids_.classes, std::move(classes));
-      if (r.primary->min) e.Set(ids_.min, r.primary->min->text);
-      if (r.primary->max) e.Set(ids_.max, r.primary->max->text);
-      e.Set(ids_.clock, r.clock);
-      e.Set(ids_.trigger, std::string(TriggerName(r.primary->trigger)));
-      e.Set(ids_.immutability, std::string(ImmutabilityName(r.immutability)));
-      if (r.clock != "event") {
-        const int64_t age = std::max<int64_t>(0, req_.now - r.clock_start);
-        e.Set(ids_.age, Duration{std::chrono::seconds{age}});
-      }
-      if (!r.controls.empty()) e.Set(ids_.controls, StringList(r.controls));
-    }
-    if (!holds.empty()) e.Set(ids_.hold, JoinHolds(holds));
-    return e;
+    return events_.Build(action, type, f, r, holds);
   }
 
   void Emit(Event&& e, std::string message) {
@@ -408,7 +343,7 @@ class Scan {
       const Resolution& r = p.before;
       rec.class_id = r.primary ? r.primary->id : "";
       rec.clock = r.primary ? r.clock : "";
-      const FileView v = View(f, &rec.sha256);
+      const FileView v = FileView::Of(f, &rec.sha256);
       if (!initial_) Emit(Base("file_created", "creation", v, r, holds), "file created: " + f.path);
       const ItemState s = Findings(v, r, holds, &rec.reported);
       CountItem(r, s, r.primary || matcher_.Unclassified(f.path));
@@ -425,7 +360,7 @@ class Scan {
     const Resolution& before = p.before;
     // What is known of the file now: its new place and attributes; its size, times and hash
     // are those of the last hashed content until the hash phase confirms a change.
-    const FileView now_view = View(f, &rec.sha256);
+    const FileView now_view = FileView::Of(f, &rec.sha256);
 
     if (rec.path != f.path) {
       Event e = Base("file_renamed", "change", now_view, before, holds);
@@ -463,7 +398,7 @@ class Scan {
       dirty = true;
     }
     const uint32_t reported_before = rec.reported;
-    const ItemState s = Findings(View(f, &rec.sha256), r, holds, &rec.reported);
+    const ItemState s = Findings(FileView::Of(f, &rec.sha256), r, holds, &rec.reported);
     CountItem(r, s, r.primary || matcher_.Unclassified(f.path));
     if (rec.reported != reported_before) dirty = true;
     if (!dirty) return Unchanged();  // commits a batch that has been open too long
@@ -542,7 +477,7 @@ class Scan {
       // content and stays pending; the next scan (or live rescan) sees what became of it.
       HashFailed(rec.path);
       if (deferred) {
-        FileView v = RecordView(rec);
+        FileView v = FileView::Of(rec);
         uint32_t reported = rec.reported;
         const ItemState s = Findings(v, before, holds, &reported);
         CountItem(before, s, before.primary || matcher_.Unclassified(rec.path));
@@ -565,7 +500,7 @@ class Scan {
     } else if (h.sha256 != rec.sha256) {
       std::string previous = rec.sha256;
       rec.sha256 = h.sha256;
-      ContentChanged(View(f, &rec.sha256), old, previous, h, meta_changed, before, holds);
+      ContentChanged(FileView::Of(f, &rec.sha256), old, previous, h, meta_changed, before, holds);
       rec.changed_at = req_.now;
       rec.reported &= ~static_cast<uint32_t>(kReportedOverdue | kReportedExpiringSoon);
       content_changed = true;
@@ -576,14 +511,14 @@ class Scan {
       if (content_changed && !deferred) {
         // Counted by the stat phase with the old content's state: counted again below.
         uint32_t all = ~0u;
-        const ItemState was = Findings(RecordView(old), before, holds, &all);
+        const ItemState was = Findings(FileView::Of(old), before, holds, &all);
         UncountItem(before, was, before.primary || matcher_.Unclassified(rec.path));
       }
       const Resolution r =
           matcher_.Resolve(rec.path, Clocks(rec.key.birth_ns, rec.mtime_ns, rec.first_seen, rec.changed_at));
       rec.class_id = r.primary ? r.primary->id : "";
       rec.clock = r.primary ? r.clock : "";
-      const ItemState s = Findings(RecordView(rec), r, holds, &rec.reported);
+      const ItemState s = Findings(FileView::Of(rec), r, holds, &rec.reported);
       CountItem(r, s, r.primary || matcher_.Unclassified(rec.path));
     }
     VIGIL_RETURN_IF_ERROR(store_.Put(rec));
@@ -646,7 +581,7 @@ class Scan {
       const Resolution r =
           matcher_.Resolve(rec.path, Clocks(rec.key.birth_ns, rec.mtime_ns, rec.first_seen, rec.changed_at));
       const std::vector<const LegalHold*> holds = matcher_.ActiveHolds(rec.path);
-      const FileView v = RecordView(rec);
+      const FileView v = FileView::Of(rec);
       // The hash was still pending: file.hash.sha256 (when present) is that of an older
       // content, or there is none; vigil.retention.hash_pending says so.
       auto pending = [&](Event e) {
@@ -743,14 +678,6 @@ class Scan {
     rec->ctime_ns = f.ctime_ns;
   }
 
-  static FileView RecordView(const BaselineRecord& rec) {
-    return FileView{&rec.path, rec.size, rec.mtime_ns, rec.ctime_ns, rec.key.birth_ns, rec.key.ino,
-                    rec.mode, rec.uid, rec.gid, &rec.sha256};
-  }
-
-  static FileView View(const FileFacts& f, const std::string* sha) {
-    return FileView{&f.path, f.size, f.mtime_ns, f.ctime_ns, f.birth_ns, f.ino, f.mode, f.uid, f.gid, sha};
-  }
 
   const RetentionPolicy& policy_;
   BaselineStore& store_;
@@ -767,7 +694,7 @@ class Scan {
     bool deferred;
   };
   std::vector<Pending> pending_;
-  OwnerNames names_;
+  FileEventBuilder events_;  // the findings' common fields
   // The policy applied a directory at a time: this thread's for the evaluation, its own for
   // the lookups of a batch (a batch's lookups all run before its evaluation: each keeps its
   // directory), and one per pool thread (the lookups run there when it has a reader).
