@@ -178,8 +178,7 @@ TEST(RuleIndex, ActionsNarrowCandidates) {
   EXPECT_THAT(l.Fire(Ev(R"({"event":{"dataset":"access.sshd"},"user":{"name":"root"}})")),
               ElementsAre("any_sshd"));  // no action: only rules that need none
   EXPECT_THAT(l.Fire(Ev(R"({"event":{"action":"ssh_max_auth_tries"}})")), ElementsAre("action_only"));
-  std::map<std::string, uint64_t> evaluations;
-  for (const RuleStateStats& st : l.set->state_stats()) evaluations[st.rule_id] = st.evaluations;
+  std::map<std::string, uint64_t> evaluations = l.Evaluations();
   EXPECT_EQ(evaluations["login"], 2u);
   EXPECT_EQ(evaluations["denied"], 1u);
   EXPECT_EQ(evaluations["any_sshd"], 5u);
@@ -220,8 +219,7 @@ TEST(RuleIndex, ASecondFieldNarrowsCandidates) {
   EXPECT_THAT(l.Fire(ev("administrator")), ElementsAre("admin_login", "any_login"));
   EXPECT_THAT(l.Fire(ev("bob")), ElementsAre("any_login"));
   EXPECT_THAT(l.Fire(Ev(R"({"event":{"dataset":"access.sshd","action":"ssh_login"}})")), ElementsAre("any_login"));
-  std::map<std::string, uint64_t> evaluations;
-  for (const RuleStateStats& st : l.set->state_stats()) evaluations[st.rule_id] = st.evaluations;
+  std::map<std::string, uint64_t> evaluations = l.Evaluations();
   EXPECT_EQ(evaluations["root_login"], 1u);
   EXPECT_EQ(evaluations["admin_login"], 1u);
   EXPECT_EQ(evaluations["any_login"], 4u);

@@ -3,6 +3,7 @@
 
 #include <gtest/gtest.h>
 
+#include <map>
 #include <memory>
 #include <string>
 #include <vector>
@@ -42,6 +43,12 @@ struct Loaded {
     return false;
   }
   std::string Text() const { return diags.FormatText(); }
+  // How many times each rule's condition was evaluated (state_stats), by rule id.
+  std::map<std::string, uint64_t> Evaluations() const {
+    std::map<std::string, uint64_t> out;
+    for (const RuleStateStats& st : set->state_stats()) out[st.rule_id] = st.evaluations;
+    return out;
+  }
   // Ids of the rules that fire on the event, in order.
   std::vector<std::string> Fire(const Event& e) {
     std::vector<Alert> alerts;
