@@ -47,6 +47,7 @@ void AuditAssembler::Append(Pending& p, AuditRecord&& record, std::string_view l
   if (!e.original.empty()) e.original += '\n';
   e.original.append(line);
   if (record.type == "SYSCALL") p.has_syscall = true;
+  if (record.type == "PROCTITLE") p.ended = true;
   e.records.push_back(std::move(record));
 }
 
@@ -75,7 +76,7 @@ bool AuditAssembler::Add(AuditRecord&& record, std::string_view line, uint64_t o
       ++i;
       continue;
     }
-    if (!p.has_syscall) {
+    if (Complete(p)) {
       go_on = EmitAt(i, true) && go_on;
     } else if (t - p.time_ms > options_.timeout.count()) {
       go_on = EmitAt(i, false) && go_on;
@@ -122,15 +123,20 @@ bool AuditAssembler::Add(AuditRecord&& record, std::string_view line, uint64_t o
 
 bool AuditAssembler::Expire(SteadyTime now) {
   bool go_on = true;
-  while (!pending_.empty() && now - pending_.front().added >= options_.timeout) {
-    go_on = EmitAt(0, !pending_.front().has_syscall) && go_on;
+  for (size_t i = 0; i < pending_.size();) {
+    const Pending& p = pending_[i];
+    if (p.ended || now - p.added >= options_.timeout) {
+      go_on = EmitAt(i, Complete(p)) && go_on;
+    } else {
+      ++i;
+    }
   }
   return go_on;
 }
 
 bool AuditAssembler::Flush() {
   bool go_on = true;
-  while (!pending_.empty()) go_on = EmitAt(0, !pending_.front().has_syscall) && go_on;
+  while (!pending_.empty()) go_on = EmitAt(0, Complete(pending_.front())) && go_on;
   return go_on;
 }
 

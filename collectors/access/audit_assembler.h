@@ -2,6 +2,9 @@
 // more lines that share `msg=audit(SECONDS.MILLIS:SERIAL)` (and `node=`); records of
 // different events may interleave. An event is complete:
 //   - at its EOE record (kernel syscall events: SYSCALL, EXECVE, CWD, PATH, PROCTITLE, EOE);
+//   - for a kernel event whose PROCTITLE came, when a record of another event arrives (or,
+//     live, at the next Expire): the kernel writes PROCTITLE last, just before EOE, and auditd
+//     leaves EOE records out of its log file, so in a file that is where such an event ends;
 //   - at once, for a record of a user-space type (USER_*, CRED_*, ADD_USER, ANOM_LOGIN_*,
 //     ...: see IsSingleRecordAuditType), which auditd writes as one line without EOE;
 //   - for a pending event without a SYSCALL record (AVC, LOGIN, CONFIG_CHANGE, unknown
@@ -10,7 +13,8 @@
 //     after it began, or, live, it has waited `timeout` on the steady clock (Expire);
 //   - when more than max_pending events are pending, the oldest is emitted (evicted);
 //   - at Flush (end of a replayed file, a new file after rotation or truncation).
-// Events emitted by the last three ways are marked incomplete and counted. An event keeps
+// Events emitted by the last three ways are marked incomplete and counted, unless they had
+// their PROCTITLE or no SYSCALL record. An event keeps
 // at most max_records records and max_event_bytes of lines; further records are dropped
 // and counted. So memory is bounded whatever the input.
 //
@@ -79,9 +83,12 @@ class AuditAssembler {
   struct Pending {
     AssembledAuditEvent event;
     bool has_syscall = false;
+    bool ended = false;   // its PROCTITLE came: only an EOE may follow
     int64_t time_ms = 0;  // record time of its first record
     SteadyTime added{};
   };
+  // Whether a pending event emitted now has all its records.
+  static bool Complete(const Pending& p) { return p.ended || !p.has_syscall; }
 
   bool Emit(Pending&& p, bool complete);
   // Emits pending events by index (erasing them); false when the output asked to stop.

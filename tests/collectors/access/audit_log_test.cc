@@ -250,18 +250,21 @@ TEST(AuditAssembler, InterleavedSerialsAndSingleRecords) {
   Assembled a;
   Assemble(lines, &a, {}, false);
   ASSERT_EQ(a.events.size(), 4u);
-  // Single-record user messages come out at once; the kernel events at their EOE.
+  // Single-record user messages come out at once; a kernel event at its EOE, or once its
+  // PROCTITLE came, at the next record of another event: x at y's PROCTITLE, before y's EOE.
   EXPECT_EQ(a.events[0].records[0].type, "USER_AUTH");
-  EXPECT_EQ(a.events[1].records[0].serial, 4402u);
+  EXPECT_EQ(a.events[1].records[0].serial, 4400u);
   EXPECT_EQ(a.events[1].records.size(), 6u);
-  EXPECT_EQ(a.events[2].records[0].type, "USER_CMD");
-  EXPECT_EQ(a.events[3].records[0].serial, 4400u);
-  EXPECT_EQ(a.events[3].records.size(), 6u);
+  EXPECT_EQ(a.events[1].offset, 0u);
+  EXPECT_EQ(a.events[2].records[0].serial, 4402u);
+  EXPECT_EQ(a.events[2].records.size(), 6u);
+  EXPECT_NE(a.events[2].original.find("type=EOE"), std::string::npos);
+  EXPECT_EQ(a.events[3].records[0].type, "USER_CMD");
   for (const auto& e : a.events) {
     EXPECT_TRUE(e.complete);
     for (const auto& r : e.records) EXPECT_EQ(r.serial, e.records[0].serial);
   }
-  EXPECT_EQ(a.events[3].offset, 0u);
+  EXPECT_EQ(a.counters.incomplete.load(), 0u);
 }
 
 TEST(AuditAssembler, SameSerialOnAnotherNodeIsAnotherEvent) {
@@ -290,6 +293,56 @@ TEST(AuditAssembler, EventsWithoutEoeEndWhenAnotherEventArrives) {
   ASSERT_EQ(a.events.size(), 1u);  // the AVC ended when the CONFIG_CHANGE came
   EXPECT_EQ(a.events[0].records[0].type, "AVC");
   EXPECT_TRUE(a.events[0].complete);
+}
+
+// auditd leaves EOE records out of its log file: there a kernel event ends after its
+// PROCTITLE, the record the kernel writes last. Such an event is complete, emitted when a
+// record of another event comes (here the next event's SYSCALL, and in the second log that
+// SYSCALL comes before the first event's PROCTITLE, as records of events on two CPUs may).
+TEST(AuditAssembler, KernelEventsOfALogFileEndAfterTheirProctitle) {
+  auto x = ExecEvent("1764000300.250:4400", false);
+  auto y = ExecEvent("1764000300.251:4402", false);
+  x.pop_back();  // no EOE, as in /var/log/audit/audit.log
+  y.pop_back();
+  std::vector<std::string> lines = x;
+  lines.insert(lines.end(), y.begin(), y.end());
+  Assembled a;
+  Assemble(lines, &a, {}, false);
+  ASSERT_EQ(a.events.size(), 1u);  // x ended at y's SYSCALL; y waits for a later record
+  EXPECT_EQ(a.events[0].records[0].serial, 4400u);
+  EXPECT_EQ(a.events[0].records.size(), 6u);
+  EXPECT_TRUE(a.events[0].complete);
+
+  Assembled b;
+  Assemble({x[0], x[1], x[2], x[3], x[4], y[0], x[5], y[1], y[2], y[3], y[4], y[5]}, &b);
+  ASSERT_EQ(b.events.size(), 2u);
+  for (const auto& e : b.events) {
+    EXPECT_TRUE(e.complete);
+    EXPECT_EQ(Types(e), (std::vector<std::string>{"SYSCALL", "EXECVE", "CWD", "PATH", "PATH", "PROCTITLE"}));
+  }
+  EXPECT_EQ(b.counters.incomplete.load(), 0u);
+
+  // Following a file that went quiet, an ended event leaves at the next Expire, complete,
+  // without waiting for the timeout; one without its PROCTITLE waits for it.
+  std::vector<AssembledAuditEvent> out;
+  AuditAssembler live({}, [&](AssembledAuditEvent&& e) { out.push_back(std::move(e)); return true; }, nullptr);
+  const auto now = std::chrono::steady_clock::now();
+  auto add = [&](const std::string& l) {
+    AuditRecord r;
+    ASSERT_TRUE(ParseAuditRecord(l, &r).ok());
+    live.Add(std::move(r), l, 0, now);
+  };
+  for (const std::string& l : x) add(l);
+  EXPECT_TRUE(out.empty());
+  EXPECT_TRUE(live.Expire(now));
+  ASSERT_EQ(out.size(), 1u);
+  EXPECT_TRUE(out[0].complete);
+  add(y[0]);
+  EXPECT_TRUE(live.Expire(now));
+  EXPECT_EQ(out.size(), 1u);  // y has no PROCTITLE yet
+  EXPECT_TRUE(live.Expire(now + std::chrono::seconds(3)));
+  ASSERT_EQ(out.size(), 2u);
+  EXPECT_FALSE(out[1].complete);
 }
 
 TEST(AuditAssembler, TimeoutByRecordTimeAndEviction) {
@@ -739,9 +792,10 @@ TEST(AuditLogCollector, FollowsTheLogLive) {
   const auto x = ExecEvent("1764000300.250:4400", true);
   append(x[0] + "\n" + x[1] + "\n" + x[2].substr(0, 20));  // a line cut in the middle
   append(x[2].substr(20) + "\n" + x[3] + "\n" + x[4] + "\n" + x[5] + "\n");
-  append(kSshdAuthFailed + "\n");
+  // x's PROCTITLE came: x leaves complete at the next Expire, without waiting for its EOE.
   EXPECT_TRUE(testing::Eventually([&] { return sink.size() >= 1; }));
-  append(x[6] + "\n");
+  append(x[6] + "\n");  // its EOE, late: nothing more
+  append(kSshdAuthFailed + "\n");
   EXPECT_TRUE(testing::Eventually([&] { return sink.size() >= 2; }));
   const auto y = ExecEvent("1764000310.000:4410", false);
   append(y[0] + "\n" + y[1] + "\n");  // no EOE: emitted after event_timeout
@@ -751,11 +805,12 @@ TEST(AuditLogCollector, FollowsTheLogLive) {
   EXPECT_TRUE(status.ok()) << status.ToString();
   const std::vector<Event> events = sink.Take();
   ASSERT_EQ(events.size(), 3u);
-  EXPECT_EQ(Str(events[0], ecs::kEventAction), "user_authentication");
-  EXPECT_EQ(Str(events[1], ecs::kEventAction), "process_started");
-  EXPECT_EQ(Str(events[1], ecs::kProcessWorkingDirectory), "/tmp/my dir");
-  EXPECT_EQ(*events[1].GetList(TheIds().audit.record_types),
+  EXPECT_EQ(Str(events[0], ecs::kEventAction), "process_started");
+  EXPECT_EQ(Str(events[0], ecs::kProcessWorkingDirectory), "/tmp/my dir");
+  EXPECT_EQ(*events[0].GetList(TheIds().audit.record_types),
             (StringList{"SYSCALL", "EXECVE", "CWD", "PATH", "PROCTITLE"}));
+  EXPECT_EQ(EventToJson(events[0]).find("\"complete\":true") != std::string::npos, true);
+  EXPECT_EQ(Str(events[1], ecs::kEventAction), "user_authentication");
   EXPECT_EQ(Str(events[2], ecs::kEventAction), "process_started");
   EXPECT_EQ(EventToJson(events[2]).find("\"complete\":false") != std::string::npos, true);
 }
