@@ -93,8 +93,9 @@ std::string Lower(std::string_view s) {
   return out;
 }
 
-void SetString(Event& e, FieldId id, std::string_view v) {
-  if (!v.empty()) e.Set(id, std::string(v));
+// Adds a string field unless `v` is empty (each field is added once: Event::Add).
+void AddString(Event& e, FieldId id, std::string_view v) {
+  if (!v.empty()) e.AddString(id, v);
 }
 
 // The EXECVE arguments a0 .. a(argc-1), each whole or in parts aN[0], aN[1], ..., joined
@@ -160,7 +161,14 @@ Result<AuditFieldIds> DeclareAuditFields(FieldRegistry& fields) {
 Event BuildAuditEvent(const AssembledAuditEvent& ev, std::string_view path, const AccessFieldIds& aids,
                       const AuditFieldIds& ids) {
   Event e;
-  if (ev.records.empty()) return e;
+  BuildAuditEvent(ev, path, aids, ids, &e);
+  return e;
+}
+
+void BuildAuditEvent(const AssembledAuditEvent& ev, std::string_view path, const AccessFieldIds& aids,
+                     const AuditFieldIds& ids, Event* event) {
+  Event& e = *event;
+  if (ev.records.empty()) return;
   const AuditRecord* primary = &ev.records.front();
   const AuditRecord* cwd_record = nullptr;
   const AuditRecord* proctitle = nullptr;
@@ -181,18 +189,21 @@ Event BuildAuditEvent(const AssembledAuditEvent& ev, std::string_view path, cons
   const AuditRecord& p = *primary;
   const Kind kind = KindOf(p.type, p, has_execve);
 
+  // Room for every field an audit event may have, so that a recycled event is sized once.
+  e.Reserve(kAuditEventRoom);
   const Timestamp when{std::chrono::seconds(p.seconds) + std::chrono::milliseconds(p.millis)};
-  e.Set(ecs::kTimestamp, when);
-  e.Set(ecs::kEventKind, std::string("event"));
-  e.Set(ecs::kEventModule, std::string("access"));
-  e.Set(ecs::kEventDataset, std::string("access.auditd"));
-  e.Set(ecs::kEventCode, p.type);
-  e.Set(ecs::kEventAction, kind.action.empty() ? Lower(p.type) : std::string(kind.action));
-  if (!kind.category.empty()) e.Set(ecs::kEventCategory, StringList{std::string(kind.category)});
+  e.Add(ecs::kTimestamp, when);
+  e.AddString(ecs::kEventKind, "event");
+  e.AddString(ecs::kEventModule, "access");
+  e.AddString(ecs::kEventDataset, "access.auditd");
+  e.AddString(ecs::kEventCode, p.type);
+  if (!kind.category.empty()) e.AddList(ecs::kEventCategory, {kind.category});
   if (!kind.type.empty()) {
-    StringList t{std::string(kind.type)};
-    if (!kind.type2.empty()) t.emplace_back(kind.type2);
-    e.Set(ecs::kEventType, std::move(t));
+    if (kind.type2.empty()) {
+      e.AddList(ecs::kEventType, {kind.type});
+    } else {
+      e.AddList(ecs::kEventType, {kind.type, kind.type2});
+    }
   }
 
   // Outcome, and what a failure says about why.
@@ -201,13 +212,19 @@ Event BuildAuditEvent(const AssembledAuditEvent& ev, std::string_view path, cons
   const bool invalid_user = acct_v != nullptr && (*acct_v == "(invalid user)" || *acct_v == "(unknown user)");
   if (p.type.substr(0, 10) == "ANOM_LOGIN") {
     outcome = Outcome::kFailure;
-    SetString(e, aids.reason, p.type == "ANOM_LOGIN_FAILURES" ? "max_attempts" : "denied_by_config");
+    AddString(e, aids.reason, p.type == "ANOM_LOGIN_FAILURES" ? "max_attempts" : "denied_by_config");
   } else if (outcome == Outcome::kFailure && kind.who == Kind::kAccount) {
-    SetString(e, aids.reason, invalid_user ? "invalid_user" : "auth_failed");
+    AddString(e, aids.reason, invalid_user ? "invalid_user" : "auth_failed");
   }
-  if (kind.action == "login" && outcome == Outcome::kFailure) e.Set(ecs::kEventAction, std::string("login_failure"));
-  e.Set(ecs::kEventOutcome, std::string(OutcomeName(outcome)));
-  if (invalid_user) e.Set(aids.invalid_user, true);
+  if (kind.action == "login" && outcome == Outcome::kFailure) {
+    e.AddString(ecs::kEventAction, "login_failure");
+  } else if (!kind.action.empty()) {
+    e.AddString(ecs::kEventAction, kind.action);
+  } else {
+    e.AddString(ecs::kEventAction, Lower(p.type));
+  }
+  e.AddString(ecs::kEventOutcome, OutcomeName(outcome));
+  if (invalid_user) e.Add(aids.invalid_user, true);
 
   // Who: the login user (AUID, translated when ENRICHED), the account a record names
   // (acct=, or id= with its translation ID=).
@@ -261,51 +278,48 @@ Event BuildAuditEvent(const AssembledAuditEvent& ev, std::string_view path, cons
   } else if (kind.who == Kind::kGroup) {
     group = account;
   }
-  StringList related_users;
-  if (!user.empty()) {
-    e.Set(ecs::kUserName, std::string(user));
-    related_users.emplace_back(user);
+  AddString(e, ecs::kUserName, user);
+  AddString(e, ecs::kUserId, user_id);
+  AddString(e, ecs::kUserTargetName, target);
+  if (!user.empty() && !target.empty() && target != user) {
+    e.AddList(ecs::kRelatedUser, {user, target});
+  } else if (!user.empty() || !target.empty()) {
+    e.AddList(ecs::kRelatedUser, {!user.empty() ? user : target});
   }
-  SetString(e, ecs::kUserId, user_id);
-  if (!target.empty()) {
-    e.Set(ecs::kUserTargetName, std::string(target));
-    if (target != user) related_users.emplace_back(target);
-  }
-  SetString(e, ecs::kUserTargetId, target_id);
-  SetString(e, ecs::kGroupName, group);
-  if (kind.who == Kind::kGroup) SetString(e, aids.gid, id);
+  AddString(e, ecs::kUserTargetId, target_id);
+  AddString(e, ecs::kGroupName, group);
+  if (kind.who == Kind::kGroup) AddString(e, aids.gid, id);
   if (p.type == "SYSCALL") {
     const std::string_view euid_name = Or(p.FindEnriched("EUID"));
-    if (!euid_name.empty() && euid_name != user) e.Set(ecs::kUserEffectiveName, std::string(euid_name));
+    if (euid_name != user) AddString(e, ecs::kUserEffectiveName, euid_name);
   }
-  if (!related_users.empty()) e.Set(ecs::kRelatedUser, std::move(related_users));
 
   // Where from.
   if (const std::string* addr = p.Find("addr"); Meaningful(addr)) {
     if (auto ip = ParseLoggedAddress(*addr)) {
-      e.Set(ecs::kSourceIp, *ip);
-      e.Set(ecs::kRelatedIp, StringList{ip->ToString()});
+      e.Add(ecs::kSourceIp, *ip);
+      e.AddList(ecs::kRelatedIp, {ip->ToString()});
     } else {
-      e.Set(ecs::kSourceAddress, *addr);
+      e.AddString(ecs::kSourceAddress, *addr);
     }
   }
   const std::string* terminal = p.Find("terminal");
   if (terminal == nullptr) terminal = p.Find("tty");
-  SetString(e, aids.tty, Or(terminal));
+  AddString(e, aids.tty, Or(terminal));
   if (const std::string* op = p.Find("op"); Meaningful(op)) {
-    e.Set(ids.op, *op);
-    if (op->substr(0, 4) == "PAM:" && p.type == "USER_AUTH") e.Set(aids.auth_method, std::string("pam"));
+    e.AddString(ids.op, *op);
+    if (op->substr(0, 4) == "PAM:" && p.type == "USER_AUTH") e.AddString(aids.auth_method, "pam");
   }
 
   // The process.
   if (const std::string* pid = p.Find("pid")) {
-    if (int64_t n = ParseSmallInt(*pid); n >= 0) e.Set(ecs::kProcessPid, n);
+    if (int64_t n = ParseSmallInt(*pid); n >= 0) e.Add(ecs::kProcessPid, n);
   }
   const std::string_view exe = Or(p.Find("exe"));
-  SetString(e, ecs::kProcessExecutable, exe);
+  AddString(e, ecs::kProcessExecutable, exe);
   std::string_view comm = Or(p.Find("comm"));
   if (comm.empty() && !exe.empty()) comm = exe.substr(exe.rfind('/') + 1);
-  SetString(e, ecs::kProcessName, comm);
+  AddString(e, ecs::kProcessName, comm);
   std::string command;
   if (p.type == "USER_CMD") {
     command = std::string(Or(p.Find("cmd")));
@@ -319,29 +333,28 @@ Event BuildAuditEvent(const AssembledAuditEvent& ev, std::string_view path, cons
       while (!command.empty() && command.back() == ' ') command.pop_back();
     }
   }
-  SetString(e, ecs::kProcessCommandLine, command);
+  AddString(e, ecs::kProcessCommandLine, command);
   std::string_view cwd = cwd_record != nullptr ? Or(cwd_record->Find("cwd")) : std::string_view();
   if (cwd.empty()) cwd = Or(p.Find("cwd"));
-  SetString(e, ecs::kProcessWorkingDirectory, cwd);
-  if (p.type == "SYSCALL" && first_path != nullptr) SetString(e, ecs::kFilePath, Or(first_path->Find("name")));
+  AddString(e, ecs::kProcessWorkingDirectory, cwd);
+  if (p.type == "SYSCALL" && first_path != nullptr) AddString(e, ecs::kFilePath, Or(first_path->Find("name")));
 
   // The audit event itself.
-  SetString(e, ecs::kHostName, p.node);
-  e.Set(ecs::kMessage, p.text);
-  e.Set(ecs::kEventOriginal, ev.original);
-  SetString(e, ecs::kLogFilePath, path);
-  e.Set(ecs::kLogOffset, static_cast<int64_t>(ev.offset));
-  if (p.serial <= static_cast<uint64_t>(INT64_MAX)) e.Set(ids.serial, static_cast<int64_t>(p.serial));
-  e.Set(ids.record_types, std::move(types));
-  SetString(e, ids.session, Or(p.Find("ses")));
+  AddString(e, ecs::kHostName, p.node);
+  e.AddString(ecs::kMessage, p.text);
+  e.AddString(ecs::kEventOriginal, ev.original);
+  AddString(e, ecs::kLogFilePath, path);
+  e.Add(ecs::kLogOffset, static_cast<int64_t>(ev.offset));
+  if (p.serial <= static_cast<uint64_t>(INT64_MAX)) e.Add(ids.serial, static_cast<int64_t>(p.serial));
+  e.Add(ids.record_types, Value(std::move(types)));
+  AddString(e, ids.session, Or(p.Find("ses")));
   if (p.type == "SYSCALL") {
     std::string_view sc = Or(p.FindEnriched("SYSCALL"));
     if (sc.empty()) sc = Or(p.Find("syscall"));
-    SetString(e, ids.syscall, sc);
-    SetString(e, ids.key, Or(p.Find("key")));
+    AddString(e, ids.syscall, sc);
+    AddString(e, ids.key, Or(p.Find("key")));
   }
-  e.Set(ids.complete, ev.complete);
-  return e;
+  e.Add(ids.complete, ev.complete);
 }
 
 }  // namespace vigil::access

@@ -10,6 +10,7 @@
 // (user.id, user.target.id).
 #pragma once
 
+#include <cstddef>
 #include <string_view>
 
 #include "access_event.h"
@@ -33,8 +34,15 @@ struct AuditFieldIds {
 
 Result<AuditFieldIds> DeclareAuditFields(FieldRegistry& fields);
 
+// The field room BuildAuditEvent reserves (Event::Reserve): every audit event fits.
+inline constexpr size_t kAuditEventRoom = 48;
+
 // Builds the event; `path` is log.file.path (empty: not set).
 Event BuildAuditEvent(const AssembledAuditEvent& event, std::string_view path,
                       const AccessFieldIds& access_ids, const AuditFieldIds& audit_ids);
+// The same, built into `*out`, which must be empty (a new or cleared one: a recycled event's
+// buffers are reused, CollectorContext::NewEvent).
+void BuildAuditEvent(const AssembledAuditEvent& event, std::string_view path,
+                     const AccessFieldIds& access_ids, const AuditFieldIds& audit_ids, Event* out);
 
 }  // namespace vigil::access

@@ -71,8 +71,9 @@ class AuditLogLines : public LineConsumer {
  private:
   bool Emit(AssembledAuditEvent&& e) {
     // Held for one hand-off with others; the tailer flushes before it waits.
-    return ctx_.EmitBatched(BuildAuditEvent(e, options_.tail.path, access_ids_, audit_ids_)) ||
-           ctx_.mode() == RunMode::kLive;
+    Event event = ctx_.NewEvent();  // a recycled one when the pipeline handed some back
+    BuildAuditEvent(e, options_.tail.path, access_ids_, audit_ids_, &event);
+    return ctx_.EmitBatched(std::move(event)) || ctx_.mode() == RunMode::kLive;
   }
 
   std::string Where(uint64_t offset) const { return options_.tail.path + "@" + std::to_string(offset); }

@@ -1,7 +1,8 @@
 #include "audit_record.h"
 
-#include <algorithm>
 #include <array>
+#include <bit>
+#include <cstdint>
 
 namespace vigil::access {
 namespace {
@@ -145,7 +146,19 @@ bool IsEncodedAuditField(std::string_view type, std::string_view name) {
       "proctitle", "root_dir",    "vm",          "watch",    "old-disk", "new-disk", "old-fs",
       "new-fs",    "old-chardev", "new-chardev", "old-rng",  "new-rng",  "sw",      "new_user",
       "old_user"};
-  if (std::find(kEncoded.begin(), kEncoded.end(), name) != kEncoded.end()) return true;
+  static_assert(kEncoded.size() <= 32);
+  // Every field of every record is asked: only the names with the same first letter are
+  // compared (a bit per name of kEncoded, by first letter).
+  static const std::array<uint32_t, 128> kByFirstLetter = [] {
+    std::array<uint32_t, 128> by{};
+    for (size_t i = 0; i < kEncoded.size(); ++i) by[static_cast<unsigned char>(kEncoded[i][0])] |= 1u << i;
+    return by;
+  }();
+  if (!name.empty() && static_cast<unsigned char>(name[0]) < kByFirstLetter.size()) {
+    for (uint32_t m = kByFirstLetter[static_cast<unsigned char>(name[0])]; m != 0; m &= m - 1) {
+      if (kEncoded[static_cast<size_t>(std::countr_zero(m))] == name) return true;
+    }
+  }
   return type == "EXECVE" && IsExecveArg(name);
 }
 
@@ -175,6 +188,9 @@ Status ParseAuditRecord(std::string_view line, AuditRecord* out, const AuditLimi
   out->node.clear();
   out->type.clear();
   out->fields.clear();
+  // Records are moved on to their event, so each parse usually starts from an empty vector:
+  // one allocation for the usual record (a SYSCALL has about 30 fields) rather than growing.
+  out->fields.reserve(32);
   out->enriched.clear();
   out->text.clear();
   std::string_view s = line;
