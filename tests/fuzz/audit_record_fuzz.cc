@@ -3,8 +3,8 @@
 // (audit_assembler.h, with small bounds so eviction and dropping are reached) and mapped to
 // ECS (audit_event.h) and JSON. Properties: no crash, no exception escapes, the records of
 // an emitted event share its node, time and serial, an event holds at most max_records
-// records, no more than max_pending events wait, and HeldFrom never names a line that was
-// not read yet.
+// records, no more than max_pending events wait, HeldFrom never names a line that was not
+// read yet, and an event built into a recycled Event is the event built afresh.
 #include <chrono>
 #include <cstddef>
 #include <cstdint>
@@ -33,7 +33,11 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
         std::abort();
       }
     }
-    (void)EventToJson(BuildAuditEvent(e, "fuzz", access_ids, audit_ids));
+    // Built into a recycled event (the collector's way), the event is the one built afresh.
+    static Event recycled;
+    recycled.Clear();
+    BuildAuditEvent(e, "fuzz", access_ids, audit_ids, &recycled);
+    if (EventToJson(recycled) != EventToJson(BuildAuditEvent(e, "fuzz", access_ids, audit_ids))) std::abort();
     return true;
   };
   AuditAssembler assembler(options, check, nullptr);
