@@ -430,6 +430,8 @@ void CompileRules(RawRuleFile& raw, const RuleOptions& options, const FieldRegis
     c.feeds_self = cr.info.enabled && cr.correlation && cr.sources.empty();
     c.feeds = !impl.feeds[i].empty();
     c.suppresses = static_cast<bool>(cr.suppression);
+    c.meta = cr.meta.get();
+    c.output = cr.output ? &*cr.output : nullptr;
   }
   for (CompiledRule& cr : impl.rules) cr.fingerprint = Fingerprint(cr, impl.rules, fields);
   impl.options = options;

@@ -48,12 +48,21 @@ void CompiledRule::Fill(Alert& a, Timestamp time) const {
 
 void CompiledRule::Refresh(Alert& a) const {
   a.rule = meta;
-  a.output = output ? output->Render(*a.event) : meta->name;  // meta->name: info.name, beside the count just taken
+  if (output) {
+    a.output = output->Render(*a.event);
+  } else {
+    a.output = meta->name;  // info.name, beside the count just taken
+  }
 }
 
 }  // namespace rules
 
-RuleSet::RuleSet(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
+RuleSet::RuleSet(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {
+  auto metas = std::make_shared<Impl::Metas>();
+  metas->reserve(impl_->rules.size());
+  for (const rules::CompiledRule& r : impl_->rules) metas->push_back(r.meta);
+  impl_->metas = std::move(metas);
+}
 RuleSet::~RuleSet() = default;
 
 namespace {
@@ -76,9 +85,13 @@ void Emit(RuleSet::Impl& im, uint32_t i, Alert&& alert, std::vector<Alert>& out)
 // one kept here: an event that raises one alert then costs no count at all (a sole owner's
 // release skips the atomic), and a later alert of the event copies the reference from there
 // (`out` is only appended to during an evaluation, so out[at] stays that alert).
+//
+// The shared copy also holds the rule set's metadata (Impl::metas, one more count per event
+// shared, not per alert): the event's plain alerts borrow their rule's metadata from it.
 class EventShare {
  public:
-  EventShare(const Event& event, Event* owned) : event_(&event), owned_(owned) {}
+  EventShare(const Event& event, Event* owned, const RuleSet::Impl& im)
+      : event_(&event), owned_(owned), metas_(&im.metas) {}
   const Event& get() const { return *event_; }
   // A reference to the shared copy, for an alert.
   std::shared_ptr<const Event> Share() {
@@ -98,14 +111,24 @@ class EventShare {
   }
 
  private:
+  // The event and what its alerts borrow, in one allocation.
+  struct Held {
+    Held(Event&& e, const std::shared_ptr<const RuleSet::Impl::Metas>& m) : event(std::move(e)), metas(m) {}
+    Held(const Event& e, const std::shared_ptr<const RuleSet::Impl::Metas>& m) : event(e), metas(m) {}
+    Event event;
+    std::shared_ptr<const RuleSet::Impl::Metas> metas;
+  };
+
   std::shared_ptr<const Event> Make() {
-    auto made = owned_ ? std::make_shared<const Event>(std::move(*owned_)) : std::make_shared<const Event>(*event_);
-    event_ = made.get();
-    return made;
+    auto held = owned_ ? std::make_shared<const Held>(std::move(*owned_), *metas_)
+                       : std::make_shared<const Held>(*event_, *metas_);
+    event_ = &held->event;
+    return {std::move(held), event_};  // the event, owned with its Held
   }
 
   const Event* event_;
   Event* owned_;  // null: the caller keeps the event, copy it
+  const std::shared_ptr<const RuleSet::Impl::Metas>* metas_;
   std::shared_ptr<const Event> shared_;  // the reference kept here, when the first alert had none to spare
   const std::vector<Alert>* placed_in_ = nullptr;  // else the first plain alert's: (*placed_in_)[placed_at_]
   size_t placed_at_ = 0;
@@ -122,7 +145,17 @@ void EmitMatch(RuleSet::Impl& im, uint32_t i, bool suppresses, EventShare& event
   }
   out.emplace_back();
   event.ShareInto(out, out.size() - 1);
-  r.Fill(out.back(), t);
+  // As CompiledRule::Fill, from the candidate's entry, the alert borrowing the rule's
+  // metadata: its event is the shared copy, which holds the rule set's metadata.
+  const RuleSet::Impl::Candidate& c = im.candidates[i];
+  Alert& a = out.back();
+  a.timestamp = t;
+  a.rule = RuleRef::Borrowed(c.meta);
+  if (c.output) {
+    a.output = c.output->Render(*a.event);
+  } else {
+    a.output = c.meta->name;
+  }
 }
 
 // Offers the event to correlation rule `c` (as matched by its rule at `source` in `rules`).
@@ -213,12 +246,12 @@ void EvaluateEvent(RuleSet::Impl& im, EventShare& event, std::vector<Alert>& out
 }  // namespace
 
 void RuleSet::Evaluate(const Event& event, std::vector<Alert>& out) {
-  EventShare share(event, nullptr);
+  EventShare share(event, nullptr, *impl_);
   EvaluateEvent(*impl_, share, out);
 }
 
 void RuleSet::Evaluate(Event&& event, std::vector<Alert>& out) {
-  EventShare share(event, &event);
+  EventShare share(event, &event, *impl_);
   EvaluateEvent(*impl_, share, out);
 }
 

@@ -44,6 +44,11 @@ struct RuleSet::Impl {
     bool feeds_self = false;  // enabled correlation without `rules`: a match feeds its windows
     bool feeds = false;       // feeds[i] is not empty
     bool suppresses = false;  // the rule has suppression windows (state[i].suppression)
+    // What a match's plain alert is built from (rules[i].meta, borrowed, and rules[i].output,
+    // null when the output is the rule's name): read here, beside the flags a match reads,
+    // rather than from the CompiledRule.
+    const RuleMeta* meta = nullptr;
+    const rules::OutputTemplate* output = nullptr;
   };
 
   std::vector<rules::CompiledRule> rules;
@@ -58,6 +63,11 @@ struct RuleSet::Impl {
   std::vector<uint32_t> suppressing;  // rules with suppression windows, in order
   std::vector<uint32_t> closing;      // enabled correlations decided at window close (lt/lte)
   std::vector<std::pair<CorrelationInfo, Event>> fired;  // scratch for closing windows
+  // Holds every rule's RuleMeta: the engine's shared copy of an event holds this too, so
+  // the plain alerts of the event borrow their rule's metadata (RuleRef::Borrowed), alive as
+  // long as the alert keeps its event, whatever becomes of this rule set.
+  using Metas = std::vector<std::shared_ptr<const RuleMeta>>;
+  std::shared_ptr<const Metas> metas;
   Timestamp watermark{};         // latest event time seen (closes suppression windows)
   uint64_t event_seq = 0;
 };

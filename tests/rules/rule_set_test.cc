@@ -392,6 +392,67 @@ TEST(AlertSharing, LaterAlertsShareTheFirstAlertsCopy) {
   EXPECT_EQ(*alerts[4].event->GetString(ecs::kUserName), "root");
 }
 
+// A plain alert borrows its rule's metadata (no count of its own): its event, the engine's
+// copy, keeps the rule set's metadata alive. Alerts (and copies of them) taken before two
+// reloads outlive both old rule sets and the engine, and still say what their rule said;
+// alerts the engine builds otherwise (suppressed, correlation) hold their metadata.
+TEST(AlertSharing, APlainAlertOutlivesReloadsAndItsRuleSet) {
+  const std::string v1 = R"(
+- rule: a
+  name: Root activity seen on this host, first definition
+  desc: first
+  severity: low
+  condition: user.name = root
+- rule: b
+  name: B
+  severity: low
+  condition: user.name = root
+  suppress: {window: 10m}
+- rule: c
+  name: C
+  severity: low
+  condition: user.name = root
+  correlate: {type: event_count, group_by: [source.ip], timespan: 60s, condition: {gte: 1}}
+)";
+  std::string v2 = v1;
+  v2.replace(v2.find("first definition"), 16, "second definition");
+  v2.replace(v2.find("desc: first"), 11, "desc: second");
+  std::vector<Alert> kept;
+  std::vector<std::string> json;
+  {
+    Diagnostics d;
+    auto first = LoadRulesFromString(v1, "v1.yaml", {}, d);
+    ASSERT_TRUE(first.ok()) << d.FormatText();
+    RuleEngineConsumer c(std::move(*first), [&](const Alert& a) {
+      kept.push_back(a);
+      json.push_back(AlertToJson(a));
+    });
+    for (const std::string& text : std::vector<std::string>{v2, v1}) {
+      Event e = Ev(kSshFail);
+      c.Consume(e);
+      auto next = LoadRulesFromString(text, "next.yaml", {}, d);
+      ASSERT_TRUE(next.ok()) << d.FormatText();
+      c.Replace(std::move(next.value()));
+    }
+    Event e = Ev(kSshFail);
+    c.Consume(e);
+  }  // the engine and every rule set are gone
+  ASSERT_EQ(kept.size(), 7u);  // per event a and c; b opens its window, its repeats are suppressed
+  std::vector<std::string> names;
+  for (size_t i = 0; i < kept.size(); ++i) {
+    EXPECT_EQ(AlertToJson(kept[i]), json[i]) << i;
+    names.push_back(kept[i].rule->id + ":" + kept[i].rule->name + ":" + (kept[i].rule.borrowed() ? "borrowed" : "held"));
+  }
+  EXPECT_THAT(names, ElementsAre("a:Root activity seen on this host, first definition:borrowed", "b:B:held", "c:C:held",
+                                 "a:Root activity seen on this host, second definition:borrowed", "c:C:held",
+                                 "a:Root activity seen on this host, first definition:borrowed", "c:C:held"));
+  EXPECT_EQ(nlohmann::json::parse(json[3])["rule"]["description"], "second");
+  // A copy outlives the alert it was copied from.
+  Alert copy = kept[3];
+  kept.clear();
+  EXPECT_EQ(AlertToJson(copy), json[3]);
+}
+
 TEST(RuleFile, LoadsFromDiskAndReportsMissingFiles) {
   vigil::testing::TempDir dir;
   std::string path = dir.Write("r.yaml", OneRule("user.name = root"));

@@ -5,7 +5,9 @@
 // its alerts, and the triggering event is shared by all the alerts it raised (one copy of
 // the event, or none when the engine may take it: RuleSet::Evaluate). Both are shared
 // read-only and owned jointly, so an alert outlives a rule reload (SIGHUP) and the event's
-// trip through the pipeline. Its own are the rendered output text and the times. A
+// trip through the pipeline: the engine's copy of an event also keeps the rule set's
+// metadata alive, so its plain alerts borrow their rule's metadata without a reference
+// count of their own (RuleRef). Its own are the rendered output text and the times. A
 // correlation alert also carries its group key, count and first/last time (`correlation`);
 // the triggering event is then the one that made the correlation's condition true. A
 // suppression summary (docs/rules.md, "Suppression") carries the number of repeats merged
@@ -50,6 +52,44 @@ struct CorrelationInfo {
   Timestamp last;      // latest event time in the window that fired
 };
 
+// An alert's correlation info, or none: what std::optional<CorrelationInfo> offers an alert
+// (has_value, `*`, `->`, assigning a CorrelationInfo or std::nullopt, copies), held on the
+// heap behind one pointer, so that a plain alert (most alerts) is a few words smaller and
+// builds and frees without touching it.
+class OptionalCorrelation {
+ public:
+  OptionalCorrelation() = default;
+  OptionalCorrelation(const OptionalCorrelation& o) : info_(o.info_ ? std::make_unique<CorrelationInfo>(*o.info_) : nullptr) {}
+  OptionalCorrelation(OptionalCorrelation&&) noexcept = default;
+  OptionalCorrelation& operator=(const OptionalCorrelation& o) {
+    if (this != &o) info_ = o.info_ ? std::make_unique<CorrelationInfo>(*o.info_) : nullptr;
+    return *this;
+  }
+  OptionalCorrelation& operator=(OptionalCorrelation&&) noexcept = default;
+  ~OptionalCorrelation() = default;
+  OptionalCorrelation& operator=(CorrelationInfo info) {
+    if (info_) {
+      *info_ = std::move(info);
+    } else {
+      info_ = std::make_unique<CorrelationInfo>(std::move(info));
+    }
+    return *this;
+  }
+  OptionalCorrelation& operator=(std::nullopt_t) {
+    info_.reset();
+    return *this;
+  }
+  bool has_value() const { return info_ != nullptr; }
+  explicit operator bool() const { return info_ != nullptr; }
+  const CorrelationInfo& operator*() const { return *info_; }
+  CorrelationInfo& operator*() { return *info_; }
+  const CorrelationInfo* operator->() const { return info_.get(); }
+  CorrelationInfo* operator->() { return info_.get(); }
+
+ private:
+  std::unique_ptr<CorrelationInfo> info_;
+};
+
 // What an alert says about the rule that raised it. Built once per loaded rule; immutable.
 struct RuleMeta {
   std::string id;
@@ -60,17 +100,50 @@ struct RuleMeta {
   ControlMap controls;
 };
 
+// An alert's reference to the RuleMeta of the rule that raised it: read it as a pointer
+// (`alert.rule->id`, `*alert.rule`; equal when it is the same rule's metadata). It either
+// holds the metadata itself (a reference count of its own: as an alert built by hand sets
+// it, `a.rule = std::make_shared<const RuleMeta>(...)`, and as the engine sets it on a
+// suppression, correlation or reloaded alert) or borrows it: the engine's plain alerts point
+// at their rule's metadata without a count, and what keeps it alive is the alert's `event`,
+// whose shared copy (made by the engine) also holds the metadata of every rule of the rule
+// set that evaluated it. So a borrowed reference is valid as long as its alert, or a copy of
+// it, keeps that same `event` (even past a reload and the rule set's end); do not keep a
+// RuleRef apart from its alert, nor give an engine-made alert another event.
+class RuleRef {
+ public:
+  RuleRef() = default;
+  RuleRef(std::shared_ptr<const RuleMeta> held)  // NOLINT(google-explicit-constructor): a.rule = make_shared
+      : held_(std::move(held)), meta_(held_.get()) {}
+  // A reference without a count, to metadata that the alert's event keeps alive.
+  static RuleRef Borrowed(const RuleMeta* meta) {
+    RuleRef r;
+    r.meta_ = meta;
+    return r;
+  }
+  const RuleMeta* get() const { return meta_; }
+  const RuleMeta& operator*() const { return *meta_; }
+  const RuleMeta* operator->() const { return meta_; }
+  explicit operator bool() const { return meta_ != nullptr; }
+  bool borrowed() const { return meta_ != nullptr && !held_; }
+  friend bool operator==(const RuleRef& a, const RuleRef& b) { return a.meta_ == b.meta_; }
+
+ private:
+  std::shared_ptr<const RuleMeta> held_;  // empty when borrowed
+  const RuleMeta* meta_ = nullptr;
+};
+
 // An alert always has its rule and its event (`rule` and `event` are never null on an
 // alert the engine makes; code that builds one by hand sets both).
 struct Alert {
   // Provided, not defaulted: `Alert()` (as in out.emplace_back()) then initializes each member
   // rather than zero-filling the whole object first and then initializing the members.
   Alert() {}  // NOLINT(modernize-use-equals-default)
-  std::shared_ptr<const RuleMeta> rule;  // shared by every alert of the rule
+  RuleRef rule;                          // the rule's metadata, shared by every alert of the rule
   std::string output;                    // the rule's output template, rendered for the event
   Timestamp timestamp;                   // the triggering event's @timestamp
   std::shared_ptr<const Event> event;    // the triggering event, shared by the alerts it raised
-  std::optional<CorrelationInfo> correlation;  // set for correlation rules
+  OptionalCorrelation correlation;       // set for correlation rules
   // A suppression summary: how many repeats were merged, and their first and last time.
   uint64_t suppressed_count = 0;
   Timestamp suppressed_first;
