@@ -28,31 +28,46 @@ Program Classify(std::string_view p) {
 }  // namespace
 
 bool AuthLineParser::Parse(const SyslogHeader& header, AuthRecord* r) {
+  SshdParser::Role role = SshdParser::Role::kPlain;
+  switch (ParseMessage(header, r, &role)) {
+    case Kind::kSshd:
+      sshd_.Apply(header.pid, role, r);
+      return true;
+    case Kind::kEvent:
+      return true;
+    case Kind::kIgnored:
+      break;
+  }
+  ++ignored_;
+  return false;
+}
+
+AuthLineParser::Kind AuthLineParser::ParseMessage(const SyslogHeader& header, AuthRecord* r,
+                                                  SshdParser::Role* role) {
   switch (Classify(header.program)) {
     case Program::kSshd:
-      sshd_.Parse(header.pid, header.message, r);
-      return true;
+      *role = SshdParser::ParseMessage(header.message, r);
+      return Kind::kSshd;
     case Program::kSudo:
       ParseSudo(header.message, r);
-      return true;
+      return Kind::kEvent;
     case Program::kSu:
       ParseSu(header.message, r);
-      return true;
+      return Kind::kEvent;
     case Program::kAccount:
       ParseAccount(header.message, r);
-      return true;
+      return Kind::kEvent;
     case Program::kLogin:
       ParseLogin(header.message, r);
-      return true;
+      return Kind::kEvent;
     case Program::kOther:
       break;
   }
   if (IsPamMessage(header.message)) {
     ParsePam(header.message, r);
-    return true;
+    return Kind::kEvent;
   }
-  ++ignored_;
-  return false;
+  return Kind::kIgnored;
 }
 
 }  // namespace vigil::access

@@ -12,6 +12,9 @@
 // `other`, outcome unknown) so that nothing it logged is lost. A line of any other program
 // gives none and is counted in ignored() (auth.log also holds cron, systemd, kernel...).
 // One per collector thread: the sshd parser keeps per-connection state.
+//
+// Parse is ParseMessage (stateless, any thread) followed, for sshd's lines, by
+// SshdParser::Apply in input order: AccessBuildPool runs the two apart.
 #pragma once
 
 #include <cstdint>
@@ -28,6 +31,16 @@ class AuthLineParser {
   // Fills `r` from the header's program and message; false when the program is not one
   // Vigil reads (nothing to emit).
   bool Parse(const SyslogHeader& header, AuthRecord* r);
+
+  // What ParseMessage found.
+  enum class Kind : uint8_t {
+    kIgnored,  // a program Vigil does not read: no event (counted in ignored() by Parse)
+    kEvent,    // `r` is complete
+    kSshd,     // `r` needs sshd().Apply(header.pid, role, r), in input order
+  };
+  // The message parsers without sshd's connection state. Pure; any thread.
+  static Kind ParseMessage(const SyslogHeader& header, AuthRecord* r, SshdParser::Role* role);
+  SshdParser& sshd() { return sshd_; }
 
   uint64_t ignored() const { return ignored_; }
   const SshdParser& sshd() const { return sshd_; }

@@ -24,15 +24,24 @@ class AuthLogLines : public LineConsumer {
             const UserRedaction& redaction)
       : ctx_(ctx), options_(options), ids_(ids), redaction_(redaction),
         offset_(YearInference::LocalUtcOffset()), years_(Now(), offset_) {
-    // Replay: the events are built on `workers` threads (AccessBuildPool), in input order.
+    // Replay: the lines are parsed and their events built on `workers` threads
+    // (AccessBuildPool), in input order; this thread only cuts the lines into batches.
     // Live reading stays on this thread, so each event is handed on as its line arrives
     // and a saved position never passes an event not yet handed on.
     if (ctx.mode() == RunMode::kReplay && options.workers > 1) {
-      pool_ = std::make_unique<AccessBuildPool>(options.workers, ctx, ids, redaction, options.path);
+      pool_ = std::make_unique<AccessBuildPool>(options.workers, ctx, ids, redaction, options.path,
+                                                options.max_line_bytes, years_);
     }
   }
 
   bool Line(std::string_view line, uint64_t offset) override {
+    if (pool_ != nullptr) {
+      if (line.empty() || line == "\r") {
+        pool_->EndEntry();
+        return true;
+      }
+      return pool_->AddLine(line, static_cast<int64_t>(offset));
+    }
     // sudo's log file wraps long entries onto lines indented by four spaces.
     if (!held_.empty() && line.substr(0, 4) == "    ") {
       if (held_.size() + line.size() <= options_.max_line_bytes) {
@@ -79,9 +88,6 @@ class AuthLogLines : public LineConsumer {
   bool Emit(const SyslogHeader& header, std::string_view line, uint64_t offset) {
     AuthRecord record;
     if (!parser_.Parse(header, &record)) return true;
-    if (pool_ != nullptr) {
-      return pool_->Add(header, record, line, static_cast<int64_t>(offset));
-    }
     LineOrigin origin{options_.path, static_cast<int64_t>(offset), line};
     Event event = ctx_.NewEvent();
     BuildAccessEvent(header, record, origin, ids_, redaction_, &event);
@@ -89,12 +95,18 @@ class AuthLogLines : public LineConsumer {
   }
 
   void Overlong(uint64_t offset) override {
+    if (pool_ != nullptr) {
+      pool_->AddOverlong(static_cast<int64_t>(offset));  // a failed emit shows on the next line
+      return;
+    }
     ctx_.Skip(Where(offset), "line longer than " + std::to_string(options_.max_line_bytes) + " bytes");
   }
 
   // Replay infers years from the file's mtime: the last line was written then.
   void NewFile(Timestamp mtime) override {
-    if (ctx_.mode() == RunMode::kReplay) years_ = YearInference(mtime, offset_);
+    if (ctx_.mode() != RunMode::kReplay) return;
+    years_ = YearInference(mtime, offset_);
+    if (pool_ != nullptr) pool_->SetYears(years_);
   }
 
  private:

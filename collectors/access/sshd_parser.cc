@@ -17,11 +17,7 @@ SshdParser::Connection* SshdParser::Find(int64_t pid) {
   return &conns_[pid];
 }
 
-void SshdParser::Parse(int64_t pid, std::string_view message, AuthRecord* r) {
-  if (closed_pid_ >= 0) {
-    conns_.erase(closed_pid_);
-    closed_pid_ = -1;
-  }
+SshdParser::Role SshdParser::ParseMessage(std::string_view message, AuthRecord* r) {
   r->dataset = "access.sshd";
   r->category = "authentication";
   r->action = "other";
@@ -30,13 +26,19 @@ void SshdParser::Parse(int64_t pid, std::string_view message, AuthRecord* r) {
   if (preauth) msg.remove_suffix(10);
   StripKernelStamp(&msg);
   if (!Consume(&msg, "error: ")) Consume(&msg, "fatal: ");
-  Connection* c = Find(pid);
-  Role role = Role::kPlain;
   if (IsPamMessage(msg)) {
     ParsePam(msg, r);
-  } else {
-    role = Classify(msg, preauth, r);
+    return Role::kPlain;
   }
+  return Classify(msg, preauth, r);
+}
+
+void SshdParser::Apply(int64_t pid, Role role, AuthRecord* r) {
+  if (closed_pid_ >= 0) {
+    conns_.erase(closed_pid_);
+    closed_pid_ = -1;
+  }
+  Connection* c = Find(pid);
   if (c == nullptr) return;
   ApplyState(*c, role, r);
   if (c->closed) closed_pid_ = pid;

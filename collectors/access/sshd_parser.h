@@ -15,6 +15,10 @@
 //
 // Memory is bounded: at most kMaxConnections pids are remembered; beyond that the table is
 // cleared and the clearing counted (evictions()). One parser per collector thread.
+//
+// Parse is two steps, which AccessBuildPool runs apart: ParseMessage reads the message
+// alone (stateless, any thread) and says how it bears on its connection (Role); Apply then
+// runs the per-pid state, strictly in input order, on one thread at a time.
 #pragma once
 
 #include <cstdint>
@@ -32,7 +36,25 @@ class SshdParser {
 
   // Fills `r` from one sshd message (the part after `sshd[pid]: `). Never fails: a message
   // it does not know becomes action `other` with the connection's source attached.
-  void Parse(int64_t pid, std::string_view message, AuthRecord* r);
+  void Parse(int64_t pid, std::string_view message, AuthRecord* r) {
+    Apply(pid, ParseMessage(message, r), r);
+  }
+
+  // How a message bears on its connection's state.
+  enum class Role : uint8_t {
+    kPlain,
+    kOpen,      // "Connection from": a new connection starts
+    kDetail,    // repeats an attempt reported elsewhere; pending when the source is unknown
+    kMaxTries,  // "too many authentication failures": a failure once per connection
+    kClose,     // ends the connection
+  };
+  // The first step: `r` filled from the message alone. Pure; any thread.
+  static Role ParseMessage(std::string_view message, AuthRecord* r);
+  // The second: the connection state of `pid` applied to `r` (the source and port learnt
+  // earlier, prior_failures, a pending failure reported at the close, max-tries once) and
+  // updated from it. Lines must come in input order. `r->source` may be left pointing at
+  // the parser's copy of the connection's source, valid until the next call.
+  void Apply(int64_t pid, Role role, AuthRecord* r);
 
   uint64_t evictions() const { return evictions_; }
   size_t connections() const { return conns_.size(); }
@@ -47,15 +69,6 @@ class SshdParser {
     bool max_tries_reported = false;
     bool succeeded = false;
     bool closed = false;
-  };
-
-  // How a message bears on its connection's state.
-  enum class Role : uint8_t {
-    kPlain,
-    kOpen,      // "Connection from": a new connection starts
-    kDetail,    // repeats an attempt reported elsewhere; pending when the source is unknown
-    kMaxTries,  // "too many authentication failures": a failure once per connection
-    kClose,     // ends the connection
   };
 
   Connection* Find(int64_t pid);

@@ -43,17 +43,23 @@ bool CollectorContext::EmitBatched(Event&& event) {
   return held_.size() < kEmitBatch || FlushEmits();
 }
 
-bool CollectorContext::FlushEmits() {
-  if (held_.empty()) return true;
-  const size_t held = held_.size();
-  const size_t queued = sink_.PushBatch(held_);
-  held_.clear();
+bool CollectorContext::FlushEmits() { return held_.empty() || HandOn(held_); }
+
+bool CollectorContext::HandOn(std::vector<Event>& events) {
+  const size_t n = events.size();
+  const size_t queued = sink_.PushBatch(events);
+  events.clear();
   if (queued > 0) {
     counters_.events.fetch_add(queued, std::memory_order_relaxed);
     counters_.last_event_unix.store(std::time(nullptr), std::memory_order_relaxed);
   }
-  if (queued < held) counters_.dropped.fetch_add(held - queued, std::memory_order_relaxed);
-  return queued == held;
+  if (queued < n) counters_.dropped.fetch_add(n - queued, std::memory_order_relaxed);
+  return queued == n;
+}
+
+bool CollectorContext::EmitAll(std::vector<Event>& events) {
+  const bool flushed = FlushEmits();
+  return (events.empty() || HandOn(events)) && flushed;
 }
 
 Event CollectorContext::NewEvent() {

@@ -116,6 +116,13 @@ class CollectorContext {
   bool EmitBatched(Event&& event);
   // Hands on the events EmitBatched holds; false as for EmitBatched.
   bool FlushEmits();
+  // Hands on `events` in order, in one go, after any EmitBatched holds; each must carry
+  // observer.name already (the collector's instance()). `events` is left empty. False as
+  // for EmitBatched.
+  bool EmitAll(std::vector<Event>& events);
+  // Appends to `out` up to `max` consumed events for reuse (EventSink::TakeSpares), for a
+  // collector that builds events on threads of its own. Any thread.
+  void TakeSpares(std::vector<Event>& out, size_t max) { sink_.TakeSpares(out, max); }
   // An empty event to fill and emit: when the sink hands consumed events back
   // (EventSink::TakeSpares), one of those, whose buffers the builder's fields reuse.
   Event NewEvent();
@@ -152,6 +159,9 @@ class CollectorContext {
   CollectorCounters counters_;
   std::atomic<bool> stopping_{false};
   int stop_fd_ = -1;
+  // Pushes `events` to the sink in one go and counts them; false when some were lost.
+  bool HandOn(std::vector<Event>& events);
+
   std::vector<Event> held_;    // EmitBatched's, not handed on yet (collector thread)
   std::vector<Event> spares_;  // taken from the sink for NewEvent (collector thread)
 };
