@@ -1,14 +1,18 @@
 // The auth_log and journal_json collectors as the daemon and `vigil replay` build them:
 // from the registry, with a YAML section, running to the end of a recorded file.
 #include <gtest/gtest.h>
+#include <fcntl.h>
 #include <sys/stat.h>
 #include <yaml-cpp/yaml.h>
 
+#include <chrono>
+#include <ctime>
 #include <mutex>
 #include <random>
 #include <string>
 #include <vector>
 
+#include "access_build_pool.h"
 #include "access_event.h"
 #include "event_json.h"
 #include "support/test_support.h"
@@ -246,6 +250,99 @@ TEST(AuthLogCollector, WorkersWithLinesLongerThanABatch) {
     const Outcome many = Replay("auth_log", path, workers, int64_t{1} << 20);
     ASSERT_TRUE(many.status.ok()) << many.status.ToString();
     EXPECT_TRUE(Jsons(many) == expected) << workers << " workers";
+  }
+}
+
+// What the collector thread resolves in order while the workers parse (AccessBuildPool)
+// falls right at a batch boundary, for each of a few distances from it: a BSD log crossing
+// into the new year (its year inferred from the file's mtime, January), an sshd line
+// without an address whose pid named it on the line before (the previous batch), sudo's
+// wrapped entry whose continuation starts the next batch, and skips in later batches at
+// their own byte offsets. 1, 2 and 4 workers: the same events, skips and locations.
+TEST(AuthLogCollector, WorkersResolveOrderAcrossBatchBoundaries) {
+  constexpr size_t kBatch = access::AccessBuildPool::kBatchLines;
+  for (size_t shift = 0; shift < 3; ++shift) {
+    TempDir dir;
+    std::string text;
+    std::vector<std::string> expected_skips;
+    size_t lines = 0;
+    const auto add = [&](const std::string& line) {
+      text += line + "\n";
+      ++lines;
+    };
+    // Up to the end of the first batch, less `shift`: December lines (sshd events).
+    while (lines + 1 + shift < kBatch) add("Dec 31 23:59:58 web sshd[7]: Accepted publickey for a from 192.0.2.1 port 1 ssh2");
+    add("Dec 31 23:59:59 web sshd[4242]: Connection from 198.51.100.7 port 5555 on 10.0.0.1 port 22");
+    for (size_t i = 0; i < shift; ++i) add("Dec 31 23:59:59 web CRON[1]: (root) CMD (true)");
+    // The second batch: January, the address-less line first.
+    add("Jan  1 00:00:00 web sshd[4242]: Disconnecting: Too many authentication failures [preauth]");
+    while (lines + 1 + shift < 2 * kBatch) add("Jan  1 00:00:01 web sshd[8]: Failed password for b from 192.0.2.2 port 2 ssh2");
+    // The last line of the second batch less `shift`: a sudo entry wrapped onto the next
+    // line, which comes once that batch is full when shift is 0.
+    add("Jan  1 00:00:02 : alice : TTY=pts/0 ; PWD=/home/alice ; USER=root ;");
+    add("    COMMAND=/usr/bin/id -u");
+    for (size_t i = 0; i < shift; ++i) add("Jan  1 00:00:03 web CRON[1]: (root) CMD (true)");
+    while (lines < 3 * kBatch + 10) {
+      if (lines == 3 * kBatch + 2) {
+        expected_skips.push_back(std::to_string(text.size()) + ": no syslog header");
+        add("garbage in the fourth batch");
+      } else {
+        add("Jan  1 00:00:04 web sshd[9]: Invalid user x from 192.0.2.3 port 3");
+      }
+    }
+    expected_skips.push_back(std::to_string(text.size()) + ": line longer than 4096 bytes");
+    add("Jan  1 00:00:05 web sshd[9]: " + std::string(5000, 'y'));
+    add("Jan  1 00:00:06 web sshd[9]: Connection closed by 192.0.2.3 port 3 [preauth]");
+    const std::string path = dir.Write("auth.log", text);
+    // Written in the first minutes of the new year (local time): December lines are last year's.
+    const std::time_t jan1 = [] {
+      std::tm tm{};
+      tm.tm_year = 2027 - 1900;
+      tm.tm_mon = 0;
+      tm.tm_mday = 1;
+      tm.tm_hour = 0;
+      tm.tm_min = 10;
+      tm.tm_isdst = -1;
+      return std::mktime(&tm);
+    }();
+    const struct timespec times[2] = {{jan1, 0}, {jan1, 0}};
+    ASSERT_EQ(utimensat(AT_FDCWD, path.c_str(), times, 0), 0);
+
+    const Outcome one = Replay("auth_log", path, 1, 4096);
+    ASSERT_TRUE(one.status.ok()) << one.status.ToString();
+    std::vector<std::string> skips;
+    for (const std::string& s : expected_skips) skips.push_back(path + "@" + s);
+    EXPECT_EQ(one.skips, skips) << "shift " << shift;
+    Timestamp last{};
+    size_t max_tries = 0, sudo = 0;
+    for (const Event& e : one.events) {
+      // In order and within a minute of the mtime: the years followed the rollover.
+      const Timestamp t = e.time();
+      EXPECT_LE(last, t) << EventToJson(e);
+      EXPECT_LE(std::chrono::abs(t - Timestamp(std::chrono::seconds(jan1))), std::chrono::minutes(15)) << EventToJson(e);
+      last = t;
+      const std::string* action = e.GetString(ecs::kEventAction);
+      if (*action == "ssh_max_auth_tries") {
+        ++max_tries;
+        ASSERT_NE(e.GetIp(ecs::kSourceIp), nullptr) << "shift " << shift;
+        EXPECT_EQ(e.GetIp(ecs::kSourceIp)->ToString(), "198.51.100.7");
+        EXPECT_EQ(*e.GetInt(ecs::kSourcePort), 5555);
+      }
+      if (*action == "sudo_command") {
+        ++sudo;
+        ASSERT_NE(e.GetString(ecs::kProcessCommandLine), nullptr);
+        EXPECT_EQ(*e.GetString(ecs::kProcessCommandLine), "/usr/bin/id -u");
+      }
+    }
+    EXPECT_EQ(max_tries, 1u);
+    EXPECT_EQ(sudo, 1u);
+    const std::vector<std::string> expected = Jsons(one);
+    for (const int workers : {2, 4}) {
+      const Outcome many = Replay("auth_log", path, workers, 4096);
+      ASSERT_TRUE(many.status.ok()) << many.status.ToString();
+      EXPECT_TRUE(Jsons(many) == expected) << workers << " workers, shift " << shift;
+      EXPECT_EQ(many.skips, skips) << workers << " workers, shift " << shift;
+    }
   }
 }
 
