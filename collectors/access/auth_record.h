@@ -2,8 +2,8 @@
 // Event. Message parsers (sshd_parser.h, sudo_parser.h, ...) fill it with views into the
 // line; access_event.h turns it into ECS fields. Each view points into the line or at a
 // constant (a string literal), except `source`, which sshd's parser may point at the
-// source it remembers for the connection (AccessBuildPool relies on this, and re-points the
-// views of its copies with ForEachView). Keeping parsers free of field ids and Event
+// source it remembers for the connection (AccessBuildPool copies that one, since later lines
+// change it). Keeping parsers free of field ids and Event
 // building makes each of them a plain scanner that tests can check field by field.
 #pragma once
 
@@ -51,20 +51,7 @@ struct AuthRecord {
   int64_t prior_failures = -1;  // vigil.access.prior_failures (sshd success: failures before it)
   bool invalid_user = false;  // vigil.access.invalid_user (set only when known)
   bool has_invalid_user = false;
-
-  // Calls f(std::string_view&) on every view above (a copy of the record re-points them).
-  template <typename F>
-  void ForEachView(F&& f) {
-    for (std::string_view* v : {&dataset, &action, &category, &type, &type2, &user, &target_user, &target_uid,
-                                &effective_user, &group, &gid, &source, &method, &reason, &tty, &command, &cwd,
-                                &session, &service}) {
-      f(*v);
-    }
-  }
 };
-// 19 views and 48 bytes of scalars (x86-64): a new view must be listed in ForEachView.
-static_assert(sizeof(AuthRecord) == 19 * sizeof(std::string_view) + 6 * sizeof(int64_t),
-              "AuthRecord changed: list its views in ForEachView");
 
 // Small scanning helpers shared by the parsers.
 inline bool StartsWith(std::string_view s, std::string_view p) { return s.substr(0, p.size()) == p; }
