@@ -1,6 +1,7 @@
 #include "access_build_pool.h"
 
 #include <algorithm>
+#include <chrono>
 #include <cstdint>
 #include <utility>
 
@@ -237,11 +238,25 @@ void AccessBuildPool::ApplyState(Batch& b) {
   }
 }
 
-void AccessBuildPool::Build(Batch& b) const {
+void AccessBuildPool::Build(Batch& b) {
   size_t events = 0;
   for (const Cut& c : b.cuts) events += c.kind == Kind::kEvent || c.kind == Kind::kSshd ? 1 : 0;
   b.events.clear();
   ctx_.TakeSpares(b.events, events);  // consumed events handed back, their buffers kept
+  if (!b.events.empty() && !recycling_.load(std::memory_order_relaxed)) recycling_.store(true, std::memory_order_relaxed);
+  // Once this pool made about as many events as the pipeline holds in flight, running short
+  // means the engine is behind (its thread lost its core): wait a little for the events it
+  // hands back rather than make more. A fresh event costs every string's allocation, and
+  // once the engine catches up its free list (Pipeline::kMaxSpares) frees the surplus, so
+  // the churn would go on. The wait is bounded; a sink that hands nothing back is not waited for.
+  if (b.events.size() < events && recycling_.load(std::memory_order_relaxed) &&
+      made_.load(std::memory_order_relaxed) >= kMadeBeforeWaiting) {
+    for (int i = 0; i < kSpareWaits && b.events.size() < events; ++i) {
+      std::this_thread::sleep_for(kSpareWait);
+      ctx_.TakeSpares(b.events, events - b.events.size());
+    }
+  }
+  made_.fetch_add(events - b.events.size(), std::memory_order_relaxed);
   while (b.events.size() < events) b.events.emplace_back();
   const std::string_view bytes = b.bytes;
   size_t k = 0;

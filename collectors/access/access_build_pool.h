@@ -30,9 +30,13 @@
 // touch only the batches handed to them, and the sshd state only with the turn (mu_).
 // Memory: the batch being filled and at most workers + 1 in flight, each of about
 // kBatchBytes (more only for a line longer than that, and then freed once emitted) and
-// kBatchLines events.
+// kBatchLines events. The events are the ones the engine hands back (CollectorContext::
+// TakeSpares); once the workers made kMadeBeforeWaiting themselves, one short of them waits
+// up to kSpareWaits * kSpareWait for more before making new ones (see Build).
 #pragma once
 
+#include <atomic>
+#include <chrono>
 #include <condition_variable>
 #include <cstddef>
 #include <cstdint>
@@ -58,6 +62,11 @@ class AccessBuildPool {
  public:
   static constexpr size_t kBatchLines = 256;
   static constexpr size_t kBatchBytes = size_t{64} * 1024;
+  // Events made fresh before a worker short of recycled ones waits for them (Build): about
+  // what the pipeline holds in flight in replay (its queue, the batches, the free list).
+  static constexpr size_t kMadeBeforeWaiting = 8192;
+  static constexpr int kSpareWaits = 10;
+  static constexpr std::chrono::microseconds kSpareWait{200};
 
   // `threads` workers (at least 1). `ids`, `redaction` and `path` must outlive the pool.
   // Lines' years are inferred with `years` until SetYears. `max_line_bytes`: the limit a
@@ -132,7 +141,7 @@ class AccessBuildPool {
   void Work();
   void Parse(Batch& b) const;
   void ApplyState(Batch& b);  // with the turn only
-  void Build(Batch& b) const;
+  void Build(Batch& b);
 
   CollectorContext& ctx_;
   const AccessFieldIds& ids_;
@@ -151,6 +160,8 @@ class AccessBuildPool {
   std::vector<std::unique_ptr<Batch>> free_;      // emitted, for reuse (collector thread)
 
   SshdParser sshd_;  // only with the turn
+  std::atomic<size_t> made_{0};         // events the workers made fresh
+  std::atomic<bool> recycling_{false};  // the sink has handed events back
 
   std::mutex mu_;
   std::condition_variable work_cv_;  // workers: a batch was queued, or stopping
