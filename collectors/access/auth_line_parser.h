@@ -36,11 +36,10 @@ class AuthLineParser {
   enum class Kind : uint8_t {
     kIgnored,  // a program Vigil does not read: no event (counted in ignored() by Parse)
     kEvent,    // `r` is complete
-    kSshd,     // `r` needs sshd().Apply(header.pid, role, r), in input order
+    kSshd,     // `r` needs SshdParser::Apply(header.pid, role, r), in input order
   };
   // The message parsers without sshd's connection state. Pure; any thread.
   static Kind ParseMessage(const SyslogHeader& header, AuthRecord* r, SshdParser::Role* role);
-  SshdParser& sshd() { return sshd_; }
 
   uint64_t ignored() const { return ignored_; }
   const SshdParser& sshd() const { return sshd_; }
