@@ -294,17 +294,13 @@ TEST(AuthLogCollector, WorkersResolveOrderAcrossBatchBoundaries) {
     add("Jan  1 00:00:05 web sshd[9]: " + std::string(5000, 'y'));
     add("Jan  1 00:00:06 web sshd[9]: Connection closed by 192.0.2.3 port 3 [preauth]");
     const std::string path = dir.Write("auth.log", text);
-    // Written in the first minutes of the new year (local time): December lines are last year's.
-    const std::time_t jan1 = [] {
-      std::tm tm{};
-      tm.tm_year = 2027 - 1900;
-      tm.tm_mon = 0;
-      tm.tm_mday = 1;
-      tm.tm_hour = 0;
-      tm.tm_min = 10;
-      tm.tm_isdst = -1;
-      return std::mktime(&tm);
-    }();
+    // Written in the first minutes of the new year, local time as the collector reckons it
+    // (the zone's offset now): December lines are last year's.
+    using namespace std::chrono;
+    const std::time_t jan1 = static_cast<std::time_t>(
+        (sys_days(year(2027) / January / 1) + minutes(10) - access::YearInference::LocalUtcOffset())
+            .time_since_epoch()
+            .count());
     const struct timespec times[2] = {{jan1, 0}, {jan1, 0}};
     ASSERT_EQ(utimensat(AT_FDCWD, path.c_str(), times, 0), 0);
 
