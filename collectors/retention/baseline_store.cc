@@ -41,9 +41,37 @@ constexpr const char* kSchema4 =
     "DROP TABLE retention_labels;"
     "ALTER TABLE retention_labels4 RENAME TO retention_labels;";
 
-// The path index (ForEach, ForEachUnder): created by migration 3, dropped during a bulk load.
+// Schema 5: the table clustered by path (directory id, name; the key after them, since a
+// delete-and-recreate briefly has two rows at one path), so that a first scan's rows, which
+// come a directory at a time in name order with directory ids growing, are appended to the
+// B-tree instead of landing at a random leaf; the lookup by key is a unique index on the
+// integer key, which a bulk load builds once at its end. The view names the table: dropped
+// and made again around the swap.
+constexpr const char* kSchema5 =
+    "DROP VIEW retention_files;"
+    "CREATE TABLE retention_baseline5 ("
+    "  dev INTEGER NOT NULL, ino INTEGER NOT NULL, birth_ns INTEGER NOT NULL,"
+    "  dir INTEGER NOT NULL, name TEXT NOT NULL, size INTEGER NOT NULL, mtime_ns INTEGER NOT NULL,"
+    "  ctime_ns INTEGER NOT NULL, mode INTEGER NOT NULL, uid INTEGER NOT NULL, gid INTEGER NOT NULL,"
+    "  sha256 BLOB NOT NULL, first_seen INTEGER NOT NULL, changed_at INTEGER NOT NULL,"
+    "  class INTEGER NOT NULL, clock INTEGER NOT NULL, reported INTEGER NOT NULL,"
+    "  hash_pending INTEGER NOT NULL,"
+    "  PRIMARY KEY (dir, name, dev, ino, birth_ns)) WITHOUT ROWID;"
+    "INSERT INTO retention_baseline5 SELECT dev, ino, birth_ns, dir, name, size, mtime_ns, ctime_ns, mode,"
+    "  uid, gid, sha256, first_seen, changed_at, class, clock, reported, hash_pending"
+    "  FROM retention_baseline ORDER BY dir, name, dev, ino, birth_ns;"
+    "DROP TABLE retention_baseline;"
+    "ALTER TABLE retention_baseline5 RENAME TO retention_baseline;";
+
+// Schema 3-4's path index, created by migration 3 (the table's own order from schema 5 on).
 constexpr const char* kPathIndex =
     "CREATE INDEX IF NOT EXISTS retention_baseline_by_path ON retention_baseline(dir, name)";
+
+// The lookup by key (Find, Remove, the replace of a renamed file's row): schema 5's unique
+// index, dropped during a bulk load.
+constexpr const char* kKeyIndexName = "retention_baseline_by_key";
+constexpr const char* kKeyIndex =
+    "CREATE UNIQUE INDEX IF NOT EXISTS retention_baseline_by_key ON retention_baseline(dev, ino, birth_ns)";
 
 constexpr const char* kColumns =
     "dev, ino, birth_ns, dir, name, size, mtime_ns, ctime_ns, mode, uid, gid, sha256, first_seen,"
@@ -210,6 +238,12 @@ Status MigrateToSchema4(sqlite::Database& db) {
   return db.Exec(kFilesView);
 }
 
+Status MigrateToSchema5(sqlite::Database& db) {
+  VIGIL_RETURN_IF_ERROR(db.Exec(kSchema5));  // schema 4's path index goes with its table
+  VIGIL_RETURN_IF_ERROR(db.Exec(kKeyIndex));
+  return db.Exec(kFilesView);
+}
+
 struct TableMigration {
   int version;
   const char* sql;
@@ -237,6 +271,8 @@ constexpr TableMigration kMigrations[] = {
     {3, "", &MigrateToSchema3},
     // Label ids never reused (AUTOINCREMENT): unused labels can be pruned (PruneLabels).
     {4, "", &MigrateToSchema4},
+    // Clustered by path, the key a unique index (a bulk load appends, then indexes once).
+    {5, "", &MigrateToSchema5},
 };
 
 Status MigrateRetention(sqlite::Database& db) {
@@ -374,7 +410,7 @@ Result<std::unique_ptr<BaselineStore>> BaselineStore::Open(const std::string& pa
   // The WAL file, grown by a bulk load, is cut back to 16 MiB when it restarts.
   VIGIL_RETURN_IF_ERROR(s->db_.Exec("PRAGMA journal_size_limit = 16777216"));
   // A bulk load that stopped (crash, error) before its end left the table without it.
-  VIGIL_RETURN_IF_ERROR(s->db_.Exec(kPathIndex));
+  VIGIL_RETURN_IF_ERROR(s->BuildKeyIndex());
   VIGIL_RETURN_IF_ERROR(s->Prepare());
   return s;
 }
@@ -464,7 +500,7 @@ Status BaselineStore::Remove(const FileKey& key) {
 
 Result<int64_t> BaselineStore::PruneDirs() {
   VIGIL_RETURN_IF_ERROR(BeforeWrite());
-  // Through the path index on (dir, name): one probe per directory row.
+  // Through the table's order (dir, name, ...): one probe per directory row.
   VIGIL_RETURN_IF_ERROR(db_.Exec(
       "DELETE FROM retention_dirs WHERE NOT EXISTS"
       " (SELECT 1 FROM retention_baseline WHERE retention_baseline.dir = retention_dirs.id)"));
@@ -643,6 +679,47 @@ Status BaselineStore::ForEachUnder(const std::string& dir,
   return Merge(*dirs, fn);
 }
 
+Status BaselineStore::ReadInTableOrder(bool from_start, size_t max, std::vector<BaselineRecord>* out) {
+  if (!in_order_) {
+    auto q = db_.Prepare(std::string("SELECT ") + kColumns +
+                         " FROM retention_baseline WHERE (dir, name, dev, ino, birth_ns) > (?1, ?2, ?3, ?4, ?5)"
+                         " ORDER BY dir, name, dev, ino, birth_ns LIMIT ?6");
+    if (!q.ok()) return q.status();
+    in_order_.emplace(std::move(*q));
+  }
+  if (from_start) {
+    in_order_dir_ = -1;  // ids start at 1
+    in_order_name_.clear();
+    in_order_key_ = {};
+  }
+  sqlite::Statement& q = *in_order_;
+  q.Reset();
+  q.Bind(1, in_order_dir_)
+      .Bind(2, std::string_view(in_order_name_))
+      .Bind(3, static_cast<int64_t>(in_order_key_.dev))
+      .Bind(4, static_cast<int64_t>(in_order_key_.ino))
+      .Bind(5, in_order_key_.birth_ns)
+      .Bind(6, static_cast<int64_t>(max));
+  for (;;) {
+    auto row = q.Step();
+    if (!row.ok()) {
+      q.Reset();
+      return row.status();
+    }
+    if (!*row) break;
+    out->emplace_back();
+    if (Status st = Read(q, names_, nullptr, &out->back()); !st.ok()) {
+      q.Reset();
+      return st;
+    }
+    in_order_dir_ = q.Int(3);
+    in_order_name_ = q.Text(4);
+    in_order_key_ = out->back().key;
+  }
+  q.Reset();
+  return Status::Ok();
+}
+
 Status BaselineStore::MarkAllPending() {
   VIGIL_RETURN_IF_ERROR(BeforeWrite());
   VIGIL_RETURN_IF_ERROR(db_.Exec("UPDATE retention_baseline SET hash_pending = 2 WHERE hash_pending = 0"));
@@ -686,7 +763,7 @@ Status BaselineStore::EndRead() { return read_.End(db_); }
 
 Status BaselineStore::BeginBulkLoad() {
   VIGIL_RETURN_IF_ERROR(BeforeWrite());
-  VIGIL_RETURN_IF_ERROR(db_.Exec("DROP INDEX IF EXISTS retention_baseline_by_path"));
+  VIGIL_RETURN_IF_ERROR(db_.Exec(std::string("DROP INDEX IF EXISTS ") + kKeyIndexName));
   // Checkpoints every 64 MiB of WAL instead of 4 MiB while loading: the pages of a run of
   // commits are copied into the database once, with one fsync, instead of every few commits
   // (the load's rows are not read back until its end). Durability is unchanged: the WAL is
@@ -696,10 +773,25 @@ Status BaselineStore::BeginBulkLoad() {
   return Wrote();
 }
 
+Status BaselineStore::BuildKeyIndex() {
+  Status st = db_.Exec(kKeyIndex);
+  if (st.ok()) return st;
+  // Without the index a load does not replace by key: a file the walk met twice under two
+  // paths (renamed while the walk went on) has two rows. The one at the greater (directory
+  // id, name) is kept: ids grow as directories are first written, so mostly the later one,
+  // as a replace would have kept. Any other failure fails again below.
+  VIGIL_RETURN_IF_ERROR(db_.Exec(
+      "CREATE INDEX IF NOT EXISTS retention_baseline_key_dups ON retention_baseline(dev, ino, birth_ns);"
+      "DELETE FROM retention_baseline AS a WHERE EXISTS (SELECT 1 FROM retention_baseline AS b"
+      "  WHERE b.dev = a.dev AND b.ino = a.ino AND b.birth_ns = a.birth_ns AND (b.dir, b.name) > (a.dir, a.name));"
+      "DROP INDEX retention_baseline_key_dups;"));
+  return db_.Exec(kKeyIndex);
+}
+
 Status BaselineStore::EndBulkLoad() {
   if (!bulk_loading_) return Status::Ok();
   VIGIL_RETURN_IF_ERROR(BeforeWrite());
-  VIGIL_RETURN_IF_ERROR(db_.Exec(kPathIndex));
+  VIGIL_RETURN_IF_ERROR(BuildKeyIndex());
   VIGIL_RETURN_IF_ERROR(db_.Exec("PRAGMA wal_autocheckpoint = 1000"));
   bulk_loading_ = false;
   return Wrote();

@@ -14,18 +14,22 @@
 // holds a directory id and the file's name (retention_dirs), the class and clock as ids
 // (retention_labels) and the SHA-256 as 32 bytes; BaselineRecord has them in full. The
 // view retention_files shows schema 2's columns for SQL readers (reports). Path order is the
-// byte order of the full path (the open directories' rows merged).
+// byte order of the full path (the open directories' rows merged). Schema 5 stores the table
+// in (dir, name, key) order, which is also its path index, and looks rows up by key through a
+// unique index on (dev, ino, birth_ns).
 //
 // Writes are batched: after Begin(), the first write opens a transaction that Flush()
 // commits after kBatch writes or kMaxTransaction, and Commit() ends. A scan never holds the
 // write lock long (the alert store writes to the same file), and a scan that writes nothing
 // never takes it.
 //
-// A first scan into an empty baseline is a bulk load (BeginBulkLoad, EndBulkLoad): the path
-// index is dropped before the rows come and built once, sorted, after the last (one write
-// transaction of about half a second for a million rows, once), not kept up row by row, and
-// the WAL is checkpointed every 64 MiB instead of 4 MiB. Open() builds the index again when
-// a load stopped before its end.
+// A first scan into an empty baseline is a bulk load (BeginBulkLoad, EndBulkLoad): its rows
+// come a directory at a time, in name order, so they are appended to the table; the key index
+// is dropped before them and built once, sorted, after the last (integer keys), not kept up
+// row by row, and the WAL is checkpointed every 64 MiB instead of 4 MiB. During a load, Find
+// and Remove are correct but scan the table (a first scan looks nothing up), and a Put does
+// not replace the row of the same key at another path: EndBulkLoad keeps one of them. Open()
+// builds the index again when a load stopped before its end.
 //
 // Threading: one thread at a time uses a store (the collector's, or during a scan's walk the
 // BaselineWriter's thread it is handed to); it owns its sqlite::Database. Other
@@ -181,12 +185,17 @@ class BaselineStore {
   Status BeginRead();
   Status EndRead();
 
-  // A load into an empty table: the path index dropped until EndBulkLoad (inside the
-  // batch: Begin() first). Lookups by path (ForEachUnder) stay correct, only slower.
+  // A load into an empty table: the key index dropped until EndBulkLoad (inside the batch:
+  // Begin() first). Lookups by key (Find, Remove) stay correct, only slower.
   // EndBulkLoad does nothing when no load is under way (a scan calls it first, to end a load
   // that a stopped scan left).
   Status BeginBulkLoad();
   Status EndBulkLoad();
+  bool bulk_loading() const { return bulk_loading_; }
+  // The rows in the table's order (directory id, name, key: a load's walk order), up to `max`
+  // after those of the last call (`from_start`: from the first row), appended to `out`; fewer
+  // than `max` at the end. Needs no key index: for a load's hash phase.
+  Status ReadInTableOrder(bool from_start, size_t max, std::vector<BaselineRecord>* out);
 
   Status Begin();
   Status Flush();  // commits and re-opens the batch when kBatch writes are pending
@@ -197,6 +206,9 @@ class BaselineStore {
  private:
   BaselineStore() = default;
   Status Prepare();
+  // The unique index by key; a load's rows that share a key (one file met at two paths) are
+  // first cut to one.
+  Status BuildKeyIndex();
   Status Wrote();
   Status BeforeWrite();
   // The rows of the directories in dirs (id, path; in path order), in path order.
@@ -207,11 +219,15 @@ class BaselineStore {
   sqlite::Database db_;
   sqlite::Statement find_, put_, remove_, get_state_, set_state_;
   std::optional<sqlite::Statement> under_self_, under_dirs_;  // ForEachUnder's, prepared on first use
+  std::optional<sqlite::Statement> in_order_;  // ReadInTableOrder's, prepared on first use
+  int64_t in_order_dir_ = -1;                   // ... and the last row it gave
+  std::string in_order_name_;
+  FileKey in_order_key_;
   BaselineNames names_;
   bool batching_ = false;
   bool in_tx_ = false;
   sqlite::ReadBatch read_;
-  bool bulk_loading_ = false;  // the path index dropped until EndBulkLoad
+  bool bulk_loading_ = false;  // the key index dropped until EndBulkLoad
   int pending_ = 0;
   std::chrono::steady_clock::time_point tx_started_;
 };

@@ -384,7 +384,7 @@ TEST(BaselineStore, MigratesASchema2Baseline) {
       ASSERT_TRUE(ins->Run().ok());
     }
   }
-  for (int open = 0; open < 2; ++open) {  // migrated once; the second open finds schema 4
+  for (int open = 0; open < 2; ++open) {  // migrated once; the second open finds schema 5
     auto store = BaselineStore::Open(path);
     ASSERT_TRUE(store.ok()) << store.status().ToString();
     for (const BaselineRecord& r : rows) {
@@ -404,18 +404,133 @@ TEST(BaselineStore, MigratesASchema2Baseline) {
       " (SELECT type FROM sqlite_master WHERE name = 'retention_files'),"
       " (SELECT COUNT(*) FROM sqlite_master WHERE name = 'retention_files_by_path'),"
       " (SELECT COUNT(*) FROM sqlite_master WHERE name = 'retention_baseline_by_path'),"
+      " (SELECT COUNT(*) FROM sqlite_master WHERE name = 'retention_baseline_by_key'),"
       " (SELECT group_concat(path || ':' || sha256 || ':' || class || ':' || clock, ',') FROM"
       "  (SELECT * FROM retention_files ORDER BY ino))");
   ASSERT_TRUE(q.ok());
   auto row = q->Step();
   ASSERT_TRUE(row.ok() && *row);
-  EXPECT_EQ(q->Int(0), 4);
+  EXPECT_EQ(q->Int(0), 5);
   EXPECT_EQ(q->Text(1), "kept");
   EXPECT_EQ(q->Text(2), "view");
   EXPECT_EQ(q->Int(3), 0);
-  EXPECT_EQ(q->Int(4), 1);
-  EXPECT_EQ(q->Text(5), std::string("/srv/a/sub/two::records:mtime,/srv/a-b/three:") + kHash +
+  EXPECT_EQ(q->Int(4), 0);  // schema 5: the table's own order
+  EXPECT_EQ(q->Int(5), 1);
+  EXPECT_EQ(q->Text(6), std::string("/srv/a/sub/two::records:mtime,/srv/a-b/three:") + kHash +
                             "::birth,/srv/a/one:" + kHash + ":records:birth,/srv/four:" + kHash + ":records:birth");
+}
+
+// A schema 4 baseline (clustered by key, a path index on (dir, name)): migrated to schema 5
+// with every row, id, state and pending mark; the view shows the same columns; a rename
+// replaces the row by key, and a delete-and-recreate at one path keeps both rows until the
+// old one is removed.
+TEST(BaselineStore, MigratesASchema4Baseline) {
+  TempDir dir;
+  const std::string path = dir.path() + "/baseline.db";
+  {
+    auto db = sqlite::Database::Open(path);
+    ASSERT_TRUE(db.ok());
+    ASSERT_TRUE(db->Exec(
+                      "CREATE TABLE retention_schema (version INTEGER NOT NULL);"
+                      "INSERT INTO retention_schema VALUES (4);"
+                      "CREATE TABLE retention_state (key TEXT PRIMARY KEY, value INTEGER NOT NULL);"
+                      "INSERT INTO retention_state VALUES ('scans_completed', 2);"
+                      "CREATE TABLE retention_dirs (id INTEGER PRIMARY KEY AUTOINCREMENT, path TEXT NOT NULL UNIQUE);"
+                      "CREATE TABLE retention_labels (id INTEGER PRIMARY KEY AUTOINCREMENT, label TEXT NOT NULL UNIQUE);"
+                      "CREATE TABLE retention_baseline ("
+                      "  dev INTEGER NOT NULL, ino INTEGER NOT NULL, birth_ns INTEGER NOT NULL,"
+                      "  dir INTEGER NOT NULL, name TEXT NOT NULL, size INTEGER NOT NULL, mtime_ns INTEGER NOT NULL,"
+                      "  ctime_ns INTEGER NOT NULL, mode INTEGER NOT NULL, uid INTEGER NOT NULL, gid INTEGER NOT NULL,"
+                      "  sha256 BLOB NOT NULL, first_seen INTEGER NOT NULL, changed_at INTEGER NOT NULL,"
+                      "  class INTEGER NOT NULL, clock INTEGER NOT NULL, reported INTEGER NOT NULL,"
+                      "  hash_pending INTEGER NOT NULL,"
+                      "  PRIMARY KEY (dev, ino, birth_ns)) WITHOUT ROWID;"
+                      "CREATE INDEX retention_baseline_by_path ON retention_baseline(dir, name);"
+                      "CREATE VIEW retention_files AS SELECT f.dev AS dev, f.ino AS ino, f.birth_ns AS birth_ns,"
+                      "  d.path || f.name AS path, f.size AS size, f.mtime_ns AS mtime_ns, f.ctime_ns AS ctime_ns,"
+                      "  f.mode AS mode, f.uid AS uid, f.gid AS gid,"
+                      "  CASE WHEN typeof(f.sha256) = 'blob' THEN lower(hex(f.sha256)) ELSE f.sha256 END AS sha256,"
+                      "  f.first_seen AS first_seen, f.changed_at AS changed_at, c.label AS class, k.label AS clock,"
+                      "  f.reported AS reported, f.hash_pending AS hash_pending"
+                      "  FROM retention_baseline f JOIN retention_dirs d ON d.id = f.dir"
+                      "  JOIN retention_labels c ON c.id = f.class JOIN retention_labels k ON k.id = f.clock;"
+                      // ids with gaps (pruned), rows out of path order in key order
+                      "INSERT INTO retention_dirs (id, path) VALUES (3, '/srv/b/'), (5, '/srv/a/');"
+                      "INSERT INTO retention_labels (id, label) VALUES (2, 'records'), (4, 'birth'), (6, '');"
+                      "INSERT INTO retention_baseline VALUES"
+                      "  (7, 1, 11, 3, 'z', 10, 100, 200, 33188, 1, 2, x'00ff', 50, 60, 2, 4, 1, 0),"
+                      "  (7, 2, 12, 5, 'y', 20, 101, 201, 33188, 1, 2, '', 51, 0, 6, 4, 0, 1),"
+                      "  (7, 3, 13, 5, 'x', 30, 102, 202, 33188, 1, 2, x'10', 52, 0, 2, 4, 4, 2);")
+                    .ok());
+  }
+  const std::string want =
+      "/srv/a/x|30|10|records|birth|4|2,/srv/a/y|20|||birth|0|1,/srv/b/z|10|00ff|records|birth|1|0";
+  auto view = [&]() {
+    auto db = sqlite::Database::Open(path, sqlite::kReadOnly);
+    EXPECT_TRUE(db.ok());
+    auto q = db->Prepare(
+        "SELECT group_concat(path || '|' || size || '|' || sha256 || '|' || class || '|' || clock || '|' ||"
+        " reported || '|' || hash_pending, ','), (SELECT version FROM retention_schema),"
+        " (SELECT COUNT(*) FROM sqlite_master WHERE name = 'retention_baseline_by_key')"
+        " FROM (SELECT * FROM retention_files ORDER BY path)");
+    EXPECT_TRUE(q.ok());
+    auto row = q->Step();
+    EXPECT_TRUE(row.ok() && *row);
+    return q->Text(0) + "/" + std::to_string(q->Int(1)) + "/" + std::to_string(q->Int(2));
+  };
+  for (int open = 0; open < 2; ++open) {  // migrated once
+    auto store = BaselineStore::Open(path);
+    ASSERT_TRUE(store.ok()) << store.status().ToString();
+    EXPECT_EQ(view(), want + "/5/1");
+    auto found = (*store)->Find({7, 3, 13});
+    ASSERT_TRUE(found.ok() && found->has_value());
+    EXPECT_EQ((*found)->path, "/srv/a/x");
+    EXPECT_EQ((*found)->sha256, "10");
+    EXPECT_EQ((*found)->hash_pending, HashPending::kVerify);
+    EXPECT_EQ(InPathOrder(**store), (Order{{"/srv/a/x", 3}, {"/srv/a/y", 2}, {"/srv/b/z", 1}}));
+    auto scans = (*store)->GetState("scans_completed");
+    ASSERT_TRUE(scans.ok() && scans->has_value());
+    EXPECT_EQ(**scans, 2);
+  }
+  auto store = BaselineStore::Open(path);
+  ASSERT_TRUE(store.ok());
+  // A rename: the row of the same key replaced.
+  BaselineRecord moved = Row(1, "/srv/c/moved");
+  moved.key = {7, 1, 11};
+  ASSERT_TRUE((*store)->Put(moved).ok());
+  // A file recreated at /srv/a/x (a new key): both rows until the old one is removed.
+  ASSERT_TRUE((*store)->Put(Row(40, "/srv/a/x")).ok());
+  EXPECT_EQ(InPathOrder(**store), (Order{{"/srv/a/x", 3}, {"/srv/a/x", 40}, {"/srv/a/y", 2}, {"/srv/c/moved", 1}}));
+  ASSERT_TRUE((*store)->Remove({7, 3, 13}).ok());
+  EXPECT_EQ(InPathOrder(**store), (Order{{"/srv/a/x", 40}, {"/srv/a/y", 2}, {"/srv/c/moved", 1}}));
+  auto count = (*store)->Count();
+  ASSERT_TRUE(count.ok());
+  EXPECT_EQ(*count, 3);
+}
+
+// Without its key index a bulk load cannot replace by key: a file met twice under two paths
+// (renamed while the walk went on) is cut to one row when the index is built at the end, the
+// one at the greater (directory id, name); the other rows are untouched.
+TEST(BaselineStore, ABulkLoadKeepsOneRowOfAKeyMetTwice) {
+  TempDir dir;
+  auto store = BaselineStore::Open(dir.path() + "/baseline.db");
+  ASSERT_TRUE(store.ok()) << store.status().ToString();
+  ASSERT_TRUE((*store)->Begin().ok());
+  ASSERT_TRUE((*store)->BeginBulkLoad().ok());
+  ASSERT_TRUE((*store)->Put(Row(1, "/srv/a/one")).ok());
+  ASSERT_TRUE((*store)->Put(Row(2, "/srv/a/two")).ok());
+  ASSERT_TRUE((*store)->Put(Row(1, "/srv/b/one-renamed")).ok());  // same key, later directory
+  ASSERT_TRUE((*store)->Put(Row(3, "/srv/b/three")).ok());
+  ASSERT_TRUE((*store)->Put(Row(3, "/srv/b/three")).ok());  // the same row again: replaced
+  ASSERT_TRUE((*store)->EndBulkLoad().ok());
+  ASSERT_TRUE((*store)->Commit().ok());
+  EXPECT_EQ(InPathOrder(**store), (Order{{"/srv/a/two", 2}, {"/srv/b/one-renamed", 1}, {"/srv/b/three", 3}}));
+  auto one = (*store)->Find(Row(1, "").key);
+  ASSERT_TRUE(one.ok() && one->has_value());
+  EXPECT_EQ((*one)->path, "/srv/b/one-renamed");
+  // The index is unique again: a rename replaces by key.
+  ASSERT_TRUE((*store)->Put(Row(2, "/srv/c/two")).ok());
+  EXPECT_EQ(InPathOrder(**store), (Order{{"/srv/b/one-renamed", 1}, {"/srv/b/three", 3}, {"/srv/c/two", 2}}));
 }
 
 }  // namespace

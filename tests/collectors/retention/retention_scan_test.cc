@@ -128,6 +128,53 @@ TEST_P(ScanFixture, FirstScanRecordsTheBaselineQuietly) {
   EXPECT_EQ(Actions(Scan(120)), Seq{"file_created"});
 }
 
+// A first scan builds the baseline's key index after its hash phase, which reads the new rows
+// in the table's order (directory id, name) while that is the walk's order, else by key once
+// the index is built. Either way every file ends hashed and findable: files only in leaf
+// directories (and a hard link, evaluated once), and a directory whose files and
+// subdirectories interleave in walk order.
+TEST_P(ScanFixture, AFirstScanHashesEveryFileWhateverTheTreesLayout) {
+  Policy("classes:\n  - id: rec\n    paths: [\"ROOT/**\"]\n    min: 6y\n    immutability: worm\n");
+  const std::vector<std::vector<std::string>> layouts = {
+      {"d1/a", "d1/b", "d2/c", "d3/x/e", "d3/x/f"},
+      {"a.txt", "b/x.txt", "b/y/z.txt", "c.txt", "b/w.txt"},
+  };
+  for (const auto& files : layouts) {
+    std::filesystem::remove_all(root_);
+    std::filesystem::create_directories(root_);
+    for (const char* f : {"/baseline.db", "/baseline.db-wal", "/baseline.db-shm"}) {
+      std::filesystem::remove(dir_.path() + f);
+    }
+    for (const std::string& f : files) WriteFile(root_ + "/" + f, "content of " + f);
+    std::filesystem::create_hard_link(root_ + "/" + files[0], root_ + "/" + files[0] + "-link");
+    EXPECT_EQ(Actions(Scan(0)), Seq{});
+    EXPECT_EQ(last_.hashed, files.size());
+    {
+      auto store = BaselineStore::Open(dir_.path() + "/baseline.db");
+      ASSERT_TRUE(store.ok()) << store.status().ToString();
+      size_t rows = 0;
+      ASSERT_TRUE((*store)->ForEach([&](const BaselineRecord& r) {
+        ++rows;
+        const std::string rel = r.path.substr(root_.size() + 1);
+        EXPECT_EQ(r.sha256, Sha256Hex("content of " + rel)) << r.path;
+        EXPECT_EQ(r.hash_pending, HashPending::kNone) << r.path;
+        return true;
+      }).ok());
+      EXPECT_EQ(rows, files.size());
+      auto db = sqlite::Database::Open(dir_.path() + "/baseline.db", sqlite::kReadOnly);
+      ASSERT_TRUE(db.ok());
+      auto q = db->Prepare("SELECT COUNT(*) FROM sqlite_master WHERE name = 'retention_baseline_by_key'");
+      ASSERT_TRUE(q.ok());
+      auto row = q->Step();
+      ASSERT_TRUE(row.ok() && *row);
+      EXPECT_EQ(q->Int(0), 1);
+    }
+    // The rescan finds the rows by key: an edit, not a new file.
+    WriteFile(root_ + "/" + files[2], " edited", /*append=*/true);
+    EXPECT_EQ(Actions(Scan(kDay)), (Seq{"file_modified", "early_modification"}));
+  }
+}
+
 TEST_P(ScanFixture, EarlyDeletionCarriesTheLastHash) {
   Policy("classes:\n  - id: broker-records\n    paths: [\"ROOT/**\"]\n    min: 6y\n"
          "    controls: {sec_17a_4: [\"17a-4(f)(2)(ii)(A)\"]}\n");
@@ -574,18 +621,18 @@ TEST(BaselineWriter, WritesEveryRowInTheOrderQueued) {
   EXPECT_EQ((*last)->path, "/srv/f" + std::to_string(kRows - 1));
 }
 
-bool HasPathIndex(const std::string& db_path) {
+bool HasKeyIndex(const std::string& db_path) {
   auto db = sqlite::Database::Open(db_path, sqlite::kReadOnly);
   EXPECT_TRUE(db.ok());
-  auto q = db->Prepare("SELECT COUNT(*) FROM sqlite_master WHERE name = 'retention_baseline_by_path'");
+  auto q = db->Prepare("SELECT COUNT(*) FROM sqlite_master WHERE name = 'retention_baseline_by_key'");
   EXPECT_TRUE(q.ok());
   auto row = q->Step();
   return row.ok() && *row && q->Int(0) == 1;
 }
 
-// A bulk load drops the path index and builds it at its end; one that stopped before (a crash,
+// A bulk load drops the key index and builds it at its end; one that stopped before (a crash,
 // a shutdown) gets it back when the store is opened again, or from the next EndBulkLoad.
-TEST(BaselineStore, ABulkLoadBuildsItsPathIndexAtTheEndOrOnTheNextOpen) {
+TEST(BaselineStore, ABulkLoadBuildsItsKeyIndexAtTheEndOrOnTheNextOpen) {
   TempDir dir;
   const std::string path = dir.path() + "/baseline.db";
   {
@@ -596,26 +643,29 @@ TEST(BaselineStore, ABulkLoadBuildsItsPathIndexAtTheEndOrOnTheNextOpen) {
     for (uint64_t i = 0; i < 3; ++i) ASSERT_TRUE((*store)->Put(Row(i, "/srv/d/f" + std::to_string(i))).ok());
     ASSERT_TRUE((*store)->Put(Row(9, "/srv/e/g")).ok());
     ASSERT_TRUE((*store)->Commit().ok());
-    EXPECT_FALSE(HasPathIndex(path));
+    EXPECT_FALSE(HasKeyIndex(path));
     // The same store ends the load later (what a scan does first).
     ASSERT_TRUE((*store)->EndBulkLoad().ok());
-    EXPECT_TRUE(HasPathIndex(path));
+    EXPECT_TRUE(HasKeyIndex(path));
     ASSERT_TRUE((*store)->EndBulkLoad().ok());  // no load under way: nothing to do
     // A load left unfinished (the process stops here).
     ASSERT_TRUE((*store)->Begin().ok());
     ASSERT_TRUE((*store)->BeginBulkLoad().ok());
     ASSERT_TRUE((*store)->Commit().ok());
-    EXPECT_FALSE(HasPathIndex(path));
+    EXPECT_FALSE(HasKeyIndex(path));
   }
   auto store = BaselineStore::Open(path);
   ASSERT_TRUE(store.ok()) << store.status().ToString();
-  EXPECT_TRUE(HasPathIndex(path));
+  EXPECT_TRUE(HasKeyIndex(path));
   std::vector<std::string> under;
   ASSERT_TRUE((*store)->ForEachUnder("/srv/d", [&](const BaselineRecord& r) {
     under.push_back(r.path);
     return true;
   }).ok());
   EXPECT_EQ(under, (std::vector<std::string>{"/srv/d/f0", "/srv/d/f1", "/srv/d/f2"}));
+  auto nine = (*store)->Find({1, 9, 0});
+  ASSERT_TRUE(nine.ok() && nine->has_value());
+  EXPECT_EQ((*nine)->path, "/srv/e/g");
 }
 
 // A write that fails (the table dropped under the writer) stops it: Finish says why, and a
