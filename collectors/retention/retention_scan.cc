@@ -119,7 +119,10 @@ class Scan {
       return std::move(result_);
     }
     if (bulk_) {
-      VIGIL_RETURN_IF_ERROR(store_.EndBulkLoad());
+      // With a hash phase to follow, the key index is built at its end (HashPhase reads the
+      // load's rows in the table's order, which is the walk's): the stat phase ends with its
+      // rows committed, the index not yet built.
+      if (!req_.hash_phase) VIGIL_RETURN_IF_ERROR(store_.EndBulkLoad());
     } else if (!req_.partial) {
       // Directories whose files are all gone (deleted here, or by the watcher since the last
       // scan) leave no row behind: the baseline does not grow with a share's churn.
@@ -144,6 +147,8 @@ class Scan {
       const auto hash_started = std::chrono::steady_clock::now();
       VIGIL_RETURN_IF_ERROR(store_.Begin());
       VIGIL_RETURN_IF_ERROR(HashPhase(stopping));
+      // A first scan's key index (stopped: the next scan or the next open builds it).
+      if (!stopped_ && !stopping()) VIGIL_RETURN_IF_ERROR(store_.EndBulkLoad());
       VIGIL_RETURN_IF_ERROR(store_.Commit());
       result_.hash_seconds = SecondsSince(hash_started);
     }
@@ -424,12 +429,47 @@ class Scan {
   Status HashPhase(const std::function<bool()>& stopping) {
     std::vector<HashItem> items;
     const size_t limit = batch_limit_;
+    bool in_table_order = bulk_ && store_.bulk_loading();
+    std::vector<BaselineRecord> loaded;  // read in table order, not yet matched
+    size_t loaded_next = 0;
     for (size_t at = 0; at < pending_.size(); at += limit) {
       if (stopping() || stopped_) return Status::Ok();
       const size_t end = std::min(pending_.size(), at + limit);
       items.clear();
       VIGIL_RETURN_IF_ERROR(store_.BeginRead());
-      for (size_t i = at; i < end; ++i) {
+      size_t i = at;
+      if (in_table_order) {
+        // A first scan's rows, before its key index: the table's order (directory id, name)
+        // is the walk's when each directory's files came together; checked row by row.
+        for (; i < end; ++i) {
+          if (loaded_next == loaded.size()) {
+            loaded.clear();
+            loaded_next = 0;
+            const Status st = store_.ReadInTableOrder(i == 0, limit, &loaded);
+            if (!st.ok()) {
+              (void)store_.EndRead();
+              return st;
+            }
+            if (loaded.empty()) break;
+          }
+          BaselineRecord& row = loaded[loaded_next];
+          if (!(row.key == pending_[i].key)) break;
+          ++loaded_next;
+          if (row.hash_pending == HashPending::kNone) continue;
+          items.emplace_back();
+          items.back().rec = std::move(row);
+          items.back().deferred = pending_[i].deferred;
+        }
+        if (i < end) {
+          // Another order (files and subdirectories interleaved, a file met twice): the key
+          // index now, and lookups by key from this file on.
+          in_table_order = false;
+          loaded.clear();
+          VIGIL_RETURN_IF_ERROR(store_.EndBulkLoad());
+          VIGIL_RETURN_IF_ERROR(store_.BeginRead());
+        }
+      }
+      for (; i < end; ++i) {
         auto found = store_.Find(pending_[i].key);
         if (!found.ok()) {
           (void)store_.EndRead();
@@ -452,7 +492,7 @@ class Scan {
         it.hashed = hasher.Hash(it.rec.path, it.facts.dev, it.facts.ino, prefix, &err);
       };
       if (pool_) {
-        pool_->ParallelFor(items.size(), [&](size_t i, size_t worker) { hash_one(items[i], *hashers_[worker]); });
+        pool_->ParallelFor(items.size(), [&](size_t k, size_t worker) { hash_one(items[k], *hashers_[worker]); });
       } else {
         for (HashItem& it : items) hash_one(it, hasher_);
       }
@@ -709,7 +749,7 @@ class Scan {
   std::vector<std::unique_ptr<FileHasher>> hashers_;  // one per pool thread
   std::unique_ptr<BaselineWriter> writer_;  // the stat phase's rows, during the walk (workers > 1)
   bool initial_ = false;
-  bool bulk_ = false;           // a load into an empty baseline (its path index built at the end)
+  bool bulk_ = false;           // a load into an empty baseline (its key index built at the end)
   int64_t rows_before_ = 0;     // baseline rows when the scan started
   uint64_t known_found_ = 0;    // files of this scan that the baseline had
   bool stopped_ = false;
