@@ -165,7 +165,7 @@ class BaselineStore {
   Result<int64_t> Count();
   // Removes the directory rows no file refers to any more (their files deleted, moved or out
   // of scope); returns how many. Ids are never reused (AUTOINCREMENT), so other connections'
-  // caches stay true. Needs the path index: not during a bulk load.
+  // caches stay true. One probe of the table (its path order) per directory row.
   Result<int64_t> PruneDirs();
   // Removes the labels (classes, clocks) no row refers to, among those not in `current` (the
   // labels the policy in force can give: while it is unchanged, nothing is looked for and the

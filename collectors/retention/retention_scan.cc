@@ -34,7 +34,7 @@ class Scan {
   }
 
   Result<ScanResult> Run(const std::function<bool()>& stopping) {
-    // A first scan stopped before its end (shutdown) left its path index to build.
+    // A first scan stopped before its end (shutdown) left its key index to build.
     VIGIL_RETURN_IF_ERROR(store_.EndBulkLoad());
     auto scans = store_.GetState("scans_completed");
     if (!scans.ok()) return scans.status();
@@ -79,7 +79,7 @@ class Scan {
       VIGIL_RETURN_IF_ERROR(store_.Commit());
       VIGIL_RETURN_IF_ERROR(store_.Begin());
     }
-    // A first scan into an empty baseline: its path index is built once at the end.
+    // A first scan into an empty baseline: its key index is built once at the end.
     bulk_ = !req_.partial && rows_before_ == 0;
     if (bulk_) VIGIL_RETURN_IF_ERROR(store_.BeginBulkLoad());
     // The rows written on a thread of their own while the walk goes on, when this thread
