@@ -77,6 +77,9 @@ constexpr const char* kColumns =
     "dev, ino, birth_ns, dir, name, size, mtime_ns, ctime_ns, mode, uid, gid, sha256, first_seen,"
     " changed_at, class, clock, reported, hash_pending";
 constexpr const char* kFindSql = "FROM retention_baseline WHERE dev = ?1 AND ino = ?2 AND birth_ns = ?3";
+// NOT INDEXED: the table's own primary key, not the key index the planner would pick.
+constexpr const char* kFindAtSql =
+    "FROM retention_baseline NOT INDEXED WHERE dir = ?4 AND name = ?5 AND dev = ?1 AND ino = ?2 AND birth_ns = ?3";
 constexpr const char* kPutSql =
     "INSERT OR REPLACE INTO retention_baseline (dev, ino, birth_ns, dir, name, size, mtime_ns, ctime_ns,"
     " mode, uid, gid, sha256, first_seen, changed_at, class, clock, reported, hash_pending)"
@@ -371,6 +374,22 @@ Result<int64_t> BaselineNames::LabelId(std::string_view label) {
   return *id;
 }
 
+Result<int64_t> BaselineNames::FindDirId(std::string_view dir) {
+  if (last_dir_id_ >= 0 && dir == last_dir_) return last_dir_id_;
+  dir_find_.Reset();
+  dir_find_.Bind(1, dir);
+  auto row = dir_find_.Step();
+  if (!row.ok()) return row.status();
+  if (!*row) {
+    dir_find_.Reset();
+    return int64_t{-1};
+  }
+  last_dir_id_ = dir_find_.Int(0);
+  last_dir_.assign(dir);
+  dir_find_.Reset();
+  return last_dir_id_;
+}
+
 Result<std::string> BaselineNames::Dir(int64_t id) {
   if (id == last_dir_id_) return last_dir_;
   dir_path_.Reset();
@@ -423,6 +442,7 @@ Status BaselineStore::Prepare() {
     return Status::Ok();
   };
   VIGIL_RETURN_IF_ERROR(prep(&find_, std::string("SELECT ") + kColumns + " " + kFindSql));
+  VIGIL_RETURN_IF_ERROR(prep(&find_at_, std::string("SELECT ") + kColumns + " " + kFindAtSql));
   VIGIL_RETURN_IF_ERROR(prep(&put_, kPutSql));
   VIGIL_RETURN_IF_ERROR(
       prep(&remove_, "DELETE FROM retention_baseline WHERE dev = ?1 AND ino = ?2 AND birth_ns = ?3"));
@@ -452,9 +472,46 @@ Result<std::optional<BaselineRecord>> FindWith(sqlite::Statement& find, Baseline
   return out;
 }
 
+// At the path first: one search of the table (its primary key), whose row, when there, is the
+// key's (one row per key); else by key.
+Result<std::optional<BaselineRecord>> FindAtWith(sqlite::Statement& at, sqlite::Statement& find,
+                                                 BaselineNames& names, const FileKey& key, std::string_view path) {
+  const auto [dir, name] = SplitPath(path);
+  auto dir_id = names.FindDirId(dir);
+  if (!dir_id.ok()) return dir_id.status();
+  if (*dir_id >= 0) {
+    at.Reset();
+    at.Bind(1, static_cast<int64_t>(key.dev))
+        .Bind(2, static_cast<int64_t>(key.ino))
+        .Bind(3, key.birth_ns)
+        .Bind(4, *dir_id)
+        .Bind(5, name);
+    auto row = at.Step();
+    if (!row.ok()) {
+      at.Reset();
+      return row.status();
+    }
+    if (*row) {
+      std::optional<BaselineRecord> out;
+      out.emplace();
+      const std::string dir_path(dir);
+      const Status st = Read(at, names, &dir_path, &*out);
+      at.Reset();
+      if (!st.ok()) return st;
+      return out;
+    }
+    at.Reset();
+  }
+  return FindWith(find, names, key);
+}
+
 }  // namespace
 
 Result<std::optional<BaselineRecord>> BaselineReader::Find(const FileKey& key) { return FindWith(find_, names_, key); }
+
+Result<std::optional<BaselineRecord>> BaselineReader::Find(const FileKey& key, std::string_view path) {
+  return FindAtWith(find_at_, find_, names_, key, path);
+}
 
 Status BaselineReader::BeginRead() { return read_.Begin(db_); }
 
@@ -471,11 +528,18 @@ Result<std::unique_ptr<BaselineReader>> BaselineStore::OpenReader() const {
   auto find = r->db_.Prepare(std::string("SELECT ") + kColumns + " " + kFindSql);
   if (!find.ok()) return find.status();
   r->find_ = std::move(*find);
+  auto find_at = r->db_.Prepare(std::string("SELECT ") + kColumns + " " + kFindAtSql);
+  if (!find_at.ok()) return find_at.status();
+  r->find_at_ = std::move(*find_at);
   VIGIL_RETURN_IF_ERROR(r->names_.Prepare(r->db_, false));
   return r;
 }
 
 Result<std::optional<BaselineRecord>> BaselineStore::Find(const FileKey& key) { return FindWith(find_, names_, key); }
+
+Result<std::optional<BaselineRecord>> BaselineStore::Find(const FileKey& key, std::string_view path) {
+  return FindAtWith(find_at_, find_, names_, key, path);
+}
 
 Status BaselineStore::Put(const BaselineRecord& r) {
   VIGIL_RETURN_IF_ERROR(BeforeWrite());

@@ -112,6 +112,8 @@ class BaselineNames {
   // `write`: may add directories and labels (DirId, LabelId).
   Status Prepare(sqlite::Database& db, bool write);
   Result<int64_t> DirId(std::string_view dir);
+  // The id of a directory already known; -1: none (nothing added).
+  Result<int64_t> FindDirId(std::string_view dir);
   Result<int64_t> LabelId(std::string_view label);
   Result<std::string> Dir(int64_t id);
   Result<std::string> Label(int64_t id);
@@ -133,13 +135,16 @@ class BaselineNames {
 class BaselineReader {
  public:
   Result<std::optional<BaselineRecord>> Find(const FileKey& key);
+  // The same answer as Find(key), looked for at `path` first (one search of the table in
+  // path order; a rescan's files are mostly where they were), then by key.
+  Result<std::optional<BaselineRecord>> Find(const FileKey& key, std::string_view path);
   Status BeginRead();  // one read transaction around several lookups
   Status EndRead();
 
  private:
   friend class BaselineStore;
   sqlite::Database db_;
-  sqlite::Statement find_;
+  sqlite::Statement find_, find_at_;
   BaselineNames names_;
   sqlite::ReadBatch read_;
 };
@@ -153,6 +158,8 @@ class BaselineStore {
   static Result<std::unique_ptr<BaselineStore>> Open(const std::string& path);
 
   Result<std::optional<BaselineRecord>> Find(const FileKey& key);
+  // As BaselineReader::Find(key, path).
+  Result<std::optional<BaselineRecord>> Find(const FileKey& key, std::string_view path);
   // A reader for another thread; an error for an in-memory database (nothing to share).
   Result<std::unique_ptr<BaselineReader>> OpenReader() const;
   Status Put(const BaselineRecord& record);  // insert or replace
@@ -217,7 +224,7 @@ class BaselineStore {
 
   std::string path_;
   sqlite::Database db_;
-  sqlite::Statement find_, put_, remove_, get_state_, set_state_;
+  sqlite::Statement find_, find_at_, put_, remove_, get_state_, set_state_;
   std::optional<sqlite::Statement> under_self_, under_dirs_;  // ForEachUnder's, prepared on first use
   std::optional<sqlite::Statement> in_order_;  // ReadInTableOrder's, prepared on first use
   int64_t in_order_dir_ = -1;                   // ... and the last row it gave

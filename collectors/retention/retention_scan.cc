@@ -258,7 +258,7 @@ class Scan {
   void Lookup(PendingFile& p, BaselineReader* reader, PolicyMatcher& matcher) {
     const FileFacts& f = p.facts;
     if (rows_before_ > 0) {  // an empty baseline: every file is new
-      auto found = reader ? reader->Find(KeyOf(f)) : store_.Find(KeyOf(f));
+      auto found = reader ? reader->Find(KeyOf(f), f.path) : store_.Find(KeyOf(f), f.path);
       if (!found.ok()) {
         p.status = found.status();
         return;

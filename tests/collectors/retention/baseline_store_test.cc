@@ -533,5 +533,49 @@ TEST(BaselineStore, ABulkLoadKeepsOneRowOfAKeyMetTwice) {
   EXPECT_EQ(InPathOrder(**store), (Order{{"/srv/b/one-renamed", 1}, {"/srv/b/three", 3}, {"/srv/c/two", 2}}));
 }
 
+// A lookup at a path gives what the lookup by key gives: the row when it is at that path, the
+// row at its other path when the file moved, nothing for a key not in the baseline (another
+// file at a known path included); through the store and through a reader.
+TEST(BaselineStore, ALookupAtAPathGivesTheKeysRow) {
+  TempDir dir;
+  const std::string path = dir.path() + "/baseline.db";
+  auto store = BaselineStore::Open(path);
+  ASSERT_TRUE(store.ok()) << store.status().ToString();
+  const std::vector<BaselineRecord> rows = {Row(1, "/srv/a/one"), Row(2, "/srv/a/two"), Row(3, "/srv/b/three")};
+  for (const BaselineRecord& r : rows) ASSERT_TRUE((*store)->Put(r).ok());
+  auto reader = (*store)->OpenReader();
+  ASSERT_TRUE(reader.ok()) << reader.status().ToString();
+  struct Probe {
+    FileKey key;
+    std::string at;
+    std::string want;  // empty: not found
+  };
+  const std::vector<Probe> probes = {
+      {rows[0].key, "/srv/a/one", "/srv/a/one"},      // where it was
+      {rows[1].key, "/srv/b/two", "/srv/a/two"},      // moved: found by key
+      {rows[2].key, "/srv/c/three", "/srv/b/three"},  // a directory not in the baseline
+      {Row(9, "").key, "/srv/a/one", ""},             // another file at a known path
+      {Row(9, "").key, "/srv/z/new", ""},
+      {rows[2].key, "/srv/b/three", "/srv/b/three"},  // the cached directory changes back
+      {rows[0].key, "one", "/srv/a/one"},              // a path without a directory
+  };
+  for (const Probe& p : probes) {
+    for (int via = 0; via < 2; ++via) {
+      auto found = via == 0 ? (*store)->Find(p.key, p.at) : (*reader)->Find(p.key, p.at);
+      ASSERT_TRUE(found.ok()) << found.status().ToString();
+      auto by_key = (*store)->Find(p.key);
+      ASSERT_TRUE(by_key.ok());
+      EXPECT_EQ(found->has_value(), by_key->has_value()) << p.at;
+      if (p.want.empty()) {
+        EXPECT_FALSE(found->has_value()) << p.at;
+        continue;
+      }
+      ASSERT_TRUE(found->has_value()) << p.at;
+      EXPECT_EQ((*found)->path, p.want);
+      ExpectSame(**found, **by_key);
+    }
+  }
+}
+
 }  // namespace
 }  // namespace vigil::retention
