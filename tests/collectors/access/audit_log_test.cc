@@ -1,5 +1,5 @@
-// The Linux audit log: the record parser (audit_record.h), the event assembler
-// (audit_assembler.h), the mapping to ECS (audit_event.h) and the `audit_log` collector as
+// The Linux audit log: the record parser (audit_record.h), the mapping to ECS
+// (audit_event.h) and the `audit_log` collector as
 // `vigil replay --audit-log` builds it. The lines are written here in auditd's format,
 // raw and ENRICHED (\x1d then translated fields).
 #include <gtest/gtest.h>
@@ -15,6 +15,7 @@
 #include "audit_assembler.h"
 #include "audit_event.h"
 #include "audit_record.h"
+#include "audit_test_lines.h"
 #include "event_json.h"
 #include "support/test_support.h"
 #include "vigil/collector.h"
@@ -26,53 +27,7 @@ namespace {
 
 using testing::TempDir;
 
-// ENRICHED's separator.
-const std::string GS = "\x1d";
-
-const std::string kSshdAuthFailed =
-    "type=USER_AUTH msg=audit(1764000000.123:4101): pid=23817 uid=0 auid=4294967295 ses=4294967295 "
-    "subj=system_u:system_r:sshd_t:s0-s0:c0.c1023 msg='op=PAM:authentication grantors=? acct=\"bob\" "
-    "exe=\"/usr/sbin/sshd\" hostname=198.51.100.7 addr=198.51.100.7 terminal=ssh res=failed'";
-
-const std::string kSudoCmd =
-    "type=USER_CMD msg=audit(1764000100.500:4200): pid=30511 uid=1000 auid=1000 ses=7 "
-    "subj=unconfined_u:unconfined_r:unconfined_t:s0-s0:c0.c1023 msg='cwd=\"/home/alice\" "
-    "cmd=73797374656D63746C2072657374617274206E67696E78 exe=\"/usr/bin/sudo\" terminal=pts/1 res=success'" +
-    GS + "UID=\"alice\" AUID=\"alice\"";
-
-const std::string kAddUser =
-    "node=web01 type=ADD_USER msg=audit(1764000200.000:4300): pid=31002 uid=0 auid=1000 ses=7 "
-    "subj=unconfined_u:unconfined_r:unconfined_t:s0-s0:c0.c1023 msg='op=add-user id=1005 "
-    "exe=\"/usr/sbin/useradd\" hostname=web01 addr=? terminal=pts/1 res=success'" +
-    GS + "UID=\"root\" AUID=\"alice\" ID=\"mallory\"";
-
-// cat /etc/shadow run by root after `sudo -i` from alice: SYSCALL, EXECVE, CWD, two PATH,
-// PROCTITLE, EOE.
-std::vector<std::string> ExecEvent(const std::string& stamp, bool enriched) {
-  const std::string m = "msg=audit(" + stamp + "): ";
-  std::string syscall =
-      "type=SYSCALL " + m +
-      "arch=c000003e syscall=59 success=yes exit=0 a0=55d0c3a4e2f0 a1=55d0c3a4e350 a2=55d0c3a4e390 a3=8 "
-      "items=2 ppid=30600 pid=30611 auid=1000 uid=0 gid=0 euid=0 suid=0 fsuid=0 egid=0 sgid=0 fsgid=0 "
-      "tty=pts1 ses=7 comm=\"cat\" exe=\"/usr/bin/cat\" subj=unconfined_u:unconfined_r:unconfined_t:s0 "
-      "key=\"shadow-read\"";
-  if (enriched) {
-    syscall += GS + "ARCH=x86_64 SYSCALL=execve AUID=\"alice\" UID=\"root\" GID=\"root\" EUID=\"root\" "
-                    "SUID=\"root\" FSUID=\"root\" EGID=\"root\" SGID=\"root\" FSGID=\"root\"";
-  }
-  return {
-      syscall,
-      "type=EXECVE " + m + "argc=3 a0=\"cat\" a1=\"/etc/shadow\" a2=68656C6C6F20776F726C64",
-      "type=CWD " + m + "cwd=2F746D702F6D7920646972",
-      "type=PATH " + m + "item=0 name=\"/usr/bin/cat\" inode=1835 dev=fd:01 mode=0100755 ouid=0 ogid=0 "
-                         "rdev=00:00 nametype=NORMAL cap_fp=0 cap_fi=0 cap_fe=0 cap_fver=0 cap_frootid=0",
-      "type=PATH " + m + "item=1 name=\"/lib64/ld-linux-x86-64.so.2\" inode=2210 dev=fd:01 mode=0100755 "
-                         "ouid=0 ogid=0 rdev=00:00 nametype=NORMAL cap_fp=0 cap_fi=0 cap_fe=0 cap_fver=0 "
-                         "cap_frootid=0",
-      "type=PROCTITLE " + m + "proctitle=636174002F6574632F736861646F77",
-      "type=EOE " + m,
-  };
-}
+using namespace testing_audit;  // NOLINT(google-build-using-namespace)
 
 // --- the record parser -------------------------------------------------------------------
 
@@ -198,208 +153,6 @@ TEST(AuditRecord, Bounded) {
   s = ParseAuditRecord(kSshdAuthFailed, &r, limits);
   EXPECT_FALSE(s.ok());
   EXPECT_NE(s.message().find("longer than 32"), std::string::npos);
-}
-
-// --- the assembler ----------------------------------------------------------------------
-
-struct Assembled {
-  std::vector<AssembledAuditEvent> events;
-  AuditAssemblerCounters counters;
-};
-
-// Feeds `lines` through a parser and an assembler, then flushes.
-void Assemble(const std::vector<std::string>& lines, Assembled* out, AuditAssemblerOptions options = {},
-              bool flush = true) {
-  AuditAssembler a(
-      options, [&](AssembledAuditEvent&& e) { out->events.push_back(std::move(e)); return true; },
-      &out->counters);
-  uint64_t offset = 0;
-  const auto now = std::chrono::steady_clock::now();
-  for (const std::string& l : lines) {
-    AuditRecord r;
-    ASSERT_TRUE(ParseAuditRecord(l, &r).ok()) << l;
-    a.Add(std::move(r), l, offset, now);
-    offset += l.size() + 1;
-  }
-  if (flush) a.Flush();
-}
-
-std::vector<std::string> Types(const AssembledAuditEvent& e) {
-  std::vector<std::string> t;
-  for (const auto& r : e.records) t.push_back(r.type);
-  return t;
-}
-
-TEST(AuditAssembler, JoinsASyscallEventAtItsEoe) {
-  Assembled a;
-  Assemble(ExecEvent("1764000300.250:4400", false), &a, {}, false);
-  ASSERT_EQ(a.events.size(), 1u);
-  EXPECT_TRUE(a.events[0].complete);
-  EXPECT_EQ(Types(a.events[0]),
-            (std::vector<std::string>{"SYSCALL", "EXECVE", "CWD", "PATH", "PATH", "PROCTITLE"}));
-  EXPECT_EQ(a.events[0].offset, 0u);
-  EXPECT_NE(a.events[0].original.find("type=EOE"), std::string::npos);
-  EXPECT_EQ(a.counters.incomplete.load(), 0u);
-}
-
-TEST(AuditAssembler, InterleavedSerialsAndSingleRecords) {
-  const auto x = ExecEvent("1764000300.250:4400", false);
-  const auto y = ExecEvent("1764000300.251:4402", false);
-  std::vector<std::string> lines = {x[0], y[0], x[1], kSshdAuthFailed, y[1], x[2], x[3], y[2], y[3],
-                                    y[4], x[4], x[5], y[5], y[6], kSudoCmd, x[6]};
-  Assembled a;
-  Assemble(lines, &a, {}, false);
-  ASSERT_EQ(a.events.size(), 4u);
-  // Single-record user messages come out at once; a kernel event at its EOE, or once its
-  // PROCTITLE came, at the next record of another event: x at y's PROCTITLE, before y's EOE.
-  EXPECT_EQ(a.events[0].records[0].type, "USER_AUTH");
-  EXPECT_EQ(a.events[1].records[0].serial, 4400u);
-  EXPECT_EQ(a.events[1].records.size(), 6u);
-  EXPECT_EQ(a.events[1].offset, 0u);
-  EXPECT_EQ(a.events[2].records[0].serial, 4402u);
-  EXPECT_EQ(a.events[2].records.size(), 6u);
-  EXPECT_NE(a.events[2].original.find("type=EOE"), std::string::npos);
-  EXPECT_EQ(a.events[3].records[0].type, "USER_CMD");
-  for (const auto& e : a.events) {
-    EXPECT_TRUE(e.complete);
-    for (const auto& r : e.records) EXPECT_EQ(r.serial, e.records[0].serial);
-  }
-  EXPECT_EQ(a.counters.incomplete.load(), 0u);
-}
-
-TEST(AuditAssembler, SameSerialOnAnotherNodeIsAnotherEvent) {
-  auto x = ExecEvent("1764000300.250:4400", false);
-  std::vector<std::string> lines;
-  for (const auto& l : x) {  // the records of both, interleaved
-    lines.push_back("node=a " + l);
-    lines.push_back("node=b " + l);
-  }
-  Assembled a;
-  Assemble(lines, &a, {}, false);
-  ASSERT_EQ(a.events.size(), 2u);
-  for (const auto& e : a.events) {
-    EXPECT_EQ(e.records.size(), 6u);
-    for (const auto& r : e.records) EXPECT_EQ(r.node, e.records[0].node);
-  }
-}
-
-TEST(AuditAssembler, EventsWithoutEoeEndWhenAnotherEventArrives) {
-  const std::string avc =
-      "type=AVC msg=audit(1764000400.001:4500): avc:  denied  { read } for  pid=812 comm=\"httpd\" tclass=file";
-  const std::string cfg =
-      "type=CONFIG_CHANGE msg=audit(1764000400.002:4501): auid=1000 ses=7 op=add_rule key=\"x\" list=4 res=1";
-  Assembled a;
-  Assemble({avc, cfg}, &a, {}, false);
-  ASSERT_EQ(a.events.size(), 1u);  // the AVC ended when the CONFIG_CHANGE came
-  EXPECT_EQ(a.events[0].records[0].type, "AVC");
-  EXPECT_TRUE(a.events[0].complete);
-}
-
-// auditd leaves EOE records out of its log file: there a kernel event ends after its
-// PROCTITLE, the record the kernel writes last. Such an event is complete, emitted when a
-// record of another event comes (here the next event's SYSCALL, and in the second log that
-// SYSCALL comes before the first event's PROCTITLE, as records of events on two CPUs may).
-TEST(AuditAssembler, KernelEventsOfALogFileEndAfterTheirProctitle) {
-  auto x = ExecEvent("1764000300.250:4400", false);
-  auto y = ExecEvent("1764000300.251:4402", false);
-  x.pop_back();  // no EOE, as in /var/log/audit/audit.log
-  y.pop_back();
-  std::vector<std::string> lines = x;
-  lines.insert(lines.end(), y.begin(), y.end());
-  Assembled a;
-  Assemble(lines, &a, {}, false);
-  ASSERT_EQ(a.events.size(), 1u);  // x ended at y's SYSCALL; y waits for a later record
-  EXPECT_EQ(a.events[0].records[0].serial, 4400u);
-  EXPECT_EQ(a.events[0].records.size(), 6u);
-  EXPECT_TRUE(a.events[0].complete);
-
-  Assembled b;
-  Assemble({x[0], x[1], x[2], x[3], x[4], y[0], x[5], y[1], y[2], y[3], y[4], y[5]}, &b);
-  ASSERT_EQ(b.events.size(), 2u);
-  for (const auto& e : b.events) {
-    EXPECT_TRUE(e.complete);
-    EXPECT_EQ(Types(e), (std::vector<std::string>{"SYSCALL", "EXECVE", "CWD", "PATH", "PATH", "PROCTITLE"}));
-  }
-  EXPECT_EQ(b.counters.incomplete.load(), 0u);
-
-  // Following a file that went quiet, an ended event leaves at the next Expire, complete,
-  // without waiting for the timeout; one without its PROCTITLE waits for it.
-  std::vector<AssembledAuditEvent> out;
-  AuditAssembler live({}, [&](AssembledAuditEvent&& e) { out.push_back(std::move(e)); return true; }, nullptr);
-  const auto now = std::chrono::steady_clock::now();
-  auto add = [&](const std::string& l) {
-    AuditRecord r;
-    ASSERT_TRUE(ParseAuditRecord(l, &r).ok());
-    live.Add(std::move(r), l, 0, now);
-  };
-  for (const std::string& l : x) add(l);
-  EXPECT_TRUE(out.empty());
-  EXPECT_TRUE(live.Expire(now));
-  ASSERT_EQ(out.size(), 1u);
-  EXPECT_TRUE(out[0].complete);
-  add(y[0]);
-  EXPECT_TRUE(live.Expire(now));
-  EXPECT_EQ(out.size(), 1u);  // y has no PROCTITLE yet
-  EXPECT_TRUE(live.Expire(now + std::chrono::seconds(3)));
-  ASSERT_EQ(out.size(), 2u);
-  EXPECT_FALSE(out[1].complete);
-}
-
-TEST(AuditAssembler, TimeoutByRecordTimeAndEviction) {
-  // A SYSCALL whose EOE never comes is emitted, incomplete, once records 2 s later arrive.
-  const auto x = ExecEvent("1764000300.250:4400", false);
-  const auto late = ExecEvent("1764000302.251:4410", false);
-  Assembled a;
-  Assemble({x[0], x[1], late[0]}, &a, {}, false);
-  ASSERT_EQ(a.events.size(), 1u);
-  EXPECT_FALSE(a.events[0].complete);
-  EXPECT_EQ(a.events[0].records.size(), 2u);
-  EXPECT_EQ(a.counters.incomplete.load(), 1u);
-
-  // At most max_pending events wait; the oldest is emitted first.
-  AuditAssemblerOptions small;
-  small.max_pending = 3;
-  Assembled b;
-  std::vector<std::string> lines;
-  for (int i = 0; i < 10; ++i) lines.push_back(ExecEvent("1764000300.250:" + std::to_string(5000 + i), false)[0]);
-  Assemble(lines, &b, small, false);
-  ASSERT_EQ(b.events.size(), 7u);
-  EXPECT_EQ(b.events[0].records[0].serial, 5000u);
-  EXPECT_EQ(b.counters.evicted.load(), 7u);
-  AuditAssembler held(small, [](AssembledAuditEvent&&) { return true; }, nullptr);
-  EXPECT_EQ(held.HeldFrom(), UINT64_MAX);
-}
-
-TEST(AuditAssembler, HeldFromIsTheOldestPendingLine) {
-  const auto x = ExecEvent("1764000300.250:4400", false);
-  const auto y = ExecEvent("1764000300.251:4402", false);
-  std::vector<AssembledAuditEvent> out;
-  AuditAssembler a({}, [&](AssembledAuditEvent&& e) { out.push_back(std::move(e)); return true; }, nullptr);
-  const auto now = std::chrono::steady_clock::now();
-  auto add = [&](const std::string& l, uint64_t off) {
-    AuditRecord r;
-    ASSERT_TRUE(ParseAuditRecord(l, &r).ok());
-    a.Add(std::move(r), l, off, now);
-  };
-  add(x[0], 100);
-  add(y[0], 200);
-  EXPECT_EQ(a.HeldFrom(), 100u);
-  add(x[6], 300);  // x's EOE
-  EXPECT_EQ(a.HeldFrom(), 200u);
-  EXPECT_TRUE(a.Expire(now + std::chrono::seconds(3)));
-  EXPECT_EQ(a.HeldFrom(), UINT64_MAX);
-  ASSERT_EQ(out.size(), 2u);
-  EXPECT_FALSE(out[1].complete);
-}
-
-TEST(AuditAssembler, BoundedRecordsPerEvent) {
-  AuditAssemblerOptions o;
-  o.max_records = 4;
-  Assembled a;
-  Assemble(ExecEvent("1764000300.250:4400", false), &a, o, false);
-  ASSERT_EQ(a.events.size(), 1u);
-  EXPECT_EQ(a.events[0].records.size(), 4u);
-  EXPECT_EQ(a.counters.records_dropped.load(), 2u);
 }
 
 // --- the mapping ------------------------------------------------------------------------
