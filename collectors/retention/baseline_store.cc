@@ -102,7 +102,7 @@ void BindSha256(sqlite::Statement& s, int index, const std::string& hex) {
     else raw[i] = static_cast<std::byte>(hi * 16 + lo);
   }
   if (packed) s.BindBlob(index, std::span<const std::byte>(raw, 32));
-  else s.Bind(index, std::string_view(hex));
+  else s.BindUncopied(index, hex);  // the record outlives the row's Run() and Reset()
 }
 
 std::string Sha256Of(const sqlite::Statement& s, int col) {
@@ -160,7 +160,8 @@ Status Read(const sqlite::Statement& s, BaselineNames& names, const std::string*
   return Status::Ok();
 }
 
-// Binds every parameter of kPutSql (`put` reset: no reset here, one per row is enough).
+// Binds every parameter of kPutSql (`put` reset: no reset here, one per row is enough). The
+// name and a text hash are bound uncopied: the caller runs and resets `put` while `r` lives.
 Status BindRow(sqlite::Statement& put, BaselineNames& names, const BaselineRecord& r) {
   const auto [dir, name] = SplitPath(r.path);
   auto dir_id = names.DirId(dir);
@@ -173,7 +174,7 @@ Status BindRow(sqlite::Statement& put, BaselineNames& names, const BaselineRecor
       .Bind(2, static_cast<int64_t>(r.key.ino))
       .Bind(3, r.key.birth_ns)
       .Bind(4, *dir_id)
-      .Bind(5, name)
+      .BindUncopied(5, name)  // a view of r.path, alive until the caller's Run() and Reset()
       .Bind(6, r.size)
       .Bind(7, r.mtime_ns)
       .Bind(8, r.ctime_ns)

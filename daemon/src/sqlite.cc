@@ -167,11 +167,14 @@ Statement& Statement::Bind(int index, double value) {
   return *this;
 }
 
-Statement& Statement::Bind(int index, std::string_view text) {
-  Note(sqlite3_bind_text64(stmt_, index, text.data(), text.size(), SQLITE_TRANSIENT, SQLITE_UTF8),
-       bind_error_);
+Statement& Statement::BindText(int index, std::string_view text, void (*lifetime)(void*)) {
+  Note(sqlite3_bind_text64(stmt_, index, text.data(), text.size(), lifetime, SQLITE_UTF8), bind_error_);
   return *this;
 }
+
+Statement& Statement::Bind(int index, std::string_view text) { return BindText(index, text, SQLITE_TRANSIENT); }
+
+Statement& Statement::BindUncopied(int index, std::string_view text) { return BindText(index, text, SQLITE_STATIC); }
 
 Statement& Statement::Bind(int index, std::nullptr_t) {
   Note(sqlite3_bind_null(stmt_, index), bind_error_);

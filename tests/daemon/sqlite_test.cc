@@ -5,6 +5,8 @@
 #include <gtest/gtest.h>
 
 #include <array>
+#include <string>
+#include <vector>
 
 #include "support/test_support.h"
 
@@ -51,6 +53,30 @@ TEST(SqliteTest, MigratesInsertsAndReadsBack) {
   auto count = db->Prepare("SELECT count(*) FROM t");
   ASSERT_TRUE(*count->Step());
   EXPECT_EQ(count->Int(0), 2);
+}
+
+// Text bound uncopied is read by the step that runs with it; the row keeps its own copy, so
+// the caller's buffer may change after Run() and Reset().
+TEST(SqliteTest, UncopiedTextIsStoredAsItWasAtTheStep) {
+  vigil::testing::TempDir dir;
+  auto db = Database::Open(dir.path() + "/x.db");
+  ASSERT_TRUE(db.ok()) << db.status().ToString();
+  ASSERT_TRUE(db->Migrate(kMigrations).ok());
+  auto ins = db->Prepare("INSERT INTO t (name) VALUES (?1)");
+  ASSERT_TRUE(ins.ok());
+  std::string buffer = "first";
+  for (const char* next : {"second", "third"}) {
+    ins->BindUncopied(1, buffer);
+    ASSERT_TRUE(ins->Run().ok());
+    ins->Reset();
+    buffer.assign(next);
+  }
+  buffer.assign("overwritten");
+  auto sel = db->Prepare("SELECT name FROM t ORDER BY id");
+  ASSERT_TRUE(sel.ok());
+  std::vector<std::string> names;
+  ASSERT_TRUE(sel->ForEachRow([&] { names.push_back(sel->Text(0)); }).ok());
+  EXPECT_EQ(names, (std::vector<std::string>{"first", "second"}));
 }
 
 TEST(SqliteTest, UsesWal) {

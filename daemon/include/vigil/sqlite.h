@@ -92,6 +92,10 @@ class Statement {
   Statement& Bind(int index, const std::string& text) { return Bind(index, std::string_view(text)); }
   Statement& Bind(int index, std::nullptr_t);
   Statement& BindBlob(int index, std::span<const std::byte> bytes);
+  // Text SQLite does not copy: the caller keeps `text` alive and unchanged until the
+  // statement has been stepped and Reset() (which clears the binding). For hot inserts,
+  // where the copy is a malloc and a free per row.
+  Statement& BindUncopied(int index, std::string_view text);
 
   // Advances: true when a row is available, false when done.
   Result<bool> Step();
@@ -124,6 +128,8 @@ class Statement {
  private:
   friend class Database;
   Statement(sqlite3* db, sqlite3_stmt* stmt) : db_(db), stmt_(stmt) {}
+  // `lifetime`: SQLITE_TRANSIENT (SQLite copies) or SQLITE_STATIC (it does not).
+  Statement& BindText(int index, std::string_view text, void (*lifetime)(void*));
 
   sqlite3* db_ = nullptr;
   sqlite3_stmt* stmt_ = nullptr;
