@@ -80,10 +80,23 @@ constexpr const char* kFindSql = "FROM retention_baseline WHERE dev = ?1 AND ino
 // NOT INDEXED: the table's own primary key, not the key index the planner would pick.
 constexpr const char* kFindAtSql =
     "FROM retention_baseline NOT INDEXED WHERE dir = ?4 AND name = ?5 AND dev = ?1 AND ino = ?2 AND birth_ns = ?3";
-constexpr const char* kPutSql =
-    "INSERT OR REPLACE INTO retention_baseline (dev, ino, birth_ns, dir, name, size, mtime_ns, ctime_ns,"
-    " mode, uid, gid, sha256, first_seen, changed_at, class, clock, reported, hash_pending)"
-    " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18)";
+constexpr int kPutColumns = 18;
+
+// The insert of `rows` rows: row r's parameters are ?(r*18+1) to ?(r*18+18) (BindRow's `base`).
+std::string PutSql(int rows) {
+  std::string sql =
+      "INSERT OR REPLACE INTO retention_baseline (dev, ino, birth_ns, dir, name, size, mtime_ns, ctime_ns,"
+      " mode, uid, gid, sha256, first_seen, changed_at, class, clock, reported, hash_pending) VALUES ";
+  for (int r = 0; r < rows; ++r) {
+    sql += r == 0 ? "(" : ", (";
+    for (int c = 1; c <= kPutColumns; ++c) {
+      sql += c == 1 ? "?" : ", ?";
+      sql += std::to_string(r * kPutColumns + c);
+    }
+    sql += ')';
+  }
+  return sql;
+}
 
 int HexDigit(char c) {
   if (c >= '0' && c <= '9') return c - '0';
@@ -160,9 +173,10 @@ Status Read(const sqlite::Statement& s, BaselineNames& names, const std::string*
   return Status::Ok();
 }
 
-// Binds every parameter of kPutSql (`put` reset: no reset here, one per row is enough). The
-// name and a text hash are bound uncopied: the caller runs and resets `put` while `r` lives.
-Status BindRow(sqlite::Statement& put, BaselineNames& names, const BaselineRecord& r) {
+// Binds the parameters of one row of PutSql, the `base`-th parameter onward (`put` reset:
+// no reset here, one per run is enough). The name and a text hash are bound uncopied: the
+// caller runs and resets `put` while `r` lives.
+Status BindRow(sqlite::Statement& put, BaselineNames& names, const BaselineRecord& r, int base = 0) {
   const auto [dir, name] = SplitPath(r.path);
   auto dir_id = names.DirId(dir);
   if (!dir_id.ok()) return dir_id.status();
@@ -170,24 +184,24 @@ Status BindRow(sqlite::Statement& put, BaselineNames& names, const BaselineRecor
   if (!class_id.ok()) return class_id.status();
   auto clock_id = names.LabelId(r.clock);
   if (!clock_id.ok()) return clock_id.status();
-  put.Bind(1, static_cast<int64_t>(r.key.dev))
-      .Bind(2, static_cast<int64_t>(r.key.ino))
-      .Bind(3, r.key.birth_ns)
-      .Bind(4, *dir_id)
-      .BindUncopied(5, name)  // a view of r.path, alive until the caller's Run() and Reset()
-      .Bind(6, r.size)
-      .Bind(7, r.mtime_ns)
-      .Bind(8, r.ctime_ns)
-      .Bind(9, static_cast<int64_t>(r.mode))
-      .Bind(10, static_cast<int64_t>(r.uid))
-      .Bind(11, static_cast<int64_t>(r.gid));
-  BindSha256(put, 12, r.sha256);
-  put.Bind(13, r.first_seen)
-      .Bind(14, r.changed_at)
-      .Bind(15, *class_id)
-      .Bind(16, *clock_id)
-      .Bind(17, static_cast<int64_t>(r.reported))
-      .Bind(18, static_cast<int64_t>(r.hash_pending));
+  put.Bind(base + 1, static_cast<int64_t>(r.key.dev))
+      .Bind(base + 2, static_cast<int64_t>(r.key.ino))
+      .Bind(base + 3, r.key.birth_ns)
+      .Bind(base + 4, *dir_id)
+      .BindUncopied(base + 5, name)  // a view of r.path, alive until the caller's Run() and Reset()
+      .Bind(base + 6, r.size)
+      .Bind(base + 7, r.mtime_ns)
+      .Bind(base + 8, r.ctime_ns)
+      .Bind(base + 9, static_cast<int64_t>(r.mode))
+      .Bind(base + 10, static_cast<int64_t>(r.uid))
+      .Bind(base + 11, static_cast<int64_t>(r.gid));
+  BindSha256(put, base + 12, r.sha256);
+  put.Bind(base + 13, r.first_seen)
+      .Bind(base + 14, r.changed_at)
+      .Bind(base + 15, *class_id)
+      .Bind(base + 16, *clock_id)
+      .Bind(base + 17, static_cast<int64_t>(r.reported))
+      .Bind(base + 18, static_cast<int64_t>(r.hash_pending));
   return Status::Ok();
 }
 
@@ -197,7 +211,7 @@ Status MigrateToSchema3(sqlite::Database& db) {
   VIGIL_RETURN_IF_ERROR(db.Exec(kSchema3));
   BaselineNames names;
   VIGIL_RETURN_IF_ERROR(names.Prepare(db, true));
-  auto put = db.Prepare(kPutSql);
+  auto put = db.Prepare(PutSql(1));
   if (!put.ok()) return put.status();
   auto old = db.Prepare(
       "SELECT dev, ino, birth_ns, path, size, mtime_ns, ctime_ns, mode, uid, gid, sha256, first_seen,"
@@ -337,7 +351,7 @@ Status BaselineStore::Prepare() {
   };
   VIGIL_RETURN_IF_ERROR(prep(&find_, std::string("SELECT ") + kColumns + " " + kFindSql));
   VIGIL_RETURN_IF_ERROR(prep(&find_at_, std::string("SELECT ") + kColumns + " " + kFindAtSql));
-  VIGIL_RETURN_IF_ERROR(prep(&put_, kPutSql));
+  VIGIL_RETURN_IF_ERROR(prep(&put_, PutSql(1)));
   VIGIL_RETURN_IF_ERROR(
       prep(&remove_, "DELETE FROM retention_baseline WHERE dev = ?1 AND ino = ?2 AND birth_ns = ?3"));
   VIGIL_RETURN_IF_ERROR(prep(&get_state_, "SELECT value FROM retention_state WHERE key = ?1"));
@@ -445,6 +459,33 @@ Status BaselineStore::Put(const BaselineRecord& r) {
     return st;
   }
   return Wrote();
+}
+
+Status BaselineStore::PutMany(std::span<const BaselineRecord> records) {
+  size_t i = 0;
+  if (records.size() >= static_cast<size_t>(kPutManyRows)) {
+    VIGIL_RETURN_IF_ERROR(BeforeWrite());
+    if (!put_many_) {
+      auto s = db_.Prepare(PutSql(kPutManyRows));
+      if (!s.ok()) return s.status();
+      put_many_ = std::move(*s);
+    }
+    for (; i + kPutManyRows <= records.size(); i += kPutManyRows) {
+      Status st;
+      for (int r = 0; r < kPutManyRows && st.ok(); ++r) {
+        st = BindRow(*put_many_, names_, records[i + r], r * kPutColumns);
+      }
+      if (st.ok()) st = put_many_->Run();
+      put_many_->Reset();
+      if (!st.ok()) {
+        names_.Forget();  // as in Put
+        return st;
+      }
+      VIGIL_RETURN_IF_ERROR(Wrote(kPutManyRows));
+    }
+  }
+  for (; i < records.size(); ++i) VIGIL_RETURN_IF_ERROR(Put(records[i]));
+  return Status::Ok();
 }
 
 Status BaselineStore::Remove(const FileKey& key) {
@@ -760,8 +801,8 @@ Status BaselineStore::Begin() {
   return Status::Ok();
 }
 
-Status BaselineStore::Wrote() {
-  if (batching_) ++pending_;
+Status BaselineStore::Wrote(int rows) {
+  if (batching_) pending_ += rows;
   return Status::Ok();
 }
 

@@ -41,6 +41,7 @@
 #include <functional>
 #include <memory>
 #include <optional>
+#include <span>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -163,6 +164,12 @@ class BaselineStore {
   // A reader for another thread; an error for an in-memory database (nothing to share).
   Result<std::unique_ptr<BaselineReader>> OpenReader() const;
   Status Put(const BaselineRecord& record);  // insert or replace
+  // As Put for each of `records` in order, kPutManyRows at a time in one statement: SQLite
+  // keeps its cursor across the rows of one statement, so a run of rows appended in the
+  // table's order (a first scan's) does not descend the tree again for each row, and the
+  // statement's overhead is paid once per kPutManyRows rows.
+  Status PutMany(std::span<const BaselineRecord> records);
+  static constexpr int kPutManyRows = 32;
   Status Remove(const FileKey& key);
   // Every record in path order; `fn` returning false stops early.
   Status ForEach(const std::function<bool(const BaselineRecord&)>& fn);
@@ -216,7 +223,7 @@ class BaselineStore {
   // The unique index by key; a load's rows that share a key (one file met at two paths) are
   // first cut to one.
   Status BuildKeyIndex();
-  Status Wrote();
+  Status Wrote(int rows = 1);  // `rows` written (counted towards the batch's commit)
   Status BeforeWrite();
   // The rows of the directories in dirs (id, path; in path order), in path order.
   Status Merge(const std::vector<std::pair<int64_t, std::string>>& dirs,
@@ -225,6 +232,7 @@ class BaselineStore {
   std::string path_;
   sqlite::Database db_;
   sqlite::Statement find_, find_at_, put_, remove_, get_state_, set_state_;
+  std::optional<sqlite::Statement> put_many_;  // PutMany's, prepared on first use
   std::optional<sqlite::Statement> under_self_, under_dirs_;  // ForEachUnder's, prepared on first use
   std::optional<sqlite::Statement> in_order_;  // ReadInTableOrder's, prepared on first use
   int64_t in_order_dir_ = -1;                   // ... and the last row it gave

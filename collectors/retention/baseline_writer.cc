@@ -63,10 +63,8 @@ void BaselineWriter::Loop() {
     Status st;
     size_t rows = 0;
     for (std::vector<BaselineRecord>& chunk : taken) {
-      for (const BaselineRecord& r : chunk) {
-        if (st.ok()) st = store_.Put(r);
-        if (st.ok()) st = store_.Flush();
-      }
+      if (st.ok()) st = store_.PutMany(chunk);
+      if (st.ok()) st = store_.Flush();
       rows += chunk.size();
     }
     if (taken.empty()) st = store_.Flush();

@@ -3,7 +3,7 @@
 // stat phase then costs about the longer of the two, not their sum.
 //
 // Rows are written in the order they were queued, through the store's batched transactions
-// (BaselineStore::Put and Flush, as the scan's own thread would), and a batch open longer than
+// (BaselineStore::PutMany and Flush, a chunk at a time), and a batch open longer than
 // BaselineStore::kMaxTransaction is committed even while no rows come. The queue is bounded
 // (kMaxQueued rows): a writer that falls behind makes Put wait, so memory does not grow with
 // the tree.

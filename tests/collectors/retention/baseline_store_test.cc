@@ -137,6 +137,54 @@ TEST(BaselineStore, RowsReadBackAsWritten) {
   EXPECT_EQ(q->Text(3), "birth");
 }
 
+// PutMany writes what Put would, row by row in order: over several statements' worth of rows
+// and a remainder, with new directories and labels in the middle of a statement, every kind of
+// hash, a key met twice in one statement (the later row replaces the earlier, as two Puts
+// would) and an existing row replaced; a bulk load's rows the same.
+TEST(BaselineStore, PutManyWritesWhatPutWould) {
+  for (const bool bulk : {false, true}) {
+    SCOPED_TRACE(bulk ? "bulk load" : "batched");
+    TempDir dir;
+    auto many = BaselineStore::Open(dir.path() + "/many.db");
+    auto one = BaselineStore::Open(dir.path() + "/one.db");
+    ASSERT_TRUE(many.ok() && one.ok());
+    std::vector<BaselineRecord> rows;
+    const int n = BaselineStore::kPutManyRows * 3 + 5;
+    for (int i = 0; i < n; ++i) {
+      BaselineRecord r = Row(static_cast<uint64_t>(100 + i), "/srv/d" + std::to_string(i / 7) + "/f" + std::to_string(i));
+      if (i % 5 == 1) r.sha256.clear(), r.hash_pending = HashPending::kContent;
+      if (i % 5 == 2) r.sha256 = "not a hash";
+      if (i % 11 == 3) r.class_id = "ledger" + std::to_string(i);  // a new label mid-statement
+      if (i % 13 == 4) r.clock = "first_seen";
+      rows.push_back(std::move(r));
+    }
+    rows[40] = rows[10];  // the same key again, later, at another path: it replaces row 10
+    rows[40].path = "/srv/elsewhere/f10";
+    rows[40].size = 4242;
+    for (auto* s : {&*many, &*one}) {
+      ASSERT_TRUE((*s)->Begin().ok());
+      if (!bulk) ASSERT_TRUE((*s)->Put(Row(110, "/srv/old/f10")).ok());  // replaced below
+      if (bulk) ASSERT_TRUE((*s)->BeginBulkLoad().ok());
+    }
+    ASSERT_TRUE((*many)->PutMany(rows).ok());
+    for (const BaselineRecord& r : rows) ASSERT_TRUE((*one)->Put(r).ok());
+    for (auto* s : {&*many, &*one}) {
+      if (bulk) ASSERT_TRUE((*s)->EndBulkLoad().ok());
+      ASSERT_TRUE((*s)->Commit().ok());
+    }
+    EXPECT_EQ(InPathOrder(**many), InPathOrder(**one));
+    auto count = (*many)->Count();
+    ASSERT_TRUE(count.ok());
+    EXPECT_EQ(*count, n - 1);
+    for (int i = 0; i < n; ++i) {
+      if (i == 10) continue;  // replaced by row 40
+      auto found = (*many)->Find(rows[static_cast<size_t>(i)].key);
+      ASSERT_TRUE(found.ok() && found->has_value()) << rows[static_cast<size_t>(i)].path;
+      ExpectSame(**found, rows[static_cast<size_t>(i)]);
+    }
+  }
+}
+
 // The rows of `table` in the baseline at `path` that `where` selects; -1 on an error.
 int64_t CountRows(const std::string& path, const std::string& table, const std::string& where) {
   auto db = sqlite::Database::Open(path, sqlite::kReadOnly);
