@@ -163,13 +163,18 @@ TEST(BaselineStore, PutManyWritesWhatPutWould) {
     rows[40].size = 4242;
     for (auto* s : {&*many, &*one}) {
       ASSERT_TRUE((*s)->Begin().ok());
-      if (!bulk) ASSERT_TRUE((*s)->Put(Row(110, "/srv/old/f10")).ok());  // replaced below
-      if (bulk) ASSERT_TRUE((*s)->BeginBulkLoad().ok());
+      if (bulk) {
+        ASSERT_TRUE((*s)->BeginBulkLoad().ok());
+      } else {
+        ASSERT_TRUE((*s)->Put(Row(110, "/srv/old/f10")).ok());  // replaced below
+      }
     }
     ASSERT_TRUE((*many)->PutMany(rows).ok());
     for (const BaselineRecord& r : rows) ASSERT_TRUE((*one)->Put(r).ok());
     for (auto* s : {&*many, &*one}) {
-      if (bulk) ASSERT_TRUE((*s)->EndBulkLoad().ok());
+      if (bulk) {
+        ASSERT_TRUE((*s)->EndBulkLoad().ok());
+      }
       ASSERT_TRUE((*s)->Commit().ok());
     }
     EXPECT_EQ(InPathOrder(**many), InPathOrder(**one));
