@@ -12,6 +12,8 @@
 #include <cstring>
 #include <memory>
 #include <mutex>
+#include <string>
+#include <string_view>
 
 #include "worker_pool.h"
 
@@ -45,10 +47,12 @@ void Fill(std::string path, const struct statx& sx, FileFacts* f) {
   f->nlink = sx.stx_nlink;
 }
 
-std::string Join(const std::string& dir, const char* name) {
-  std::string p = dir;
+std::string Join(std::string_view dir, std::string_view name) {
+  std::string p;
+  p.reserve(dir.size() + 1 + name.size());
+  p.append(dir);
   if (p.empty() || p.back() != '/') p += '/';
-  p += name;
+  p.append(name);
   return p;
 }
 
@@ -110,7 +114,13 @@ Listing ListDir(const DirJob& dir, const WalkOptions& options) {
     return out;
   }
   out.read = true;
-  std::vector<std::string> names;
+  // The names, each ended by its NUL (statx takes them so), in one buffer: one allocation
+  // for the directory rather than one per name, and a sort that moves two words per name.
+  std::string name_bytes;
+  struct Name {
+    size_t at, size;
+  };
+  std::vector<Name> names;
   bool read_failed = false;
   for (;;) {
     errno = 0;
@@ -124,21 +134,26 @@ Listing ListDir(const DirJob& dir, const WalkOptions& options) {
         e->d_type == DT_CHR || e->d_type == DT_BLK) {
       continue;  // never followed, never reported
     }
-    names.emplace_back(e->d_name);
+    const size_t size = std::strlen(e->d_name);
+    names.push_back(Name{name_bytes.size(), size});
+    name_bytes.append(e->d_name, size + 1);
   }
   if (read_failed) IssueItem(&out, WalkIssue::kReadDir, dir.path, true);
-  std::sort(names.begin(), names.end());
+  const auto view = [&name_bytes](const Name& n) { return std::string_view(name_bytes).substr(n.at, n.size); };
+  // Byte order, as std::string's (char_traits compares as unsigned char).
+  std::sort(names.begin(), names.end(), [&view](const Name& a, const Name& b) { return view(a) < view(b); });
   out.items.reserve(out.items.size() + names.size());
-  for (const std::string& name : names) {
+  for (const Name& n : names) {
+    const std::string_view name = view(n);
     struct statx ex {};
-    if (statx(dirfd(d), name.c_str(), kStatxFlags, kStatxMask, &ex) != 0) {
+    if (statx(dirfd(d), name.data(), kStatxFlags, kStatxMask, &ex) != 0) {
       // Vanished since listing: simply gone.
-      if (errno != ENOENT) IssueItem(&out, WalkIssue::kStat, Join(dir.path, name.c_str()), true);
+      if (errno != ENOENT) IssueItem(&out, WalkIssue::kStat, Join(dir.path, name), true);
       continue;
     }
     if (S_ISDIR(ex.stx_mode)) {
       const uint64_t dev = makedev(ex.stx_dev_major, ex.stx_dev_minor);
-      std::string child = Join(dir.path, name.c_str());
+      std::string child = Join(dir.path, name);
       if (dev != dir.root_dev && !options.cross_device) {
         IssueItem(&out, WalkIssue::kOtherDevice, std::move(child), false);
         continue;
@@ -157,7 +172,7 @@ Listing ListDir(const DirJob& dir, const WalkOptions& options) {
     }
     if (!S_ISREG(ex.stx_mode)) continue;
     Item it;
-    Fill(Join(dir.path, name.c_str()), ex, &it.facts);
+    Fill(Join(dir.path, name), ex, &it.facts);
     out.items.push_back(std::move(it));
   }
   closedir(d);
