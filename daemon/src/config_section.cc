@@ -157,6 +157,11 @@ std::string ConfigSection::RequiredString(std::string_view key) {
     diags_->Error(LocOf(node_), "E104", "missing required key '" + std::string(key) + "'");
     return "";
   }
+  // Present without a value (`type:`) is as wrong as an empty one: never silently "".
+  if (Lookup(key).IsNull()) {
+    BadValue(key, "must not be empty");
+    return "";
+  }
   auto v = OptionalString(key);
   if (v && v->empty()) BadValue(key, "must not be empty");
   return v.value_or("");

@@ -56,6 +56,17 @@ TEST_F(ConfigSectionTest, RequiredStringMissingIsE104EmptyIsE103) {
   EXPECT_EQ(s2.RequiredString("path"), "");
   ASSERT_EQ(d2.items().size(), 1u);
   EXPECT_EQ(d2.items()[0].code, "E103");
+  // Present without a value (found by the config fuzzer: an output `- type:` loaded and
+  // then failed to start without a diagnostic) is an error too, located at the key's line.
+  for (const char* yaml : {"x: 1\npath:\n", "x: 1\npath: ~\n", "x: 1\npath: null\n"}) {
+    Diagnostics d3;
+    ConfigSection s3(YAML::Load(yaml), "f.yaml", d3);
+    EXPECT_EQ(s3.RequiredString("path"), "") << yaml;
+    ASSERT_EQ(d3.items().size(), 1u) << yaml;
+    EXPECT_EQ(d3.items()[0].code, "E103") << yaml;
+    EXPECT_EQ(d3.items()[0].location.line, 2) << yaml;
+    EXPECT_NE(d3.items()[0].message.find("'path'"), std::string::npos) << d3.items()[0].message;
+  }
 }
 
 TEST_F(ConfigSectionTest, IntRangeAndType) {

@@ -57,6 +57,15 @@ TEST(OutputConfigTest, NotAListIsAnError) {
   EXPECT_EQ(FirstError(l.diags).substr(0, 9), "1:10 E102") << FirstError(l.diags);
 }
 
+// `- type:` without a value: a located load error, not a config that loads and then cannot
+// build its output (found by the config fuzzer).
+TEST(OutputConfigTest, ATypeWithoutValueIsALoadError) {
+  Loaded l = Load("outputs:\n  - type: stdout\n  - type:\n");
+  EXPECT_FALSE(l.ok);
+  EXPECT_EQ(FirstError(l.diags).substr(0, 4), "3:5 ") << FirstError(l.diags);
+  EXPECT_NE(FirstError(l.diags).find("E103"), std::string::npos) << FirstError(l.diags);
+}
+
 TEST(OutputConfigTest, EmptyListMeansNone) {
   Loaded l = Load("outputs: []\n");
   ASSERT_TRUE(l.ok) << l.diags.FormatText();
