@@ -66,7 +66,7 @@ Alert MakeAlert(int64_t i) {
       {"authentication", "ssh"}, {{"pci_dss_4", {"10.2.1.4", "8.3.4"}}, {"cis_v8", {"8.2"}}}});
   Alert a;
   a.rule = kRule;
-  a.output = std::string("Failed SSH login for ") + user + " from " + src.ToString();
+  a.rendered_output = std::string("Failed SSH login for ") + user + " from " + src.ToString();
   a.timestamp = t;
   Event e;
   e.Set(ecs::kTimestamp, t);

@@ -489,7 +489,7 @@ void Daemon::DeliverAlert(uint64_t id, const Alert& alert, const std::string& js
   m->tags = alert.rule->tags;
   m->timestamp = alert.timestamp;
   m->json = json;
-  m->text = alert.output;
+  m->text = alert.output();
   std::shared_ptr<OutputSet> outputs;
   {
     std::lock_guard lock(outputs_mu_);

@@ -39,7 +39,7 @@ std::string AlertToJson(const Alert& alert, const FieldRegistry& fields) {
   v["severity"] = AlertSeverityName(rule.severity);
   v["controls"] = json::object();
   for (const auto& [framework, ids] : rule.controls) v["controls"][framework] = ids;
-  v["output"] = alert.output;
+  v["output"] = alert.output();
   v["tags"] = rule.tags;
   if (alert.correlation) {
     const CorrelationInfo& c = *alert.correlation;

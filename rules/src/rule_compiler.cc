@@ -404,7 +404,8 @@ void CompileRules(RawRuleFile& raw, const RuleOptions& options, const FieldRegis
     cr.info.datasets = DatasetsOf(cr, impl.rules);
     impl.infos.push_back(cr.info);
     cr.meta = std::make_shared<const RuleMeta>(RuleMeta{cr.info.id, cr.info.name, cr.info.description,
-                                                        cr.info.severity, cr.info.tags, cr.info.controls});
+                                                        cr.info.severity, cr.info.tags, cr.info.controls,
+                                                        !cr.output.has_value()});
     kinds.push_back(&cr.kinds);
     if (!cr.condition) evaluate[i] = false;
   }

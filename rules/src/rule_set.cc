@@ -49,9 +49,9 @@ void CompiledRule::Fill(Alert& a, Timestamp time) const {
 void CompiledRule::Refresh(Alert& a) const {
   a.rule = meta;
   if (output) {
-    a.output = output->Render(*a.event);
+    a.rendered_output = output->Render(*a.event);
   } else {
-    a.output = meta->name;  // info.name, beside the count just taken
+    a.rendered_output.clear();  // the output is the rule's name (meta->output_is_name)
   }
 }
 
@@ -151,11 +151,7 @@ void EmitMatch(RuleSet::Impl& im, uint32_t i, bool suppresses, EventShare& event
   Alert& a = out.back();
   a.timestamp = t;
   a.rule = RuleRef::Borrowed(c.meta);
-  if (c.output) {
-    a.output = c.output->Render(*a.event);
-  } else {
-    a.output = c.meta->name;
-  }
+  if (c.output) a.rendered_output = c.output->Render(*a.event);  // else output() is the rule's name
 }
 
 // Offers the event to correlation rule `c` (as matched by its rule at `source` in `rules`).

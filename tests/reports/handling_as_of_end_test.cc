@@ -59,7 +59,7 @@ class HandlingAsOfEnd : public ::testing::Test {
     const std::string rule = "r" + std::to_string(id);
     a.rule = std::make_shared<const RuleMeta>(RuleMeta{rule, "Rule " + rule, "", severity, {}, {{"pci_dss_4", {"10.2.1"}}}});
     a.timestamp = At(event);
-    a.output = "finding " + std::to_string(id);
+    a.rendered_output = "finding " + std::to_string(id);
     Event e;
     e.Set(ecs::kTimestamp, a.timestamp);
     e.Set(ecs::kEventDataset, std::string("access.sshd"));

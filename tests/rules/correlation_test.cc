@@ -62,7 +62,7 @@ TEST(EventCount, FiresWhenTheSpanIsExactlyTheTimespan) {
   EXPECT_EQ(a.correlation->last, kT0 + seconds(60));
   EXPECT_THAT(a.correlation->group, ElementsAre(std::make_pair(std::string("source.ip"), std::string("203.0.113.9"))));
   EXPECT_EQ(a.timestamp, kT0 + seconds(60));  // the triggering (last) event
-  EXPECT_EQ(a.output, "203.0.113.9 failed 10 times");
+  EXPECT_EQ(a.output(), "203.0.113.9 failed 10 times");
 }
 
 TEST(EventCount, OneNanosecondOverTheTimespanDoesNotFire) {

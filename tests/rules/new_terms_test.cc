@@ -54,7 +54,7 @@ std::vector<std::string> Fired(Loaded& l, const std::vector<Event>& events) {
   for (const Event& e : events) {
     std::vector<Alert> alerts;
     l.set->Evaluate(e, alerts);
-    for (const Alert& a : alerts) out.push_back(a.output);
+    for (const Alert& a : alerts) out.push_back(a.output());
   }
   return out;
 }

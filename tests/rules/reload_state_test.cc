@@ -82,7 +82,7 @@ TEST(ReloadState, UnchangedCorrelationKeepsItsWindow) {
   ASSERT_EQ(alerts.size(), 1u);
   EXPECT_EQ(alerts[0].rule->id, "ssh.brute");
   EXPECT_EQ(alerts[0].rule->severity, AlertSeverity::kCritical);
-  EXPECT_EQ(alerts[0].output, "brute force from 203.0.113.9");
+  EXPECT_EQ(alerts[0].output(), "brute force from 203.0.113.9");
   ASSERT_TRUE(alerts[0].correlation.has_value());
   EXPECT_EQ(alerts[0].correlation->count, 10u);
   EXPECT_EQ(alerts[0].correlation->first, kT0);
@@ -222,7 +222,7 @@ TEST(ReloadState, SuppressionWindowKeptAndSummaryCarriesTheNewMetadata) {
   ASSERT_EQ(out.size(), 1u);
   EXPECT_EQ(out[0].suppressed_count, 3u);
   EXPECT_EQ(out[0].rule->severity, AlertSeverity::kHigh);
-  EXPECT_EQ(out[0].output, "new 203.0.113.9");
+  EXPECT_EQ(out[0].output(), "new 203.0.113.9");
 }
 
 TEST(ReloadState, SmallerCapsEvictOnAdoption) {

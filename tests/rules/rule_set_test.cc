@@ -51,7 +51,7 @@ TEST(RuleFile, MacrosListsAndExceptions) {
   std::vector<Alert> alerts;
   l.set->Evaluate(Ev(kSshFail), alerts);
   ASSERT_EQ(alerts.size(), 1u);
-  EXPECT_EQ(alerts[0].output, "failed login for root from 203.0.113.9 on <NA>");
+  EXPECT_EQ(alerts[0].output(), "failed login for root from 203.0.113.9 on <NA>");
   EXPECT_EQ(alerts[0].rule->severity, AlertSeverity::kHigh);
 }
 
@@ -274,6 +274,38 @@ TEST(Alert, JsonShape) {
   EXPECT_EQ(j["vigil"]["controls"]["pci_dss_4"][0], "10.2.1.4");
   EXPECT_EQ(j["vigil"]["output"], "root from 203.0.113.9");
   EXPECT_EQ(j["source"]["ip"], "203.0.113.9");
+}
+
+// A rule without `output:` leaves its alerts' text unrendered: output() and the JSON give the
+// rule's name. An empty template is an output of its own: it stays empty, not the name.
+TEST(Alert, WithoutOutputItsTextIsTheRulesName) {
+  Loaded l = Load(R"(
+- rule: a
+  name: Root seen
+  severity: low
+  condition: user.name = root
+- rule: b
+  name: B
+  severity: low
+  condition: user.name = root
+  output: ""
+- rule: c
+  name: C
+  severity: low
+  condition: user.name = root
+  output: "c {user.name}"
+)");
+  ASSERT_TRUE(l.ok()) << l.Text();
+  std::vector<Alert> alerts;
+  l.set->Evaluate(Ev(kSshFail), alerts);
+  ASSERT_EQ(alerts.size(), 3u);
+  EXPECT_TRUE(alerts[0].rendered_output.empty());
+  EXPECT_EQ(alerts[0].output(), "Root seen");
+  EXPECT_EQ(nlohmann::json::parse(AlertToJson(alerts[0]))["vigil"]["output"], "Root seen");
+  EXPECT_EQ(alerts[1].output(), "");
+  EXPECT_EQ(nlohmann::json::parse(AlertToJson(alerts[1]))["vigil"]["output"], "");
+  EXPECT_EQ(alerts[2].output(), "c root");
+  EXPECT_EQ(nlohmann::json::parse(AlertToJson(alerts[2]))["vigil"]["output"], "c root");
 }
 
 TEST(RuleEngineConsumer, HandsAlertsToTheCallback) {

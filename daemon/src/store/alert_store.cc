@@ -254,7 +254,7 @@ json AlertRecordData(int64_t id, const Alert& alert, std::string_view alert_json
   json controls = json::object();
   for (const auto& [framework, ids] : alert.rule->controls) controls[framework] = ids;
   j["controls"] = std::move(controls);
-  j["output"] = alert.output;
+  j["output"] = alert.output();
   Timestamp first = alert.timestamp, last = alert.timestamp;
   uint64_t count = 1;
   std::string group;

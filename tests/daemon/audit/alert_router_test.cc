@@ -36,7 +36,7 @@ Alert MakeAlert(const std::string& rule, Timestamp t, const std::string& user) {
   a.rule = std::make_shared<const RuleMeta>(
       RuleMeta{rule, "Rule " + rule, "", AlertSeverity::kHigh, {}, {{"pci_dss_4", {"10.2.1.4"}}}});
   a.timestamp = t;
-  a.output = "failed login for " + user;
+  a.rendered_output = "failed login for " + user;
   Event e;
   e.Set(ecs::kTimestamp, t);
   e.Set(ecs::kEventDataset, std::string("access.sshd"));

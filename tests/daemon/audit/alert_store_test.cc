@@ -36,7 +36,7 @@ Alert MakeAlert(const std::string& rule, AlertSeverity severity, Timestamp t, co
   a.rule = std::make_shared<const RuleMeta>(RuleMeta{
       rule, "Rule " + rule, "test rule", severity, {}, {{"pci_dss_4", {"10.2.1.4", "10.2.1.5"}}, {"cis_v8", {"8.2"}}}});
   a.timestamp = t;
-  a.output = "login failure for " + user;
+  a.rendered_output = "login failure for " + user;
   Event e;
   e.Set(ecs::kTimestamp, t);
   e.Set(ecs::kEventDataset, std::string("access.sshd"));
@@ -176,6 +176,25 @@ TEST_F(AlertStoreTest, AlertRecordIsStoredWithEverything) {
   auto none = store_->Get(2);
   ASSERT_TRUE(none.ok());
   EXPECT_FALSE(none->has_value());
+}
+
+// An alert of a rule without `output:` carries no rendered text: the store, its record and
+// its JSON give the rule's name as its output, as they did when the name was copied into it.
+TEST_F(AlertStoreTest, AnAlertWithoutOutputIsStoredWithItsRulesName) {
+  Alert a = MakeAlert("r1", AlertSeverity::kHigh, T(5), "alice");
+  RuleMeta meta = *a.rule;
+  meta.output_is_name = true;
+  a.rule = std::make_shared<const RuleMeta>(std::move(meta));
+  a.rendered_output.clear();
+  EXPECT_EQ(a.output(), "Rule r1");
+  WriteAlert(1, a);
+  Sync(1);
+  const StoredAlert s = MustGet(1);
+  EXPECT_EQ(s.output, "Rule r1");
+  EXPECT_EQ(json::parse(s.json)["vigil"]["output"], "Rule r1");
+  const auto lines = ReadLines(LogPath());
+  ASSERT_EQ(lines.size(), 1u);
+  EXPECT_EQ(json::parse(lines[0])["data"]["output"], "Rule r1") << lines[0];
 }
 
 TEST_F(AlertStoreTest, TransitionsChangeStatusAndAreListed) {

@@ -7,7 +7,8 @@
 // read-only and owned jointly, so an alert outlives a rule reload (SIGHUP) and the event's
 // trip through the pipeline: the engine's copy of an event also keeps the rule set's
 // metadata alive, so its plain alerts borrow their rule's metadata without a reference
-// count of their own (RuleRef). Its own are the rendered output text and the times. A
+// count of their own (RuleRef). Its own are the rendered output text (none when the rule
+// has no `output:`: output() then gives the rule's name) and the times. A
 // correlation alert also carries its group key, count and first/last time (`correlation`);
 // the triggering event is then the one that made the correlation's condition true. A
 // suppression summary (docs/rules.md, "Suppression") carries the number of repeats merged
@@ -98,6 +99,9 @@ struct RuleMeta {
   AlertSeverity severity = AlertSeverity::kInfo;
   std::vector<std::string> tags;
   ControlMap controls;
+  // The rule has no `output:`: its alerts' output is its name (Alert::output()), which the
+  // engine then leaves unrendered in the alert rather than copying it there.
+  bool output_is_name = false;
 };
 
 // An alert's reference to the RuleMeta of the rule that raised it: read it as a pointer
@@ -140,7 +144,9 @@ struct Alert {
   // rather than zero-filling the whole object first and then initializing the members.
   Alert() {}  // NOLINT(modernize-use-equals-default)
   RuleRef rule;                          // the rule's metadata, shared by every alert of the rule
-  std::string output;                    // the rule's output template, rendered for the event
+  // The rule's output template rendered for the event; left empty when the rule has none
+  // (RuleMeta::output_is_name). Read the alert's output through output().
+  std::string rendered_output;
   Timestamp timestamp;                   // the triggering event's @timestamp
   std::shared_ptr<const Event> event;    // the triggering event, shared by the alerts it raised
   OptionalCorrelation correlation;       // set for correlation rules
@@ -153,6 +159,10 @@ struct Alert {
   // merges a summary into the alert that opened its window with these. Not part of the JSON.
   std::string suppression_key;
   Timestamp suppression_opened;
+
+  // The alert's output text (`vigil.output` in its JSON): the rendered template, or the
+  // rule's name when the rule has no `output:`.
+  const std::string& output() const { return rule->output_is_name ? rule->name : rendered_output; }
 };
 
 // One compact JSON object on one line (no newline); same alert, same bytes.
