@@ -227,8 +227,8 @@ Status AlertRouter::Persist(std::deque<Alert>& batch, std::vector<std::pair<uint
       }
     }
     std::optional<int64_t> opener;
-    if (a.suppressed_count > 0 && !a.suppression_key.empty()) {
-      auto found = store_->FindSuppressionOpener(a.rule->id, a.suppression_key, a.suppression_opened);
+    if (a.suppressed_count() > 0 && !a.suppression->key.empty()) {
+      auto found = store_->FindSuppressionOpener(a.rule->id, a.suppression->key, a.suppression->opened);
       if (!found.ok()) return found.status();
       opener = *found;
     }

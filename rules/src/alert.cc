@@ -51,10 +51,11 @@ std::string AlertToJson(const Alert& alert, const FieldRegistry& fields) {
                         {"first", FormatRfc3339(c.first)},
                         {"last", FormatRfc3339(c.last)}};
   }
-  if (alert.suppressed_count > 0) {
-    v["suppressed_count"] = alert.suppressed_count;
-    v["suppressed_first"] = FormatRfc3339(alert.suppressed_first);
-    v["suppressed_last"] = FormatRfc3339(alert.suppressed_last);
+  if (alert.suppressed_count() > 0) {
+    const SuppressionInfo& s = *alert.suppression;
+    v["suppressed_count"] = s.count;
+    v["suppressed_first"] = FormatRfc3339(s.first);
+    v["suppressed_last"] = FormatRfc3339(s.last);
   }
   // "@timestamp" first, then the other keys sorted (nlohmann's map order), as EventToJson.
   std::string ts = j["@timestamp"].dump();

@@ -31,11 +31,11 @@ void SuppressionWindows::Close(std::set<EndKey>::iterator it, std::vector<Alert>
   if (w != open_.end()) {
     if (w->second.repeats > 0) {
       Alert summary = std::move(w->second.last);
-      summary.suppressed_count = w->second.repeats;
-      summary.suppressed_first = w->second.first_repeat;
-      summary.suppressed_last = w->second.last_repeat;
-      summary.suppression_opened = w->second.opened;
-      summary.suppression_key = w->first;
+      summary.suppression = SuppressionInfo{.count = w->second.repeats,
+                                            .first = w->second.first_repeat,
+                                            .last = w->second.last_repeat,
+                                            .key = w->first,
+                                            .opened = w->second.opened};
       out.push_back(std::move(summary));
       ++summaries_;
     }
@@ -81,7 +81,7 @@ void SuppressionWindows::Offer(Alert&& alert, std::vector<Alert>& out) {
   w.end = AddClamped(t, spec_->window);
   w.seq = seq_++;
   by_end_.emplace(w.end, w.seq, key);
-  alert.suppression_key = key;
+  alert.suppression = SuppressionInfo{.key = key};
   open_.emplace(std::move(key), std::move(w));
   out.push_back(std::move(alert));
 }

@@ -5,7 +5,7 @@
 // [t, t + window] on event time. A later alert of the same key whose time is not after the
 // window's end is merged: not sent, counted. When event time passes the end (Advance), the
 // window closes, and if anything was merged one summary alert goes out: the last merged
-// alert with suppressed_count, suppressed_first and suppressed_last set. CloseAll (end of
+// alert with its `suppression` count, first and last times set. CloseAll (end of
 // stream) closes every window the same way. So nothing is dropped silently: every alert
 // either goes out or is counted in a summary that goes out.
 //

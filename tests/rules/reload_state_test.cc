@@ -220,7 +220,7 @@ TEST(ReloadState, SuppressionWindowKeptAndSummaryCarriesTheNewMetadata) {
   EXPECT_TRUE(Feed(*after.set, 3, 4).empty());  // merged into the kept window
   after.set->Finish(out);
   ASSERT_EQ(out.size(), 1u);
-  EXPECT_EQ(out[0].suppressed_count, 3u);
+  EXPECT_EQ(out[0].suppressed_count(), 3u);
   EXPECT_EQ(out[0].rule->severity, AlertSeverity::kHigh);
   EXPECT_EQ(out[0].output(), "new 203.0.113.9");
 }
@@ -263,7 +263,7 @@ TEST(ReloadState, SmallerSuppressionCapClosesWindowsEarly) {
   std::vector<Alert> out;
   EXPECT_EQ(after.set->AdoptState(*before.set, out), 1u);
   ASSERT_EQ(out.size(), 2u);  // two windows closed early, each with its summary
-  for (const Alert& a : out) EXPECT_EQ(a.suppressed_count, 1u);
+  for (const Alert& a : out) EXPECT_EQ(a.suppressed_count(), 1u);
   EXPECT_EQ(after.set->state_stats()[0].early_closes, 2u);
   EXPECT_EQ(after.set->state_stats()[0].suppression_windows, 1u);
 }

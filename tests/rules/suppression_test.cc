@@ -48,7 +48,7 @@ TEST(Suppression, RepeatsMergeIntoOneSummaryWhenTheWindowCloses) {
   auto a = FeedAll(l, {Root(seconds(0), "10.0.0.1"), Root(seconds(60), "10.0.0.1"), Root(seconds(120), "10.0.0.1"),
                    Root(seconds(300), "10.0.0.1"), Root(minutes(10), "10.0.0.1")});
   ASSERT_EQ(a.size(), 1u);
-  EXPECT_EQ(a[0].suppressed_count, 0u);
+  EXPECT_EQ(a[0].suppressed_count(), 0u);
   EXPECT_EQ(a[0].timestamp, kT0);
   auto st = l.set->state_stats()[0];
   EXPECT_EQ(st.suppressed, 4u);
@@ -56,13 +56,49 @@ TEST(Suppression, RepeatsMergeIntoOneSummaryWhenTheWindowCloses) {
   // Event time passes the end (10 min): the summary goes out before the new alert.
   auto b = FeedAll(l, {Root(minutes(10) + nanoseconds(1), "10.0.0.1")});
   ASSERT_EQ(b.size(), 2u);
-  EXPECT_EQ(b[0].suppressed_count, 4u);
-  EXPECT_EQ(b[0].suppressed_first, kT0 + seconds(60));
-  EXPECT_EQ(b[0].suppressed_last, kT0 + minutes(10));
+  EXPECT_EQ(b[0].suppressed_count(), 4u);
+  EXPECT_EQ(b[0].suppression->first, kT0 + seconds(60));
+  EXPECT_EQ(b[0].suppression->last, kT0 + minutes(10));
   EXPECT_EQ(b[0].timestamp, kT0 + minutes(10));  // the last merged repeat
-  EXPECT_EQ(b[1].suppressed_count, 0u);         // opens the next window
+  EXPECT_EQ(b[1].suppressed_count(), 0u);       // opens the next window
   EXPECT_EQ(b[1].timestamp, kT0 + minutes(10) + nanoseconds(1));
   EXPECT_EQ(l.set->state_stats()[0].summaries, 1u);
+}
+
+// Only alerts of rules with `suppress` carry suppression info: the alert that opens a window
+// its key (no count), the summary its count, times, key and opening time. Other alerts carry
+// none, and their JSON no suppressed_* member.
+TEST(Suppression, OnlyOpenersAndSummariesCarrySuppressionInfo) {
+  Loaded l = Load(std::string(kRoot) + R"(
+- rule: ssh.root.plain
+  name: Root login, every one
+  severity: high
+  condition: user.name = root
+)");
+  ASSERT_TRUE(l.ok()) << l.Text();
+  auto a = FeedAll(l, {Root(seconds(0), "10.0.0.1"), Root(seconds(1), "10.0.0.1")});
+  ASSERT_EQ(a.size(), 3u);  // the opener and two plain alerts; the repeat is merged
+  ASSERT_TRUE(a[0].suppression.has_value());
+  EXPECT_EQ(a[0].suppression->key, "8:10.0.0.1");
+  EXPECT_EQ(a[0].suppressed_count(), 0u);
+  for (const Alert* plain : {&a[1], &a[2]}) {
+    EXPECT_EQ(plain->rule->id, "ssh.root.plain");
+    EXPECT_FALSE(plain->suppression.has_value());
+    EXPECT_EQ(plain->suppressed_count(), 0u);
+    EXPECT_FALSE(nlohmann::json::parse(AlertToJson(*plain))["vigil"].contains("suppressed_count"));
+  }
+  std::vector<Alert> end;
+  l.set->Finish(end);
+  ASSERT_EQ(end.size(), 1u);
+  ASSERT_TRUE(end[0].suppression.has_value());
+  EXPECT_EQ(end[0].suppressed_count(), 1u);
+  EXPECT_EQ(end[0].suppression->first, kT0 + seconds(1));
+  EXPECT_EQ(end[0].suppression->last, kT0 + seconds(1));
+  EXPECT_EQ(end[0].suppression->key, "8:10.0.0.1");
+  EXPECT_EQ(end[0].suppression->opened, kT0);
+  Alert copy = end[0];  // a copy has its own
+  copy.suppression->count = 7;
+  EXPECT_EQ(end[0].suppressed_count(), 1u);
 }
 
 TEST(Suppression, KeysAreSeparateAndAWindowWithoutRepeatsClosesQuietly) {
@@ -72,9 +108,9 @@ TEST(Suppression, KeysAreSeparateAndAWindowWithoutRepeatsClosesQuietly) {
   ASSERT_EQ(a.size(), 2u);
   auto b = FeedAll(l, {Root(minutes(30), "10.0.0.3")});
   ASSERT_EQ(b.size(), 2u);  // the summary of 10.0.0.1 (1 repeat), then the new alert
-  EXPECT_EQ(b[0].suppressed_count, 1u);
+  EXPECT_EQ(b[0].suppressed_count(), 1u);
   EXPECT_EQ(b[0].event->GetIp(ecs::kSourceIp)->ToString(), "10.0.0.1");
-  EXPECT_EQ(b[1].suppressed_count, 0u);
+  EXPECT_EQ(b[1].suppressed_count(), 0u);
 }
 
 TEST(Suppression, FinishEmitsOpenSummaries) {
@@ -86,7 +122,7 @@ TEST(Suppression, FinishEmitsOpenSummaries) {
   std::vector<Alert> end;
   l.set->Finish(end);
   ASSERT_EQ(end.size(), 1u);
-  EXPECT_EQ(end[0].suppressed_count, 2u);
+  EXPECT_EQ(end[0].suppressed_count(), 2u);
   auto j = nlohmann::json::parse(AlertToJson(end[0]));
   EXPECT_EQ(j["vigil"]["suppressed_count"], 2);
   EXPECT_EQ(j["vigil"]["suppressed_first"], "2026-03-01T10:00:01Z");
@@ -105,7 +141,7 @@ TEST(Suppression, KeyCapClosesTheOldestWindowEarlyWithItsSummary) {
   auto a = FeedAll(l, {Root(seconds(0), "10.0.0.1"), Root(seconds(1), "10.0.0.1"), Root(seconds(2), "10.0.0.2"),
                    Root(seconds(3), "10.0.0.3")});
   ASSERT_EQ(a.size(), 4u);  // .1, .2, the early summary of .1, .3
-  EXPECT_EQ(a[2].suppressed_count, 1u);
+  EXPECT_EQ(a[2].suppressed_count(), 1u);
   EXPECT_EQ(a[3].event->GetIp(ecs::kSourceIp)->ToString(), "10.0.0.3");
   auto st = l.set->state_stats()[0];
   EXPECT_EQ(st.early_closes, 1u);
@@ -121,7 +157,7 @@ TEST(Suppression, WithoutByOneWindowPerRule) {
   std::vector<Alert> end;
   l.set->Finish(end);
   ASSERT_EQ(end.size(), 1u);
-  EXPECT_EQ(end[0].suppressed_count, 2u);
+  EXPECT_EQ(end[0].suppressed_count(), 2u);
 }
 
 TEST(Suppression, AppliesToCorrelationAlerts) {
@@ -142,7 +178,7 @@ TEST(Suppression, AppliesToCorrelationAlerts) {
   std::vector<Alert> end;
   l.set->Finish(end);
   ASSERT_EQ(end.size(), 1u);
-  EXPECT_EQ(end[0].suppressed_count, 4u);
+  EXPECT_EQ(end[0].suppressed_count(), 4u);
   ASSERT_TRUE(end[0].correlation.has_value());
   EXPECT_EQ(end[0].correlation->last, kT0 + seconds(9));
 }
@@ -152,7 +188,7 @@ TEST(Suppression, ConsumerFinishHandsSummariesToTheCallback) {
   auto set = LoadRulesFromString(kRoot, "r.yaml", {}, d);
   ASSERT_TRUE(set.ok()) << d.FormatText();
   std::vector<uint64_t> counts;
-  RuleEngineConsumer c(std::move(*set), [&](const Alert& a) { counts.push_back(a.suppressed_count); });
+  RuleEngineConsumer c(std::move(*set), [&](const Alert& a) { counts.push_back(a.suppressed_count()); });
   for (int i = 0; i < 3; ++i) {
     Event e = Root(seconds(i), "10.0.0.1");
     c.Consume(e);

@@ -226,7 +226,7 @@ std::optional<AlertStatus> ParseAlertStatus(std::string_view s) {
 // ---- record data ----------------------------------------------------------------------------
 
 std::string AlertSourceKey(const Alert& alert) {
-  if (alert.suppressed_count > 0) return "";  // a summary: merged into its opener
+  if (alert.suppressed_count() > 0) return "";  // a summary: merged into its opener
   const Event& e = *alert.event;
   const std::string* observer = e.GetString(ecs::kObserverName);
   const std::string* path = e.GetString(ecs::kLogFilePath);
@@ -266,18 +266,20 @@ json AlertRecordData(int64_t id, const Alert& alert, std::string_view alert_json
       group += field + "=" + value;
     }
   }
-  if (alert.suppressed_count > 0) {  // a summary that found no opener is stored as its own alert
-    count = alert.suppressed_count;
-    first = alert.suppressed_first;
-    last = alert.suppressed_last;
+  if (alert.suppressed_count() > 0) {  // a summary that found no opener is stored as its own alert
+    count = alert.suppression->count;
+    first = alert.suppression->first;
+    last = alert.suppression->last;
   }
   j["time"] = FormatRfc3339(alert.timestamp);
   j["count"] = count;
   j["first"] = FormatRfc3339(first);
   j["last"] = FormatRfc3339(last);
   j["group"] = group;
-  if (!alert.suppression_key.empty() || alert.suppressed_count == 0) {
-    j["suppression"] = {{"key", alert.suppression_key}, {"opened", FormatRfc3339(alert.timestamp)}};
+  const std::string no_key;
+  const std::string& suppression_key = alert.suppression ? alert.suppression->key : no_key;
+  if (!suppression_key.empty() || alert.suppressed_count() == 0) {
+    j["suppression"] = {{"key", suppression_key}, {"opened", FormatRfc3339(alert.timestamp)}};
   }
   if (std::string key = AlertSourceKey(alert); !key.empty()) j["source_key"] = std::move(key);
   json parsed = json::parse(alert_json, nullptr, false);
@@ -289,9 +291,9 @@ json AlertRecordData(int64_t id, const Alert& alert, std::string_view alert_json
 
 json SuppressedRecordData(int64_t id, const Alert& summary) {
   return {{"alert_id", id},
-          {"count", summary.suppressed_count},
-          {"first", FormatRfc3339(summary.suppressed_first)},
-          {"last", FormatRfc3339(summary.suppressed_last)}};
+          {"count", summary.suppressed_count()},
+          {"first", FormatRfc3339(summary.suppression->first)},
+          {"last", FormatRfc3339(summary.suppression->last)}};
 }
 
 json TransitionRecordData(int64_t id, std::string_view action, std::string_view actor, AlertStatus from,

@@ -233,15 +233,12 @@ TEST_F(AlertRouterTest, SuppressionSummaryIsMergedIntoItsOpener) {
   auto router = Open(out);
   ASSERT_NE(router, nullptr);
   Alert opener = MakeAlert("brute", T(100), "alice");
-  opener.suppression_key = "user.name=alice";
+  opener.suppression = SuppressionInfo{.key = "user.name=alice"};
   Alert other = MakeAlert("brute", T(101), "bob");
-  other.suppression_key = "user.name=bob";
+  other.suppression = SuppressionInfo{.key = "user.name=bob"};
   Alert summary = MakeAlert("brute", T(160), "alice");
-  summary.suppression_key = "user.name=alice";
-  summary.suppression_opened = T(100);
-  summary.suppressed_count = 4;
-  summary.suppressed_first = T(110);
-  summary.suppressed_last = T(150);
+  summary.suppression = SuppressionInfo{.count = 4, .first = T(110), .last = T(150), .key = "user.name=alice",
+                                        .opened = T(100)};
   Alert after = MakeAlert("brute", T(170), "carol");
   router->Submit(opener);
   router->Submit(other);
@@ -277,11 +274,8 @@ TEST_F(AlertRouterTest, SummaryWithoutOpenerIsStoredAsItsOwnAlert) {
   Delivered out;
   auto router = Open(out);
   Alert summary = MakeAlert("brute", T(160), "alice");
-  summary.suppression_key = "user.name=alice";
-  summary.suppression_opened = T(100);  // no alert opened at that time
-  summary.suppressed_count = 4;
-  summary.suppressed_first = T(110);
-  summary.suppressed_last = T(150);
+  summary.suppression = SuppressionInfo{.count = 4, .first = T(110), .last = T(150), .key = "user.name=alice",
+                                        .opened = T(100)};  // no alert opened at that time
   router->Submit(summary);
   router->Stop();
   ASSERT_EQ(out.items.size(), 1u);

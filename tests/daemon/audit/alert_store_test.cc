@@ -249,7 +249,7 @@ TEST_F(AlertStoreTest, ResolveWithoutAckSetsAckToo) {
 
 TEST_F(AlertStoreTest, SuppressedRecordGrowsTheCount) {
   Alert opener = MakeAlert("r1", AlertSeverity::kHigh, T(10), "alice");
-  opener.suppression_key = "user.name=alice";
+  opener.suppression = SuppressionInfo{.key = "user.name=alice"};
   WriteAlert(1, opener);
   Sync(1);
   auto found = store_->FindSuppressionOpener("r1", "user.name=alice", T(10));
@@ -263,10 +263,10 @@ TEST_F(AlertStoreTest, SuppressedRecordGrowsTheCount) {
     EXPECT_FALSE(miss->has_value()) << rule << " " << key;
   }
   Alert summary = opener;
-  summary.suppressed_count = 4;
-  summary.suppressed_first = T(12);
-  summary.suppressed_last = T(50);
-  summary.suppression_opened = T(10);
+  summary.suppression->count = 4;
+  summary.suppression->first = T(12);
+  summary.suppression->last = T(50);
+  summary.suppression->opened = T(10);
   Write("suppressed", SuppressedRecordData(1, summary), T(1060));
   Sync(1);
   StoredAlert s = MustGet(1);
@@ -279,8 +279,8 @@ TEST_F(AlertStoreTest, SuppressedRecordGrowsTheCount) {
   EXPECT_EQ((*tr)[1].action, "merged");
   EXPECT_EQ(json::parse((*tr)[1].detail)["count"], 4);
   // A summary with an earlier last time does not move `last` back.
-  summary.suppressed_count = 2;
-  summary.suppressed_last = T(20);
+  summary.suppression->count = 2;
+  summary.suppression->last = T(20);
   Write("suppressed", SuppressedRecordData(1, summary), T(1070));
   Sync(1);
   s = MustGet(1);

@@ -12,7 +12,8 @@
 // correlation alert also carries its group key, count and first/last time (`correlation`);
 // the triggering event is then the one that made the correlation's condition true. A
 // suppression summary (docs/rules.md, "Suppression") carries the number of repeats merged
-// into it (`suppressed_count` > 0).
+// into it (`suppression`: suppressed_count() > 0), and an alert that opened a suppression
+// window its key.
 //
 // AlertToJson writes the one JSON form of an alert (docs/rules.md, "Alert JSON"): the
 // triggering event's fields, overlaid with `@timestamp`, `event.kind: "alert"`,
@@ -53,43 +54,60 @@ struct CorrelationInfo {
   Timestamp last;      // latest event time in the window that fired
 };
 
-// An alert's correlation info, or none: what std::optional<CorrelationInfo> offers an alert
-// (has_value, `*`, `->`, assigning a CorrelationInfo or std::nullopt, copies), held on the
-// heap behind one pointer, so that a plain alert (most alerts) is a few words smaller and
-// builds and frees without touching it.
-class OptionalCorrelation {
+// What a rule with `suppress` adds to its alerts (docs/rules.md, "Suppression").
+struct SuppressionInfo {
+  // On a suppression summary: how many repeats were merged (> 0), their first and last time.
+  uint64_t count = 0;
+  Timestamp first{};
+  Timestamp last{};
+  // The window's key (the `by` values), on the alert that opened the window and on its
+  // summary, and on the summary the opening alert's time. The store merges a summary into
+  // the alert that opened its window with these. Not part of the JSON.
+  std::string key;
+  Timestamp opened{};
+};
+
+// A part of an alert that most alerts lack (CorrelationInfo, SuppressionInfo), or none: what
+// std::optional<T> offers an alert (has_value, `*`, `->`, assigning a T or std::nullopt,
+// copies), held on the heap behind one pointer, so that a plain alert (most alerts) is a few
+// words smaller and builds and frees without touching it.
+template <typename T>
+class HeapOptional {
  public:
-  OptionalCorrelation() = default;
-  OptionalCorrelation(const OptionalCorrelation& o) : info_(o.info_ ? std::make_unique<CorrelationInfo>(*o.info_) : nullptr) {}
-  OptionalCorrelation(OptionalCorrelation&&) noexcept = default;
-  OptionalCorrelation& operator=(const OptionalCorrelation& o) {
-    if (this != &o) info_ = o.info_ ? std::make_unique<CorrelationInfo>(*o.info_) : nullptr;
+  HeapOptional() = default;
+  HeapOptional(const HeapOptional& o) : value_(o.value_ ? std::make_unique<T>(*o.value_) : nullptr) {}
+  HeapOptional(HeapOptional&&) noexcept = default;
+  HeapOptional& operator=(const HeapOptional& o) {
+    if (this != &o) value_ = o.value_ ? std::make_unique<T>(*o.value_) : nullptr;
     return *this;
   }
-  OptionalCorrelation& operator=(OptionalCorrelation&&) noexcept = default;
-  ~OptionalCorrelation() = default;
-  OptionalCorrelation& operator=(CorrelationInfo info) {
-    if (info_) {
-      *info_ = std::move(info);
+  HeapOptional& operator=(HeapOptional&&) noexcept = default;
+  ~HeapOptional() = default;
+  HeapOptional& operator=(T value) {
+    if (value_) {
+      *value_ = std::move(value);
     } else {
-      info_ = std::make_unique<CorrelationInfo>(std::move(info));
+      value_ = std::make_unique<T>(std::move(value));
     }
     return *this;
   }
-  OptionalCorrelation& operator=(std::nullopt_t) {
-    info_.reset();
+  HeapOptional& operator=(std::nullopt_t) {
+    value_.reset();
     return *this;
   }
-  bool has_value() const { return info_ != nullptr; }
-  explicit operator bool() const { return info_ != nullptr; }
-  const CorrelationInfo& operator*() const { return *info_; }
-  CorrelationInfo& operator*() { return *info_; }
-  const CorrelationInfo* operator->() const { return info_.get(); }
-  CorrelationInfo* operator->() { return info_.get(); }
+  bool has_value() const { return value_ != nullptr; }
+  explicit operator bool() const { return value_ != nullptr; }
+  const T& operator*() const { return *value_; }
+  T& operator*() { return *value_; }
+  const T* operator->() const { return value_.get(); }
+  T* operator->() { return value_.get(); }
 
  private:
-  std::unique_ptr<CorrelationInfo> info_;
+  std::unique_ptr<T> value_;
 };
+
+using OptionalCorrelation = HeapOptional<CorrelationInfo>;
+using OptionalSuppression = HeapOptional<SuppressionInfo>;
 
 // What an alert says about the rule that raised it. Built once per loaded rule; immutable.
 struct RuleMeta {
@@ -150,15 +168,11 @@ struct Alert {
   Timestamp timestamp;                   // the triggering event's @timestamp
   std::shared_ptr<const Event> event;    // the triggering event, shared by the alerts it raised
   OptionalCorrelation correlation;       // set for correlation rules
-  // A suppression summary: how many repeats were merged, and their first and last time.
-  uint64_t suppressed_count = 0;
-  Timestamp suppressed_first;
-  Timestamp suppressed_last;
-  // For rules with `suppress`: the window's key (the `by` values), on the alert that opened
-  // the window and on its summary, and on the summary the opening alert's time. The store
-  // merges a summary into the alert that opened its window with these. Not part of the JSON.
-  std::string suppression_key;
-  Timestamp suppression_opened;
+  // Set for rules with `suppress`, on the alert that opened a window and on its summary.
+  OptionalSuppression suppression;
+
+  // On a suppression summary, how many repeats were merged into it; 0 on any other alert.
+  uint64_t suppressed_count() const { return suppression ? suppression->count : 0; }
 
   // The alert's output text (`vigil.output` in its JSON): the rendered template, or the
   // rule's name when the rule has no `output:`.
