@@ -12,6 +12,7 @@ repo=$(cd "$here/../.." && pwd)
 out="$build/fuzz/artifacts"
 mkdir -p "$out"
 status=0
+failed=()
 for bin in "$build"/fuzz/*_fuzz; do
   [ -x "$bin" ] || continue
   name=$(basename "$bin" _fuzz)
@@ -37,10 +38,14 @@ for bin in "$build"/fuzz/*_fuzz; do
   if ! "$bin" -max_total_time="$secs" -timeout=10 -rss_limit_mb=2048 -max_len=65536 \
       -print_final_stats=1 -artifact_prefix="$out/$name-" "${dict[@]}" "${corpora[@]}" \
       > "$work.log" 2>&1; then
-    echo "fuzz-smoke: $name FAILED"; tail -40 "$work.log"; status=1
+    echo "fuzz-smoke: $name FAILED"; tail -40 "$work.log"; status=1; failed+=("$name")
   else
     grep -E '^stat::number_of_executed_units' "$work.log" || true
   fi
   rm -rf "$work" "$work.log"
 done
+# Named again last, so that a log cut to its end still says which target failed.
+if [ "$status" -ne 0 ]; then
+  echo "fuzz-smoke: FAILED: ${failed[*]} (crashing inputs in $out/)"
+fi
 exit $status
