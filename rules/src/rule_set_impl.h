@@ -21,7 +21,7 @@ struct RuleSet::Impl {
     std::unique_ptr<rules::CorrelationWindows> windows;
     std::unique_ptr<rules::SuppressionWindows> suppression;
     uint64_t fed_event = 0;  // the last event (seq) fed to the windows, to feed each event once
-    uint64_t sampled_ns = 0;   // time in its condition on sampled events, scaled (kTimeSampleEvery)
+    uint64_t sampled_ns = 0;   // time in its condition on sampled evaluations, scaled (kTimeSampleEvery)
   };
 
   // What evaluating a candidate rule reads first, packed apart from its CompiledRule (a few

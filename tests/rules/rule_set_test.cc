@@ -323,6 +323,41 @@ TEST(RuleEngineConsumer, HandsAlertsToTheCallback) {
   EXPECT_EQ(c.events(), 2u);
 }
 
+
+// A rule's condition time is measured on each kTimeSampleEvery-th of its own evaluations,
+// whatever the other rules and events do: nothing before, and then in multiples of it.
+TEST(RuleStateStats, EvaluationTimeIsSampledPerRule) {
+  Loaded l = Load(OneRule("event.dataset = access.sshd and user.name = root") + R"(
+- rule: dns
+  name: DNS
+  severity: low
+  condition: event.dataset = network.dns
+)");
+  ASSERT_TRUE(l.ok()) << l.Text();
+  const Event ssh = Ev(kSshFail);
+  const Event dns = Ev(kDns);
+  auto stats_of = [&l](const std::string& id) {
+    for (const RuleStateStats& st : l.set->state_stats()) {
+      if (st.rule_id == id) return st;
+    }
+    ADD_FAILURE() << "no rule " << id;
+    return RuleStateStats{};
+  };
+  for (uint64_t n = 1; n < kTimeSampleEvery; ++n) {
+    l.Fire(ssh);
+    l.Fire(dns);
+    l.Fire(dns);  // the other rule's evaluations do not move this rule's schedule
+  }
+  EXPECT_EQ(stats_of("r").evaluations, kTimeSampleEvery - 1);
+  EXPECT_EQ(stats_of("r").evaluation_ns, 0u);
+  EXPECT_EQ(stats_of("dns").evaluations, 2 * (kTimeSampleEvery - 1));
+  const uint64_t dns_ns = stats_of("dns").evaluation_ns;
+  EXPECT_EQ(dns_ns % kTimeSampleEvery, 0u);
+  l.Fire(ssh);  // the rule's kTimeSampleEvery-th evaluation: timed, scaled up
+  EXPECT_EQ(stats_of("r").evaluations, kTimeSampleEvery);
+  EXPECT_EQ(stats_of("r").evaluation_ns % kTimeSampleEvery, 0u);
+  EXPECT_EQ(stats_of("dns").evaluation_ns, dns_ns);  // not a candidate: untouched
+}
 // The alerts of one event share one copy of it, and the alerts of one rule its metadata;
 // both outlive the rule set (a reload) and the event the caller evaluated.
 TEST(AlertSharing, OneEventCopyAndOneRuleMetaShared) {

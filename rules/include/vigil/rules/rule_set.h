@@ -91,11 +91,12 @@ struct RuleStateStats {
   uint64_t summaries = 0;          // summary alerts emitted
   uint64_t early_closes = 0;       // suppression windows closed early for the cap
   uint64_t evaluations = 0;        // events the rule's condition was evaluated on (index candidates)
-  uint64_t evaluation_ns = 0;      // time in the condition, estimated from 1 event in kTimeSampleEvery
+  uint64_t evaluation_ns = 0;      // time in the condition, estimated from 1 evaluation in kTimeSampleEvery
 };
 
-// Rule evaluation time is measured on one event in this many and scaled up.
-inline constexpr uint64_t kTimeSampleEvery = 16;
+// A rule's evaluation time is measured on one in this many of its evaluations (the 64th,
+// the 128th, ...) and scaled up.
+inline constexpr uint64_t kTimeSampleEvery = 64;
 
 class RuleSet {
  public:
