@@ -3,18 +3,14 @@
 #include <algorithm>
 #include <span>
 
+#include "baseline_row.h"
 #include "baseline_schema.h"
 
 namespace vigil::retention {
 namespace {
 
-constexpr const char* kColumns =
-    "dev, ino, birth_ns, dir, name, size, mtime_ns, ctime_ns, mode, uid, gid, sha256, first_seen,"
-    " changed_at, class, clock, reported, hash_pending";
+constexpr const char* kColumns = kBaselineColumns;
 constexpr const char* kFindSql = "FROM retention_baseline WHERE dev = ?1 AND ino = ?2 AND birth_ns = ?3";
-// NOT INDEXED: the table's own primary key, not the key index the planner would pick.
-constexpr const char* kFindAtSql =
-    "FROM retention_baseline NOT INDEXED WHERE dir = ?4 AND name = ?5 AND dev = ?1 AND ino = ?2 AND birth_ns = ?3";
 }  // namespace
 
 std::string PutSql(int rows) {
@@ -54,27 +50,31 @@ void BindSha256(sqlite::Statement& s, int index, const std::string& hex) {
   else s.BindUncopied(index, hex);  // the record outlives the row's Run() and Reset()
 }
 
-std::string Sha256Of(const sqlite::Statement& s, int col) {
-  if (!s.IsBlob(col)) return s.Text(col);
-  const std::string raw = s.Blob(col);
-  std::string hex;
-  hex.reserve(raw.size() * 2);
-  for (unsigned char c : raw) {
-    hex += "0123456789abcdef"[c >> 4];
-    hex += "0123456789abcdef"[c & 15];
+// Into `hex`, whose buffer a reused record keeps (no copy of the column first).
+void Sha256Of(const sqlite::Statement& s, int col, std::string* hex) {
+  if (!s.IsBlob(col)) {
+    hex->assign(s.TextView(col));
+    return;
   }
-  return hex;
+  const std::string_view raw = s.BlobView(col);
+  hex->resize(raw.size() * 2);
+  for (size_t i = 0; i < raw.size(); ++i) {
+    const auto c = static_cast<unsigned char>(raw[i]);
+    (*hex)[2 * i] = "0123456789abcdef"[c >> 4];
+    (*hex)[2 * i + 1] = "0123456789abcdef"[c & 15];
+  }
 }
 
+}  // namespace
+
 // The directory part of a path (up to and including its last '/'; empty: none) and its name.
-std::pair<std::string_view, std::string_view> SplitPath(std::string_view path) {
+std::pair<std::string_view, std::string_view> SplitDirName(std::string_view path) {
   const size_t slash = path.rfind('/');
   if (slash == std::string_view::npos) return {path.substr(0, 0), path};  // "" (not NULL)
   return {path.substr(0, slash + 1), path.substr(slash + 1)};
 }
 
-// A row of kColumns. `dir`: the row's directory path when the caller knows it.
-Status Read(const sqlite::Statement& s, BaselineNames& names, const std::string* dir, BaselineRecord* r) {
+Status ReadRow(const sqlite::Statement& s, BaselineNames& names, const std::string* dir, BaselineRecord* r) {
   r->key.dev = static_cast<uint64_t>(s.Int(0));
   r->key.ino = static_cast<uint64_t>(s.Int(1));
   r->key.birth_ns = s.Int(2);
@@ -85,14 +85,14 @@ Status Read(const sqlite::Statement& s, BaselineNames& names, const std::string*
     if (!d.ok()) return d.status();
     r->path = std::move(*d);
   }
-  r->path += s.Text(4);
+  r->path += s.TextView(4);
   r->size = s.Int(5);
   r->mtime_ns = s.Int(6);
   r->ctime_ns = s.Int(7);
   r->mode = static_cast<uint32_t>(s.Int(8));
   r->uid = static_cast<uint32_t>(s.Int(9));
   r->gid = static_cast<uint32_t>(s.Int(10));
-  r->sha256 = Sha256Of(s, 11);
+  Sha256Of(s, 11, &r->sha256);
   r->first_seen = s.Int(12);
   r->changed_at = s.Int(13);
   auto cls = names.Label(s.Int(14));
@@ -109,10 +109,8 @@ Status Read(const sqlite::Statement& s, BaselineNames& names, const std::string*
   return Status::Ok();
 }
 
-}  // namespace
-
 Status BindRow(sqlite::Statement& put, BaselineNames& names, const BaselineRecord& r, int base) {
-  const auto [dir, name] = SplitPath(r.path);
+  const auto [dir, name] = SplitDirName(r.path);
   auto dir_id = names.DirId(dir);
   if (!dir_id.ok()) return dir_id.status();
   auto class_id = names.LabelId(r.class_id);
@@ -165,7 +163,7 @@ Status BaselineStore::Prepare() {
     return Status::Ok();
   };
   VIGIL_RETURN_IF_ERROR(prep(&find_, std::string("SELECT ") + kColumns + " " + kFindSql));
-  VIGIL_RETURN_IF_ERROR(prep(&find_at_, std::string("SELECT ") + kColumns + " " + kFindAtSql));
+  VIGIL_RETURN_IF_ERROR(cursor_.Prepare(db_));
   VIGIL_RETURN_IF_ERROR(prep(&put_, PutSql(1)));
   VIGIL_RETURN_IF_ERROR(
       prep(&remove_, "DELETE FROM retention_baseline WHERE dev = ?1 AND ino = ?2 AND birth_ns = ?3"));
@@ -175,9 +173,7 @@ Status BaselineStore::Prepare() {
   return names_.Prepare(db_, true);
 }
 
-namespace {
-
-Result<std::optional<BaselineRecord>> FindWith(sqlite::Statement& find, BaselineNames& names, const FileKey& key) {
+Result<std::optional<BaselineRecord>> FindByKey(sqlite::Statement& find, BaselineNames& names, const FileKey& key) {
   find.Reset();
   find.Bind(1, static_cast<int64_t>(key.dev)).Bind(2, static_cast<int64_t>(key.ino)).Bind(3, key.birth_ns);
   auto row = find.Step();
@@ -185,7 +181,7 @@ Result<std::optional<BaselineRecord>> FindWith(sqlite::Statement& find, Baseline
   std::optional<BaselineRecord> out;
   if (*row) {
     out.emplace();
-    const Status st = Read(find, names, nullptr, &*out);
+    const Status st = ReadRow(find, names, nullptr, &*out);
     if (!st.ok()) {
       find.Reset();
       return st;
@@ -195,50 +191,20 @@ Result<std::optional<BaselineRecord>> FindWith(sqlite::Statement& find, Baseline
   return out;
 }
 
-// At the path first: one search of the table (its primary key), whose row, when there, is the
-// key's (one row per key); else by key.
-Result<std::optional<BaselineRecord>> FindAtWith(sqlite::Statement& at, sqlite::Statement& find,
-                                                 BaselineNames& names, const FileKey& key, std::string_view path) {
-  const auto [dir, name] = SplitPath(path);
-  auto dir_id = names.FindDirId(dir);
-  if (!dir_id.ok()) return dir_id.status();
-  if (*dir_id >= 0) {
-    at.Reset();
-    at.Bind(1, static_cast<int64_t>(key.dev))
-        .Bind(2, static_cast<int64_t>(key.ino))
-        .Bind(3, key.birth_ns)
-        .Bind(4, *dir_id)
-        .Bind(5, name);
-    auto row = at.Step();
-    if (!row.ok()) {
-      at.Reset();
-      return row.status();
-    }
-    if (*row) {
-      std::optional<BaselineRecord> out;
-      out.emplace();
-      const std::string dir_path(dir);
-      const Status st = Read(at, names, &dir_path, &*out);
-      at.Reset();
-      if (!st.ok()) return st;
-      return out;
-    }
-    at.Reset();
-  }
-  return FindWith(find, names, key);
-}
-
-}  // namespace
-
-Result<std::optional<BaselineRecord>> BaselineReader::Find(const FileKey& key) { return FindWith(find_, names_, key); }
+Result<std::optional<BaselineRecord>> BaselineReader::Find(const FileKey& key) { return FindByKey(find_, names_, key); }
 
 Result<std::optional<BaselineRecord>> BaselineReader::Find(const FileKey& key, std::string_view path) {
-  return FindAtWith(find_at_, find_, names_, key, path);
+  auto found = cursor_.Find(key, path, names_, find_);
+  if (!read_.open()) cursor_.Reset();  // not kept past its (implicit) transaction
+  return found;
 }
 
 Status BaselineReader::BeginRead() { return read_.Begin(db_); }
 
-Status BaselineReader::EndRead() { return read_.End(db_); }
+Status BaselineReader::EndRead() {
+  cursor_.Reset();  // its rows are those of this read transaction
+  return read_.End(db_);
+}
 
 Result<std::unique_ptr<BaselineReader>> BaselineStore::OpenReader() const {
   if (path_.empty() || path_ == ":memory:" || path_.rfind("file:", 0) == 0) {
@@ -251,17 +217,17 @@ Result<std::unique_ptr<BaselineReader>> BaselineStore::OpenReader() const {
   auto find = r->db_.Prepare(std::string("SELECT ") + kColumns + " " + kFindSql);
   if (!find.ok()) return find.status();
   r->find_ = std::move(*find);
-  auto find_at = r->db_.Prepare(std::string("SELECT ") + kColumns + " " + kFindAtSql);
-  if (!find_at.ok()) return find_at.status();
-  r->find_at_ = std::move(*find_at);
+  VIGIL_RETURN_IF_ERROR(r->cursor_.Prepare(r->db_));
   VIGIL_RETURN_IF_ERROR(r->names_.Prepare(r->db_, false));
   return r;
 }
 
-Result<std::optional<BaselineRecord>> BaselineStore::Find(const FileKey& key) { return FindWith(find_, names_, key); }
+Result<std::optional<BaselineRecord>> BaselineStore::Find(const FileKey& key) { return FindByKey(find_, names_, key); }
 
 Result<std::optional<BaselineRecord>> BaselineStore::Find(const FileKey& key, std::string_view path) {
-  return FindAtWith(find_at_, find_, names_, key, path);
+  auto found = cursor_.Find(key, path, names_, find_);
+  if (!read_.open() && !in_tx_) cursor_.Reset();  // not kept past its (implicit) transaction
+  return found;
 }
 
 Status BaselineStore::Put(const BaselineRecord& r) {
@@ -377,7 +343,7 @@ Status BaselineStore::Merge(const std::vector<std::pair<int64_t, std::string>>& 
     auto row = c.q->Step();
     if (!row.ok()) return row.status();
     if (!*row) return false;
-    VIGIL_RETURN_IF_ERROR(Read(*c.q, names_, c.dir, &c.head));
+    VIGIL_RETURN_IF_ERROR(ReadRow(*c.q, names_, c.dir, &c.head));
     return true;
   };
   auto before = [](const BaselineRecord& a, const BaselineRecord& b) {
@@ -453,7 +419,7 @@ Status BaselineStore::ForEachUnder(const std::string& dir,
                                    const std::function<bool(const BaselineRecord&)>& fn) {
   if (dir == "/") return ForEach(fn);
   // The file `dir` itself (a root that is a file) sorts before everything below it.
-  const auto [parent, name] = SplitPath(dir);
+  const auto [parent, name] = SplitDirName(dir);
   const std::string parent_dir(parent);
   if (!under_self_) {
     auto self = db_.Prepare(std::string("SELECT ") + kColumns +
@@ -472,7 +438,7 @@ Status BaselineStore::ForEachUnder(const std::string& dir,
     }
     if (!*row) break;
     BaselineRecord r;
-    Status st = Read(*under_self_, names_, &parent_dir, &r);
+    Status st = ReadRow(*under_self_, names_, &parent_dir, &r);
     if (!st.ok() || !fn(r)) {
       under_self_->Reset();
       return st;
@@ -522,7 +488,7 @@ Status BaselineStore::ReadInTableOrder(bool from_start, size_t max, std::vector<
     }
     if (!*row) break;
     out->emplace_back();
-    if (Status st = Read(q, names_, nullptr, &out->back()); !st.ok()) {
+    if (Status st = ReadRow(q, names_, nullptr, &out->back()); !st.ok()) {
       q.Reset();
       return st;
     }
@@ -573,7 +539,10 @@ Status BaselineStore::BeginRead() {
   return read_.Begin(db_);
 }
 
-Status BaselineStore::EndRead() { return read_.End(db_); }
+Status BaselineStore::EndRead() {
+  cursor_.Reset();  // its rows are those of this read (or write) transaction
+  return read_.End(db_);
+}
 
 Status BaselineStore::BeginBulkLoad() {
   VIGIL_RETURN_IF_ERROR(BeforeWrite());

@@ -131,6 +131,34 @@ class BaselineNames {
   std::vector<std::pair<int64_t, std::string>> labels_;  // id, label
 };
 
+// The lookups of a walk's files, a directory's files in name order (the table's own order
+// since schema 5): one search of the table per directory (or batch of lookups), then one step
+// per file, instead of one search per file. Find gives what a search at the path, then by key,
+// would: the row of `key` at `path` when there is one, else the row of `key` (renamed), else
+// none. The position is kept between calls while the caller's transaction lasts: Reset()
+// before it ends (and before a write on the connection). Files out of order, or in another
+// directory, search again. Implemented in baseline_cursor.cc.
+class PathCursor {
+ public:
+  Status Prepare(sqlite::Database& db);
+  // `by_key`: the connection's lookup by key (dev, ino, birth_ns as ?1-?3).
+  Result<std::optional<BaselineRecord>> Find(const FileKey& key, std::string_view path, BaselineNames& names,
+                                             sqlite::Statement& by_key);
+  void Reset();
+
+ private:
+  // Positions on the first row of dir_id_ at or after `name`.
+  Status Seek(std::string_view name);
+  Status Step();
+
+  sqlite::Statement q_;
+  bool open_ = false;   // q_ is stepping through dir_id_'s rows
+  bool done_ = false;   // ... and has no row left
+  int64_t dir_id_ = -1;
+  std::string dir_;        // dir_id_'s path
+  std::string last_name_;  // the name last looked for
+};
+
 // A second, read-only connection to a store's database for lookups from another thread (the
 // scan's workers look a batch up in parallel). It sees what the store has committed.
 class BaselineReader {
@@ -145,7 +173,8 @@ class BaselineReader {
  private:
   friend class BaselineStore;
   sqlite::Database db_;
-  sqlite::Statement find_, find_at_;
+  sqlite::Statement find_;
+  PathCursor cursor_;
   BaselineNames names_;
   sqlite::ReadBatch read_;
 };
@@ -231,7 +260,8 @@ class BaselineStore {
 
   std::string path_;
   sqlite::Database db_;
-  sqlite::Statement find_, find_at_, put_, remove_, get_state_, set_state_;
+  sqlite::Statement find_, put_, remove_, get_state_, set_state_;
+  PathCursor cursor_;  // Find(key, path)
   std::optional<sqlite::Statement> put_many_;  // PutMany's, prepared on first use
   std::optional<sqlite::Statement> under_self_, under_dirs_;  // ForEachUnder's, prepared on first use
   std::optional<sqlite::Statement> in_order_;  // ReadInTableOrder's, prepared on first use

@@ -118,6 +118,9 @@ class Statement {
   double Double(int col) const;
   std::string Text(int col) const;
   std::string Blob(int col) const;
+  // The column's bytes without a copy: valid until the next Step() or Reset().
+  std::string_view TextView(int col) const;
+  std::string_view BlobView(int col) const;
   bool IsNull(int col) const;
   bool IsBlob(int col) const;  // the value's storage class is BLOB
   int ColumnCount() const;
