@@ -78,14 +78,16 @@ Status ReadRow(const sqlite::Statement& s, BaselineNames& names, const std::stri
   r->key.dev = static_cast<uint64_t>(s.Int(0));
   r->key.ino = static_cast<uint64_t>(s.Int(1));
   r->key.birth_ns = s.Int(2);
+  const std::string_view name = s.TextView(4);
   if (dir != nullptr) {
+    r->path.reserve(dir->size() + name.size());  // one allocation for the whole path
     r->path = *dir;
   } else {
     auto d = names.Dir(s.Int(3));
     if (!d.ok()) return d.status();
     r->path = std::move(*d);
   }
-  r->path += s.TextView(4);
+  r->path += name;
   r->size = s.Int(5);
   r->mtime_ns = s.Int(6);
   r->ctime_ns = s.Int(7);

@@ -18,7 +18,10 @@ namespace vigil::retention {
 namespace {
 
 constexpr int64_t kNsPerSec = 1'000'000'000;
-constexpr size_t kBatchPerWorker = 64;  // files looked up together; pending rows hashed together
+constexpr size_t kBatchPerWorker = 64;  // pending rows hashed together
+// Files of the stat phase looked up together: one hand-over to the workers and one read
+// transaction per worker for that many files.
+constexpr size_t kLookupBatchPerWorker = 256;
 
 double SecondsSince(std::chrono::steady_clock::time_point t) {
   return std::chrono::duration<double>(std::chrono::steady_clock::now() - t).count();
@@ -55,6 +58,7 @@ class Scan {
       }
     }
     batch_limit_ = kBatchPerWorker * workers;
+    lookup_limit_ = kLookupBatchPerWorker * workers;
     // Lookups by the workers, each through its own connection (a file baseline with rows).
     if (pool_ && !req_.partial && rows_before_ > 0) {
       for (size_t i = 0; i < workers; ++i) {
@@ -93,7 +97,7 @@ class Scan {
           if (stopping() || stopped_) return false;
           batch_.emplace_back();
           batch_.back().facts = std::move(f);
-          if (batch_.size() >= batch_limit_) status_ = RunBatch();
+          if (batch_.size() >= lookup_limit_) status_ = RunBatch();
           return status_.ok() && !stopped_;
         },
         &result_.walk);
@@ -106,7 +110,6 @@ class Scan {
       if (status_.ok()) status_ = written;
     }
     VIGIL_RETURN_IF_ERROR(status_);
-    seen_.Seal();
     if (!finished || stopping()) {
       result_.stopped = true;
       VIGIL_RETURN_IF_ERROR(store_.Commit());  // what was seen stays seen
@@ -602,6 +605,7 @@ class Scan {
     // Every file of the baseline was seen again: nothing can be missing.
     if (!req_.partial && known_found_ == static_cast<uint64_t>(rows_before_)) return Status::Ok();
     if (seen_.links_only()) return Status::Ok();  // the baseline was empty: nothing to miss
+    seen_.Seal();  // sorted only when a file may be missing (not for an unchanged tree)
     std::vector<FileKey> gone;
     Status inner;
     auto missing = [&](const BaselineRecord& rec) {
@@ -743,7 +747,8 @@ class Scan {
   std::vector<std::unique_ptr<PolicyMatcher>> matchers_;
   Status status_;
   std::vector<PendingFile> batch_;
-  size_t batch_limit_ = 1;
+  size_t batch_limit_ = 1;   // the hash phase's chunk
+  size_t lookup_limit_ = 1;  // the stat phase's batch
   std::unique_ptr<WorkerPool> pool_;              // lookup and hashing threads (workers > 1)
   std::vector<std::unique_ptr<BaselineReader>> readers_;  // one per pool thread, or none
   std::vector<std::unique_ptr<FileHasher>> hashers_;  // one per pool thread

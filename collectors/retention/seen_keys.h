@@ -1,5 +1,5 @@
 // SeenKeys: the keys of the files a scan saw, appended in walk order and sorted once the
-// walk is done (24 bytes a file, no allocation per file); files with several hard links are
+// walk is done, when the deletion pass needs them (24 bytes a file, no allocation per file); files with several hard links are
 // also kept in a set, so that each is evaluated once (at its first path in walk order).
 // A scan that cannot miss a file (a first scan into an empty baseline: no deletion pass)
 // keeps only that set (KeepLinksOnly), not the 24 bytes of every file.
