@@ -46,12 +46,19 @@ Status PathCursor::Seek(std::string_view name) {
   return Step();
 }
 
-Result<std::optional<BaselineRecord>> PathCursor::Find(const FileKey& key, std::string_view path,
-                                                       BaselineNames& names, sqlite::Statement& by_key) {
+Result<bool> PathCursor::Find(const FileKey& key, std::string_view path, BaselineNames& names,
+                              sqlite::Statement& by_key, BaselineRecord* out) {
+  auto by_key_into = [&]() -> Result<bool> {
+    auto found = FindByKey(by_key, names, key);
+    if (!found.ok()) return found.status();
+    if (!*found) return false;
+    *out = std::move(**found);
+    return true;
+  };
   const auto [dir, name] = SplitDirName(path);
   auto dir_id = names.FindDirId(dir);
   if (!dir_id.ok()) return dir_id.status();
-  if (*dir_id < 0) return FindByKey(by_key, names, key);  // no row in that directory
+  if (*dir_id < 0) return by_key_into();  // no row in that directory
   if (!open_ || *dir_id != dir_id_ || name <= last_name_) {
     if (*dir_id != dir_id_) {
       dir_id_ = *dir_id;
@@ -71,18 +78,16 @@ Result<std::optional<BaselineRecord>> PathCursor::Find(const FileKey& key, std::
     }
     if (static_cast<uint64_t>(q_.Int(0)) == key.dev && static_cast<uint64_t>(q_.Int(1)) == key.ino &&
         q_.Int(2) == key.birth_ns) {
-      std::optional<BaselineRecord> out;
-      out.emplace();
-      const Status st = ReadRow(q_, names, &dir_, &*out);
+      const Status st = ReadRow(q_, names, &dir_, out);
       if (!st.ok()) {
         Reset();
         return st;
       }
-      return out;  // the cursor stays on this row: the next name is after it
+      return true;  // the cursor stays on this row: the next name is after it
     }
     VIGIL_RETURN_IF_ERROR(Step());  // another file that had this path
   }
-  return FindByKey(by_key, names, key);
+  return by_key_into();
 }
 
 }  // namespace vigil::retention

@@ -175,6 +175,21 @@ Status BaselineStore::Prepare() {
   return names_.Prepare(db_, true);
 }
 
+namespace {
+
+// A lookup into a record as an optional one.
+template <class F>
+Result<std::optional<BaselineRecord>> OptionalOf(F&& find_into) {
+  std::optional<BaselineRecord> out;
+  out.emplace();
+  auto found = find_into(&*out);
+  if (!found.ok()) return found.status();
+  if (!*found) out.reset();
+  return out;
+}
+
+}  // namespace
+
 Result<std::optional<BaselineRecord>> FindByKey(sqlite::Statement& find, BaselineNames& names, const FileKey& key) {
   find.Reset();
   find.Bind(1, static_cast<int64_t>(key.dev)).Bind(2, static_cast<int64_t>(key.ino)).Bind(3, key.birth_ns);
@@ -195,10 +210,14 @@ Result<std::optional<BaselineRecord>> FindByKey(sqlite::Statement& find, Baselin
 
 Result<std::optional<BaselineRecord>> BaselineReader::Find(const FileKey& key) { return FindByKey(find_, names_, key); }
 
-Result<std::optional<BaselineRecord>> BaselineReader::Find(const FileKey& key, std::string_view path) {
-  auto found = cursor_.Find(key, path, names_, find_);
+Result<bool> BaselineReader::Find(const FileKey& key, std::string_view path, BaselineRecord* out) {
+  auto found = cursor_.Find(key, path, names_, find_, out);
   if (!read_.open()) cursor_.Reset();  // not kept past its (implicit) transaction
   return found;
+}
+
+Result<std::optional<BaselineRecord>> BaselineReader::Find(const FileKey& key, std::string_view path) {
+  return OptionalOf([&](BaselineRecord* out) { return Find(key, path, out); });
 }
 
 Status BaselineReader::BeginRead() { return read_.Begin(db_); }
@@ -226,10 +245,14 @@ Result<std::unique_ptr<BaselineReader>> BaselineStore::OpenReader() const {
 
 Result<std::optional<BaselineRecord>> BaselineStore::Find(const FileKey& key) { return FindByKey(find_, names_, key); }
 
-Result<std::optional<BaselineRecord>> BaselineStore::Find(const FileKey& key, std::string_view path) {
-  auto found = cursor_.Find(key, path, names_, find_);
+Result<bool> BaselineStore::Find(const FileKey& key, std::string_view path, BaselineRecord* out) {
+  auto found = cursor_.Find(key, path, names_, find_, out);
   if (!read_.open() && !in_tx_) cursor_.Reset();  // not kept past its (implicit) transaction
   return found;
+}
+
+Result<std::optional<BaselineRecord>> BaselineStore::Find(const FileKey& key, std::string_view path) {
+  return OptionalOf([&](BaselineRecord* out) { return Find(key, path, out); });
 }
 
 Status BaselineStore::Put(const BaselineRecord& r) {

@@ -141,9 +141,10 @@ class BaselineNames {
 class PathCursor {
  public:
   Status Prepare(sqlite::Database& db);
-  // `by_key`: the connection's lookup by key (dev, ino, birth_ns as ?1-?3).
-  Result<std::optional<BaselineRecord>> Find(const FileKey& key, std::string_view path, BaselineNames& names,
-                                             sqlite::Statement& by_key);
+  // `by_key`: the connection's lookup by key (dev, ino, birth_ns as ?1-?3). The row into
+  // `out` (its strings' buffers reused); false: none.
+  Result<bool> Find(const FileKey& key, std::string_view path, BaselineNames& names, sqlite::Statement& by_key,
+                    BaselineRecord* out);
   void Reset();
 
  private:
@@ -167,6 +168,9 @@ class BaselineReader {
   // The same answer as Find(key), looked for at `path` first (one search of the table in
   // path order; a rescan's files are mostly where they were), then by key.
   Result<std::optional<BaselineRecord>> Find(const FileKey& key, std::string_view path);
+  // The same, into `out` (a record reused from one lookup to the next keeps its buffers);
+  // false: none (`out` unspecified).
+  Result<bool> Find(const FileKey& key, std::string_view path, BaselineRecord* out);
   Status BeginRead();  // one read transaction around several lookups
   Status EndRead();
 
@@ -188,8 +192,9 @@ class BaselineStore {
   static Result<std::unique_ptr<BaselineStore>> Open(const std::string& path);
 
   Result<std::optional<BaselineRecord>> Find(const FileKey& key);
-  // As BaselineReader::Find(key, path).
+  // As BaselineReader::Find(key, path) (and into a record).
   Result<std::optional<BaselineRecord>> Find(const FileKey& key, std::string_view path);
+  Result<bool> Find(const FileKey& key, std::string_view path, BaselineRecord* out);
   // A reader for another thread; an error for an in-memory database (nothing to share).
   Result<std::unique_ptr<BaselineReader>> OpenReader() const;
   Status Put(const BaselineRecord& record);  // insert or replace

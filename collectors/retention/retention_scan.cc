@@ -95,13 +95,18 @@ class Scan {
         req_.walk,
         [&](FileFacts& f) {
           if (stopping() || stopped_) return false;
-          batch_.emplace_back();
-          batch_.back().facts = std::move(f);
-          if (batch_.size() >= lookup_limit_) status_ = RunBatch();
+          // The batch's entries are reused, with their buffers (the row's path and hash).
+          if (batch_used_ == batch_.size()) batch_.emplace_back();
+          PendingFile& p = batch_[batch_used_++];
+          p.facts = std::move(f);
+          p.duplicate = false;
+          p.found = false;
+          p.status = Status();
+          if (batch_used_ >= lookup_limit_) status_ = RunBatch();
           return status_.ok() && !stopped_;
         },
         &result_.walk);
-    if (status_.ok() && !stopped_ && !batch_.empty()) status_ = RunBatch();
+    if (status_.ok() && !stopped_ && batch_used_ > 0) status_ = RunBatch();
     if (writer_) {
       // Every row queued is written (also when stopping: what was seen stays seen); the store
       // is this thread's again.
@@ -250,7 +255,8 @@ class Scan {
   struct PendingFile {
     FileFacts facts;
     bool duplicate = false;                // another hard link of a file seen
-    std::optional<BaselineRecord> found;   // its baseline row
+    bool found = false;                    // it has a baseline row:
+    BaselineRecord row;                    // ... this one
     Resolution before;                     // its duties as recorded (new: as found now)
     std::vector<const LegalHold*> holds;   // the holds active on it
     Status status;                         // of the lookup
@@ -261,16 +267,16 @@ class Scan {
   void Lookup(PendingFile& p, BaselineReader* reader, PolicyMatcher& matcher) {
     const FileFacts& f = p.facts;
     if (rows_before_ > 0) {  // an empty baseline: every file is new
-      auto found = reader ? reader->Find(KeyOf(f), f.path) : store_.Find(KeyOf(f), f.path);
+      auto found = reader ? reader->Find(KeyOf(f), f.path, &p.row) : store_.Find(KeyOf(f), f.path, &p.row);
       if (!found.ok()) {
         p.status = found.status();
         return;
       }
-      p.found = std::move(*found);
+      p.found = *found;
     }
     p.holds = matcher.ActiveHolds(f.path);
-    p.before = p.found ? matcher.Resolve(f.path, Clocks(f.birth_ns, p.found->mtime_ns, p.found->first_seen,
-                                                        p.found->changed_at))
+    p.before = p.found ? matcher.Resolve(f.path, Clocks(f.birth_ns, p.row.mtime_ns, p.row.first_seen,
+                                                        p.row.changed_at))
                        : matcher.Resolve(f.path, Clocks(f.birth_ns, f.mtime_ns, req_.now, 0));
   }
 
@@ -278,8 +284,9 @@ class Scan {
   // read connection, when the baseline is a file), then evaluated in walk order.
   Status RunBatch() {
     std::vector<PendingFile*> todo;
-    todo.reserve(batch_.size());
-    for (PendingFile& p : batch_) {
+    todo.reserve(batch_used_);
+    for (size_t i = 0; i < batch_used_; ++i) {
+      PendingFile& p = batch_[i];
       p.duplicate = !seen_.Add(KeyOf(p.facts), p.facts.nlink);
       if (!p.duplicate) todo.push_back(&p);
     }
@@ -316,7 +323,7 @@ class Scan {
       st = OnFile(*p);
       if (!st.ok() || stopped_) break;
     }
-    batch_.clear();
+    batch_used_ = 0;
     return st;
   }
 
@@ -342,7 +349,7 @@ class Scan {
     const FileKey key = KeyOf(f);
     const std::vector<const LegalHold*>& holds = p.holds;
 
-    if (!p.found.has_value()) {
+    if (!p.found) {
       BaselineRecord rec;
       rec.key = key;
       rec.first_seen = req_.now;
@@ -361,7 +368,7 @@ class Scan {
     }
 
     ++known_found_;
-    BaselineRecord rec = std::move(*p.found);
+    BaselineRecord& rec = p.row;  // moved out only when written (else reused by the next batch)
     bool dirty = false;
     const bool meta_changed = MetaChanged(f, rec);
     // The duties as they stood before this change (the old content's clock).
@@ -746,7 +753,8 @@ class Scan {
   PolicyMatcher lookup_matcher_;
   std::vector<std::unique_ptr<PolicyMatcher>> matchers_;
   Status status_;
-  std::vector<PendingFile> batch_;
+  std::vector<PendingFile> batch_;  // the first batch_used_ are this batch's
+  size_t batch_used_ = 0;
   size_t batch_limit_ = 1;   // the hash phase's chunk
   size_t lookup_limit_ = 1;  // the stat phase's batch
   std::unique_ptr<WorkerPool> pool_;              // lookup and hashing threads (workers > 1)

@@ -2,8 +2,8 @@
 // rescan's lookups in walk order, a directory's rows read in one pass, give exactly what a
 // lookup by key gives, for every change a rescan meets (files unchanged, new, deleted,
 // renamed within and across directories, hard links, a directory gone, a directory added),
-// whatever the batches the lookups are cut into, inside and outside read transactions, and
-// with writes between them.
+// whatever the batches the lookups are cut into, inside and outside read transactions, with
+// writes between them, and into a record reused from one lookup to the next.
 #include <gtest/gtest.h>
 
 #include <string>
@@ -141,6 +141,21 @@ TEST_F(BaselineCursor, WalkOrderLookupsGiveWhatLookupsByKeyGive) {
         ASSERT_TRUE((via == 0 ? store_->EndRead() : reader_->EndRead()).ok());
       }
     }
+  }
+}
+
+TEST_F(BaselineCursor, ARecordReusedFromLookupToLookupHoldsOnlyTheLastRow) {
+  BaselineRecord reused;
+  for (int via = 0; via < 2; ++via) {
+    ASSERT_TRUE((via == 0 ? store_->BeginRead() : reader_->BeginRead()).ok());
+    for (const Probe& p : fx_.walk) {
+      auto found = via == 0 ? store_->Find(p.key, p.path, &reused) : reader_->Find(p.key, p.path, &reused);
+      ASSERT_TRUE(found.ok()) << found.status().ToString();
+      const std::optional<BaselineRecord> want = ByKey(p.key);
+      ASSERT_EQ(*found, want.has_value()) << p.path;
+      if (*found) ExpectSame(reused, want, p.path);
+    }
+    ASSERT_TRUE((via == 0 ? store_->EndRead() : reader_->EndRead()).ok());
   }
 }
 
