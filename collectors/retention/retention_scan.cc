@@ -21,7 +21,7 @@ constexpr int64_t kNsPerSec = 1'000'000'000;
 constexpr size_t kBatchPerWorker = 64;  // pending rows hashed together
 // Files of the stat phase looked up together: one hand-over to the workers and one read
 // transaction per worker for that many files.
-constexpr size_t kLookupBatchPerWorker = 256;
+constexpr size_t kLookupBatchPerWorker = 1024;
 
 double SecondsSince(std::chrono::steady_clock::time_point t) {
   return std::chrono::duration<double>(std::chrono::steady_clock::now() - t).count();
