@@ -165,8 +165,9 @@ class PathCursor {
 class BaselineReader {
  public:
   Result<std::optional<BaselineRecord>> Find(const FileKey& key);
-  // The same answer as Find(key), looked for at `path` first (one search of the table in
-  // path order; a rescan's files are mostly where they were), then by key.
+  // The same answer as Find(key), looked for at `path` first (a rescan's files are mostly
+  // where they were), then by key. Inside BeginRead/EndRead, lookups in walk order step
+  // through each directory's rows (PathCursor) instead of searching the table for each.
   Result<std::optional<BaselineRecord>> Find(const FileKey& key, std::string_view path);
   // The same, into `out` (a record reused from one lookup to the next keeps its buffers);
   // false: none (`out` unspecified).
