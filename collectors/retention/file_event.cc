@@ -71,4 +71,39 @@ Event FileEventBuilder::Build(std::string_view action, std::string_view type, co
   return e;
 }
 
+std::optional<Event> ScanGapEvent(const RetentionFieldIds& ids, const std::string& policy_file, int64_t now,
+                                  const WalkStats& w, std::optional<int64_t> late,
+                                  const std::vector<std::string>& more_reasons, std::string* message) {
+  StringList reasons;
+  for (size_t i = 0; i < w.issues.size(); ++i) {
+    const auto issue = static_cast<WalkIssue>(i);
+    if (w.issues[i] == 0 || issue == WalkIssue::kOtherDevice || issue == WalkIssue::kMissingRoot) continue;
+    reasons.push_back(std::string(WalkIssueName(issue)) + "=" + std::to_string(w.issues[i]));
+  }
+  if (late) reasons.push_back("late");
+  for (const std::string& r : more_reasons) reasons.push_back(r);
+  if (reasons.empty()) return std::nullopt;
+  Event e;
+  e.Set(ecs::kTimestamp, FromUnix(now));
+  e.Set(ecs::kEventKind, std::string("event"));
+  e.Set(ecs::kEventModule, std::string("retention"));
+  e.Set(ecs::kEventDataset, std::string("retention.scan"));
+  e.Set(ecs::kEventCategory, StringList{"file"});
+  e.Set(ecs::kEventType, StringList{"info"});
+  e.Set(ecs::kEventAction, std::string("scan_gap"));
+  e.Set(ids.policy, policy_file);
+  e.Set(ids.files_scanned, static_cast<int64_t>(w.files));
+  e.Set(ids.gap_paths, static_cast<int64_t>(w.gaps.size()));
+  if (late) e.Set(ids.gap, Duration{std::chrono::seconds{*late}});
+  std::string msg = "retention scan incomplete or late:";
+  for (const std::string& r : reasons) msg += " " + r;
+  if (!w.gaps.empty()) {
+    e.Set(ecs::kFilePath, w.gaps.front());
+    msg += " (first unread: " + w.gaps.front() + ")";
+  }
+  e.Set(ids.gap_reasons, std::move(reasons));
+  *message = std::move(msg);
+  return e;
+}
+
 }  // namespace vigil::retention

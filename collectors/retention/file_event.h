@@ -6,6 +6,7 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -40,6 +41,13 @@ Timestamp FromUnix(int64_t s);   // Unix seconds, clamped to what a Timestamp ho
 Timestamp FromNs(int64_t ns);    // Unix nanoseconds; negative: the epoch
 std::string Octal(uint32_t mode);  // "0644": the permission bits, as file.mode shows them
 std::string JoinHolds(const std::vector<const LegalHold*>& holds);  // "h1,h2"
+
+// The scan_gap event (`retention.scan` dataset) of a scan whose walk met issues, that started
+// late (`late`: seconds since the previous scan ended) or has `more_reasons`; none when none
+// of these holds. `message`: its message.
+std::optional<Event> ScanGapEvent(const RetentionFieldIds& ids, const std::string& policy_file, int64_t now,
+                                  const WalkStats& w, std::optional<int64_t> late,
+                                  const std::vector<std::string>& more_reasons, std::string* message);
 
 // Builds the events of one scan (its time, its policy file); keeps the owner-name cache.
 class FileEventBuilder {

@@ -96,17 +96,18 @@ class Scan {
         [&](FileFacts& f) {
           if (stopping() || stopped_) return false;
           // The batch's entries are reused, with their buffers (the row's path and hash).
-          if (batch_used_ == batch_.size()) batch_.emplace_back();
-          PendingFile& p = batch_[batch_used_++];
+          Batch& b = batches_[cur_];
+          if (b.used == b.files.size()) b.files.emplace_back();
+          PendingFile& p = b.files[b.used++];
           p.facts = std::move(f);
           p.duplicate = false;
           p.found = false;
           p.status = Status();
-          if (batch_used_ >= lookup_limit_) status_ = RunBatch();
+          if (b.used >= lookup_limit_) status_ = RunBatch();
           return status_.ok() && !stopped_;
         },
         &result_.walk);
-    if (status_.ok() && !stopped_ && batch_used_ > 0) status_ = RunBatch();
+    status_ = FinishBatches(status_);
     if (writer_) {
       // Every row queued is written (also when stopping: what was seen stays seen); the store
       // is this thread's again.
@@ -261,6 +262,12 @@ class Scan {
     std::vector<const LegalHold*> holds;   // the holds active on it
     Status status;                         // of the lookup
   };
+  struct Batch {
+    std::vector<PendingFile> files;  // the first `used` are this batch's
+    size_t used = 0;
+    std::vector<PendingFile*> todo;  // those to evaluate (not a second link), in walk order
+    std::shared_ptr<WorkerPool::Job> lookups;  // under way on the workers
+  };
 
   // The lookup of one file (on any thread: the policy is immutable; `reader` null: the store).
   // `matcher`: this thread's (it keeps the duties of the last directory looked at).
@@ -280,42 +287,51 @@ class Scan {
                        : matcher.Resolve(f.path, Clocks(f.birth_ns, f.mtime_ns, req_.now, 0));
   }
 
-  // Phase 1: a batch of the walk's files looked up (by the workers, each through its own
-  // read connection, when the baseline is a file), then evaluated in walk order.
+  // Phase 1: a batch of the walk's files looked up, then evaluated in walk order. With the
+  // workers' own read connections, the lookups of a batch run while the collector's thread
+  // evaluates the one before (a file's row is written only after its lookup either way).
   Status RunBatch() {
-    std::vector<PendingFile*> todo;
-    todo.reserve(batch_used_);
-    for (size_t i = 0; i < batch_used_; ++i) {
-      PendingFile& p = batch_[i];
+    Batch& b = batches_[cur_];
+    b.todo.clear();
+    for (size_t i = 0; i < b.used; ++i) {
+      PendingFile& p = b.files[i];
       p.duplicate = !seen_.Add(KeyOf(p.facts), p.facts.nlink);
-      if (!p.duplicate) todo.push_back(&p);
+      if (!p.duplicate) b.todo.push_back(&p);
     }
     if (pool_ && !readers_.empty()) {
       const size_t chunks = pool_->size();
-      const size_t per = (todo.size() + chunks - 1) / chunks;
-      pool_->ParallelFor(chunks, [&](size_t c, size_t worker) {
-        BaselineReader* reader = readers_.empty() ? nullptr : readers_[worker].get();
-        const size_t from = c * per, to = std::min(todo.size(), from + per);
+      const size_t per = (b.todo.size() + chunks - 1) / chunks;
+      b.lookups = pool_->Start(chunks, [this, &b, per](size_t c, size_t worker) {
+        BaselineReader* reader = readers_[worker].get();
+        const size_t from = c * per, to = std::min(b.todo.size(), from + per);
         if (from >= to) return;
-        const Status began = reader ? reader->BeginRead() : Status::Ok();
+        const Status began = reader->BeginRead();
         for (size_t i = from; i < to; ++i) {
-          if (!began.ok()) todo[i]->status = began;
-          else Lookup(*todo[i], reader, *matchers_[worker]);
+          if (!began.ok()) b.todo[i]->status = began;
+          else Lookup(*b.todo[i], reader, *matchers_[worker]);
         }
-        const Status ended = reader ? reader->EndRead() : Status::Ok();
-        if (!ended.ok()) todo[from]->status = ended;
+        const Status ended = reader->EndRead();
+        if (!ended.ok()) b.todo[from]->status = ended;
       });
-    } else {
-      // One read transaction for the batch's lookups, not one (locks, fstat) per file. An
-      // empty baseline is not looked up: its files' duties are resolved here, not handed to
-      // the workers (a hand-over per batch cost more than the resolution), and the writer's
-      // thread may hold the store.
-      if (rows_before_ > 0) VIGIL_RETURN_IF_ERROR(store_.BeginRead());
-      for (PendingFile* p : todo) Lookup(*p, nullptr, lookup_matcher_);
-      if (rows_before_ > 0) VIGIL_RETURN_IF_ERROR(store_.EndRead());
+      cur_ ^= 1;  // filled next, once its own lookups (started before) are evaluated
+      return batches_[cur_].lookups ? Evaluate(batches_[cur_]) : Status::Ok();
     }
+    // One read transaction for the batch's lookups, not one (locks, fstat) per file. An
+    // empty baseline is not looked up: its files' duties are resolved here, not handed to
+    // the workers (a hand-over per batch cost more than the resolution), and the writer's
+    // thread may hold the store.
+    if (rows_before_ > 0) VIGIL_RETURN_IF_ERROR(store_.BeginRead());
+    for (PendingFile* p : b.todo) Lookup(*p, nullptr, lookup_matcher_);
+    if (rows_before_ > 0) VIGIL_RETURN_IF_ERROR(store_.EndRead());
+    return Evaluate(b);
+  }
+
+  // A batch's files evaluated in walk order, once its lookups are done.
+  Status Evaluate(Batch& b) {
+    if (b.lookups) b.lookups->Wait();
+    b.lookups.reset();
     Status st;
-    for (PendingFile* p : todo) {
+    for (PendingFile* p : b.todo) {
       if (!p->status.ok()) {
         st = p->status;
         break;
@@ -323,7 +339,23 @@ class Scan {
       st = OnFile(*p);
       if (!st.ok() || stopped_) break;
     }
-    batch_used_ = 0;
+    b.used = 0;
+    return st;
+  }
+
+  // After the walk: the batch being filled looked up, and every batch looked up evaluated
+  // (only waited for after an error or a stop).
+  Status FinishBatches(Status st) {
+    if (st.ok() && !stopped_ && batches_[cur_].used > 0) st = RunBatch();
+    for (Batch& b : batches_) {
+      if (!b.lookups) continue;
+      if (st.ok() && !stopped_) {
+        st = Evaluate(b);
+      } else {
+        b.lookups->Wait();
+        b.lookups.reset();
+      }
+    }
     return st;
   }
 
@@ -670,40 +702,11 @@ class Scan {
   }
 
   void GapEvent() {
-    const WalkStats& w = result_.walk;
-    StringList reasons;
-    for (size_t i = 0; i < w.issues.size(); ++i) {
-      const auto issue = static_cast<WalkIssue>(i);
-      if (w.issues[i] == 0 || issue == WalkIssue::kOtherDevice || issue == WalkIssue::kMissingRoot) continue;
-      reasons.push_back(std::string(WalkIssueName(issue)) + "=" + std::to_string(w.issues[i]));
-    }
-    std::optional<int64_t> gap;
-    if (req_.expected_by && req_.previous_end && req_.now > *req_.expected_by) {
-      gap = req_.now - *req_.previous_end;
-      reasons.push_back("late");
-    }
-    for (const std::string& r : req_.gap_reasons) reasons.push_back(r);
-    if (reasons.empty()) return;
-    Event e;
-    e.Set(ecs::kTimestamp, FromUnix(req_.now));
-    e.Set(ecs::kEventKind, std::string("event"));
-    e.Set(ecs::kEventModule, std::string("retention"));
-    e.Set(ecs::kEventDataset, std::string("retention.scan"));
-    e.Set(ecs::kEventCategory, StringList{"file"});
-    e.Set(ecs::kEventType, StringList{"info"});
-    e.Set(ecs::kEventAction, std::string("scan_gap"));
-    e.Set(ids_.policy, policy_.file);
-    e.Set(ids_.files_scanned, static_cast<int64_t>(w.files));
-    e.Set(ids_.gap_paths, static_cast<int64_t>(w.gaps.size()));
-    if (gap) e.Set(ids_.gap, Duration{std::chrono::seconds{*gap}});
-    std::string msg = "retention scan incomplete or late:";
-    for (const std::string& r : reasons) msg += " " + r;
-    if (!w.gaps.empty()) {
-      e.Set(ecs::kFilePath, w.gaps.front());
-      msg += " (first unread: " + w.gaps.front() + ")";
-    }
-    e.Set(ids_.gap_reasons, std::move(reasons));
-    Emit(std::move(e), msg);
+    std::optional<int64_t> late;  // seconds since the previous scan ended
+    if (req_.expected_by && req_.previous_end && req_.now > *req_.expected_by) late = req_.now - *req_.previous_end;
+    std::string msg;
+    auto e = ScanGapEvent(ids_, policy_.file, req_.now, result_.walk, late, req_.gap_reasons, &msg);
+    if (e) Emit(std::move(*e), std::move(msg));
   }
 
   void HashFailed(const std::string& path) {
@@ -753,8 +756,8 @@ class Scan {
   PolicyMatcher lookup_matcher_;
   std::vector<std::unique_ptr<PolicyMatcher>> matchers_;
   Status status_;
-  std::vector<PendingFile> batch_;  // the first batch_used_ are this batch's
-  size_t batch_used_ = 0;
+  Batch batches_[2];
+  size_t cur_ = 0;  // the batch being filled; the other's lookups may be under way
   size_t batch_limit_ = 1;   // the hash phase's chunk
   size_t lookup_limit_ = 1;  // the stat phase's batch
   std::unique_ptr<WorkerPool> pool_;              // lookup and hashing threads (workers > 1)

@@ -44,21 +44,28 @@ void WorkerPool::Loop(size_t worker) {
 
 void WorkerPool::ParallelFor(size_t n, const std::function<void(size_t, size_t)>& fn) {
   if (n == 0) return;
+  Start(n, fn)->Wait();
+}
+
+std::shared_ptr<WorkerPool::Job> WorkerPool::Start(size_t n, std::function<void(size_t, size_t)> fn) {
+  auto job = std::make_shared<Job>();
+  job->fn_ = std::move(fn);
+  job->n_ = n;
   // Items are claimed one at a time from a shared counter: large files do not hold up a chunk.
-  std::atomic<size_t> next{0};
-  std::mutex done_mu;
-  std::condition_variable done_cv;
-  size_t finished = 0;
-  const size_t tasks = std::min(n, threads_.size());
-  for (size_t t = 0; t < tasks; ++t) {
-    Submit([&](size_t worker) {
-      for (size_t i; (i = next.fetch_add(1)) < n;) fn(i, worker);
-      std::lock_guard lock(done_mu);
-      if (++finished == tasks) done_cv.notify_all();
+  job->tasks_ = std::min(n, threads_.size());
+  for (size_t t = 0; t < job->tasks_; ++t) {
+    Submit([job](size_t worker) {
+      for (size_t i; (i = job->next_.fetch_add(1)) < job->n_;) job->fn_(i, worker);
+      std::lock_guard lock(job->mu_);
+      if (++job->finished_ == job->tasks_) job->cv_.notify_all();
     });
   }
-  std::unique_lock lock(done_mu);
-  done_cv.wait(lock, [&] { return finished == tasks; });
+  return job;
+}
+
+void WorkerPool::Job::Wait() {
+  std::unique_lock lock(mu_);
+  cv_.wait(lock, [&] { return finished_ == tasks_; });
 }
 
 }  // namespace vigil::retention

@@ -8,10 +8,12 @@
 // Threading: Submit from any thread; the tasks' own data is the caller's to synchronise.
 #pragma once
 
+#include <atomic>
 #include <condition_variable>
 #include <cstddef>
 #include <deque>
 #include <functional>
+#include <memory>
 #include <mutex>
 #include <thread>
 #include <vector>
@@ -32,6 +34,26 @@ class WorkerPool {
 
   // Runs fn(i, worker) for i in [0, n) on the pool's threads and returns when all are done.
   void ParallelFor(size_t n, const std::function<void(size_t i, size_t worker)>& fn);
+
+  // A ParallelFor under way (Start): Wait() returns when every item has run. It must be
+  // waited for before the pool is destroyed.
+  class Job {
+   public:
+    void Wait();
+
+   private:
+    friend class WorkerPool;
+    std::function<void(size_t, size_t)> fn_;
+    size_t n_ = 0;
+    size_t tasks_ = 0;
+    std::atomic<size_t> next_{0};
+    std::mutex mu_;
+    std::condition_variable cv_;
+    size_t finished_ = 0;  // tasks done; guarded by mu_
+  };
+  // As ParallelFor, but returns at once: the caller does other work, then waits. What `fn`
+  // refers to must live until then.
+  std::shared_ptr<Job> Start(size_t n, std::function<void(size_t i, size_t worker)> fn);
 
  private:
   void Loop(size_t worker);

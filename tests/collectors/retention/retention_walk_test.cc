@@ -4,6 +4,7 @@
 #include <sys/stat.h>
 #include <sys/sysmacros.h>
 
+#include <atomic>
 #include <filesystem>
 #include <fstream>
 #include <string>
@@ -212,6 +213,25 @@ TEST(WorkerPool, ParallelForRunsEachIndexOnce) {
   });
   for (int h : hits) EXPECT_EQ(h, 1);
   pool.ParallelFor(0, [](size_t, size_t) { FAIL(); });
+}
+
+TEST(WorkerPool, StartedJobsRunEachIndexOnceWhileTheCallerGoesOn) {
+  WorkerPool pool(2);
+  std::vector<int> first(500, 0), second(500, 0);
+  std::atomic<size_t> first_done{0};
+  auto a = pool.Start(first.size(), [&](size_t i, size_t worker) {
+    EXPECT_LT(worker, 2u);
+    ++first[i];
+    ++first_done;
+  });
+  auto b = pool.Start(second.size(), [&](size_t i, size_t) { ++second[i]; });
+  a->Wait();
+  EXPECT_EQ(first_done.load(), first.size());
+  b->Wait();
+  for (int h : first) EXPECT_EQ(h, 1);
+  for (int h : second) EXPECT_EQ(h, 1);
+  auto none = pool.Start(0, [](size_t, size_t) { FAIL(); });
+  none->Wait();  // nothing to run: returns at once
 }
 
 }  // namespace
