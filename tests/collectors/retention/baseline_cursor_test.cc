@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "baseline_store.h"
+#include "baseline_test_rows.h"
 #include "support/test_support.h"
 
 namespace vigil::retention {
@@ -17,21 +18,16 @@ namespace {
 
 using testing::TempDir;
 
+// A sample row whose columns vary with `ino`.
 BaselineRecord Row(uint64_t ino, std::string path) {
-  BaselineRecord r;
-  r.key = {7, ino, 1000 + static_cast<int64_t>(ino)};
-  r.path = std::move(path);
-  r.size = static_cast<int64_t>(ino) * 10;
-  r.mtime_ns = 1700000000123456789;
-  r.ctime_ns = 1700000001000000000 + static_cast<int64_t>(ino);
-  r.mode = 0100640;
-  r.uid = 1001;
-  r.gid = 1002;
-  r.sha256 = ino % 3 == 0 ? "" : "00ff10e2a3b4c5d6e7f8091a2b3c4d5e6f708192a3b4c5d6e7f8091a2b3c4d5e";
-  r.first_seen = 1795392000;
+  BaselineRecord r = SampleRow(ino, std::move(path));
+  r.ctime_ns += static_cast<int64_t>(ino);
+  if (ino % 3 == 0) r.sha256.clear();
   r.changed_at = static_cast<int64_t>(ino);
-  r.class_id = ino % 2 == 0 ? "records" : "";
-  r.clock = ino % 2 == 0 ? "birth" : "";
+  if (ino % 2 != 0) {
+    r.class_id.clear();
+    r.clock.clear();
+  }
   r.reported = static_cast<uint32_t>(ino % 8);
   r.hash_pending = ino % 5 == 0 ? HashPending::kContent : HashPending::kNone;
   return r;
@@ -40,24 +36,7 @@ BaselineRecord Row(uint64_t ino, std::string path) {
 void ExpectSame(const std::optional<BaselineRecord>& got, const std::optional<BaselineRecord>& want,
                 const std::string& what) {
   ASSERT_EQ(got.has_value(), want.has_value()) << what;
-  if (!want) return;
-  const BaselineRecord& a = *got;
-  const BaselineRecord& b = *want;
-  EXPECT_EQ(a.key, b.key) << what;
-  EXPECT_EQ(a.path, b.path) << what;
-  EXPECT_EQ(a.size, b.size) << what;
-  EXPECT_EQ(a.mtime_ns, b.mtime_ns) << what;
-  EXPECT_EQ(a.ctime_ns, b.ctime_ns) << what;
-  EXPECT_EQ(a.mode, b.mode) << what;
-  EXPECT_EQ(a.uid, b.uid) << what;
-  EXPECT_EQ(a.gid, b.gid) << what;
-  EXPECT_EQ(a.sha256, b.sha256) << what;
-  EXPECT_EQ(a.first_seen, b.first_seen) << what;
-  EXPECT_EQ(a.changed_at, b.changed_at) << what;
-  EXPECT_EQ(a.class_id, b.class_id) << what;
-  EXPECT_EQ(a.clock, b.clock) << what;
-  EXPECT_EQ(a.reported, b.reported) << what;
-  EXPECT_EQ(a.hash_pending, b.hash_pending) << what;
+  if (want) ExpectSameRow(*got, *want, what);
 }
 
 struct Probe {

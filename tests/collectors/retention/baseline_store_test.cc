@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "baseline_store.h"
+#include "baseline_test_rows.h"
 #include "support/test_support.h"
 #include "vigil/sqlite.h"
 
@@ -19,45 +20,9 @@ namespace {
 
 using testing::TempDir;
 
-constexpr const char* kHash = "00ff10e2a3b4c5d6e7f8091a2b3c4d5e6f708192a3b4c5d6e7f8091a2b3c4d5e";
+BaselineRecord Row(uint64_t ino, std::string path) { return SampleRow(ino, std::move(path)); }
 
-BaselineRecord Row(uint64_t ino, std::string path) {
-  BaselineRecord r;
-  r.key = {7, ino, 1000 + static_cast<int64_t>(ino)};
-  r.path = std::move(path);
-  r.size = static_cast<int64_t>(ino) * 10;
-  r.mtime_ns = 1700000000123456789;
-  r.ctime_ns = 1700000001000000000;
-  r.mode = 0100640;
-  r.uid = 1001;
-  r.gid = 1002;
-  r.sha256 = kHash;
-  r.first_seen = 1795392000;
-  r.changed_at = 1795392100;
-  r.class_id = "records";
-  r.clock = "birth";
-  r.reported = kReportedOverdue;
-  r.hash_pending = HashPending::kNone;
-  return r;
-}
-
-void ExpectSame(const BaselineRecord& a, const BaselineRecord& b) {
-  EXPECT_EQ(a.key, b.key);
-  EXPECT_EQ(a.path, b.path);
-  EXPECT_EQ(a.size, b.size);
-  EXPECT_EQ(a.mtime_ns, b.mtime_ns);
-  EXPECT_EQ(a.ctime_ns, b.ctime_ns);
-  EXPECT_EQ(a.mode, b.mode);
-  EXPECT_EQ(a.uid, b.uid);
-  EXPECT_EQ(a.gid, b.gid);
-  EXPECT_EQ(a.sha256, b.sha256);
-  EXPECT_EQ(a.first_seen, b.first_seen);
-  EXPECT_EQ(a.changed_at, b.changed_at);
-  EXPECT_EQ(a.class_id, b.class_id);
-  EXPECT_EQ(a.clock, b.clock);
-  EXPECT_EQ(a.reported, b.reported);
-  EXPECT_EQ(a.hash_pending, b.hash_pending);
-}
+void ExpectSame(const BaselineRecord& a, const BaselineRecord& b) { ExpectSameRow(a, b); }
 
 using Order = std::vector<std::tuple<std::string, uint64_t>>;
 
@@ -95,7 +60,7 @@ TEST(BaselineStore, RowsReadBackAsWritten) {
   rows[2].sha256 = "not a hash";  // kept as it is
   rows[2].clock = "event";
   rows[2].hash_pending = HashPending::kVerify;
-  rows[3].sha256 = std::string(kHash).substr(0, 63) + "G";
+  rows[3].sha256 = std::string(kSampleHash).substr(0, 63) + "G";
   rows[4].class_id = "ledger";
   for (const BaselineRecord& r : rows) {
     const Status st = (*store)->Put(r);
@@ -132,7 +97,7 @@ TEST(BaselineStore, RowsReadBackAsWritten) {
   auto row = q->Step();
   ASSERT_TRUE(row.ok() && *row);
   EXPECT_EQ(q->Text(0), "/srv/c/one");
-  EXPECT_EQ(q->Text(1), kHash);
+  EXPECT_EQ(q->Text(1), kSampleHash);
   EXPECT_EQ(q->Text(2), "records");
   EXPECT_EQ(q->Text(3), "birth");
 }
@@ -469,8 +434,8 @@ TEST(BaselineStore, MigratesASchema2Baseline) {
   EXPECT_EQ(q->Int(3), 0);
   EXPECT_EQ(q->Int(4), 0);  // schema 5: the table's own order
   EXPECT_EQ(q->Int(5), 1);
-  EXPECT_EQ(q->Text(6), std::string("/srv/a/sub/two::records:mtime,/srv/a-b/three:") + kHash +
-                            "::birth,/srv/a/one:" + kHash + ":records:birth,/srv/four:" + kHash + ":records:birth");
+  EXPECT_EQ(q->Text(6), std::string("/srv/a/sub/two::records:mtime,/srv/a-b/three:") + kSampleHash +
+                            "::birth,/srv/a/one:" + kSampleHash + ":records:birth,/srv/four:" + kSampleHash + ":records:birth");
 }
 
 // A schema 4 baseline (clustered by key, a path index on (dir, name)): migrated to schema 5
