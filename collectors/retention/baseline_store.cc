@@ -10,7 +10,11 @@ namespace vigil::retention {
 namespace {
 
 constexpr const char* kColumns = kBaselineColumns;
-constexpr const char* kFindSql = "FROM retention_baseline WHERE dev = ?1 AND ino = ?2 AND birth_ns = ?3";
+
+// The lookup by key (FindByKey), for the store's connection and each reader's.
+std::string FindByKeySql() {
+  return std::string("SELECT ") + kColumns + " FROM retention_baseline WHERE dev = ?1 AND ino = ?2 AND birth_ns = ?3";
+}
 }  // namespace
 
 std::string PutSql(int rows) {
@@ -164,7 +168,7 @@ Status BaselineStore::Prepare() {
     *out = std::move(*s);
     return Status::Ok();
   };
-  VIGIL_RETURN_IF_ERROR(prep(&find_, std::string("SELECT ") + kColumns + " " + kFindSql));
+  VIGIL_RETURN_IF_ERROR(prep(&find_, FindByKeySql()));
   VIGIL_RETURN_IF_ERROR(cursor_.Prepare(db_));
   VIGIL_RETURN_IF_ERROR(prep(&put_, PutSql(1)));
   VIGIL_RETURN_IF_ERROR(
@@ -235,7 +239,7 @@ Result<std::unique_ptr<BaselineReader>> BaselineStore::OpenReader() const {
   if (!db.ok()) return db.status();
   std::unique_ptr<BaselineReader> r(new BaselineReader);
   r->db_ = std::move(*db);
-  auto find = r->db_.Prepare(std::string("SELECT ") + kColumns + " " + kFindSql);
+  auto find = r->db_.Prepare(FindByKeySql());
   if (!find.ok()) return find.status();
   r->find_ = std::move(*find);
   VIGIL_RETURN_IF_ERROR(r->cursor_.Prepare(r->db_));
